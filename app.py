@@ -1,0 +1,43 @@
+"""trialkit home: what the app is, the trials it offers, and where to go next. UI only."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui import common, loaders
+from ui.text import humanize
+
+trial = common.page("Home", needs_trial=False)
+
+st.title("trialkit")
+st.markdown(
+    "Explore clinical trials: read a study's overview and eligibility criteria, check a candidate or a whole "
+    "cohort against them, and follow enrollment and sites. For investigators, sponsors and ethics committees."
+)
+
+scan = loaders.catalog_scan()
+st.subheader(f"Trials in the catalog ({len(scan.entries)})")
+if scan.entries:
+    table = pd.DataFrame(
+        [{"NCT id": e.nct_id, "Title": e.title, "Status": humanize(e.overall_status),
+          "Source": "shipped with trialkit" if e.origin == "shipped" else "imported",
+          "Versions": len(e.versions)} for e in scan.entries]
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+else:
+    st.info("No trials yet: import a ClinicalTrials.gov API v2 study JSON on the Import page.")
+if scan.problems:
+    st.warning(f"{len(scan.problems)} study file(s) could not be read and were skipped (details in the sidebar).")
+
+chosen = st.session_state.get(common.TRIAL_KEY)
+st.subheader("Where to go")
+cols = st.columns(3)
+params = common.carried_params()
+with cols[0]:
+    st.page_link("pages/1_Overview.py", label="Overview of the chosen trial", icon=":material/description:",
+                 query_params=params)
+with cols[1]:
+    st.page_link("pages/2_Criteria.py", label="Eligibility criteria", icon=":material/checklist:",
+                 query_params=params)
+with cols[2]:
+    st.page_link("pages/8_Import.py", label="Import a study", icon=":material/upload_file:", query_params=params)

@@ -1,0 +1,111 @@
+"""Overview of the chosen trial: status, key facts, arms, interventions, outcomes, contacts, locations."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui import common
+from ui.text import data_text, humanize, md_escape, not_stated
+
+trial = common.page("Overview")
+
+STATUS_COLORS = {"RECRUITING": "green", "NOT_YET_RECRUITING": "blue", "ACTIVE_NOT_RECRUITING": "orange",
+                 "ENROLLING_BY_INVITATION": "green", "COMPLETED": "gray", "TERMINATED": "red",
+                 "WITHDRAWN": "red", "SUSPENDED": "orange"}
+
+st.caption(trial.nct_id + (" · " + " · ".join(trial.secondary_ids) if trial.secondary_ids else ""))
+st.header(md_escape(trial.title), anchor=False)
+if trial.official_title and trial.official_title != trial.brief_title:
+    st.caption(md_escape(trial.official_title))
+st.badge(humanize(trial.overall_status), color=STATUS_COLORS.get(trial.overall_status or "", "gray"),
+         icon=":material/radio_button_checked:")
+
+e = trial.eligibility
+ages = (f"{e.minimum_age or 'no minimum'} to {e.maximum_age or 'no maximum'}"
+        if (e.minimum_age or e.maximum_age) else "not stated")
+enrol = (f"{trial.enrollment.count} ({humanize(trial.enrollment.type).lower()})"
+         if trial.enrollment.count is not None else "not stated")
+cols = st.columns(5)
+cols[0].metric("Phase", " / ".join(humanize(p) for p in trial.design.phases) or "not stated")
+cols[1].metric("Enrollment", enrol)
+cols[2].metric("Sex", humanize(e.sex))
+cols[3].metric("Ages", ages)
+cols[4].metric("Healthy volunteers",
+               "not stated" if e.healthy_volunteers is None else ("Accepted" if e.healthy_volunteers else "No"))
+
+left, right = st.columns([3, 2])
+with left:
+    facts = {
+        "Sponsor": trial.lead_sponsor.name if trial.lead_sponsor else None,
+        "Sponsor class": humanize(trial.lead_sponsor.sponsor_class) if trial.lead_sponsor and trial.lead_sponsor.sponsor_class else None,
+        "Collaborators": ", ".join(c.name for c in trial.collaborators) or None,
+        "Conditions": "; ".join(trial.conditions) or None,
+        "Keywords": "; ".join(trial.keywords) or None,
+        "Study type": humanize(trial.design.study_type) if trial.design.study_type else None,
+        "Allocation": humanize(trial.design.allocation) if trial.design.allocation else None,
+        "Intervention model": humanize(trial.design.intervention_model) if trial.design.intervention_model else None,
+        "Masking": humanize(trial.design.masking) if trial.design.masking else None,
+        "Primary purpose": humanize(trial.design.primary_purpose) if trial.design.primary_purpose else None,
+        "Start": trial.dates.start, "Primary completion": trial.dates.primary_completion,
+        "Completion": trial.dates.completion, "Last update posted": trial.dates.last_update_posted,
+    }
+    st.subheader("Key facts", anchor=False)
+    st.dataframe(pd.DataFrame({"Field": list(facts), "Value": [not_stated(v) for v in facts.values()]}),
+                 hide_index=True, width="stretch")
+with right:
+    st.subheader("Registry", anchor=False)
+    st.link_button("Open on ClinicalTrials.gov", trial.registry_url, icon=":material/open_in_new:")
+    st.subheader("Central contacts", anchor=False)
+    if trial.central_contacts:
+        st.dataframe(pd.DataFrame([{"Name": not_stated(c.name), "Role": humanize(c.role) if c.role else "not stated",
+                                    "Phone": not_stated(c.phone), "Email": not_stated(c.email)}
+                                   for c in trial.central_contacts]), hide_index=True, width="stretch")
+    else:
+        st.caption("not stated")
+
+st.subheader("Summary", anchor=False)
+data_text(trial.brief_summary)
+if trial.detailed_description:
+    with st.expander("Detailed description"):
+        data_text(trial.detailed_description)
+
+st.subheader(f"Arm groups ({len(trial.arm_groups)})", anchor=False)
+if trial.arm_groups:
+    st.dataframe(pd.DataFrame([{"Arm group": a.label, "Type": humanize(a.type),
+                                "Description": not_stated(a.description),
+                                "Interventions": "; ".join(a.intervention_names) or "not stated"}
+                               for a in trial.arm_groups]), hide_index=True, width="stretch")
+else:
+    st.caption("not stated")
+
+st.subheader(f"Interventions ({len(trial.interventions)})", anchor=False)
+if trial.interventions:
+    st.dataframe(pd.DataFrame([{"Type": humanize(i.type), "Name": i.name, "Description": not_stated(i.description),
+                                "Arm groups": "; ".join(i.arm_group_labels) or "not stated"}
+                               for i in trial.interventions]), hide_index=True, width="stretch")
+else:
+    st.caption("not stated")
+
+st.subheader("Objectives and outcome measures", anchor=False)
+outcomes = [("Primary", o) for o in trial.primary_outcomes] + [("Secondary", o) for o in trial.secondary_outcomes]
+if outcomes:
+    st.dataframe(pd.DataFrame([{"Kind": k, "Measure": o.measure, "Description": not_stated(o.description),
+                                "Time frame": not_stated(o.time_frame)} for k, o in outcomes]),
+                 hide_index=True, width="stretch")
+else:
+    st.caption("not stated")
+
+st.subheader(f"Locations ({len(trial.locations)})", anchor=False)
+if trial.locations:
+    st.dataframe(pd.DataFrame([{"Facility": not_stated(l.facility), "City": not_stated(l.city),
+                                "State": not_stated(l.state), "Country": not_stated(l.country),
+                                "Status": humanize(l.status) if l.status else "not stated"}
+                               for l in trial.locations]), hide_index=True, width="stretch")
+else:
+    st.caption("not stated")
+
+if trial.provenance_notes:
+    with st.expander("How this record was made"):
+        for note in trial.provenance_notes:
+            st.markdown("- " + md_escape(note))
+st.caption(f"Source: {md_escape(trial.source or 'unknown')}")

@@ -1,0 +1,55 @@
+"""The chosen trial's eligibility criteria: inclusion and exclusion lists with ids, counts and a filter."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui import common
+from ui.text import data_text, md_escape
+
+trial = common.page("Criteria")
+
+st.header(f"Eligibility criteria · {trial.nct_id}", anchor=False)
+st.caption(md_escape(trial.title))
+e = trial.eligibility
+c1, c2, c3 = st.columns(3)
+c1.metric("Inclusion criteria", len(trial.inclusion))
+c2.metric("Exclusion criteria", len(trial.exclusion))
+c3.metric("Structured limits", f"{e.sex or 'sex not stated'} · {e.minimum_age or 'no min'}–{e.maximum_age or 'no max'}")
+
+query = st.text_input("Filter criteria", placeholder="e.g. FSH, pregnancy, within 3 months",
+                      help="Shows the criteria whose text contains these words (case-insensitive).")
+words = [w.lower() for w in query.split()]
+
+
+def matches(text: str) -> bool:
+    low = text.lower()
+    return all(w in low for w in words)
+
+
+for kind, items in (("Inclusion", trial.inclusion), ("Exclusion", trial.exclusion)):
+    shown = [c for c in items if matches(c.id + " " + c.text)]
+    st.subheader(f"{kind} criteria ({len(shown)} of {len(items)})" if words else f"{kind} criteria ({len(items)})",
+                 anchor=False)
+    lead = e.lead_in.get(kind.lower())
+    if lead:
+        st.caption("Lead-in text (not a criterion):")
+        data_text(lead)
+    if not items:
+        st.caption("none stated")
+        continue
+    if not shown:
+        st.caption("no criterion matches the filter")
+        continue
+    with st.container(border=True):
+        for c in shown:
+            st.markdown(f"**{c.id}**  " + md_escape(c.text))
+
+if e.lead_in.get("general"):
+    with st.expander("Text before the first header"):
+        data_text(e.lead_in["general"])
+with st.expander("The criteria as the registry gives them (raw text)"):
+    st.text(e.criteria_text or "not stated")
+st.download_button("Download criteria (CSV)", data=pd.DataFrame(
+    [{"id": c.id, "kind": c.kind, "text": c.text} for c in trial.criteria]).to_csv(index=False).encode("utf-8"),
+    file_name=f"{trial.nct_id}_criteria.csv", mime="text/csv", icon=":material/download:")

@@ -1,0 +1,74 @@
+"""One SQLAlchemy engine factory for every table trialkit keeps (enrollment log, audit, notes, shares).
+
+Default: an embedded SQLite file under ``data/`` (``data/trialkit.db``). ``TRIALKIT_DB_URL`` or an
+explicit URL (the CLI's ``--db``) selects any SQLAlchemy database, e.g. a shared PostgreSQL server
+``postgresql+psycopg://user@host/trialkit``.
+"""
+from __future__ import annotations
+
+import os
+import threading
+
+from sqlalchemy import Engine, MetaData, create_engine, event
+
+from trialkit.paths import data_dir
+
+#: Every trialkit table is declared on this metadata, so ``init_db`` creates them all.
+metadata = MetaData()
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def default_url() -> str:
+    url = os.environ.get("TRIALKIT_DB_URL")
+    if url:
+        return url
+    d = data_dir()
+    d.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{d / 'trialkit.db'}"
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
+    cur.execute("PRAGMA busy_timeout=30000")  # parallel writers wait rather than fail
+    cur.close()
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The engine for ``url`` (default: ``default_url()``), created once per process and URL."""
+    url = url or default_url()
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            if url.startswith("sqlite"):
+                engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+                event.listen(engine, "connect", _sqlite_pragmas)
+            else:
+                engine = create_engine(url, pool_pre_ping=True)
+            _engines[url] = engine
+    return engine
+
+
+def init_db(engine: Engine) -> None:
+    """Create every table trialkit declares (idempotent)."""
+    # Import the modules that declare tables so they register on `metadata`.
+    import importlib
+
+    for module in ("trialkit.enrollment.storage", "trialkit.enrollment.audit", "trialkit.notes",
+                   "trialkit.sharing"):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+    metadata.create_all(engine)
+
+
+def dispose_all() -> None:
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()

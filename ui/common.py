@@ -1,0 +1,159 @@
+"""The frame every page shares: page config, navigation that carries ``?trial=``, the trial chooser.
+
+Routing: the user's ``pages/`` folder (Streamlit's pages directory), with no ``st.navigation`` anywhere,
+so the server and the browser always agree on the page list and a deep link such as
+``/Criteria?trial=NCT07176143`` opens directly. The built-in sidebar navigation is hidden
+(``client.showSidebarNavigation = false``) and replaced by ``st.page_link``s that pass the chosen trial
+along, because a page switch otherwise drops query parameters.
+"""
+from __future__ import annotations
+
+import getpass
+import os
+
+import streamlit as st
+
+from trialkit.ctgov import NCT_ID
+from trialkit.disclosure import format_count
+from trialkit.models import Trial
+from ui import loaders
+from ui.text import md_escape
+
+#: (script path, label, icon) in the order the sidebar lists them.
+PAGES = [
+    ("app.py", "Home", ":material/home:"),
+    ("pages/1_Overview.py", "Overview", ":material/description:"),
+    ("pages/2_Criteria.py", "Criteria", ":material/checklist:"),
+    ("pages/8_Import.py", "Import a study", ":material/upload_file:"),
+]
+
+TRIAL_KEY = "trial"  # session key of the chosen trial (not a widget key: it survives page switches)
+_WIDGET_KEY = "_trial_chooser"
+
+
+def setup(title: str, *, icon: str = ":material/biotech:") -> None:
+    st.set_page_config(page_title=f"{title} · trialkit", page_icon=icon, layout="wide")
+
+
+DEMO_KEY = "demo"
+
+
+def carried_params() -> dict[str, str]:
+    """Query parameters every link carries to the next page (the trial, and demo mode when on)."""
+    out = {}
+    trial = st.session_state.get(TRIAL_KEY)
+    if trial:
+        out["trial"] = trial
+    if is_demo():
+        out["demo"] = "1"
+    return out
+
+
+# -- demo mode ------------------------------------------------------------------------------------
+def is_demo() -> bool:
+    """Demo mode (``?demo=1`` or the sidebar switch): larger type, no participant-level tables,
+    counts below 5 shown as "<5". Pages must check this before drawing participant-level data."""
+    return bool(st.session_state.get(DEMO_KEY, False))
+
+
+def show_count(n) -> str:
+    """A count as the page should print it (suppressed below 5 in demo mode)."""
+    return format_count(n, suppress=is_demo())
+
+
+def _resolve_demo() -> None:
+    qp = st.query_params.get("demo")
+    if qp is not None:
+        st.session_state[DEMO_KEY] = qp.lower() in {"1", "true", "yes", "on"}
+
+
+# -- who may write ----------------------------------------------------------------------------------
+def is_read_only() -> bool:
+    """Read-only mode for public demos (``TRIALKIT_READ_ONLY=1``): every write is turned off."""
+    return os.environ.get("TRIALKIT_READ_ONLY", "").lower() in {"1", "true", "yes", "on"}
+
+
+def current_user() -> str:
+    """The name that goes into the audit trail: the signed-in user when sign-in is configured,
+    otherwise the local user running the app."""
+    try:
+        if getattr(st.user, "is_logged_in", False):
+            return str(st.user.get("email") or st.user.get("name") or "signed-in user")
+    except Exception:  # st.user unavailable (no auth configured)
+        pass
+    return f"local:{getpass.getuser()}"
+
+
+def can_write() -> tuple[bool, str]:
+    """(allowed, reason): whether this session may write to the log, notes or catalog."""
+    if is_read_only():
+        return False, "This server is in read-only mode (TRIALKIT_READ_ONLY); writing is turned off."
+    return True, ""
+
+
+def navigation(container) -> None:
+    with container:
+        st.markdown("### trialkit")
+        params = carried_params()
+        for path, label, icon in PAGES:
+            st.page_link(path, label=label, icon=icon, query_params=params)
+        st.divider()
+
+
+def _on_choose() -> None:
+    chosen = st.session_state[_WIDGET_KEY]
+    st.session_state[TRIAL_KEY] = chosen
+    st.query_params["trial"] = chosen
+
+
+def choose_trial() -> Trial | None:
+    """The sidebar trial chooser shared by every page; resolves ``?trial=`` and keeps the URL in step.
+
+    Returns the chosen trial, or None (after saying why) when the catalog is empty.
+    """
+    scan = loaders.catalog_scan()
+    for problem in scan.problems:
+        st.sidebar.warning(f"Skipped a broken study file: {md_escape(problem.message, limit=400)}",
+                           icon=":material/warning:")
+    ids = scan.ids
+    if not ids:
+        st.error("No trials in the catalog. Add a study on the Import page or put API v2 JSON files in data/trials/.")
+        return None
+    requested = st.query_params.get("trial")
+    chosen = None
+    if requested is not None:
+        requested = requested.strip()
+        if requested in ids:
+            chosen = requested
+        elif NCT_ID.match(requested.upper()) and requested.upper() in ids:
+            chosen = requested.upper()
+        elif NCT_ID.match(requested.upper()):
+            st.warning(f"Trial {requested.upper()} from the link is not in the catalog; showing another trial. "
+                       "Import its ClinicalTrials.gov JSON on the Import page to add it.", icon=":material/link_off:")
+        else:
+            st.warning(f"The link's trial value \u201c{md_escape(requested, limit=60)}\u201d is not an NCT id "
+                       "(NCT followed by 8 digits); showing another trial.", icon=":material/link_off:")
+    if chosen is None:
+        remembered = st.session_state.get(TRIAL_KEY)
+        chosen = remembered if remembered in ids else ids[0]
+    st.session_state[TRIAL_KEY] = chosen
+    st.session_state[_WIDGET_KEY] = chosen
+    labels = {e.nct_id: e.label for e in scan.entries}
+    st.sidebar.selectbox("Trial", ids, key=_WIDGET_KEY, format_func=lambda i: labels.get(i, i),
+                         on_change=_on_choose, help="Shared by every page; the page's link carries it (?trial=…).")
+    if st.query_params.get("trial") != chosen:
+        st.query_params["trial"] = chosen
+    return loaders.trial(chosen)
+
+
+def page(title: str, *, needs_trial: bool = True) -> Trial | None:
+    """Set up a page: config, navigation, trial chooser (on every page, so the choice carries over).
+    Stops the script if the page needs a trial and the catalog has none."""
+    setup(title)
+    _resolve_demo()
+    nav = st.sidebar.container()
+    trial = choose_trial()
+    navigation(nav)
+    if needs_trial and trial is None:
+        st.stop()
+    return trial
