@@ -25,13 +25,15 @@ ages = (f"{e.minimum_age or 'no minimum'} to {e.maximum_age or 'no maximum'}"
         if (e.minimum_age or e.maximum_age) else "not stated")
 enrol = (f"{trial.enrollment.count} ({humanize(trial.enrollment.type).lower()})"
          if trial.enrollment.count is not None else "not stated")
-cols = st.columns(5)
+cols = st.columns(3)
 cols[0].metric("Phase", " / ".join(humanize(p) for p in trial.design.phases) or "not stated")
 cols[1].metric("Enrollment", enrol)
 cols[2].metric("Sex", humanize(e.sex))
-cols[3].metric("Ages", ages)
-cols[4].metric("Healthy volunteers",
+cols = st.columns(3)
+cols[0].metric("Ages", ages)
+cols[1].metric("Healthy volunteers",
                "not stated" if e.healthy_volunteers is None else ("Accepted" if e.healthy_volunteers else "No"))
+cols[2].metric("Locations", len(trial.locations))
 
 left, right = st.columns([3, 2])
 with left:
