@@ -58,7 +58,7 @@ def init_db(engine: Engine) -> None:
     import importlib
 
     for module in ("trialkit.enrollment.storage", "trialkit.enrollment.audit", "trialkit.notes",
-                   "trialkit.sharing"):
+                   "trialkit.sharing", "trialkit.changes"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:

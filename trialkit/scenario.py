@@ -1,0 +1,76 @@
+"""A what-if scenario as it travels outside the app: a small dict of candidate field -> value strings.
+
+Scenarios go into share links (``trialkit.sharing``), referral summaries (``trialkit.referral``) and the
+what-if page's URL. They describe a hypothetical candidate by the eligibility fields of contracts §2 and
+never carry a person's identity: a key that names a direct identifier (name, email, phone, address,
+birth date, national id, record number…) or a value that looks like an email address or a phone number
+is refused with a message naming the field.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from trialkit.errors import TrialkitError
+
+MAX_FIELDS = 60
+MAX_VALUE_CHARS = 200
+_KEY = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
+
+#: Key fragments that name a direct identifier (HIPAA Safe Harbor list, abridged).
+IDENTIFYING_KEY_PARTS = (
+    "name", "email", "e_mail", "mail", "phone", "mobile", "fax", "address", "street", "postcode",
+    "zip", "birth", "dob", "ssn", "social_security", "national_id", "nhs", "passport", "licen",
+    "mrn", "medical_record", "record_number", "patient_id", "subject_id", "initials", "ip_address",
+    "account", "insurance", "url", "photo",
+)
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+_PHONE = re.compile(r"\+?\d[\d\s().\-/]{7,}\d")
+
+
+class ScenarioError(TrialkitError):
+    """A scenario that is malformed or would carry a person's identity."""
+
+
+def identifying_key(key: str) -> bool:
+    k = key.lower()
+    return any(part in k for part in IDENTIFYING_KEY_PARTS)
+
+
+def clean_scenario(scenario: Mapping[str, object] | None) -> dict[str, str]:
+    """Validate a scenario and return it as ``{field: value string}`` (empty values dropped).
+
+    Raises :class:`ScenarioError` naming the field for a bad key, a long value, or anything identifying.
+    """
+    if scenario is None:
+        return {}
+    if not isinstance(scenario, Mapping):
+        raise ScenarioError("a scenario must be a mapping of field names to values")
+    if len(scenario) > MAX_FIELDS:
+        raise ScenarioError(f"a scenario holds at most {MAX_FIELDS} fields, got {len(scenario)}")
+    out: dict[str, str] = {}
+    for key, value in scenario.items():
+        if not isinstance(key, str) or not _KEY.match(key):
+            raise ScenarioError(f"field {key!r}: field names are lower-case letters, digits and _")
+        if identifying_key(key):
+            raise ScenarioError(f"field {key!r}: looks like a personal identifier; scenarios never carry one")
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple, set)):
+            text = ",".join(str(v) for v in value)
+        elif isinstance(value, bool):
+            text = "yes" if value else "no"
+        else:
+            text = str(value)
+        text = text.strip()
+        if not text:
+            continue
+        if len(text) > MAX_VALUE_CHARS:
+            raise ScenarioError(f"field {key!r}: value longer than {MAX_VALUE_CHARS} characters")
+        if any(ord(ch) < 32 for ch in text):
+            raise ScenarioError(f"field {key!r}: value contains control characters")
+        if _EMAIL.search(text) or _PHONE.search(text):
+            raise ScenarioError(f"field {key!r}: value looks like an email address or phone number; "
+                                "scenarios never carry one")
+        out[key] = text
+    return out
