@@ -1,0 +1,110 @@
+"""Referral summary of a what-if check: trial, criteria results, what would change; no personal identifiers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+import re
+
+import pytest
+
+from trialkit import referral
+from trialkit.ctgov import load_study
+
+T = "NCT07176143"
+
+
+@dataclass
+class _Crit:  # the shape of the engine's per-criterion result (id, kind, status, reason)
+    id: str
+    kind: str
+    status: str
+    reason: str
+
+
+@dataclass
+class _Result:  # the shape of the engine's CandidateResult
+    status: str
+    criteria: list[_Crit] = field(default_factory=list)
+
+    def failed_ids(self):
+        return [c.id for c in self.criteria if c.status == "fail"]
+
+    def unknown_ids(self):
+        return [c.id for c in self.criteria if c.status == "unknown"]
+
+
+def _result(trial, fail=(), unknown=()):
+    crits = [_Crit(c.id, c.kind, "fail" if c.id in fail else "unknown" if c.id in unknown else "pass",
+                   f"reason for {c.id}") for c in trial.criteria]
+    status = "ineligible" if fail else "needs_review" if unknown else "eligible"
+    return _Result(status, crits)
+
+
+@pytest.fixture
+def trial(data_dir):
+    return load_study(data_dir / "trials" / f"{T}.json")
+
+
+def _result_from_engine(trial, candidate):
+    """The real engine's result when it is available (issue 3), else None."""
+    try:
+        from trialkit.criteria import evaluate
+    except ImportError:
+        return None
+    fn = getattr(evaluate, "evaluate", None) or getattr(evaluate, "evaluate_candidate", None)
+    if fn is None:
+        return None
+    try:
+        return fn(trial, candidate)
+    except TypeError:
+        return None
+
+
+def test_referral_lists_results_and_what_would_change(trial):
+    res = _result(trial, fail=["I2"], unknown=["I5"])
+    r = referral.build_referral(trial, res, {"age": "41", "sex": "female"}, today=date(2026, 3, 1))
+    assert r.verdict_label == "Ineligible" and r.filename_stem == f"{T}_referral_2026-03-01"
+    assert r.what_would_change == ["I2 fails: reason for I2", "I5 is undecided: reason for I5"]
+    md = r.to_markdown()
+    assert f"# Referral summary: {T}" in md and "**Pre-screening result:** Ineligible" in md
+    assert "| I2 | inclusion | Fail | reason for I2 |" in md
+    assert len(re.findall(r"(?m)^\| [IE]\d+ \|", md)) == len(trial.criteria)
+    assert "| age | 41 |" in md
+    txt = r.to_text()
+    assert "I5 (inclusion): Unknown - reason for I5" in txt and "age = 41" in txt
+    assert "Guihua Liu" in txt  # the study's central contact, as the registry lists it
+
+
+def test_referral_never_carries_identifiers(trial):
+    cand = {"age": 30, "name": "Ann Example", "email": "ann@example.org", "patient_id": "P-001",
+            "bmi": "22", "notes": "phone +44 20 7946 0958", "pregnant": False, "afc": None}
+    r = referral.build_referral(trial, _result(trial), cand)
+    assert r.values == {"age": "30", "bmi": "22", "pregnant": "no"}
+    assert r.values_left_out == 4
+    for text in (r.to_markdown(), r.to_text()):
+        assert "Ann" not in text and "example.org" not in text and "P-001" not in text and "7946" not in text
+        assert "4 value(s) that looked identifying were left out" in text
+    assert r.verdict_label == "Eligible" and "Nothing: every criterion passes." in r.to_markdown()
+
+
+def test_markdown_is_inert_for_hostile_criteria(trial):
+    t = trial.model_copy(deep=True)
+    t.eligibility.criteria[0].text = "[click](javascript:alert(1)) ![x](http://evil/x.png) <script>x</script> | a"
+    md = referral.build_referral(t, _result(t, fail=[t.criteria[0].id])).to_markdown()
+    assert "](javascript" not in md and "<script>" not in md and "![x](" not in md
+    assert r"\[click\]\(javascript:alert\(1\)\)" in md.replace("\\:", ":")
+
+
+def test_custom_what_would_change_lines(trial):
+    r = referral.build_referral(trial, _result(trial, fail=["I3"]), None,
+                                what_would_change=["BMI 27 kg/m² or lower would pass I3"])
+    assert r.what_would_change == ["BMI 27 kg/m² or lower would pass I3"] and r.values == {}
+
+
+def test_with_the_real_engine_when_available(trial):
+    res = _result_from_engine(trial, {"age": "45"})
+    if res is None:
+        pytest.skip("the criteria engine (trialkit.criteria.evaluate) has not landed yet")
+    r = referral.build_referral(trial, res, {"age": "45"})
+    assert r.verdict_label in {"Eligible", "Ineligible", "Needs review"}
+    assert {c.id for c in r.criteria} == {c.id for c in trial.criteria}
