@@ -1,0 +1,501 @@
+"""What a cohort tells about a trial's criteria: funnel, sole exclusions, exact Shapley shares, threshold
+curves and protocol-amendment lines. Everything works on the engine's code matrix (no per-patient Python).
+
+Codes (contracts §3, :mod:`trialkit.criteria.evaluate`): per patient and criterion ``1`` pass, ``0`` unknown,
+``-1`` fail; the patient's status is the minimum over criteria (``1`` eligible, ``0`` needs review,
+``-1`` ineligible).
+
+What-if without re-running the engine: a bound of a range rule changes that rule's codes only, which are
+recomputed from the field's values with one numpy comparison; the rule's criterion is recombined with
+Kleene logic (an inclusion is the AND = minimum of its rule codes; an exclusion fails when any of its
+conditions is true, i.e. its code is minus the maximum of its rule codes). Tests check that this gives
+exactly what the engine gives on the amended rules.
+
+Threshold curves (background.md): for one bound, each patient's status is fixed once we know whether
+that rule is true, false or unknown for her. Sorting the field's values once per outcome class then gives
+the eligible count at any threshold with ``searchsorted``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+PASS, UNKNOWN, FAIL = 1, 0, -1
+STATUS_LABELS = {1: "eligible", 0: "needs_review", -1: "ineligible"}
+
+#: Display names and units of candidate fields (contracts §2); unknown fields show their own name.
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "age": ("Age", "years"), "bmi": ("BMI", "kg/m²"), "cycle_length": ("Cycle length", "days"),
+    "afc": ("AFC", "follicles"), "fsh": ("FSH", "IU/L"), "good_blastocysts": ("Good-quality blastocysts", ""),
+    "ovarian_cyst_size": ("Ovarian cyst", "mm"), "fibroid_size": ("Fibroid", "mm"),
+    "hemoglobin": ("Haemoglobin", "g/L"), "platelets": ("Platelets", "×10⁹/L"),
+    "months_since_other_trial": ("Months since another trial", "months"),
+}
+
+
+def field_label(name: str) -> str:
+    return FIELD_LABELS.get(name, (name.replace("_", " "), ""))[0]
+
+
+def field_unit(name: str) -> str:
+    return FIELD_LABELS.get(name, ("", ""))[1]
+
+
+# -- the code matrix ------------------------------------------------------------------------------
+@dataclass
+class CodeMatrix:
+    """The part of the engine's FrameEvaluation the analysis needs."""
+
+    criterion_ids: list[str]
+    kinds: list[str]
+    codes: np.ndarray  # int8 (n, k)
+    #: rule_codes[j][r]: int8 (n,) codes of rule r of criterion j (1 true, 0 unknown, -1 false)
+    rule_codes: list[list[np.ndarray]] = field(default_factory=list)
+
+    @property
+    def n(self) -> int:
+        return int(self.codes.shape[0])
+
+    @property
+    def status(self) -> np.ndarray:
+        return status_from_codes(self.codes)
+
+    @classmethod
+    def from_evaluation(cls, ev) -> "CodeMatrix":
+        ids = list(ev.criterion_ids)
+        rc = ev.rule_codes
+        if isinstance(rc, dict):
+            rc = [list(rc[c]) for c in ids]
+        else:
+            rc = [list(r) for r in rc]
+        return cls(ids, list(ev.kinds), np.asarray(ev.codes, dtype=np.int8), rc)
+
+
+def status_from_codes(codes: np.ndarray) -> np.ndarray:
+    if codes.shape[1] == 0:
+        return np.ones(codes.shape[0], dtype=np.int8)
+    return codes.min(axis=1).astype(np.int8)
+
+
+def combine(kind: str, rule_codes: list[np.ndarray], n: int) -> np.ndarray:
+    """A criterion's code from its rules' codes (Kleene logic, see module docstring)."""
+    if not rule_codes:
+        return np.zeros(n, dtype=np.int8)  # no rule: nothing can be decided automatically
+    stacked = np.vstack(rule_codes)
+    if kind == "inclusion":
+        return stacked.min(axis=0).astype(np.int8)
+    return (-stacked.max(axis=0)).astype(np.int8)
+
+
+# -- funnel, sole exclusions, Shapley ------------------------------------------------------------------
+def _first_index(mask: np.ndarray) -> np.ndarray:
+    """Per row, the first column where mask is true; k where none is."""
+    k = mask.shape[1]
+    if k == 0:
+        return np.zeros(mask.shape[0], dtype=np.int64)
+    first = mask.argmax(axis=1)
+    return np.where(mask.any(axis=1), first, k)
+
+
+def funnel(codes: np.ndarray, criterion_ids: list[str]) -> list[dict]:
+    """Criteria in protocol order; ``remaining`` = patients no criterion so far has failed, split into
+    those with every criterion so far passed (``eligible_so_far``) and those with some unknown
+    (``review_so_far``); ``excluded_here`` = first failed at this criterion."""
+    n, k = codes.shape
+    first_fail = _first_index(codes == FAIL)
+    first_unknown = _first_index(codes == UNKNOWN)
+    fail_at = np.bincount(first_fail, minlength=k + 1)[:k]
+    # a patient is 'eligible so far' at step j if first_fail > j and first_unknown > j
+    first_nonpass = np.minimum(first_fail, first_unknown)
+    nonpass_at = np.bincount(first_nonpass, minlength=k + 1)[:k]
+    remaining = n - np.cumsum(fail_at)
+    clean = n - np.cumsum(nonpass_at)
+    return [{"id": cid, "remaining": int(remaining[j]), "eligible_so_far": int(clean[j]),
+             "review_so_far": int(remaining[j] - clean[j]), "excluded_here": int(fail_at[j])}
+            for j, cid in enumerate(criterion_ids)]
+
+
+def sole_exclusions(codes: np.ndarray, criterion_ids: list[str]) -> dict[str, int]:
+    fails = codes == FAIL
+    only = fails.sum(axis=1) == 1
+    counts = fails[only].sum(axis=0)
+    return {cid: int(counts[j]) for j, cid in enumerate(criterion_ids)}
+
+
+def shapley(codes: np.ndarray, criterion_ids: list[str]) -> dict[str, float]:
+    """Exact Shapley shares of the game "excluded by at least one criterion of the set": each excluded
+    patient gives 1/|F| to every criterion in F, the criteria she fails. Shares add up to the excluded."""
+    fails = codes == FAIL
+    nfail = fails.sum(axis=1)
+    excluded = nfail > 0
+    w = np.zeros(codes.shape[0])
+    w[excluded] = 1.0 / nfail[excluded]
+    shares = w @ fails  # (k,)
+    return {cid: float(shares[j]) for j, cid in enumerate(criterion_ids)}
+
+
+@dataclass
+class CohortSummary:
+    n: int
+    eligible: int
+    needs_review: int
+    ineligible: int
+    funnel: list[dict]
+    sole_exclusions: dict[str, int]
+    shapley: dict[str, float]
+    #: patients failing each criterion, and unknown for each (whatever else they fail)
+    failing: dict[str, int] = field(default_factory=dict)
+    unknown: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        """The contract's ``cohort --json`` object (contracts §4)."""
+        return {"n": self.n, "eligible": self.eligible, "needs_review": self.needs_review,
+                "ineligible": self.ineligible,
+                "funnel": [{"id": f["id"], "remaining": f["remaining"]} for f in self.funnel],
+                "sole_exclusions": self.sole_exclusions,
+                "shapley": {k: round(v, 6) for k, v in self.shapley.items()}}
+
+
+def summarize(codes: np.ndarray, criterion_ids: list[str]) -> CohortSummary:
+    codes = np.asarray(codes, dtype=np.int8)
+    status = status_from_codes(codes)
+    counts = np.bincount(status.astype(np.int64) + 1, minlength=3)
+    return CohortSummary(
+        n=int(codes.shape[0]), eligible=int(counts[2]), needs_review=int(counts[1]), ineligible=int(counts[0]),
+        funnel=funnel(codes, criterion_ids), sole_exclusions=sole_exclusions(codes, criterion_ids),
+        shapley=shapley(codes, criterion_ids),
+        failing={c: int(v) for c, v in zip(criterion_ids, (codes == FAIL).sum(axis=0))},
+        unknown={c: int(v) for c, v in zip(criterion_ids, (codes == UNKNOWN).sum(axis=0))})
+
+
+# -- numeric bounds and what-if ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Bound:
+    """One numeric bound of a range rule: what a slider moves. ``key`` is the override key (``bmi.max``)."""
+
+    key: str
+    field: str
+    side: str  # "min" or "max"
+    value: float
+    inclusive: bool
+    criterion_index: int
+    criterion_id: str
+    criterion_kind: str
+    rule_index: int
+    source_text: str = ""
+
+    @property
+    def op(self) -> str:
+        return (">=" if self.inclusive else ">") if self.side == "min" else ("<=" if self.inclusive else "<")
+
+    def describe(self, value: float | None = None) -> str:
+        v = self.value if value is None else value
+        sym = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}[self.op]
+        return f"{sym} {_fmt(v)}"
+
+
+def _fmt(v: float) -> str:
+    return f"{v:g}" if abs(v) < 1e6 else f"{v:.3g}"
+
+
+def numeric_bounds(ruleset) -> list[Bound]:
+    """Every bound of every range rule, in protocol order. A field bound used by several rules gets one
+    key (the engine's ``apply_overrides`` moves them together): only its first rule is listed, and the
+    what-if below moves all rules sharing the key."""
+    out, seen = [], set()
+    for j, crit in enumerate(ruleset.criteria):
+        for r, rule in enumerate(getattr(crit, "rules", []) or []):
+            if getattr(rule, "kind", None) != "range":
+                continue
+            for side in ("min", "max"):
+                v = rule.minimum if side == "min" else rule.maximum
+                if v is None:
+                    continue
+                key = f"{rule.field}.{side}"
+                if key in seen:
+                    continue
+                seen.add(key)
+                inc = rule.minimum_inclusive if side == "min" else rule.maximum_inclusive
+                out.append(Bound(key, rule.field, side, float(v), bool(inc), j, crit.id, crit.kind, r,
+                                 getattr(rule, "source_text", "") or ""))
+    return out
+
+
+def _range_codes(x: np.ndarray, lo, lo_inc, hi, hi_inc) -> np.ndarray:
+    ok = np.ones(x.shape[0], dtype=bool)
+    with np.errstate(invalid="ignore"):
+        if lo is not None:
+            ok &= (x >= lo) if lo_inc else (x > lo)
+        if hi is not None:
+            ok &= (x <= hi) if hi_inc else (x < hi)
+    out = np.where(ok, np.int8(1), np.int8(-1)).astype(np.int8)
+    out[np.isnan(x)] = 0
+    return out
+
+
+class WhatIf:
+    """Moves bounds of range rules over a fixed cohort, from one engine evaluation (no re-run)."""
+
+    def __init__(self, ruleset, matrix: CodeMatrix, values: dict[str, np.ndarray] | pd.DataFrame):
+        self.ruleset = ruleset
+        self.m = matrix
+        self.bounds = numeric_bounds(ruleset)
+        self.by_key = {b.key: b for b in self.bounds}
+        n = matrix.n
+        self.x: dict[str, np.ndarray] = {}
+        for b in self.bounds:
+            if b.field not in self.x:
+                if b.field in values:
+                    col = values[b.field]
+                    self.x[b.field] = pd.to_numeric(pd.Series(col), errors="coerce").to_numpy(
+                        dtype=np.float64, na_value=np.nan)
+                else:
+                    self.x[b.field] = np.full(n, np.nan)
+        self.base = summarize(matrix.codes, matrix.criterion_ids)
+        self._curve_cache: dict = {}
+
+    # rules a key touches: (criterion index, rule index)
+    def _targets(self, key: str) -> list[tuple[int, int]]:
+        fld, side = key.rsplit(".", 1)
+        out = []
+        for j, crit in enumerate(self.ruleset.criteria):
+            for r, rule in enumerate(crit.rules or []):
+                if getattr(rule, "kind", None) == "range" and rule.field == fld and \
+                        (rule.minimum if side == "min" else rule.maximum) is not None:
+                    out.append((j, r))
+        return out
+
+    def _rule_code(self, j, r, overrides) -> np.ndarray:
+        rule = self.ruleset.criteria[j].rules[r]
+        lo, hi = rule.minimum, rule.maximum
+        if lo is not None and f"{rule.field}.min" in overrides:
+            lo = float(overrides[f"{rule.field}.min"])
+        if hi is not None and f"{rule.field}.max" in overrides:
+            hi = float(overrides[f"{rule.field}.max"])
+        return _range_codes(self.x[rule.field], lo, rule.minimum_inclusive, hi, rule.maximum_inclusive)
+
+    def codes(self, overrides: dict[str, float]) -> np.ndarray:
+        """The code matrix with ``overrides`` ({"bmi.max": 30}) applied."""
+        overrides = {k: v for k, v in overrides.items() if k in self.by_key}
+        if not overrides:
+            return self.m.codes
+        touched: dict[int, set[int]] = {}
+        for key in overrides:
+            for j, r in self._targets(key):
+                touched.setdefault(j, set()).add(r)
+        codes = self.m.codes.copy()
+        for j, rules in touched.items():
+            rc = list(self.m.rule_codes[j])
+            for r in rules:
+                rc[r] = self._rule_code(j, r, overrides)
+            codes[:, j] = combine(self.m.kinds[j], rc, self.m.n)
+        return codes
+
+    def summary(self, overrides: dict[str, float]) -> CohortSummary:
+        return summarize(self.codes(overrides), self.m.criterion_ids)
+
+    def curve(self, key: str, thresholds: np.ndarray, overrides: dict[str, float] | None = None
+              ) -> dict[str, np.ndarray]:
+        """Eligible and not-excluded (eligible + needs review) counts as bound ``key`` takes each threshold,
+        with the other ``overrides`` in force. One sort per outcome class, then ``searchsorted``."""
+        b = self.by_key[key]
+        others = {k: v for k, v in (overrides or {}).items() if k != key and k in self.by_key}
+        prep = self._curve_prep(key, tuple(sorted(others.items())))
+        t = np.asarray(thresholds, dtype=np.float64)
+        side = "left" if (b.side == "min") == b.inclusive else "right"
+        out = {}
+        for name in ("eligible", "not_excluded"):
+            const, a_sorted, b_sorted = prep[name]
+            ia = np.searchsorted(a_sorted, t, side=side)
+            ib = np.searchsorted(b_sorted, t, side=side)
+            if b.side == "min":  # rule true when x >= t (or > t)
+                count = const + (a_sorted.size - ia) + ib
+            else:  # rule true when x <= t (or < t)
+                count = const + ia + (b_sorted.size - ib)
+            out[name] = count.astype(np.int64)
+        return out
+
+    def _curve_prep(self, key: str, others: tuple):
+        """Per patient, the status when the bound's comparison holds (s_true) or not (s_false), for
+        patients with a value; patients without one are unknown for every threshold (s_unknown).
+        Every rule sharing ``key`` compares the same field with the same threshold, so one comparison
+        decides them all; each rule's other bound is folded into s_true."""
+        ck = (key, others)
+        if ck in self._curve_cache:
+            return self._curve_cache[ck]
+        b = self.by_key[key]
+        other = dict(others)
+        targets = self._targets(key)
+        base_codes = self.codes(other)
+        n = base_codes.shape[0]
+        cols = sorted({j for j, _ in targets})
+        rest = np.delete(base_codes, cols, axis=1)
+        rest_min = rest.min(axis=1) if rest.shape[1] else np.ones(n, dtype=np.int8)
+        x = self.x[b.field]
+        known = ~np.isnan(x)
+
+        def status_with(mode: str) -> np.ndarray:
+            s = rest_min.copy()
+            for j in cols:
+                rc = list(self.m.rule_codes[j])
+                for rr, rule in enumerate(self.ruleset.criteria[j].rules):
+                    if getattr(rule, "kind", None) != "range":
+                        continue
+                    if (j, rr) in targets:
+                        if mode == "unknown":
+                            rc[rr] = np.zeros(n, dtype=np.int8)
+                        elif mode == "false":
+                            rc[rr] = np.full(n, -1, dtype=np.int8)
+                        else:  # the moving bound holds: the rule is true iff its other bound holds
+                            o = dict(other)
+                            o[key] = -np.inf if b.side == "min" else np.inf
+                            rc[rr] = self._rule_code(j, rr, o)
+                    elif other:
+                        rc[rr] = self._rule_code(j, rr, other)
+                s = np.minimum(s, combine(self.m.kinds[j], rc, n))
+            return s
+
+        s_true, s_false, s_unknown = status_with("true"), status_with("false"), status_with("unknown")
+        prep = {}
+        for name, level in (("eligible", 1), ("not_excluded", 0)):
+            const = int(np.count_nonzero(~known & (s_unknown >= level)))
+            a_sorted = np.sort(x[known & (s_true >= level)])
+            b_sorted = np.sort(x[known & (s_false >= level)])
+            prep[name] = (const, a_sorted, b_sorted)
+        self._curve_cache[ck] = prep
+        return prep
+
+    def slider_range(self, key: str) -> tuple[float, float, float]:
+        """(low, high, step) for a slider over ``key``: the data's spread around the protocol value."""
+        b = self.by_key[key]
+        x = self.x[b.field]
+        x = x[np.isfinite(x)]
+        lo, hi = b.value, b.value
+        if x.size:
+            q1, q99 = np.quantile(x, [0.005, 0.995])
+            lo, hi = min(lo, float(q1)), max(hi, float(q99))
+        span = hi - lo or max(abs(b.value), 1.0)
+        lo, hi = lo - 0.05 * span, hi + 0.05 * span
+        step = _nice_step(span / 200)
+        lo, hi = np.floor(lo / step) * step, np.ceil(hi / step) * step
+        if b.value >= 0 and lo < 0 and (x.size == 0 or x.min() >= 0):
+            lo = 0.0
+        return float(lo), float(hi), float(step)
+
+    def amendment_lines(self, overrides: dict[str, float]) -> list["Amendment"]:
+        """One line per changed bound (its effect alone, against the protocol), then the combined effect."""
+        base = self.base
+        lines = []
+        changed = {k: float(v) for k, v in overrides.items() if k in self.by_key and float(v) != self.by_key[k].value}
+        for key, v in changed.items():
+            s = self.summary({key: v})
+            lines.append(Amendment(self.by_key[key], v, base, s))
+        if len(changed) > 1:
+            lines.append(Amendment(None, None, base, self.summary(changed)))
+        return lines
+
+
+def _nice_step(raw: float) -> float:
+    if raw <= 0:
+        return 1.0
+    exp = np.floor(np.log10(raw))
+    for m in (1, 2, 5, 10):
+        if m * 10 ** exp >= raw:
+            return float(m * 10 ** exp)
+    return float(10 ** (exp + 1))
+
+
+@dataclass
+class Amendment:
+    bound: Bound | None  # None: all changes together
+    new_value: float | None
+    before: CohortSummary
+    after: CohortSummary
+
+    @property
+    def eligible_delta(self) -> int:
+        return self.after.eligible - self.before.eligible
+
+    @property
+    def not_excluded_delta(self) -> int:
+        return (self.after.eligible + self.after.needs_review) - (self.before.eligible + self.before.needs_review)
+
+    def text(self, count=str) -> str:
+        """E.g. ``BMI ≤ 27 → ≤ 30 kg/m² (I3): +412 eligible (+8.1%); +1,020 eligible or needing review (+3.2%)``.
+        ``count`` formats counts (the page passes its disclosure-aware formatter)."""
+        if self.bound is None:
+            head = "All changes together"
+        else:
+            b = self.bound
+            unit = field_unit(b.field)
+            head = (f"{field_label(b.field)} {b.describe()} → {b.describe(self.new_value)}"
+                    f"{' ' + unit if unit else ''} ({b.criterion_id})")
+        be, bn = self.before.eligible, self.before.eligible + self.before.needs_review
+        return (f"{head}: {_delta(self.eligible_delta, be, count)} eligible; "
+                f"{_delta(self.not_excluded_delta, bn, count)} eligible or needing review")
+
+
+def _delta(d: int, base: int, count) -> str:
+    sign = "+" if d >= 0 else "−"
+    pct = f" ({sign}{abs(d) / base * 100:.1f}%)" if base else (" (from 0)" if d else "")
+    return f"{sign}{count(abs(d))}{pct}"
+
+
+# -- per-patient results ----------------------------------------------------------------------------
+def _joined_ids(mask: np.ndarray, ids: list[str]) -> np.ndarray:
+    """Per row, the ids of the columns where mask is true, joined by ';' (one string per distinct row)."""
+    n, k = mask.shape
+    if k == 0:
+        return np.full(n, "", dtype=object)
+    packed = np.packbits(mask, axis=1)
+    view = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
+    uniq, first, inv = np.unique(view, return_index=True, return_inverse=True)
+    labels = np.array([";".join(ids[c] for c in np.flatnonzero(mask[i])) for i in first], dtype=object)
+    return labels[inv.ravel()]
+
+
+def patient_results(codes: np.ndarray, criterion_ids: list[str], frame: pd.DataFrame | None = None,
+                    patient_ids=None) -> pd.DataFrame:
+    """One row per patient: ``patient_id``, ``status``, ``failed`` and ``unknown`` criteria (``;``-joined),
+    then the candidate fields as evaluated."""
+    n = codes.shape[0]
+    status = status_from_codes(codes)
+    out = pd.DataFrame({
+        "patient_id": np.arange(1, n + 1) if patient_ids is None else np.asarray(patient_ids),
+        "status": pd.Categorical.from_codes(status.astype(np.int64) + 1,
+                                            categories=["ineligible", "needs_review", "eligible"]),
+        "failed": _joined_ids(codes == FAIL, criterion_ids),
+        "unknown": _joined_ids(codes == UNKNOWN, criterion_ids),
+    })
+    if frame is not None:
+        for c in frame.columns:
+            if c not in out.columns:
+                out[c] = frame[c].to_numpy()
+    return out
+
+
+# -- eligible vs whole ------------------------------------------------------------------------------
+def group_masks(status: np.ndarray) -> dict[str, np.ndarray]:
+    return {"Whole cohort": np.ones(status.shape[0], dtype=bool),
+            "Eligible or needs review": status >= 0,
+            "Eligible": status == 1}
+
+
+def compare_groups(frame: pd.DataFrame, status: np.ndarray, fields: list[str]) -> pd.DataFrame:
+    """Per numeric field and group: patients, share with a value, median, 10th and 90th percentile."""
+    rows = []
+    for fld in fields:
+        if fld not in frame.columns:
+            continue
+        x = pd.to_numeric(pd.Series(frame[fld]), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        for gname, mask in group_masks(status).items():
+            v = x[mask]
+            known = v[np.isfinite(v)]
+            rows.append({"field": fld, "group": gname, "patients": int(mask.sum()),
+                         "known_pct": float(100 * np.isfinite(v).mean()) if v.size else float("nan"),
+                         "median": float(np.median(known)) if known.size else float("nan"),
+                         "p10": float(np.quantile(known, 0.1)) if known.size else float("nan"),
+                         "p90": float(np.quantile(known, 0.9)) if known.size else float("nan")})
+    return pd.DataFrame(rows)
