@@ -1,0 +1,646 @@
+"""The ethics-committee report: one self-contained HTML file about one trial.
+
+``render_report(trial, ...)`` returns the HTML; ``python -m trialkit report NCTID --out FILE.html`` and the
+app's "Download report" button both call it. The file holds the overview, a plain-language summary, arms
+and interventions with their regimens, objectives, every criterion verbatim with its id, the what-if rules
+in plain language, and, where an enrollment log exists, the enrollment summary, the CONSORT diagram and the
+recruitment forecast. Data sources and the generation time are stated; simulated data are labelled.
+
+Self-contained: styles are inline, figures are inline SVG laid out below, nothing is fetched from the
+network (no script, font or image URL). Every text from data goes through Jinja2 autoescape. A print
+stylesheet makes it print cleanly to PDF. Demo mode (``demo=True``): counts from 1 to 4 are printed "<5"
+(:func:`trialkit.disclosure.format_count`) and no participant-level table is included.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import dataclass, field
+import math
+import textwrap
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import jinja2
+
+from trialkit.disclosure import SMALL_COUNT_THRESHOLD, format_count
+from trialkit.models import Trial
+from trialkit.plain_language import describe_criterion, plain_summary
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).with_name("templates")
+_ENV = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+    autoescape=True,  # every {{ value }} is HTML-escaped, whatever the file name
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _humanize(value: str | None) -> str:
+    if not value:
+        return "not stated"
+    return value.replace("_", " ").capitalize()
+
+
+def _optional(module: str):
+    """Import a trialkit module written by another part of the project, or None if it is not there."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and module.startswith(exc.name):
+            return None
+        raise
+
+
+# -- figures: layouts drawn as inline SVG by templates/svg.html.j2 ----------------------------------------
+CountFormat = Callable[[object], str]
+
+
+@dataclass
+class Box:
+    x: float
+    y: float
+    w: float
+    h: float
+    lines: list[str]
+    bold_first: bool = True
+
+
+@dataclass
+class Arrow:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    head: bool = True
+
+
+@dataclass
+class Label:
+    x: float
+    y: float
+    text: str
+    anchor: str = "start"  # SVG text-anchor
+    size: int = 12
+    weight: str = "normal"
+    rotate: bool = False
+    css: str = ""  # a class from the template's stylesheet
+
+
+@dataclass
+class Diagram:
+    id: str
+    width: float
+    height: float
+    title: str
+    boxes: list[Box] = field(default_factory=list)
+    arrows: list[Arrow] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)
+    bands: list[dict] = field(default_factory=list)  # {"x", "y", "w", "h"} stage bands on the left
+
+
+LINE_H = 16
+_CHAR_W = 6.6  # average glyph width at 12.5px, to wrap box text
+
+
+def _wrap(text: str, width_px: float) -> list[str]:
+    return textwrap.wrap(text, max(8, int(width_px / _CHAR_W))) or [""]
+
+
+def _box(x: float, y: float, w: float, texts: list[str]) -> Box:
+    lines: list[str] = []
+    for t in texts:
+        lines.extend(_wrap(t, w - 16))
+    return Box(x=x, y=y, w=w, h=len(lines) * LINE_H + 14, lines=lines)
+
+
+def consort_diagram(consort: Mapping, in_screening: int | None, count: CountFormat, *,
+                    arms: list[str] | None = None, diagram_id: str = "consort") -> Diagram:
+    """A CONSORT 2010-style flow from the contracts §5 ``consort`` block: enrollment (assessed, excluded
+    with its three reasons, still in screening), allocation, follow-up (discontinued) and analysis per arm.
+    ``arms`` fixes the column order (the trial's arm labels); arms with n = 0 are drawn too."""
+    width = 860.0
+    left = 120.0  # stage band column
+    main_w = width - left - 10
+    d = Diagram(id=diagram_id, width=width, height=0, title="CONSORT flow diagram")
+
+    allocated = dict(consort.get("allocated") or {})
+    discontinued = dict(consort.get("discontinued") or {})
+    analysed = dict(consort.get("analysed") or {})
+    order = list(arms or [])
+    for a in [*allocated, *discontinued, *analysed]:
+        if a not in order:
+            order.append(a)
+
+    trunk_x = left + main_w * 0.32
+    assessed = _box(trunk_x - 150, 12, 300, [f"Assessed for eligibility (n = {count(consort.get('assessed'))})"])
+    d.boxes.append(assessed)
+    side_x = left + main_w * 0.58
+    side_w = width - 10 - side_x
+    y = assessed.y + assessed.h + 18
+    excluded = _box(side_x, y, side_w, [
+        f"Excluded (n = {count(consort.get('excluded'))})",
+        f"\u2022 Not meeting inclusion criteria (n = {count(consort.get('not_meeting_criteria'))})",
+        f"\u2022 Declined to participate (n = {count(consort.get('declined'))})",
+        f"\u2022 Other reasons (n = {count(consort.get('other_reasons'))})",
+    ])
+    d.boxes.append(excluded)
+    d.arrows.append(Arrow(trunk_x, excluded.y + excluded.h / 2, side_x, excluded.y + excluded.h / 2))
+    y = excluded.y + excluded.h + 12
+    if in_screening is not None:
+        screening = _box(side_x, y, side_w, [f"Still in screening (n = {count(in_screening)})"])
+        d.boxes.append(screening)
+        d.arrows.append(Arrow(trunk_x, screening.y + screening.h / 2, side_x, screening.y + screening.h / 2))
+        y = screening.y + screening.h + 12
+    enrollment_bottom = y
+    d.bands.append({"x": 4, "y": 8, "w": left - 24, "h": enrollment_bottom - 14, "text": "Enrollment"})
+
+    y_split = y + 10
+    y_alloc = y_split + 22
+    k = max(1, len(order))
+    gap = 16.0
+    col_w = (main_w - gap * (k - 1)) / k
+    rows = [("Allocation", lambda a: [f"Allocated to {a}", f"(n = {count(allocated.get(a, 0))})"]),
+            ("Follow-up", lambda a: [f"Discontinued (n = {count(discontinued.get(a, 0))})"]),
+            ("Analysis", lambda a: [f"Analysed (n = {count(analysed.get(a, 0))})"])]
+    if not order:
+        rows = [("Allocation", lambda a: ["Allocated to an arm (n = 0)", "No arm groups in the record"])]
+        order = [""]
+    d.arrows.append(Arrow(trunk_x, assessed.y + assessed.h, trunk_x, y_split, head=False))
+    centers = [left + i * (col_w + gap) + col_w / 2 for i in range(k)]
+    if k > 1:
+        d.arrows.append(Arrow(centers[0], y_split, centers[-1], y_split, head=False))
+        d.arrows.append(Arrow(trunk_x, y_split, trunk_x, y_split, head=False))
+    else:
+        d.arrows.append(Arrow(trunk_x, y_split, centers[0], y_split, head=False))
+    y = y_alloc
+    prev: list[Box] | None = None
+    for stage, texts in rows:
+        row = [_box(left + i * (col_w + gap), y, col_w, texts(a)) for i, a in enumerate(order)]
+        h = max(b.h for b in row)
+        for b in row:
+            b.h = h
+        d.boxes.extend(row)
+        for i, b in enumerate(row):
+            top = y_split if prev is None else prev[i].y + prev[i].h
+            d.arrows.append(Arrow(centers[i], top, centers[i], b.y))
+        d.bands.append({"x": 4, "y": y - 4, "w": left - 24, "h": h + 8, "text": stage})
+        prev = row
+        y += h + 26
+    d.height = y
+    return d
+
+
+# -- a time chart: observed cumulative counts, a forecast band, a target line -------------------------------
+@dataclass
+class Chart:
+    id: str
+    width: float
+    height: float
+    title: str
+    x_label: str
+    y_label: str
+    plot: dict  # {"x", "y", "w", "h"}
+    x_ticks: list[tuple[float, str]] = field(default_factory=list)
+    y_ticks: list[tuple[float, str]] = field(default_factory=list)
+    lines: list[dict] = field(default_factory=list)  # {"points": "x,y x,y", "css": str, "name": str}
+    polygons: list[dict] = field(default_factory=list)  # {"points": str, "css": str, "name": str}
+    hlines: list[dict] = field(default_factory=list)  # {"y": float, "css": str, "label": str}
+    vlines: list[dict] = field(default_factory=list)  # {"x": float, "css": str, "label": str}
+    legend: list[dict] = field(default_factory=list)  # {"css": str, "name": str, "kind": "line"|"band"}
+    note: str | None = None
+
+
+def _nice_step(span: float, n: int = 5) -> float:
+    raw = span / max(1, n)
+    mag = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    for m in (1, 2, 2.5, 5, 10):
+        if raw <= m * mag:
+            return m * mag
+    return 10 * mag
+
+
+def _month_ticks(start: date, end: date, max_ticks: int = 8) -> list[date]:
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    step = max(1, math.ceil(months / max_ticks))
+    for s in (1, 2, 3, 6, 12, 24, 60):
+        if s >= step:
+            step = s
+            break
+    out = []
+    y, m = start.year, start.month
+    d0 = date(y, m, 1)
+    if d0 < start:
+        m += 1
+        if m > 12:
+            y, m = y + 1, 1
+    while True:
+        d = date(y, m, 1)
+        if d > end:
+            break
+        if ((y * 12 + m - 1) % step) == 0:
+            out.append(d)
+        m += 1
+        if m > 12:
+            y, m = y + 1, 1
+    return out
+
+
+def time_chart(*, title: str, y_label: str, series: list[dict], band: dict | None = None,
+               target: float | None = None, target_label: str = "Target", marker: tuple[date, str] | None = None,
+               chart_id: str = "chart", note: str | None = None) -> Chart:
+    """``series``: [{"name", "css", "points": [(date, value), ...]}] drawn as step-free lines;
+    ``band``: {"name", "css", "points": [(date, low, high), ...]} drawn as a filled area (a forecast band);
+    ``target``: a horizontal dashed line; ``marker``: a vertical line at a date (e.g. the as-of date)."""
+    width, height = 860.0, 360.0
+    plot = {"x": 70.0, "y": 40.0, "w": width - 70 - 190, "h": height - 40 - 56}
+    xs: list[date] = [p[0] for s in series for p in s["points"]]
+    ys: list[float] = [float(p[1]) for s in series for p in s["points"]]
+    if band:
+        xs += [p[0] for p in band["points"]]
+        ys += [float(v) for p in band["points"] for v in p[1:]]
+    if marker:
+        xs.append(marker[0])
+    if target is not None:
+        ys.append(float(target))
+    if not xs:
+        xs = [date.today()]
+    x0, x1 = min(xs), max(xs)
+    if x1 <= x0:
+        x1 = x0 + timedelta(days=30)
+    y1 = max(ys + [1.0])
+    step = _nice_step(y1, 5)
+    y1 = math.ceil(y1 * 1.05 / step) * step
+
+    def px(d: date) -> float:
+        return plot["x"] + plot["w"] * (d - x0).days / (x1 - x0).days
+
+    def py(v: float) -> float:
+        return plot["y"] + plot["h"] * (1 - float(v) / y1)
+
+    c = Chart(id=chart_id, width=width, height=height, title=title, x_label="Date", y_label=y_label, plot=plot,
+              note=note)
+    c.x_ticks = [(px(d), d.strftime("%b %Y")) for d in _month_ticks(x0, x1)]
+    v = 0.0
+    while v <= y1 + 1e-9:
+        c.y_ticks.append((py(v), f"{v:g}"))
+        v += step
+    if band and band["points"]:
+        upper = " ".join(f"{px(d):.1f},{py(hi):.1f}" for d, lo, hi in band["points"])
+        lower = " ".join(f"{px(d):.1f},{py(lo):.1f}" for d, lo, hi in reversed(band["points"]))
+        c.polygons.append({"points": upper + " " + lower, "css": band.get("css", "band"), "name": band["name"]})
+        c.legend.append({"css": band.get("css", "band"), "name": band["name"], "kind": "band"})
+    for s in series:
+        if not s["points"]:
+            continue
+        c.lines.append({"points": " ".join(f"{px(d):.1f},{py(val):.1f}" for d, val in s["points"]),
+                        "css": s.get("css", "line"), "name": s["name"]})
+        c.legend.append({"css": s.get("css", "line"), "name": s["name"], "kind": "line"})
+    if target is not None:
+        c.hlines.append({"y": py(target), "css": "target", "label": f"{target_label} ({target:g})"})
+        c.legend.append({"css": "target", "name": f"{target_label} ({target:g})", "kind": "line"})
+    if marker:
+        c.vlines.append({"x": px(marker[0]), "css": "asof", "label": marker[1]})
+    return c
+
+
+# -- the rules section ---------------------------------------------------------------------------------
+@dataclass
+class RulesSection:
+    by_criterion: dict[str, list[str]] = field(default_factory=dict)
+    structured: list[str] = field(default_factory=list)  # study-level limits (sex, age) not tied to a criterion
+    message: str = ""
+
+
+def rules_section(trial: Trial) -> RulesSection:
+    """The what-if rules in plain words, per criterion id, from the trial's rule set."""
+    from trialkit.errors import TrialkitError
+
+    out = RulesSection()
+    criteria = list(trial.criteria)
+    origin = "the rules recorded with the trial"
+    ruleset = _optional("trialkit.criteria.ruleset")
+    problems: list[str] = []
+    if ruleset is not None and hasattr(ruleset, "load_ruleset"):
+        try:
+            loaded = ruleset.load_ruleset(trial)
+        except ImportError as exc:  # the engine is there but incomplete: say so, show the recorded rules
+            origin = f"the rules recorded with the trial (the rule set could not be loaded: {exc})"
+        except (TrialkitError, OSError) as exc:
+            out.message = f"The rule set could not be read ({' '.join(str(exc).split())}); no rule is shown."
+            return out
+        else:
+            criteria = list(getattr(loaded, "criteria", loaded) or [])
+            origin = getattr(loaded, "source", "") or "the trial's rule set"
+            problems = list(getattr(loaded, "problems", []) or [])
+    ids = {c.id for c in trial.criteria}
+    total = len(trial.criteria)
+    executable = unreviewed = 0
+    for c in criteria:
+        rules = list(getattr(c, "rules", []) or [])
+        kind = getattr(c, "kind", "inclusion")
+        lines = describe_criterion(c, rules) if hasattr(c, "text") else []
+        if getattr(c, "id", None) in ids:
+            out.by_criterion[c.id] = lines
+            if any(getattr(r, "kind", "") != "judgment" for r in rules):
+                executable += 1
+            if getattr(c, "rules_unreviewed", False) or any(not getattr(r, "reviewed", True) for r in rules):
+                unreviewed += 1
+        elif rules:  # a study-level rule (structured sex / age limits) kept beside the criteria
+            from trialkit.plain_language import describe_rule
+            out.structured.extend(f"{c.id}: {describe_rule(r, kind)}" for r in rules)
+    if total:
+        out.message = (f"{executable} of {total} criteria have executable rules (the rest need a clinician's judgment "
+                       f"or have no rule); source: {origin}.")
+        if unreviewed:
+            out.message += f" {unreviewed} criteria have rules drafted automatically and not yet reviewed."
+    if problems:
+        out.message += " Problems: " + "; ".join(problems) + "."
+    return out
+
+
+# -- the enrollment section ---------------------------------------------------------------------------
+def _iso(value) -> str:
+    if value is None:
+        return ""
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "date") and callable(value.date):
+        return value.date().isoformat()
+    return str(value)
+
+
+def _no_log(message: str) -> dict[str, Any]:
+    return {"available": False, "simulated": False, "message": message}
+
+
+def _forecast_part(trial: Trial, frames, target: int | None, as_of, count) -> dict[str, Any]:
+    """The forecast figure and table (issue 6's :func:`trialkit.forecast.forecast`), or why there is none."""
+    fc_mod = _optional("trialkit.forecast")
+    if fc_mod is None or not hasattr(fc_mod, "forecast"):
+        return {"forecast_message": "No forecast: the forecasting module is not installed."}
+    if not target:
+        return {"forecast_message": "No forecast: the record states no enrollment target."}
+    try:
+        plan = fc_mod.plan_from_trial(trial, target) if hasattr(fc_mod, "plan_from_trial") else None
+        fc = fc_mod.forecast(frames.participants, frames.sites, target=target, as_of=as_of,
+                             arms=trial.arm_labels or None, plan=plan)
+    except fc_mod.ForecastError as exc:
+        return {"forecast_message": f"No forecast: {' '.join(str(exc).split())}."}
+
+    def day(d) -> str:
+        return d.isoformat() if d else "not reached in the simulated horizon"
+
+    rows = [("Model", f"{fc.model_label} ({fc.n_sims} simulations, seed {fc.seed})"),
+            ("Why this model", fc.reason),
+            ("As of", fc.as_of.isoformat()),
+            ("Target", count(fc.target)),
+            ("Enrolled so far", count(fc.enrolled)),
+            ("Target reached: 10% / 50% / 90%", f"{day(fc.p10_date)} / {day(fc.median_date)} / {day(fc.p90_date)}")]
+    if fc.reached_on:
+        rows.append(("Target already reached on", fc.reached_on.isoformat()))
+    if fc.prob_never and fc.prob_never > 0:
+        rows.append(("Simulations that never reach the target", f"{fc.prob_never:.0%}"))
+    for a in fc.by_arm:
+        rows.append((f"Expected in {a.arm} when the target is reached", f"{a.expected_at_target:.1f}"))
+    s = fc.screening
+    if s.needed_at_observed_rate is not None:
+        rows.append(("Screenings still needed at the observed screen-failure rate", count(s.needed_at_observed_rate)))
+    for note in fc.notes:
+        rows.append(("Note", note))
+
+    fan = fc.fan
+    band = {"name": "80% band (10–90%)", "css": "band",
+            "points": [(_to_date(r.date), float(r.p10), float(r.p90)) for r in fan.itertuples()]}
+    median = {"name": "Median forecast", "css": "median",
+              "points": [(_to_date(r.date), float(r.p50)) for r in fan.itertuples()]}
+    observed_pts = [(_to_date(r.date), float(r.enrolled)) for r in fc.observed.itertuples()]
+    caption = ("Observed cumulative enrollment up to the as-of date, and the simulated forecast after it: "
+               "median and the band holding 80% of simulated paths; the dashed line is the target.")
+    if count(1) != "1":  # demo mode: do not draw the observed line while the cumulative count is below 5
+        observed_pts = [p for p in observed_pts if p[1] >= SMALL_COUNT_THRESHOLD]
+        caption += f" Demo mode: the observed line starts once {SMALL_COUNT_THRESHOLD} or more are enrolled."
+    chart = time_chart(title="Cumulative enrollment and forecast", y_label="Participants enrolled (cumulative)",
+                       series=[{"name": "Observed", "css": "observed", "points": observed_pts}, median],
+                       band=band, target=float(fc.target), target_label="Target",
+                       marker=(fc.as_of, f"as of {fc.as_of.isoformat()}"), chart_id="forecast-chart")
+    return {"forecast_chart": chart, "forecast_rows": rows, "forecast_caption": caption, "forecast_message": None}
+
+
+def _to_date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return value.to_pydatetime().date()  # pandas Timestamp
+
+
+def enrollment_section(trial: Trial, engine, *, demo: bool, forecast: bool = True, as_of=None) -> dict[str, Any]:
+    """Everything the report shows about the trial's enrollment log, or ``available: False`` and why."""
+    storage = _optional("trialkit.enrollment.storage")
+    metrics = _optional("trialkit.enrollment.metrics")
+    if storage is None or metrics is None or not hasattr(metrics, "summarize"):
+        return _no_log("No enrollment summary: the enrollment modules are not installed.")
+    if engine is None:
+        from trialkit.db import get_engine
+
+        engine = get_engine()
+    frames = storage.read_log(engine, trial.nct_id)
+    if frames.source is None and len(frames.participants) == 0:
+        return _no_log("No enrollment log is recorded for this trial, so there is no enrollment summary, "
+                       "CONSORT diagram or forecast.")
+
+    def count(n) -> str:
+        return format_count(n, suppress=demo)
+
+    summary = metrics.summarize(frames.participants, frames.sites, trial)
+    simulated = frames.source == "demo"
+    c = summary.get("consort", {})
+    target = trial.enrollment.count
+    kpis = [
+        {"label": "Screened (assessed for eligibility)", "value": count(summary.get("screened")), "note": "everyone in the log"},
+        {"label": "Still in screening", "value": count(summary.get("in_screening")), "note": "no outcome yet"},
+        {"label": "Screen-failed", "value": count(summary.get("screen_failed")), "note": f"of {count(summary.get('screened'))} screened"},
+        {"label": "Declined to participate", "value": count(summary.get("declined")), "note": f"of {count(summary.get('screened'))} screened"},
+        {"label": "Eligible, not enrolled", "value": count(summary.get("eligible_not_enrolled")), "note": "CONSORT “other reasons”"},
+        {"label": "Enrolled", "value": count(summary.get("enrolled")),
+         "note": f"target {count(target)} (registry enrollment, {_humanize(trial.enrollment.type).lower()})" if target else "target not stated"},
+        {"label": "Discontinued", "value": count(summary.get("discontinued")), "note": f"of {count(summary.get('enrolled'))} enrolled"},
+    ]
+    for key, label in (("screen_failure_rate", "Screen-failure rate"),):
+        if summary.get(key) is not None:
+            kpis.append({"label": label, "value": f"{summary[key]:.0%}", "note": summary.get(f"{key}_denominator", "")})
+    arms = list(trial.arm_labels)
+    for a in [*(c.get("allocated") or {}), *(summary.get("by_arm") or {})]:
+        if a not in arms:
+            arms.append(a)
+    by_arm = [{"arm": a, "allocated": count((c.get("allocated") or {}).get(a, 0)),
+               "discontinued": count((c.get("discontinued") or {}).get(a, 0)),
+               "analysed": count((c.get("analysed") or {}).get(a, 0))} for a in arms]
+    sites = frames.sites.set_index("site_id") if len(frames.sites) else None
+    by_site = []
+    for site_id, s in (summary.get("by_site") or {}).items():
+        meta = sites.loc[site_id] if sites is not None and site_id in sites.index else None
+        by_site.append({"site_id": site_id,
+                        "name": (meta["site_name"] if meta is not None else "") or "not stated",
+                        "status": _humanize(meta["status"]) if meta is not None else "not stated",
+                        "screened": count(s.get("screened")), "screen_failed": count(s.get("screen_failed")),
+                        "enrolled": count(s.get("enrolled"))})
+    screen_fail = []
+    for cid, n in (summary.get("screen_fail_by_criterion") or {}).items():
+        crit = trial.criterion(cid)
+        screen_fail.append({"id": cid, "text": crit.text if crit else "not in the trial's criteria", "n": count(n)})
+    out: dict[str, Any] = {
+        "available": True, "simulated": simulated, "message": "",
+        "source_label": storage.DEMO_LABEL if simulated else "Imported enrollment log",
+        "source_note": ("Generated by trialkit's seeded recruitment simulation for demonstration; no real participant."
+                        if simulated else "As imported into the trialkit database (every import is in the audit trail)."),
+        "summary": summary, "kpis": kpis, "by_arm": by_arm, "by_site": by_site, "screen_fail": screen_fail,
+        "consort": consort_diagram(c, summary.get("in_screening"), count, arms=arms),
+        "participants": None, "participant_columns": [],
+        "forecast_chart": None, "forecast_rows": [], "forecast_caption": "",
+        "forecast_message": "Forecast not requested." if not forecast else None,
+    }
+    if forecast:
+        out.update(_forecast_part(trial, frames, target, as_of, count))
+    if not demo:
+        p = frames.participants
+        cols = [col for col in p.columns]
+        out["participant_columns"] = cols
+        out["participants"] = [[_iso(v) for v in row] for row in p[cols].itertuples(index=False, name=None)]
+    return out
+
+
+# -- the report -------------------------------------------------------------------------------------------
+def _facts(trial: Trial) -> list[tuple[str, str]]:
+    e = trial.eligibility
+    d = trial.design
+
+    def v(x) -> str:
+        return x if x else "not stated"
+
+    enrol = (f"{trial.enrollment.count} ({_humanize(trial.enrollment.type).lower()})"
+             if trial.enrollment.count is not None else "not stated")
+    return [
+        ("NCT id", trial.nct_id),
+        ("Other ids", ", ".join(x for x in [trial.org_study_id, *trial.secondary_ids] if x) or "not stated"),
+        ("Status", _humanize(trial.overall_status)),
+        ("Why stopped", v(trial.why_stopped)) if trial.why_stopped else None,
+        ("Sponsor", trial.lead_sponsor.name if trial.lead_sponsor else "not stated"),
+        ("Collaborators", ", ".join(c.name for c in trial.collaborators) or "not stated"),
+        ("Conditions", "; ".join(trial.conditions) or "not stated"),
+        ("Keywords", "; ".join(trial.keywords) or "not stated"),
+        ("Study type", _humanize(d.study_type)),
+        ("Phase", " / ".join(_humanize(p) for p in d.phases) or "not stated"),
+        ("Allocation", _humanize(d.allocation)),
+        ("Intervention model", _humanize(d.intervention_model)),
+        ("Primary purpose", _humanize(d.primary_purpose)),
+        ("Masking", _humanize(d.masking) + (f" ({', '.join(_humanize(w) for w in d.who_masked)})" if d.who_masked else "")),
+        ("Planned enrollment", enrol),
+        ("Sex", _humanize(e.sex)),
+        ("Ages", _ages(trial)),
+        ("Start", v(trial.dates.start)),
+        ("Primary completion", v(trial.dates.primary_completion)),
+        ("Completion", v(trial.dates.completion)),
+        ("Last update posted", v(trial.dates.last_update_posted)),
+        ("Central contacts", "; ".join(", ".join(x for x in [c.name, _humanize(c.role) if c.role else None] if x)
+                                       for c in trial.central_contacts) or "not stated"),
+    ]
+
+
+def _ages(trial: Trial) -> str:
+    e = trial.eligibility
+    if not (e.minimum_age or e.maximum_age):
+        return "not stated"
+    return f"{e.minimum_age or 'no minimum'} to {e.maximum_age or 'no maximum'}"
+
+
+def _arms(trial: Trial) -> tuple[list[dict], list]:
+    by_name = {i.name: i for i in trial.interventions}
+    used: set[str] = set()
+    arms = []
+    for a in trial.arm_groups:
+        items = [i for i in trial.interventions if a.label in i.arm_group_labels]
+        for name in a.intervention_names:  # "Procedure: X" in the arm's own list
+            bare = name.split(":", 1)[1].strip() if ":" in name else name
+            if bare in by_name and by_name[bare] not in items:
+                items.append(by_name[bare])
+        used.update(i.name for i in items)
+        arms.append({"label": a.label, "type": a.type, "description": a.description, "interventions": items})
+    return arms, [i for i in trial.interventions if i.name not in used]
+
+
+def report_context(trial: Trial, *, engine=None, demo: bool = False, now: datetime | None = None,
+                   author: str | None = None, include_notes: bool = False, forecast: bool = True,
+                   as_of=None, enrollment: bool = True) -> dict[str, Any]:
+    """The values the template draws (also handy for tests)."""
+    import trialkit
+
+    now = now or datetime.now(timezone.utc)
+    arms, unassigned = _arms(trial)
+    if enrollment:
+        enroll = enrollment_section(trial, engine, demo=demo, forecast=forecast, as_of=as_of)
+    else:
+        enroll = _no_log("Enrollment left out of this report.")
+    notes: list[dict] = []
+    if include_notes and author:
+        notes_mod = _optional("trialkit.notes")
+        if notes_mod is not None and hasattr(notes_mod, "notes_for_report"):
+            if engine is None:
+                from trialkit.db import get_engine
+
+                engine = get_engine()
+            from trialkit.db import init_db
+
+            init_db(engine)
+            notes = notes_mod.notes_for_report(engine, trial.nct_id, author)
+    sources = [f"Trial record: {trial.nct_id}, "
+               + (f"read from {Path(trial.source).name}" if trial.source and trial.source != "upload"
+                  else "uploaded by a user" if trial.source == "upload" else "source not recorded")
+               + f" (ClinicalTrials.gov API v2 study format; registry page {trial.registry_url})."]
+    rs = rules_section(trial)
+    sources.append("What-if rules: " + (rs.message or "none recorded for this trial."))
+    if enroll.get("available"):
+        sources.append("Enrollment: " + (f"{enroll['source_label']} — {enroll['source_note']}"))
+    else:
+        sources.append("Enrollment: " + enroll.get("message", ""))
+    if notes:
+        sources.append(f"Notes: {len(notes)} private note(s) of {author}.")
+    sources.append(f"Generated {now.strftime('%Y-%m-%d %H:%M UTC')} by trialkit {trialkit.__version__}"
+                   + ("; demo mode (small counts suppressed, no participant-level tables)." if demo else "."))
+    return {
+        "trial": trial, "demo": demo, "threshold": SMALL_COUNT_THRESHOLD, "version": trialkit.__version__,
+        "generated_at_text": now.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "author": author,
+        "summary": plain_summary(trial), "facts": [f for f in _facts(trial) if f], "ages": _ages(trial),
+        "arms": arms, "unassigned_interventions": unassigned, "rules": rs, "enrollment": enroll,
+        "notes": notes, "sources": sources, "humanize": _humanize,
+    }
+
+
+def render_report(trial: Trial, **kwargs) -> str:
+    """The report as one self-contained HTML document (see :func:`report_context` for the options)."""
+    return _ENV.get_template("report.html.j2").render(**report_context(trial, **kwargs))
+
+
+def write_report(trial: Trial, out: str | Path, **kwargs) -> Path:
+    """Write the report to ``out`` (UTF-8) through a temporary file, so a failure leaves no half file."""
+    out = Path(out)
+    html = render_report(trial, **kwargs)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(out)
+    return out
+
+
+def report_filename(trial: Trial, *, demo: bool = False, now: datetime | None = None) -> str:
+    now = now or datetime.now(timezone.utc)
+    return f"{trial.nct_id}-report{'-demo' if demo else ''}-{now.strftime('%Y%m%d')}.html"
