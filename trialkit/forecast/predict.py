@@ -332,8 +332,8 @@ def forecast(participants: pd.DataFrame, sites: pd.DataFrame, *, target: int, as
             "plan_confidence": plan.confidence,
             "prior_rate_per_month": round(plan.n / plan.days * DAYS_PER_MONTH, 4),
             "posterior_rate_per_month": round(shp / rte * DAYS_PER_MONTH, 4),
-            "posterior_rate_per_month_p10": round(stats.gamma.ppf(0.1, shp, scale=1 / rte) * DAYS_PER_MONTH, 4),
-            "posterior_rate_per_month_p90": round(stats.gamma.ppf(0.9, shp, scale=1 / rte) * DAYS_PER_MONTH, 4),
+            "posterior_rate_per_month_p10": round(float(stats.gamma.ppf(0.1, shp, scale=1 / rte)) * DAYS_PER_MONTH, 4),
+            "posterior_rate_per_month_p90": round(float(stats.gamma.ppf(0.9, shp, scale=1 / rte)) * DAYS_PER_MONTH, 4),
             "days_observed": float((as_of - snap.first_activation).days) if snap.first_activation is not None else 0.0,
         }
         reason += f" Plan: {plan.source} (confidence P = {plan.confidence:g})."
@@ -467,7 +467,8 @@ def _site_outlook(snap: Snapshot, future: pd.DataFrame, draws: RateDraws, fit: G
         if s["state"] == "open":
             if fit is not None:
                 a, b = fit.alpha + s["k"], fit.beta + s["tau"]
-                r, r10, r90 = a / b * m, stats.gamma.ppf(0.1, a, scale=1 / b) * m, stats.gamma.ppf(0.9, a, scale=1 / b) * m
+                r, r10, r90 = (float(a / b * m), float(stats.gamma.ppf(0.1, a, scale=1 / b) * m),
+                                float(stats.gamma.ppf(0.9, a, scale=1 / b) * m))
             elif snap.n_active:
                 share = draws.extra["lam_trial"] / snap.n_active * m
                 r, r10, r90 = float(share.mean()), float(np.quantile(share, 0.1)), float(np.quantile(share, 0.9))

@@ -1,0 +1,95 @@
+"""Plotly figures for the forecast: the fan chart of cumulative enrollment with the target line, and the
+backtest chart (past forecasts' 80% bands against what happened). Built here so they can be unit-tested."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from trialkit.forecast.backtest import Backtest
+from trialkit.forecast.predict import Forecast
+
+BAND = "rgba(31, 119, 180, {a})"
+ACTUAL = "#222222"
+TARGET = "#d62728"
+
+
+def fan_chart(f: Forecast, *, actual: pd.DataFrame | None = None, title: str | None = None,
+              simulated: bool = False) -> go.Figure:
+    """Predicted cumulative enrollment (median, 25–75% and 10–90% bands) after the as-of date, the enrollment
+    observed up to it, the target line, and, when ``actual`` (date, enrolled) runs past the as-of date, what
+    actually happened afterwards."""
+    fan = f.fan
+    fig = go.Figure()
+    x = list(fan["date"]) + list(fan["date"][::-1])
+    fig.add_trace(go.Scatter(x=x, y=list(fan["p90"]) + list(fan["p10"][::-1]), fill="toself",
+                             fillcolor=BAND.format(a=0.15), line={"width": 0}, hoverinfo="skip",
+                             name="10–90% band (80%)"))
+    fig.add_trace(go.Scatter(x=x, y=list(fan["p75"]) + list(fan["p25"][::-1]), fill="toself",
+                             fillcolor=BAND.format(a=0.3), line={"width": 0}, hoverinfo="skip",
+                             name="25–75% band (50%)"))
+    fig.add_trace(go.Scatter(x=fan["date"], y=fan["p50"], mode="lines", line={"color": BAND.format(a=1)},
+                             name="Median forecast",
+                             customdata=fan[["p10", "p90"]].to_numpy(),
+                             hovertemplate="%{x|%Y-%m-%d}: median %{y:.0f} (80%% band %{customdata[0]:.0f}"
+                                           "–%{customdata[1]:.0f})<extra></extra>"))
+    obs = f.observed
+    if len(obs):
+        ox = list(obs["date"]) + [pd.Timestamp(f.as_of)]
+        oy = list(obs["enrolled"]) + [f.enrolled]
+        fig.add_trace(go.Scatter(x=ox, y=oy, mode="lines", line={"color": ACTUAL, "shape": "hv"},
+                                 name="Enrolled (log up to as-of)"))
+    if actual is not None and len(actual):
+        after = actual[actual["date"] > pd.Timestamp(f.as_of)]
+        if len(after):
+            fig.add_trace(go.Scatter(x=after["date"], y=after["enrolled"], mode="lines",
+                                     line={"color": ACTUAL, "dash": "dot", "shape": "hv"},
+                                     name="Enrolled after as-of (what happened)"))
+    fig.add_hline(y=f.target, line={"color": TARGET, "dash": "dash"},
+                  annotation_text=f"target {f.target}", annotation_position="top left")
+    fig.add_vline(x=pd.Timestamp(f.as_of).value / 1e6, line={"color": "gray", "dash": "dot"},
+                  annotation_text="as of", annotation_position="top right")
+    if f.median_date is not None and f.remaining:
+        fig.add_trace(go.Scatter(
+            x=[pd.Timestamp(d) for d in (f.p10_date, f.median_date, f.p90_date) if d is not None],
+            y=[f.target] * sum(d is not None for d in (f.p10_date, f.median_date, f.p90_date)),
+            mode="markers", marker={"color": TARGET, "symbol": "line-ns-open", "size": 14},
+            name="Target date: 10% / 50% / 90%",
+            hovertemplate="%{x|%Y-%m-%d}<extra>target date quantile</extra>"))
+    head = title or f"Predicted cumulative enrollment (as of {f.as_of})"
+    if simulated:
+        head += " · simulated demo data"
+    fig.update_layout(title=head, xaxis_title="Date", yaxis_title="Participants enrolled (cumulative)",
+                      legend={"orientation": "h", "y": -0.2}, margin={"t": 60}, hovermode="x unified")
+    return fig
+
+
+def backtest_chart(b: Backtest, *, simulated: bool = False) -> go.Figure:
+    """The log's cumulative enrollment with, for each past cut date, the forecast's 80% band on the checked
+    dates (green where it held the actual count, red where it missed)."""
+    fig = go.Figure()
+    if len(b.actual):
+        fig.add_trace(go.Scatter(x=b.actual["date"], y=b.actual["enrolled"], mode="lines",
+                                 line={"color": ACTUAL, "shape": "hv"}, name="Enrolled (log)"))
+    df = b.to_frame()
+    for held, color, label in ((True, "#2ca02c", "80% band held"), (False, "#d62728", "80% band missed")):
+        sub = df[df["held"] == held] if len(df) else df
+        if not len(sub):
+            continue
+        fig.add_trace(go.Scatter(
+            x=pd.to_datetime(sub["date"]), y=sub["p50"], mode="markers", name=label,
+            marker={"color": color, "size": 8},
+            error_y={"type": "data", "symmetric": False, "array": (sub["p90"] - sub["p50"]).tolist(),
+                     "arrayminus": (sub["p50"] - sub["p10"]).tolist(), "color": color},
+            customdata=sub[["cut", "p10", "p90", "actual"]].astype(str).to_numpy(),
+            hovertemplate=("checked %{x|%Y-%m-%d}, forecast from %{customdata[0]}: 80%% band "
+                           "%{customdata[1]}–%{customdata[2]}, actual %{customdata[3]}<extra></extra>")))
+    for cut in sorted(set(df["cut"])) if len(df) else []:
+        fig.add_vline(x=pd.Timestamp(cut).value / 1e6, line={"color": "lightgray", "dash": "dot"})
+    head = "Backtest: past forecasts' 80% bands against what happened"
+    if b.n:
+        head += f" ({b.held} of {b.n} held)"
+    if simulated:
+        head += " · simulated demo data"
+    fig.update_layout(title=head, xaxis_title="Date", yaxis_title="Participants enrolled (cumulative)",
+                      legend={"orientation": "h", "y": -0.2}, margin={"t": 60})
+    return fig
