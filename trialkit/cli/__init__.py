@@ -18,6 +18,7 @@ from trialkit.errors import TrialkitError
 COMMAND_MODULES = [
     "trialkit.cli.catalog_cmd",
     "trialkit.cli.report_cmd",
+    "trialkit.cli.forecast_cmd",
 ]
 
 
