@@ -17,6 +17,7 @@ from trialkit.errors import TrialkitError
 #: Sub-command modules, in the order ``--help`` lists them.
 COMMAND_MODULES = [
     "trialkit.cli.catalog_cmd",
+    "trialkit.cli.enrollment_cmd",
     "trialkit.cli.report_cmd",
     "trialkit.cli.forecast_cmd",
 ]

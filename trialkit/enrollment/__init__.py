@@ -1,0 +1,1 @@
+"""The enrollment log (contracts §5): format, storage with an audit trail, metrics, CONSORT, demo data."""

@@ -1,0 +1,67 @@
+"""The append-only audit trail of every write to the enrollment log: who, when, what.
+
+Nothing in trialkit updates or deletes an audit row; on SQLite and PostgreSQL a trigger refuses it too.
+A correction to a participant is a new event carrying the values before and after, never a silent
+overwrite.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pandas as pd
+from sqlalchemy import (DDL, Column, DateTime, Integer, String, Table, Text, event, insert, select)
+
+from trialkit.db import metadata
+
+audit_events = Table(
+    "enrollment_audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user", String(200), nullable=False),
+    Column("nct_id", String(16), nullable=False, index=True),
+    Column("action", String(40), nullable=False),  # import, record_screening, correct_screening, load_demo, ...
+    Column("subject_id", String(100), nullable=True),
+    Column("summary", Text, nullable=False),  # one human-readable line
+    Column("detail", Text, nullable=False),  # JSON
+)
+
+event.listen(audit_events, "after_create", DDL(
+    "CREATE TRIGGER enrollment_audit_no_update BEFORE UPDATE ON enrollment_audit "
+    "BEGIN SELECT RAISE(ABORT, 'enrollment_audit is append-only'); END").execute_if(dialect="sqlite"))
+event.listen(audit_events, "after_create", DDL(
+    "CREATE TRIGGER enrollment_audit_no_delete BEFORE DELETE ON enrollment_audit "
+    "BEGIN SELECT RAISE(ABORT, 'enrollment_audit is append-only'); END").execute_if(dialect="sqlite"))
+event.listen(audit_events, "after_create", DDL(
+    "CREATE OR REPLACE FUNCTION enrollment_audit_append_only() RETURNS trigger AS $$ "
+    "BEGIN RAISE EXCEPTION 'enrollment_audit is append-only'; END; $$ LANGUAGE plpgsql").execute_if(
+    dialect="postgresql"))
+event.listen(audit_events, "after_create", DDL(
+    "CREATE TRIGGER enrollment_audit_no_change BEFORE UPDATE OR DELETE ON enrollment_audit "
+    "FOR EACH ROW EXECUTE FUNCTION enrollment_audit_append_only()").execute_if(dialect="postgresql"))
+
+AUDIT_COLUMNS = ("at", "user", "nct_id", "action", "subject_id", "summary", "detail")
+
+
+def record(conn, *, user: str, nct_id: str, action: str, summary: str, detail: dict | None = None,
+           subject_id: str | None = None) -> None:
+    """Append one event, inside the caller's transaction (so it lands with the write or not at all)."""
+    if not user or not str(user).strip():
+        raise ValueError("an audit event needs a user")
+    conn.execute(insert(audit_events).values(
+        at=datetime.now(timezone.utc), user=str(user)[:200], nct_id=nct_id, action=action,
+        subject_id=subject_id, summary=summary,
+        detail=json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)))
+
+
+def read_audit(engine, nct_id: str | None = None) -> pd.DataFrame:
+    """Every audit event (of one trial, when given), oldest first."""
+    from trialkit.db import init_db
+
+    init_db(engine)
+    q = select(*[audit_events.c[c] for c in AUDIT_COLUMNS]).order_by(audit_events.c.id)
+    if nct_id:
+        q = q.where(audit_events.c.nct_id == nct_id)
+    with engine.connect() as conn:
+        rows = conn.execute(q).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=list(AUDIT_COLUMNS))
