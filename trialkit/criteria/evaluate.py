@@ -1,0 +1,501 @@
+"""Three-valued evaluation of a ruleset: one vectorised core for a cohort and for one candidate.
+
+Codes (int8): a rule *condition* is 1 true / 0 unknown / -1 false; a *criterion* is ``PASS`` 1 /
+``UNKNOWN`` 0 / ``FAIL`` -1; a person is 1 eligible / 0 needs review / -1 ineligible. With these codes
+Kleene logic is arithmetic (rules.py's docstring gives the semantics):
+
+* an inclusion criterion is the AND of its conditions: ``min`` over its rules;
+* an exclusion criterion fails when any excluding condition is true: ``-max`` over its rules;
+* a person's status is the AND of the criteria: ``min`` over criteria.
+
+:func:`evaluate_frame` does that with numpy on whole columns (a million rows in well under a second).
+:func:`evaluate_candidate` turns one candidate into a one-row frame, calls the same core, then writes the
+reasons a person reads ("FSH 10.4 IU/L is above the maximum of 10 IU/L", "needs AFC", "needs a
+clinician's judgment"). An unknown stays unknown: a missing value is never read as "no" (TrialGPT's trap,
+background.md).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from trialkit.criteria.fields import FIELDS, FieldSpec, format_number, get_field
+from trialkit.criteria.rules import FactRule, JudgmentRule, RangeRule, SetRule, WindowRule
+from trialkit.criteria.units import convert, to_canonical
+from trialkit.errors import CandidateError
+
+PASS, UNKNOWN, FAIL = 1, 0, -1
+STATUS_WORDS = {1: "eligible", 0: "needs_review", -1: "ineligible"}
+CRITERION_WORDS = {1: "pass", 0: "unknown", -1: "fail"}
+UI_WORDS = {"eligible": "Eligible", "needs_review": "Needs review", "ineligible": "Ineligible"}
+UNKNOWN_WORDS = {"", "unknown", "?", "na", "n/a", "not known"}
+
+
+# -- inputs ---------------------------------------------------------------------------------------------
+def parse_value(name: str, value):
+    """One candidate value -> canonical Python value (float, bool, "female"/"male", frozenset of codes),
+    or None for unknown. Raises CandidateError naming the field."""
+    spec = get_field(name)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, str) and value.strip().lower() in UNKNOWN_WORDS:
+        return None
+    if spec.kind == "number":
+        return to_canonical(spec, value)
+    if spec.kind == "yesno":
+        if isinstance(value, bool):
+            return value
+        s = str(value).strip().lower()
+        if s in {"yes", "y", "true", "1"}:
+            return True
+        if s in {"no", "n", "false", "0"}:
+            return False
+        raise CandidateError(f"{name}: {value!r} is not yes or no")
+    if spec.kind == "sex":
+        s = str(value).strip().lower()
+        aliases = {"female": "female", "f": "female", "woman": "female", "women": "female",
+                   "male": "male", "m": "male", "man": "male", "men": "male"}
+        if s not in aliases:
+            raise CandidateError(f"{name}: {value!r} is not female or male")
+        return aliases[s]
+    # set
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [str(v).strip() for v in value]
+    else:
+        s = str(value).strip()
+        if s.lower() in {"none", "negative", "-"}:
+            return frozenset()
+        items = [p for p in s.replace(";", ",").replace("/", ",").replace(" ", ",").split(",") if p]
+    codes = set()
+    for it in items:
+        code = it.upper().removeprefix("HPV").strip("-_ ")
+        if not code.isdigit() or len(code) > 3:
+            raise CandidateError(f"{name}: {it!r} is not an HPV type number (write e.g. 16,52)")
+        codes.add(str(int(code)))
+    return frozenset(codes)
+
+
+def parse_candidate(pairs: dict[str, str]) -> dict[str, object]:
+    """``{"hemoglobin": "9.8 g/dL", "fsh": "7 mIU/mL", "pregnant": "no"}`` -> canonical values
+    ``{"hemoglobin": 98.0, "fsh": 7.0, "pregnant": False}``; "unknown"/"" leave a field out."""
+    out: dict[str, object] = {}
+    for name, value in pairs.items():
+        v = parse_value(str(name).strip(), value)
+        if v is not None:
+            out[str(name).strip()] = v
+    return out
+
+
+def candidate_frame(candidates: list[dict] | dict) -> pd.DataFrame:
+    """Canonical candidate dict(s) -> the frame :func:`evaluate_frame` reads (one row per candidate)."""
+    rows = [candidates] if isinstance(candidates, dict) else list(candidates)
+    names = []
+    for r in rows:
+        for k in r:
+            get_field(k)
+            if k not in names:
+                names.append(k)
+    cols = {}
+    for k in names:
+        spec = FIELDS[k]
+        vals = [r.get(k) for r in rows]
+        if spec.kind == "number":
+            cols[k] = pd.array([np.nan if v is None else float(v) for v in vals], dtype="float64")
+        elif spec.kind == "yesno":
+            cols[k] = pd.array([pd.NA if v is None else bool(v) for v in vals], dtype="boolean")
+        elif spec.kind == "sex":
+            cols[k] = pd.array([pd.NA if v is None else str(v) for v in vals], dtype="string")
+        else:
+            cols[k] = pd.array([pd.NA if v is None else ";".join(sorted(v, key=int)) for v in vals],
+                               dtype="string")
+    return pd.DataFrame(cols, index=range(len(rows)))
+
+
+# -- the vectorised core ------------------------------------------------------------------------------
+@dataclass
+class FrameEvaluation:
+    criterion_ids: list[str]
+    kinds: list[str]
+    codes: np.ndarray  # int8 (n, k)
+    rule_codes: list[list[np.ndarray]]  # per criterion, per rule: int8 (n,) condition codes
+    status: np.ndarray  # int8 (n,)
+
+    @property
+    def n(self) -> int:
+        return int(self.status.shape[0])
+
+    def counts(self) -> dict[str, int]:
+        return {"eligible": int((self.status == 1).sum()), "needs_review": int((self.status == 0).sum()),
+                "ineligible": int((self.status == -1).sum())}
+
+
+def window_limit(rule: WindowRule) -> float:
+    """The rule's window in its field's canonical unit ("within 1 year" on a months field -> 12)."""
+    return convert(get_field(rule.field), rule.within, rule.unit)
+
+
+class _Columns:
+    """Columns of the frame as numpy arrays, converted once per evaluation and shared by the rules."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self.n = len(frame)
+        self._cache: dict[str, object] = {}
+        self.unknown = np.zeros(self.n, dtype=np.int8)
+        self.unknown.flags.writeable = False
+
+    def number(self, name: str) -> np.ndarray | None:
+        if name not in self._cache:
+            s = self.frame.get(name)
+            if s is None:
+                self._cache[name] = None
+            else:
+                try:
+                    arr = s.to_numpy(dtype="float64", na_value=np.nan)
+                except (TypeError, ValueError):
+                    raise CandidateError(f"column {name!r}: not numbers ({FIELDS[name].display})") from None
+                self._cache[name] = arr
+        return self._cache[name]
+
+    def boolean(self, name: str) -> tuple[np.ndarray, np.ndarray] | None:
+        if name not in self._cache:
+            s = self.frame.get(name)
+            if s is None:
+                self._cache[name] = None
+            else:
+                try:
+                    b = s if s.dtype == "boolean" else s.astype("boolean")
+                except (TypeError, ValueError):
+                    raise CandidateError(f"column {name!r}: not yes/no values") from None
+                self._cache[name] = (b.fillna(False).to_numpy(dtype=bool), b.isna().to_numpy())
+        return self._cache[name]
+
+    def factorized(self, name: str) -> tuple[np.ndarray, list] | None:
+        if name not in self._cache:
+            s = self.frame.get(name)
+            self._cache[name] = None if s is None else pd.factorize(s, use_na_sentinel=True)
+        return self._cache[name]
+
+
+def _code(cond: np.ndarray, unknown: np.ndarray) -> np.ndarray:
+    out = np.ascontiguousarray(cond, dtype=bool).view(np.int8) * np.int8(2)  # true 2, false 0
+    out -= 1  # true 1, false -1
+    out *= (~unknown).view(np.int8)  # unknown 0
+    return out
+
+
+def rule_condition(rule, cols: _Columns) -> np.ndarray:
+    """Condition codes of one rule for every row (1 true, 0 unknown, -1 false)."""
+    if isinstance(rule, JudgmentRule):
+        return cols.unknown
+    if isinstance(rule, (RangeRule, WindowRule)):
+        x = cols.number(rule.field)
+        if x is None:
+            return cols.unknown
+        with np.errstate(invalid="ignore"):
+            if isinstance(rule, WindowRule):
+                cond = x <= window_limit(rule)
+            else:
+                cond = np.ones(cols.n, dtype=bool)
+                if rule.minimum is not None:
+                    cond &= (x >= rule.minimum) if rule.minimum_inclusive else (x > rule.minimum)
+                if rule.maximum is not None:
+                    cond &= (x <= rule.maximum) if rule.maximum_inclusive else (x < rule.maximum)
+        return _code(cond, np.isnan(x))
+    if isinstance(rule, FactRule):
+        b = cols.boolean(rule.field)
+        if b is None:
+            return cols.unknown
+        data, missing = b
+        return _code(data if rule.expected else ~data, missing)
+    if isinstance(rule, SetRule):
+        fz = cols.factorized(rule.field)
+        if fz is None:
+            return cols.unknown
+        codes, uniques = fz
+        wanted = {str(a).lower() for a in rule.any_of}
+        table = np.empty(len(uniques) + 1, dtype=np.int8)
+        for i, u in enumerate(uniques):
+            members = {p.strip().lower() for p in str(u).split(";") if p.strip()}
+            table[i] = 1 if members & wanted else -1
+        table[-1] = 0  # NA (code -1 indexes the last slot)
+        return table[codes]
+    raise TypeError(f"unknown rule type {type(rule).__name__}")
+
+
+def evaluate_frame(ruleset, frame: pd.DataFrame) -> FrameEvaluation:
+    """Every row of ``frame`` against every criterion (columns as in the module docstring of contracts §2:
+    numbers float64 NaN=unknown in canonical units, yes/no "boolean" NA=unknown, sex strings, set fields
+    ";"-joined strings; an absent column is unknown for everyone)."""
+    cols = _Columns(frame)
+    n = cols.n
+    k = len(ruleset.criteria)
+    codes = np.empty((n, k), dtype=np.int8, order="F")
+    rule_codes: list[list[np.ndarray]] = []
+    for j, c in enumerate(ruleset.criteria):
+        rc = [rule_condition(r, cols) for r in c.rules]
+        rule_codes.append(rc)
+        if not rc:
+            codes[:, j] = UNKNOWN
+        elif c.kind == "inclusion":
+            codes[:, j] = np.minimum.reduce(rc) if len(rc) > 1 else rc[0]
+        else:
+            np.negative(np.maximum.reduce(rc) if len(rc) > 1 else rc[0], out=codes[:, j])
+    status = codes.min(axis=1) if k else np.ones(n, dtype=np.int8)
+    return FrameEvaluation([c.id for c in ruleset.criteria], [c.kind for c in ruleset.criteria], codes,
+                           rule_codes, np.ascontiguousarray(status, dtype=np.int8))
+
+
+# -- one candidate, with reasons ---------------------------------------------------------------------
+class CriterionVerdict(NamedTuple):
+    id: str
+    kind: str
+    status: str  # "pass" / "fail" / "unknown"
+    reason: str
+    text: str
+
+
+@dataclass
+class RuleOutcome:
+    rule: object
+    code: int  # condition code
+    reason: str
+
+
+@dataclass
+class CandidateResult:
+    status: str  # "eligible" / "ineligible" / "needs_review"
+    criteria: list[CriterionVerdict]
+    rules: dict[str, list[RuleOutcome]] = field(default_factory=dict)
+    candidate: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return UI_WORDS[self.status]
+
+    def failed_ids(self) -> list[str]:
+        return [c.id for c in self.criteria if c.status == "fail"]
+
+    def unknown_ids(self) -> list[str]:
+        return [c.id for c in self.criteria if c.status == "unknown"]
+
+    def passed_ids(self) -> list[str]:
+        return [c.id for c in self.criteria if c.status == "pass"]
+
+    def to_json(self, nct_id: str) -> dict:
+        """contracts §4 ``check --json``."""
+        return {"trial": nct_id, "status": self.status,
+                "criteria": [{"id": c.id, "kind": c.kind, "status": c.status, "reason": c.reason}
+                             for c in self.criteria]}
+
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame([c._asdict() for c in self.criteria], columns=list(CriterionVerdict._fields))
+
+
+def _bounds_words(r: RangeRule, spec: FieldSpec) -> str:
+    """The range a rule describes: "at least 20 mm", "below 100 g/L", "between 1 and 10 IU/L"."""
+    lo, hi = r.minimum, r.maximum
+    if lo is not None and hi is not None:
+        if r.minimum_inclusive and r.maximum_inclusive:
+            return f"between {format_number(lo)} and {spec.format(hi)}"
+        lw = "from" if r.minimum_inclusive else "above"
+        hw = "to" if r.maximum_inclusive else "below"
+        return f"{lw} {format_number(lo)} {hw} {spec.format(hi)}"
+    if lo is not None:
+        return f"{'at least' if r.minimum_inclusive else 'above'} {spec.format(lo)}"
+    return f"{'at most' if r.maximum_inclusive else 'below'} {spec.format(hi)}"
+
+
+def _span_words(r: WindowRule) -> str:
+    """"3 months", "1 year"."""
+    unit = r.unit.rstrip("s") if r.within == 1 else (r.unit if r.unit.endswith("s") else r.unit + "s")
+    return f"{format_number(r.within)} {unit}"
+
+
+def _subject(spec: FieldSpec, value) -> str:
+    return f"{spec.label} {spec.format(value)}"
+
+
+def rule_reason(rule, code: int, kind: str, candidate: dict) -> str:
+    """Why one rule's condition came out as it did, for a person."""
+    if isinstance(rule, JudgmentRule):
+        return f"needs a clinician's judgment: {rule.question}"
+    spec = FIELDS[rule.field]
+    value = candidate.get(rule.field)
+    if code == 0 or value is None:
+        return f"needs {spec.label}" if spec.kind != "yesno" else f"needs {spec.label} (yes/no)"
+    excl = kind == "exclusion"
+    tail = " (excludes)" if excl and code == 1 else ""
+    if isinstance(rule, RangeRule):
+        if not excl:
+            if code == 1:
+                return f"{_subject(spec, value)} is {_bounds_words(rule, spec)}"
+            if rule.minimum is not None and (value < rule.minimum or (value == rule.minimum
+                                                                      and not rule.minimum_inclusive)):
+                if rule.minimum_inclusive:
+                    return f"{_subject(spec, value)} is below the minimum of {spec.format(rule.minimum)}"
+                return f"{_subject(spec, value)} is not above {spec.format(rule.minimum)}"
+            if rule.maximum_inclusive:
+                return f"{_subject(spec, value)} is above the maximum of {spec.format(rule.maximum)}"
+            return f"{_subject(spec, value)} is not below {spec.format(rule.maximum)}"
+        words = _bounds_words(rule, spec)
+        return f"{_subject(spec, value)} is {words}{tail}" if code == 1 else f"{_subject(spec, value)} is not {words}"
+    if isinstance(rule, WindowRule):
+        ago = "never" if value == math.inf else f"{spec.format(value)} ago"
+        within = f"within {_span_words(rule)}"
+        return f"{spec.label}: {ago}, {'' if code == 1 else 'not '}{within}{tail}"
+    if isinstance(rule, FactRule):
+        said = "yes" if value else "no"
+        if not excl and code == -1:
+            return f"{spec.label}: {said} (must be {'yes' if rule.expected else 'no'})"
+        return f"{spec.label}: {said}{tail}"
+    if isinstance(rule, SetRule):
+        if spec.kind == "sex":
+            allowed = " or ".join(rule.any_of)
+            return f"Sex is {value}{tail}" if code == 1 else f"Sex is {value}, not {allowed}"
+        have = spec.format(value)
+        if code == 1:
+            hit = sorted(set(value) & set(rule.any_of), key=int)
+            return f"{spec.label} {have} include {', '.join(hit)}, a listed type{tail}"
+        return f"{spec.label} {have}: none of the {len(rule.any_of)} listed types"
+    return ""
+
+
+def evaluate_candidate(ruleset, candidate: dict) -> CandidateResult:
+    """One candidate (canonical values, e.g. from :func:`parse_candidate`) against the ruleset."""
+    for k in candidate:
+        get_field(k)
+    cand = {k: v for k, v in candidate.items() if v is not None}
+    ev = evaluate_frame(ruleset, candidate_frame(cand) if cand else pd.DataFrame(index=range(1)))
+    verdicts: list[CriterionVerdict] = []
+    outcomes: dict[str, list[RuleOutcome]] = {}
+    for j, c in enumerate(ruleset.criteria):
+        code = int(ev.codes[0, j])
+        rows = [RuleOutcome(r, int(rc[0]), rule_reason(r, int(rc[0]), c.kind, cand))
+                for r, rc in zip(c.rules, ev.rule_codes[j])]
+        outcomes[c.id] = rows
+        if not rows:
+            reason = "no rule: needs a clinician's judgment"
+        elif code == UNKNOWN:
+            reason = "; ".join(o.reason for o in rows if o.code == 0)
+        elif code == FAIL:
+            bad = 1 if c.kind == "exclusion" else -1
+            reason = "; ".join(o.reason for o in rows if o.code == bad)
+        else:
+            reason = "; ".join(o.reason for o in rows)
+        verdicts.append(CriterionVerdict(c.id, c.kind, CRITERION_WORDS[code], reason, c.text))
+    return CandidateResult(STATUS_WORDS[int(ev.status[0])], verdicts, outcomes, dict(cand))
+
+
+# -- what would change this ---------------------------------------------------------------------------
+@dataclass
+class Suggestion:
+    criterion_id: str
+    field: str | None
+    action: str  # "change" (a failed criterion), "provide" (an unknown value), "judgment"
+    value: object  # the nearest passing value (canonical), or None
+    text: str
+
+
+def _escape_range(r: RangeRule, spec: FieldSpec, value: float) -> float | None:
+    """Nearest value outside an excluding range (or None when there is none)."""
+    options = []
+    if r.minimum is not None:
+        below = r.minimum if not r.minimum_inclusive else r.minimum - spec.step
+        if below >= 0:
+            options.append(below)
+    if r.maximum is not None:
+        options.append(r.maximum + spec.step if r.maximum_inclusive else r.maximum)
+    if not options:
+        return None
+    return min(options, key=lambda o: abs(o - value))
+
+
+def _enter_range(r: RangeRule, spec: FieldSpec, value: float) -> float:
+    if r.minimum is not None and (value < r.minimum or (value == r.minimum and not r.minimum_inclusive)):
+        return r.minimum if r.minimum_inclusive else r.minimum + spec.step
+    return r.maximum if r.maximum_inclusive else r.maximum - spec.step
+
+
+def _round(spec: FieldSpec, v: float) -> float:
+    return float(round(v, 6))
+
+
+def nearest_changes(ruleset, candidate: dict, result: CandidateResult) -> list[Suggestion]:
+    """For each failed criterion, the nearest value that clears each failing rule; for each unknown one,
+    the value that would decide it (or that a clinician must)."""
+    out: list[Suggestion] = []
+    kinds = {c.id: c.kind for c in ruleset.criteria}
+    for v in result.criteria:
+        if v.status == "pass":
+            continue
+        kind = kinds[v.id]
+        excl = kind == "exclusion"
+        for o in result.rules.get(v.id, []):
+            r = o.rule
+            if isinstance(r, JudgmentRule):
+                if v.status == "unknown" and o.code == 0:
+                    out.append(Suggestion(v.id, None, "judgment", None,
+                                          f"{v.id}: a clinician decides — {r.question}"))
+                continue
+            spec = FIELDS[r.field]
+            failing = (o.code == 1) if excl else (o.code == -1)
+            if v.status == "fail" and failing:
+                value = candidate.get(r.field)
+                if isinstance(r, RangeRule):
+                    target = _escape_range(r, spec, value) if excl else _enter_range(r, spec, value)
+                    if target is None:
+                        continue
+                    target = _round(spec, target)
+                    verb = "raise" if target > value else "lower"
+                    out.append(Suggestion(v.id, r.field, "change", target,
+                                          f"{v.id}: {verb} {spec.label} from {spec.format(value)} to "
+                                          f"{spec.format(target)}"))
+                elif isinstance(r, WindowRule):
+                    limit = window_limit(r)
+                    if excl:
+                        target = _round(spec, limit + spec.step)
+                        text = (f"{v.id}: clears once the event is more than {_span_words(r)} ago "
+                                f"({spec.label}: {spec.format(target)} or more)")
+                    else:
+                        target = _round(spec, limit)
+                        text = f"{v.id}: {spec.label} must be within {_span_words(r)}"
+                    out.append(Suggestion(v.id, r.field, "change", target, text))
+                elif isinstance(r, FactRule):
+                    target = (not r.expected) if excl else r.expected
+                    out.append(Suggestion(v.id, r.field, "change", target,
+                                          f"{v.id}: would pass with {spec.label} = {'yes' if target else 'no'}"))
+                elif isinstance(r, SetRule):
+                    out.append(Suggestion(v.id, r.field, "change", None,
+                                          f"{v.id}: needs {spec.label.lower()} to include one of "
+                                          f"{', '.join(r.any_of)}"))
+            elif v.status == "unknown" and o.code == 0:
+                out.append(Suggestion(v.id, r.field, "provide", None, f"{v.id}: {_deciding_text(r, spec, excl)}"))
+    return out
+
+
+def _deciding_text(r, spec: FieldSpec, excl: bool) -> str:
+    """What value would decide an unknown rule: "FSH between 1 and 10 IU/L passes; outside fails"."""
+    if isinstance(r, RangeRule):
+        words = _bounds_words(r, spec)
+        if excl:
+            return f"{spec.label}: {words} excludes, anything else clears it"
+        return f"{spec.label}: {words} meets it, anything else fails"
+    if isinstance(r, WindowRule):
+        w = f"within {_span_words(r)}"
+        if excl:
+            return f"{spec.label}: {w} excludes, longer ago or never clears it"
+        return f"{spec.label}: {w} meets it, longer ago or never fails"
+    if isinstance(r, FactRule):
+        bad = r.expected if excl else (not r.expected)
+        return (f"{spec.label}: {'yes' if not bad else 'no'} meets it, "
+                f"{'yes' if bad else 'no'} {'excludes' if excl else 'fails'}")
+    if isinstance(r, SetRule):
+        if spec.kind == "sex":
+            return f"Sex: {' or '.join(r.any_of)} meets it"
+        return f"{spec.label}: including one of {', '.join(r.any_of)} {'excludes' if excl else 'meets it'}"
+    return ""

@@ -1,0 +1,293 @@
+"""A trial's criteria with their rules attached: :func:`load_ruleset`, :func:`apply_overrides`.
+
+Where the rules come from
+    * ``data/rules/<NCT>.json`` (:func:`trialkit.paths.rules_dir`): reviewed rules kept as data, one list per
+      criterion id (:class:`RulesFile`). Each rule names the words it encodes (``source_text``); the loader
+      finds them in the criterion text and records the ``span``. A rule whose words are not in the text (the
+      trial's text changed since the rules were written) is not trusted: that criterion falls back to drafted
+      rules and the ruleset lists the problem.
+    * otherwise (an imported trial, or a criterion the file does not cover): rules drafted from the text by
+      :mod:`trialkit.criteria.extract`, marked unreviewed.
+
+The study's structured sex and age limits (``eligibilityModule.sex / minimumAge / maximumAge``)
+    are rules too. Decision: a structured limit joins the **inclusion criterion whose rules already
+    constrain that field** (NCT07176143 I2 "Age between 20 and 38 years", NCT06610773 I1 "Women aged 25-60"):
+    when the bounds agree nothing is added (the text rule already says it); when they differ the structured
+    rule is added beside the text rule, so both must hold and both show. When no inclusion criterion speaks
+    to the field, the limit becomes its own inclusion criterion, ``SEX`` or ``AGE``, placed before ``I1``
+    (NCT07176143 states no sex in its text, so it gets ``SEX``). This keeps one criterion per reason for
+    exclusion: a separate ``AGE`` beside I2 would make every age failure fail two criteria and hide it from
+    "sole exclusions" in the cohort funnel.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from trialkit.criteria.fields import FIELDS, get_field
+from trialkit.criteria.rules import JudgmentRule, RangeRule, Rule, SetRule
+from trialkit.errors import CandidateError, RuleFormatError
+from trialkit.models import EligibilityCriterion, Trial
+from trialkit.paths import rules_dir
+
+STRUCTURED_NOTE = "from the study's structured eligibility fields (sex, minimum and maximum age)"
+
+
+class RulesFile(BaseModel):
+    """``data/rules/<NCT>.json``: ``{"nct_id", "note", "criteria": {"I1": [rule, …], …}}``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    nct_id: str
+    note: str | None = None
+    criteria: dict[str, list[Rule]]
+
+
+@dataclass
+class Ruleset:
+    nct_id: str
+    #: The trial's criteria in protocol order (structured ``SEX``/``AGE`` first when they are separate),
+    #: each with its rules.
+    criteria: list[EligibilityCriterion]
+    #: "rules file data/rules/NCT….json" or "drafted from the criteria text".
+    source: str = ""
+    #: Things a person should know (rules that no longer match the text, unknown ids in the rules file).
+    problems: list[str] = field(default_factory=list)
+
+    def fields_used(self) -> list[str]:
+        """Candidate fields the rules read, in the order criteria first use them."""
+        out: list[str] = []
+        for c in self.criteria:
+            for r in c.rules:
+                f = getattr(r, "field", None)
+                if f and f not in out:
+                    out.append(f)
+        return out
+
+    def criterion(self, criterion_id: str) -> EligibilityCriterion | None:
+        return next((c for c in self.criteria if c.id == criterion_id), None)
+
+    @property
+    def total(self) -> int:
+        return len(self.criteria)
+
+    @property
+    def executable_count(self) -> int:
+        """Criteria with at least one rule a value can decide (not only clinician's judgment)."""
+        return sum(1 for c in self.criteria if any(r.kind != "judgment" for r in c.rules))
+
+    @property
+    def judgment_only_count(self) -> int:
+        return sum(1 for c in self.criteria if c.rules and all(r.kind == "judgment" for r in c.rules))
+
+    @property
+    def reviewed_count(self) -> int:
+        """Criteria whose rules a person has reviewed (all from a rules file or structured fields)."""
+        return sum(1 for c in self.criteria if not c.rules_unreviewed and all(r.reviewed for r in c.rules))
+
+    @property
+    def unreviewed_count(self) -> int:
+        return self.total - self.reviewed_count
+
+    def thresholds(self, field_name: str) -> list[tuple[str, str, float, bool]]:
+        """Every bound on ``field_name``: (criterion id, "min"/"max"/"within", value, inclusive),
+        in the field's canonical unit — what the what-if page marks on a slider."""
+        from trialkit.criteria.evaluate import window_limit
+
+        out = []
+        for c in self.criteria:
+            for r in c.rules:
+                if getattr(r, "field", None) != field_name:
+                    continue
+                if isinstance(r, RangeRule):
+                    if r.minimum is not None:
+                        out.append((c.id, "min", r.minimum, r.minimum_inclusive))
+                    if r.maximum is not None:
+                        out.append((c.id, "max", r.maximum, r.maximum_inclusive))
+                elif r.kind == "window":
+                    out.append((c.id, "within", window_limit(r), True))
+        return out
+
+
+# -- loading ---------------------------------------------------------------------------------------
+def rules_path(nct_id: str) -> Path:
+    return rules_dir() / f"{nct_id}.json"
+
+
+def read_rules_file(path: Path) -> RulesFile:
+    """Parse and validate a rules file; any problem raises RuleFormatError naming the file and the place."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleFormatError(f"{path}: cannot read ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise RuleFormatError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    try:
+        rf = RulesFile.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise RuleFormatError(f"{path}: {where}: {err['msg']}") from None
+    for cid, rules in rf.criteria.items():
+        for i, r in enumerate(rules):
+            f = getattr(r, "field", None)
+            if f is not None and f not in FIELDS:
+                raise RuleFormatError(f"{path}: criteria.{cid}.{i}.field: unknown field {f!r}")
+            if f is not None:
+                kind = FIELDS[f].kind
+                ok = {"range": ("number",), "window": ("number",), "fact": ("yesno",),
+                      "set": ("set", "sex")}[r.kind]
+                if kind not in ok:
+                    raise RuleFormatError(f"{path}: criteria.{cid}.{i}: a {r.kind} rule cannot read "
+                                          f"{f!r} (a {kind} field)")
+                if r.kind == "window" and not FIELDS[f].allow_never:
+                    raise RuleFormatError(f"{path}: criteria.{cid}.{i}: {f!r} is not a time-since field")
+    return rf
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def locate(rules: list[Rule], text: str) -> list[Rule] | None:
+    """Rules with their ``span`` set where their ``source_text`` occurs in ``text`` (searching after the
+    previous rule's words first, so "pregnancy" after "preparing for pregnancy" finds its own place).
+    Returns None when some rule's words are not in the text."""
+    out = []
+    low = text.lower()
+    cursor = 0
+    for r in rules:
+        if not r.source_text:
+            out.append(r)
+            continue
+        needle = r.source_text.lower()
+        at = low.find(needle, cursor)
+        if at < 0:
+            at = low.find(needle)
+        if at < 0:
+            return None
+        out.append(r.model_copy(update={"span": (at, at + len(needle))}))
+        cursor = at + len(needle)
+    return out
+
+
+def load_ruleset(trial: Trial) -> Ruleset:
+    """The trial's criteria with rules attached (see the module docstring for where they come from)."""
+    from trialkit.criteria.extract import draft_rules
+
+    path = rules_path(trial.nct_id)
+    rf = read_rules_file(path) if path.exists() else None
+    problems: list[str] = []
+    if rf is not None and rf.nct_id != trial.nct_id:
+        raise RuleFormatError(f"{path}: nct_id {rf.nct_id!r} does not match the file name ({trial.nct_id})")
+    criteria: list[EligibilityCriterion] = []
+    drafted = 0
+    for c in trial.criteria:
+        rules = None
+        if rf is not None and c.id in rf.criteria:
+            rules = locate(rf.criteria[c.id], c.text)
+            if rules is None:
+                problems.append(f"{c.id}: the reviewed rules' words are no longer in the criterion text; "
+                                "drafted rules are shown instead")
+        if rules is not None:
+            criteria.append(c.model_copy(update={"rules": rules, "rules_unreviewed": False}))
+        else:
+            if rf is not None and c.id not in rf.criteria:
+                problems.append(f"{c.id}: not in the rules file; drafted rules are shown instead")
+            criteria.append(c.model_copy(update={"rules": draft_rules(c), "rules_unreviewed": True}))
+            drafted += 1
+    if rf is not None:
+        known = {c.id for c in trial.criteria}
+        for cid in rf.criteria:
+            if cid not in known:
+                problems.append(f"{cid}: in the rules file but not among the trial's criteria (ignored)")
+    criteria = _add_structured(trial, criteria)
+    if rf is None:
+        source = "drafted from the criteria text (not reviewed)"
+    elif drafted:
+        source = f"rules file {path.name}; {drafted} criteria drafted from the text"
+    else:
+        source = f"rules file {path.name}"
+    return Ruleset(trial.nct_id, criteria, source, problems)
+
+
+def _add_structured(trial: Trial, criteria: list[EligibilityCriterion]) -> list[EligibilityCriterion]:
+    e = trial.eligibility
+    head: list[EligibilityCriterion] = []
+    wanted: list[tuple[str, Rule, str]] = []
+    sex = (e.sex or "").upper()
+    if sex in {"FEMALE", "MALE"}:
+        wanted.append(("SEX", SetRule(field="sex", any_of=[sex.lower()], source_text="", note=STRUCTURED_NOTE),
+                       f"Sex: {sex.lower()} (structured eligibility field)"))
+    lo = e.minimum_age_years or None  # a minimum of 0 is no limit
+    hi = e.maximum_age_years
+    if lo is not None or hi is not None:
+        rule = RangeRule(field="age", minimum=lo, maximum=hi, note=STRUCTURED_NOTE)
+        words = f"{e.minimum_age or 'no minimum'} to {e.maximum_age or 'no maximum'}"
+        wanted.append(("AGE", rule, f"Age: {words} (structured eligibility fields)"))
+    for cid, rule, text in wanted:
+        host = next((i for i, c in enumerate(criteria) if c.kind == "inclusion"
+                     and any(getattr(r, "field", None) == rule.field and r.kind == rule.kind for r in c.rules)),
+                    None)
+        if host is None:
+            head.append(EligibilityCriterion(id=cid, kind="inclusion", text=text, rules=[rule]))
+            continue
+        c = criteria[host]
+        if any(_same_limit(r, rule) for r in c.rules):
+            continue
+        criteria[host] = c.model_copy(update={"rules": [*c.rules, rule]})
+    return head + criteria
+
+
+def _same_limit(a: Rule, b: Rule) -> bool:
+    if isinstance(a, RangeRule) and isinstance(b, RangeRule):
+        return (a.field, a.minimum, a.maximum, a.minimum_inclusive, a.maximum_inclusive) == \
+            (b.field, b.minimum, b.maximum, b.minimum_inclusive, b.maximum_inclusive)
+    if isinstance(a, SetRule) and isinstance(b, SetRule):
+        return a.field == b.field and set(a.any_of) == set(b.any_of)
+    return False
+
+
+# -- what-if overrides (contracts §4 --override FIELD.min=V) ------------------------------------------
+def apply_overrides(ruleset: Ruleset, overrides: dict[str, float]) -> Ruleset:
+    """A copy of ``ruleset`` with bounds moved: ``{"bmi.max": 30}`` sets the maximum of every RangeRule on
+    ``bmi`` that has a maximum. An unknown field or bound, a field no range rule reads, a bound no rule has,
+    or a minimum above a maximum raises CandidateError."""
+    criteria = list(ruleset.criteria)
+    for key, value in overrides.items():
+        name, dot, bound = str(key).partition(".")
+        if not dot or bound not in {"min", "max"}:
+            raise CandidateError(f"override {key!r}: write FIELD.min or FIELD.max (e.g. bmi.max)")
+        spec = get_field(name)
+        if spec.kind != "number":
+            raise CandidateError(f"override {key!r}: {name} is not a numeric field")
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise CandidateError(f"override {key!r}: {value!r} is not a number") from None
+        attr = "minimum" if bound == "min" else "maximum"
+        moved = 0
+        for i, c in enumerate(criteria):
+            new_rules = []
+            for r in c.rules:
+                if isinstance(r, RangeRule) and r.field == name and getattr(r, attr) is not None:
+                    lo = v if attr == "minimum" else r.minimum
+                    hi = v if attr == "maximum" else r.maximum
+                    if lo is not None and hi is not None and lo > hi:
+                        raise CandidateError(f"override {key}={v:g}: {c.id} would have minimum {lo:g} "
+                                             f"above maximum {hi:g}")
+                    r = r.model_copy(update={attr: v, "note": f"what-if: {bound} moved to {v:g}"})
+                    moved += 1
+                new_rules.append(r)
+            criteria[i] = c.model_copy(update={"rules": new_rules})
+        if not moved:
+            raise CandidateError(f"override {key!r}: no range rule of {ruleset.nct_id} has a {attr} on {name}")
+    return Ruleset(ruleset.nct_id, criteria, ruleset.source + " (with what-if overrides)", list(ruleset.problems))
+
+
+def judgment_rules(ruleset: Ruleset) -> list[tuple[str, JudgmentRule]]:
+    return [(c.id, r) for c in ruleset.criteria for r in c.rules if isinstance(r, JudgmentRule)]
