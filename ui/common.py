@@ -16,7 +16,7 @@ import streamlit as st
 from trialkit.ctgov import NCT_ID
 from trialkit.disclosure import format_count
 from trialkit.models import Trial
-from ui import loaders
+from ui import auth, loaders
 from ui.text import md_escape
 
 #: (script path, label, icon) in the order the sidebar lists them.
@@ -69,25 +69,31 @@ def _resolve_demo() -> None:
 
 # -- who may write ----------------------------------------------------------------------------------
 def is_read_only() -> bool:
-    """Read-only mode for public demos (``TRIALKIT_READ_ONLY=1``): every write is turned off."""
-    return os.environ.get("TRIALKIT_READ_ONLY", "").lower() in {"1", "true", "yes", "on"}
+    """Read-only mode for public demos (``TRIALKIT_READ_ONLY=1``, or true/yes/on): every write is turned off."""
+    return os.environ.get("TRIALKIT_READ_ONLY", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def current_user() -> str:
-    """The name that goes into the audit trail: the signed-in user when sign-in is configured,
-    otherwise the local user running the app."""
+    """The name that goes into the audit trail.
+
+    With sign-in configured (``ui.auth``): the signed-in user's e-mail (or name), or ``"anonymous"`` when
+    nobody is signed in (who then cannot write). Without it: ``local:<operating-system user>``.
+    """
+    if auth.auth_configured():
+        return auth.signed_in_name() or "anonymous"
     try:
-        if getattr(st.user, "is_logged_in", False):
-            return str(st.user.get("email") or st.user.get("name") or "signed-in user")
-    except Exception:  # st.user unavailable (no auth configured)
-        pass
-    return f"local:{getpass.getuser()}"
+        return f"local:{getpass.getuser()}"
+    except Exception:  # no login name (e.g. a container without a passwd entry)
+        return "local:unknown"
 
 
 def can_write() -> tuple[bool, str]:
-    """(allowed, reason): whether this session may write to the log, notes or catalog."""
+    """(allowed, reason): whether this session may write (imports, recorded screenings, notes).
+    Pages check this before every write and show ``reason`` when it is False."""
     if is_read_only():
         return False, "This server is in read-only mode (TRIALKIT_READ_ONLY); writing is turned off."
+    if auth.auth_configured() and not auth.is_signed_in():
+        return False, "Sign in (sidebar) to make changes; your name goes into the audit trail."
     return True, ""
 
 
@@ -154,6 +160,7 @@ def page(title: str, *, needs_trial: bool = True) -> Trial | None:
     nav = st.sidebar.container()
     trial = choose_trial()
     navigation(nav)
+    auth.sidebar_controls(st.sidebar)  # sign in/out, only when sign-in is configured (ui.auth)
     if needs_trial and trial is None:
         st.stop()
     return trial

@@ -182,6 +182,19 @@ def goto(pg, url: str, timeout: float = 60) -> None:
     pg.goto(url, wait_until="domcontentloaded")
     pg.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
     wait_idle(pg, timeout)
+    wait_drawn(pg)
+
+
+def wait_drawn(pg, timeout_ms: int = 8000) -> None:
+    """Give tables (canvas grids) and charts a moment to paint, so screenshots show them."""
+    try:
+        pg.wait_for_function("""() => {
+            const grids = [...document.querySelectorAll('[data-testid="stDataFrame"]')];
+            const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+            return grids.every(g => g.querySelector('canvas')) && charts.every(c => c.querySelector('.main-svg'));
+        }""", timeout=timeout_ms)
+    except Exception:  # a slow paint is not the test's subject; the tests assert what they need
+        pass
 
 
 def slug(text: str) -> str:
@@ -231,6 +244,20 @@ class App:
 
     def page_not_found(self) -> bool:
         return page_not_found(self.page)
+
+    def chooser(self):
+        """The sidebar's shared trial chooser (a combobox input)."""
+        return self.page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"] input[role="combobox"]').first
+
+    def chosen_trial(self) -> str:
+        return self.chooser().input_value()
+
+    def choose_trial(self, nct_id: str) -> None:
+        box = self.chooser()
+        box.click()
+        box.fill(nct_id)
+        self.page.get_by_role("option", name=re.compile(re.escape(nct_id))).first.click()
+        self.idle()
 
 
 @pytest.fixture
