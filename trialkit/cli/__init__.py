@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "trialkit.cli.enrollment_cmd",
     "trialkit.cli.report_cmd",
     "trialkit.cli.forecast_cmd",
+    "trialkit.cli.check_cmd",
 ]
 
 
