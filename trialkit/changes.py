@@ -23,6 +23,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 
 from sqlalchemy import Column, DateTime, Engine, String, Table, select
 
@@ -269,9 +270,13 @@ def diff_trials(old: Trial, new: Trial, *, old_label: str = "the earlier version
 
 
 # -- versions ------------------------------------------------------------------------------------------
+def file_key(path) -> str:
+    """A stable key for a study file: the SHA-256 of its bytes (16 hex digits)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+
+
 def version_key(version: StudyVersion) -> str:
-    """A stable key for a version: the SHA-256 of its bytes (16 hex digits)."""
-    return hashlib.sha256(version.path.read_bytes()).hexdigest()[:16]
+    return file_key(version.path)
 
 
 def version_label(versions: list[StudyVersion], index: int) -> str:

@@ -56,10 +56,13 @@ def clean_scenario(scenario: Mapping[str, object] | None) -> dict[str, str]:
             raise ScenarioError(f"field {key!r}: looks like a personal identifier; scenarios never carry one")
         if value is None:
             continue
-        if isinstance(value, (list, tuple, set)):
-            text = ",".join(str(v) for v in value)
+        if isinstance(value, (list, tuple, set, frozenset)):
+            text = ",".join(sorted(str(v) for v in value)) if isinstance(value, (set, frozenset)) \
+                else ",".join(str(v) for v in value)
         elif isinstance(value, bool):
             text = "yes" if value else "no"
+        elif isinstance(value, float) and value.is_integer():
+            text = str(int(value))
         else:
             text = str(value)
         text = text.strip()

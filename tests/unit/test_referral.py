@@ -45,19 +45,17 @@ def trial(data_dir):
     return load_study(data_dir / "trials" / f"{T}.json")
 
 
-def _result_from_engine(trial, candidate):
-    """The real engine's result when it is available (issue 3), else None."""
+def _result_from_engine(trial, pairs):
+    """The real engine's result (issue 3) when it is available, else None."""
     try:
-        from trialkit.criteria import evaluate
+        from trialkit.criteria.evaluate import evaluate_candidate, nearest_changes, parse_candidate
+        from trialkit.criteria.ruleset import load_ruleset
     except ImportError:
         return None
-    fn = getattr(evaluate, "evaluate", None) or getattr(evaluate, "evaluate_candidate", None)
-    if fn is None:
-        return None
-    try:
-        return fn(trial, candidate)
-    except TypeError:
-        return None
+    ruleset = load_ruleset(trial)
+    cand = parse_candidate(pairs)
+    result = evaluate_candidate(ruleset, cand)
+    return result, cand, [s.text for s in nearest_changes(ruleset, cand, result)]
 
 
 def test_referral_lists_results_and_what_would_change(trial):
@@ -102,9 +100,13 @@ def test_custom_what_would_change_lines(trial):
 
 
 def test_with_the_real_engine_when_available(trial):
-    res = _result_from_engine(trial, {"age": "45"})
-    if res is None:
+    got = _result_from_engine(trial, {"age": "45", "sex": "female", "hpv_types": "16,52"})
+    if got is None:
         pytest.skip("the criteria engine (trialkit.criteria.evaluate) has not landed yet")
-    r = referral.build_referral(trial, res, {"age": "45"})
-    assert r.verdict_label in {"Eligible", "Ineligible", "Needs review"}
-    assert {c.id for c in r.criteria} == {c.id for c in trial.criteria}
+    result, cand, lines = got
+    r = referral.build_referral(trial, result, cand, what_would_change=lines)
+    assert r.verdict_label == "Ineligible"  # 45 is above the maximum age of 38
+    assert "I2" in result.failed_ids() and any(c.id == "I2" and c.status == "fail" for c in r.criteria)
+    assert {c.id for c in r.criteria} >= {c.id for c in trial.criteria}
+    assert r.values["age"] == "45" and r.values["hpv_types"] == "16,52"
+    assert r.what_would_change == lines and lines

@@ -1,0 +1,97 @@
+"""UI helpers for "what changed": remember which version of a study the user has seen, list what is new."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from trialkit import changes
+from trialkit.errors import StudyFormatError
+from ui import common, loaders
+from ui import notes as ui_notes
+from ui.text import md_escape
+
+_SEEN = "_seen_versions"  # (nct_id, version key) pairs already recorded in this session
+CHANGES_PAGE = "pages/11_Changes.py"
+
+
+@st.cache_data(show_spinner=False, max_entries=256, ttl=3600)
+def _key(path: str, mtime: float) -> str:
+    return changes.file_key(path)
+
+
+def newest_key(nct_id: str) -> str | None:
+    versions = loaders.catalog().versions(nct_id)
+    if not versions:
+        return None
+    v = versions[-1]
+    return _key(str(v.path), v.path.stat().st_mtime)
+
+
+def mark_viewed(nct_id: str) -> None:
+    """Record that the current user has looked at the newest version of a study (when writes are allowed)."""
+    ok, _ = common.can_write()
+    if not ok:
+        return
+    key = newest_key(nct_id)
+    if key is None:
+        return
+    done = st.session_state.setdefault(_SEEN, set())
+    if (nct_id, key) in done:
+        return
+    changes.mark_seen(ui_notes.engine(), common.current_user(), nct_id, key)
+    done.add((nct_id, key))
+
+
+@st.cache_data(show_spinner=False, max_entries=32, ttl=600)
+def _unseen(user: str, fingerprint: tuple, seen: tuple) -> list[changes.UnseenChange]:
+    # `fingerprint` and `seen` are small cache keys: the catalog's files and this user's seen versions.
+    return changes.changes_since_last_seen(ui_notes.engine(), loaders.catalog(), user)
+
+
+def _mark_all_cb(ids: list[str]) -> None:
+    ok, _ = common.can_write()
+    if ok:
+        for nct_id in ids:
+            changes.mark_newest_seen(ui_notes.engine(), loaders.catalog(), common.current_user(), nct_id)
+
+
+def home_section() -> None:
+    """"Changes since you last looked" for the home page, and the catalog's studies with several versions."""
+    st.subheader("Changes since you last looked", anchor=False)
+    user = common.current_user()
+    ok, reason = common.can_write()
+    seen = changes.last_seen(ui_notes.engine(), user)
+    try:
+        items = _unseen(user, loaders.catalog().fingerprint(),
+                        tuple(sorted((k, v[0]) for k, v in seen.items())))
+    except StudyFormatError as exc:
+        st.warning("Could not compare versions: " + md_escape(str(exc), limit=300))
+        items = []
+    if not seen:
+        st.caption("trialkit remembers which version of each study you have opened; when a newer version is "
+                   "imported, what changed since then is listed here."
+                   + ("" if ok else f" ({reason})"))
+    elif not items:
+        st.caption(f"Nothing new in the {len(seen)} stud{'y' if len(seen) == 1 else 'ies'} you have looked at.")
+    else:
+        params = {k: v for k, v in common.carried_params().items() if k != "trial"}
+        for item in items:
+            with st.container(border=True):
+                st.markdown(f"**{item.nct_id}** · last looked {item.seen_at:%Y-%m-%d %H:%M} UTC")
+                if item.diff is not None:
+                    st.caption(f"{item.versions_since} newer version(s): " + md_escape(item.diff.summary()))
+                else:
+                    st.caption("The version you saw is no longer in the catalog; open the diff to compare versions.")
+                st.page_link(CHANGES_PAGE, label="See what changed", icon=":material/difference:",
+                             query_params=params | {"trial": item.nct_id})
+        st.button("Mark all as seen", on_click=_mark_all_cb, args=([i.nct_id for i in items],), disabled=not ok,
+                  icon=":material/done_all:", key="changes_mark_all")
+    scan = loaders.catalog_scan()
+    multi = [e for e in scan.entries if len(e.versions) > 1]
+    if multi:
+        with st.expander(f"Studies with several versions ({len(multi)})"):
+            st.dataframe(pd.DataFrame([{"NCT id": e.nct_id, "Title": e.title, "Versions": len(e.versions),
+                                        "Newest added (UTC)": f"{e.versions[-1].added_at:%Y-%m-%d %H:%M}"}
+                                       for e in multi]), hide_index=True, width="stretch")
+            st.page_link(CHANGES_PAGE, label="Compare versions of the chosen trial", icon=":material/difference:",
+                         query_params=common.carried_params())

@@ -1,0 +1,282 @@
+"""Note and share widgets: private notes beside criteria and overview fields, share links with a passcode.
+
+Every note and share shown here is the current user's (``common.current_user()``); writes check
+``common.can_write()``. Note text is user data: shown escaped (``md_escape``) or in a dataframe, never as HTML.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from trialkit import db, notes as notes_mod, sharing
+from trialkit.errors import TrialkitError
+from ui import common
+from ui.text import md_escape
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_PAGE = "pages/10_Shared.py"
+EXPIRY_CHOICES = {"1 day": timedelta(days=1), "7 days": timedelta(days=7), "30 days": timedelta(days=30),
+                  "90 days": timedelta(days=90)}
+_FLASH = "_notes_flash"
+
+
+# -- database -----------------------------------------------------------------------------------------
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _engine(url: str):
+    engine = db.get_engine(url)
+    db.init_db(engine)
+    return engine
+
+
+def engine():
+    """The trialkit database with every table created (once per process and URL)."""
+    return _engine(db.default_url())
+
+
+def my_notes(nct_id: str) -> dict[str, list[notes_mod.Note]]:
+    """The current user's notes on a trial, by target (one query per page run)."""
+    return notes_mod.notes_by_target(engine(), author=common.current_user(), nct_id=nct_id)
+
+
+# -- flash messages (set in callbacks, shown on the next run next to the widget) ------------------------
+def _flash(key: str, kind: str, text: str) -> None:
+    st.session_state.setdefault(_FLASH, {})[key] = (kind, text)
+
+
+def _show_flash(key: str) -> None:
+    msg = st.session_state.get(_FLASH, {}).pop(key, None)
+    if msg:
+        kind, text = msg
+        (st.success if kind == "success" else st.error)(md_escape(text, limit=500))
+
+
+# -- callbacks ----------------------------------------------------------------------------------------
+def _add_cb(nct_id: str, target: str, key: str) -> None:
+    ok, reason = common.can_write()
+    if not ok:
+        _flash(key, "error", reason)
+        return
+    try:
+        notes_mod.add_note(engine(), nct_id=nct_id, target=target, author=common.current_user(),
+                           body=st.session_state.get(key, ""))
+    except TrialkitError as exc:
+        _flash(key, "error", str(exc))  # the typed text stays in the box
+        return
+    st.session_state[key] = ""
+    _flash(key, "success", "Note saved (visible only to you).")
+
+
+def _edit_cb(note_id: int, key: str, flash_key: str) -> None:
+    ok, reason = common.can_write()
+    if not ok:
+        _flash(flash_key, "error", reason)
+        return
+    try:
+        notes_mod.update_note(engine(), note_id, author=common.current_user(), body=st.session_state.get(key, ""))
+    except TrialkitError as exc:
+        _flash(flash_key, "error", str(exc))
+        return
+    _flash(flash_key, "success", "Note updated.")
+
+
+def _delete_cb(note_id: int, flash_key: str) -> None:
+    ok, reason = common.can_write()
+    if not ok:
+        _flash(flash_key, "error", reason)
+        return
+    try:
+        notes_mod.delete_note(engine(), note_id, author=common.current_user())
+    except TrialkitError as exc:
+        _flash(flash_key, "error", str(exc))
+        return
+    _flash(flash_key, "success", "Note deleted.")
+
+
+# -- widgets ------------------------------------------------------------------------------------------
+def show_inline(items: list[notes_mod.Note]) -> None:
+    """The user's notes under the thing they annotate, as escaped captions."""
+    for n in items:
+        st.caption(":material/sticky_note_2: " + md_escape(n.body, limit=2000))
+
+
+def note_editor(nct_id: str, target: str, items: list[notes_mod.Note]) -> None:
+    """Add, edit and delete the user's notes on one target (call inside a popover or an expander)."""
+    base = f"note_{nct_id}_{target}"
+    ok, reason = common.can_write()
+    st.caption(f"Private notes on {md_escape(notes_mod.target_label(target))}: only you "
+               f"({md_escape(common.current_user())}) can see them.")
+    _show_flash(base)
+    for n in items:
+        with st.container(border=True):
+            ekey = f"{base}_edit_{n.id}"
+            if ekey not in st.session_state:
+                st.session_state[ekey] = n.body
+            st.text_area("Note", key=ekey, label_visibility="collapsed", max_chars=notes_mod.MAX_NOTE_CHARS,
+                         disabled=not ok, height=90)
+            c1, c2, c3 = st.columns([1, 1, 2])
+            c1.button("Save", key=f"{base}_save_{n.id}", on_click=_edit_cb, args=(n.id, ekey, base),
+                      disabled=not ok, icon=":material/save:")
+            c2.button("Delete", key=f"{base}_del_{n.id}", on_click=_delete_cb, args=(n.id, base),
+                      disabled=not ok, icon=":material/delete:")
+            c3.caption(f"edited {n.updated_at:%Y-%m-%d %H:%M} UTC")
+    akey = f"{base}_new"
+    st.text_area("New note", key=akey, max_chars=notes_mod.MAX_NOTE_CHARS, disabled=not ok, height=90,
+                 placeholder="Only you will see this note.")
+    st.button("Add note", key=f"{base}_add", on_click=_add_cb, args=(nct_id, target, akey), disabled=not ok,
+              icon=":material/note_add:", type="primary")
+    if not ok:
+        st.caption(md_escape(reason))
+
+
+def note_button(nct_id: str, target: str, by_target: dict[str, list[notes_mod.Note]]) -> None:
+    """A small popover button (with the note count) holding the note editor for one target."""
+    items = by_target.get(target, [])
+    label = f"{len(items)}" if items else ""
+    with st.popover(label, icon=":material/edit_note:", help=f"Private notes on {notes_mod.target_label(target)}"):
+        note_editor(nct_id, target, items)
+
+
+def subheader_with_notes(title: str, nct_id: str, target: str, by_target: dict) -> None:
+    """A section subheader with its note button at the right and the user's notes under it."""
+    left, right = st.columns([12, 1], vertical_alignment="bottom")
+    left.subheader(title, anchor=False)
+    with right:
+        note_button(nct_id, target, by_target)
+    show_inline(by_target.get(target, []))
+
+
+# -- sharing ------------------------------------------------------------------------------------------
+def _note_label(n: notes_mod.Note) -> str:
+    body = " ".join(n.body.split())
+    return f"{n.target_label}: {body[:70]}{'…' if len(body) > 70 else ''}"
+
+
+def share_link(token: str) -> str:
+    """An absolute link to the Shared page when the server's address is known, else a relative one."""
+    query = urlencode({"token": token})
+    base = ""
+    try:
+        url = st.context.url or ""
+        if url.startswith(("http://", "https://")):
+            base = url.split("?", 1)[0].rstrip("/")
+            base = base.rsplit("/", 1)[0] if base.count("/") > 2 else base
+    except Exception:  # no browser context (AppTest)
+        base = ""
+    return f"{base}/Shared?{query}"
+
+
+def _create_cb(nct_id: str, k: str, scenario: dict | None) -> None:
+    ok, reason = common.can_write()
+    if not ok:
+        _flash(k, "error", reason)
+        return
+    ss = st.session_state
+    if ss.get(f"{k}_pass", "") != ss.get(f"{k}_pass2", ""):
+        _flash(k, "error", "The two passcodes differ; type the same passcode twice.")
+        return
+    try:
+        created = sharing.create_share(
+            engine(), author=common.current_user(), nct_id=nct_id, passcode=ss.get(f"{k}_pass", ""),
+            note_ids=list(ss.get(f"{k}_notes", [])),
+            scenario=scenario if (scenario and ss.get(f"{k}_with_scenario")) else None,
+            label=ss.get(f"{k}_label") or None, lifetime=EXPIRY_CHOICES[ss.get(f"{k}_expiry", "7 days")])
+    except TrialkitError as exc:
+        _flash(k, "error", str(exc))
+        return
+    ss[f"{k}_pass"] = ss[f"{k}_pass2"] = ""  # the passcode leaves the session as soon as it is hashed
+    ss[f"{k}_created"] = (created.token, created.expires_at)
+
+
+def share_form(nct_id: str, *, scenario: dict | None = None, key: str = "share") -> None:
+    """Bundle the user's notes on a trial (and optionally a what-if scenario) into a passcode link."""
+    k = f"{key}_{nct_id}"
+    ok, reason = common.can_write()
+    if not ok:
+        st.info(md_escape(reason))
+        return
+    _show_flash(k)
+    created = st.session_state.get(f"{k}_created")
+    if created:
+        token, expires_at = created
+        st.success(f"Share link made. It works until {expires_at:%Y-%m-%d %H:%M} UTC. Copy it now: trialkit keeps "
+                   "only a hash of it and cannot show it again. Send the passcode by another channel.",
+                   icon=":material/link:")
+        st.code(share_link(token), language=None)
+        if st.button("Done: hide the link", key=f"{k}_hide"):
+            del st.session_state[f"{k}_created"]
+            st.rerun()
+        return
+    mine = notes_mod.list_notes(engine(), author=common.current_user(), nct_id=nct_id)
+    by_id = {n.id: n for n in mine}
+    st.multiselect("Notes to share", list(by_id), key=f"{k}_notes", format_func=lambda i: _note_label(by_id[i]),
+                   placeholder="Choose notes" if mine else "You have no notes on this trial yet")
+    if scenario:
+        st.checkbox("Include the what-if scenario (" + md_escape(", ".join(f"{f}={v}" for f, v in scenario.items()),
+                                                                 limit=200) + ")",
+                    key=f"{k}_with_scenario", value=True)
+    st.text_input("Label (optional, shown to whoever opens the link)", key=f"{k}_label",
+                  max_chars=sharing.MAX_LABEL_CHARS)
+    c1, c2, c3 = st.columns(3)
+    c1.text_input("Passcode", type="password", key=f"{k}_pass", max_chars=sharing.MAX_PASSCODE_CHARS,
+                  help=f"At least {sharing.MIN_PASSCODE_CHARS} characters. Stored only as an Argon2 hash.")
+    c2.text_input("Passcode again", type="password", key=f"{k}_pass2", max_chars=sharing.MAX_PASSCODE_CHARS)
+    c3.selectbox("Link expires after", list(EXPIRY_CHOICES), index=1, key=f"{k}_expiry")
+    st.button("Make share link", key=f"{k}_create", on_click=_create_cb, args=(nct_id, k, scenario),
+              type="primary", icon=":material/share:")
+
+
+def _revoke_cb(share_id: int, k: str) -> None:
+    ok, reason = common.can_write()
+    if not ok:
+        _flash(k, "error", reason)
+        return
+    try:
+        sharing.revoke_share(engine(), share_id, author=common.current_user())
+    except TrialkitError as exc:
+        _flash(k, "error", str(exc))
+        return
+    _flash(k, "success", f"Share {share_id} revoked: its link no longer opens.")
+
+
+def my_shares(nct_id: str | None = None) -> None:
+    """The user's share links with their state, and a revoke button for the active ones."""
+    k = "shares_list"
+    _show_flash(k)
+    shares = sharing.list_shares(engine(), author=common.current_user(), nct_id=nct_id)
+    if not shares:
+        st.caption("You have not shared anything" + (f" on {nct_id}" if nct_id else "") + " yet.")
+        return
+    st.dataframe(pd.DataFrame([{
+        "Share": s.share_id, "Trial": s.nct_id, "Label": s.label or "", "State": s.state(),
+        "Notes": s.note_count, "Scenario": "yes" if s.has_scenario else "no",
+        "Created (UTC)": f"{s.created_at:%Y-%m-%d %H:%M}", "Expires (UTC)": f"{s.expires_at:%Y-%m-%d %H:%M}",
+        "Opened": s.opened_count, "Wrong passcodes": s.failed_attempts} for s in shares]),
+        hide_index=True, width="stretch")
+    active = [s for s in shares if s.state() == "active"]
+    if active:
+        ok, _ = common.can_write()
+        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+        chosen = c1.selectbox("Revoke a link", [s.share_id for s in active], key=f"{k}_choice",
+                              format_func=lambda i: f"share {i}" + next(
+                                  (f" · {s.label}" for s in active if s.share_id == i and s.label), ""))
+        c2.button("Revoke", key=f"{k}_revoke", on_click=_revoke_cb, args=(chosen, k), disabled=not ok,
+                  icon=":material/link_off:")
+
+
+# -- what-if page ---------------------------------------------------------------------------------------
+def whatif_page() -> str | None:
+    """The what-if page's script path, when that page exists (it is another issue's)."""
+    for pattern in ("*What_if*.py", "*Whatif*.py", "*What-if*.py", "*Check*.py"):
+        found = sorted((ROOT / "pages").glob(pattern))
+        if found:
+            return f"pages/{found[0].name}"
+    return None
+
+
+def token_key(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()[:16]
