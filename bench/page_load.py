@@ -1,0 +1,166 @@
+"""Page load in the browser: the Overview page vs an empty Streamlit app, both served and loaded in the same run.
+
+For each of them, a Streamlit server is started on a loopback port (the app with a temporary copy of the
+shipped trials) and headless Chromium opens the page in a fresh browser context, several times, alternating
+the two. The time measured is from navigation start to the first paint of the finished page: the moment the
+app's script run has ended (``data-test-script-state`` back to ``notRunning`` after ``running``) and the
+page's content is in the DOM (for the Overview, the trial's title header), then the next animation frame.
+Medians of the repeats, and their ratio, are printed.
+
+    python bench/page_load.py [--repeats 7] [--trial NCT07176143] [--json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+# Installed before any page script: records performance.now() when the first script run has finished
+# and the wanted element is present, at the next animation frame (i.e. painted).
+READY_JS = """
+(() => {
+  window.__benchReady = null; let sawRunning = false;
+  const wanted = () => document.querySelector(window.__benchSelector || '[data-testid="stApp"]');
+  const check = (records) => {
+    if (window.__benchReady !== null) return;
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app) return;
+    for (const r of records || []) if (r.oldValue === 'running') sawRunning = true;
+    const s = app.getAttribute('data-test-script-state');
+    if (s === 'running') sawRunning = true;
+    if (sawRunning && s === 'notRunning' && wanted()) {
+      window.__benchReady = -1;
+      requestAnimationFrame(() => { window.__benchReady = performance.now(); });
+    }
+  };
+  new MutationObserver(check).observe(document, {subtree: true, childList: true, attributes: true,
+      attributeOldValue: true, attributeFilter: ['data-test-script-state']});
+})();
+"""
+
+
+def free_port(preferred=range(8630, 8641)) -> int:
+    for p in preferred:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", p))
+                return p
+            except OSError:
+                continue
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, script: Path, cwd: Path, env: dict):
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_stcore/health", timeout=2) as r:
+                    if r.read().strip() == b"ok":
+                        return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise SystemExit(f"streamlit {script} did not start")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def load_once(browser, url: str, selector: str) -> float:
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx.add_init_script(f"window.__benchSelector = {json.dumps(selector)};" + READY_JS)
+    page = ctx.new_page()
+    try:
+        page.goto(url, wait_until="commit")
+        page.wait_for_function("() => window.__benchReady !== null && window.__benchReady > 0", timeout=60_000)
+        return page.evaluate("() => window.__benchReady") / 1000.0
+    finally:
+        ctx.close()
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--trial", default="NCT07176143")
+    ap.add_argument("--json", action="store_true", help="also print one JSON line with the results")
+    a = ap.parse_args(argv)
+    if not Path(CHROMIUM).exists():
+        print(f"page_load: {CHROMIUM} is missing (apt-get install chromium)", file=sys.stderr)
+        return 2
+    from playwright.sync_api import sync_playwright
+    import os
+
+    tmp = Path(tempfile.mkdtemp(prefix="trialkit-bench-"))
+    servers = []
+    try:
+        data = tmp / "data"
+        shutil.copytree(ROOT / "data" / "trials", data / "trials")
+        env = {k: v for k, v in os.environ.items() if k not in ("TRIALKIT_DB_URL", "TRIALKIT_READ_ONLY")}
+        env["TRIALKIT_DATA_DIR"] = str(data)
+        empty_dir = tmp / "empty"
+        empty_dir.mkdir()
+        (empty_dir / "app.py").write_text("import streamlit as st\n")
+        app = Server(ROOT / "app.py", ROOT, env)
+        servers.append(app)
+        empty = Server(empty_dir / "app.py", empty_dir, env)
+        servers.append(empty)
+        cases = {
+            "overview": (f"http://127.0.0.1:{app.port}/Overview?trial={a.trial}", 'h2'),
+            "empty": (f"http://127.0.0.1:{empty.port}/", '[data-testid="stMain"]'),
+        }
+        times: dict[str, list[float]] = {k: [] for k in cases}
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            for name, (url, sel) in cases.items():  # warm-up: first script run, caches, browser
+                load_once(browser, url, sel)
+            for _ in range(a.repeats):
+                for name, (url, sel) in cases.items():
+                    times[name].append(load_once(browser, url, sel))
+            browser.close()
+    finally:
+        for s in servers:
+            s.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    ratio = med["overview"] / med["empty"]
+    print(f"page load, median of {a.repeats} (navigation start to first paint of the finished page):")
+    print(f"  Overview ({a.trial}): {med['overview'] * 1000:8.0f} ms   "
+          f"[{', '.join(f'{t * 1000:.0f}' for t in times['overview'])}]")
+    print(f"  empty Streamlit app : {med['empty'] * 1000:8.0f} ms   "
+          f"[{', '.join(f'{t * 1000:.0f}' for t in times['empty'])}]")
+    print(f"  ratio Overview / empty app: {ratio:.2f}")
+    if a.json:
+        print(json.dumps({"bench": "page_load", "ratio": round(ratio, 3), "value_s": round(med["overview"], 4),
+                          "baseline_s": round(med["empty"], 4), "repeats": a.repeats}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
