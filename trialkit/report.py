@@ -164,9 +164,24 @@ def consort_diagram(consort: Mapping, in_screening: int | None, count: CountForm
     k = max(1, len(order))
     gap = 16.0
     col_w = (main_w - gap * (k - 1)) / k
+    reasons = dict(consort.get("discontinued_reasons") or {})
+    not_analysed = consort.get("not_analysed")
+
+    def follow_up(a: str) -> list[str]:
+        lines = [f"Discontinued (n = {count(discontinued.get(a, 0))})"]
+        for reason, n in sorted((reasons.get(a) or {}).items(), key=lambda kv: (-kv[1], kv[0])):
+            lines.append(f"\u2022 {reason.capitalize()} (n = {count(n)})")
+        return lines
+
+    def analysis(a: str) -> list[str]:
+        lines = [f"Analysed (n = {count(analysed.get(a, 0))})"]
+        if not_analysed is not None:
+            lines.append(f"Not analysed (n = {count(not_analysed.get(a, 0))})")
+        return lines
+
     rows = [("Allocation", lambda a: [f"Allocated to {a}", f"(n = {count(allocated.get(a, 0))})"]),
-            ("Follow-up", lambda a: [f"Discontinued (n = {count(discontinued.get(a, 0))})"]),
-            ("Analysis", lambda a: [f"Analysed (n = {count(analysed.get(a, 0))})"])]
+            ("Follow-up", follow_up),
+            ("Analysis", analysis)]
     if not order:
         rows = [("Allocation", lambda a: ["Allocated to an arm (n = 0)", "No arm groups in the record"])]
         order = [""]
@@ -444,6 +459,13 @@ def _to_date(value) -> date:
     return value.to_pydatetime().date()  # pandas Timestamp
 
 
+_COLUMN_WORDS = {"subject_id": "Screening no.", "site_id": "Site", "screening_date": "Screened",
+                 "consent_date": "Consent", "screen_outcome": "Outcome", "screen_fail_criteria": "Failed criteria",
+                 "enrollment_date": "Enrolled", "arm": "Arm", "status": "Status",
+                 "discontinuation_reason": "Discontinuation reason", "discontinuation_date": "Discontinued",
+                 "analysed": "Analysed"}
+
+
 def enrollment_section(trial: Trial, engine, *, demo: bool, forecast: bool = True, as_of=None) -> dict[str, Any]:
     """Everything the report shows about the trial's enrollment log, or ``available: False`` and why."""
     storage = _optional("trialkit.enrollment.storage")
@@ -465,20 +487,34 @@ def enrollment_section(trial: Trial, engine, *, demo: bool, forecast: bool = Tru
     summary = metrics.summarize(frames.participants, frames.sites, trial)
     simulated = frames.source == "demo"
     c = summary.get("consort", {})
-    target = trial.enrollment.count
+    target = summary.get("target", trial.enrollment.count)
+    kpi = summary.get("kpis") or {}
+
+    def ratio(key: str) -> str:
+        """"n / N (x%)" from the metrics' own ratio; the share is left out when n is suppressed."""
+        r = kpi.get(key) or {}
+        if r.get("numerator") is None:
+            return ""
+        text = f"{count(r['numerator'])} / {count(r.get('denominator'))}"
+        if r.get("rate") is not None and count(r["numerator"]) == format_count(r["numerator"]):
+            text += f" ({r['rate']:.0%})"
+        return text + (f" — {r['denominator_label']}" if r.get("denominator_label") else "")
+
     kpis = [
-        {"label": "Screened (assessed for eligibility)", "value": count(summary.get("screened")), "note": "everyone in the log"},
+        {"label": "Screened (assessed for eligibility)", "value": count(summary.get("screened")),
+         "note": f"screenings from {summary.get('first_screening') or 'not stated'} to "
+                 f"{summary.get('last_screening') or 'not stated'}"},
         {"label": "Still in screening", "value": count(summary.get("in_screening")), "note": "no outcome yet"},
-        {"label": "Screen-failed", "value": count(summary.get("screen_failed")), "note": f"of {count(summary.get('screened'))} screened"},
-        {"label": "Declined to participate", "value": count(summary.get("declined")), "note": f"of {count(summary.get('screened'))} screened"},
-        {"label": "Eligible, not enrolled", "value": count(summary.get("eligible_not_enrolled")), "note": "CONSORT “other reasons”"},
+        {"label": "Screen-failed", "value": count(summary.get("screen_failed")),
+         "note": "screen-failure rate " + ratio("screen_failure_rate") if kpi.get("screen_failure_rate") else ""},
+        {"label": "Declined to participate", "value": count(summary.get("declined")), "note": ""},
+        {"label": "Eligible, not enrolled", "value": count(summary.get("eligible_not_enrolled")),
+         "note": "CONSORT \u201cother reasons\u201d"},
         {"label": "Enrolled", "value": count(summary.get("enrolled")),
-         "note": f"target {count(target)} (registry enrollment, {_humanize(trial.enrollment.type).lower()})" if target else "target not stated"},
-        {"label": "Discontinued", "value": count(summary.get("discontinued")), "note": f"of {count(summary.get('enrolled'))} enrolled"},
+         "note": ("of target " + ratio("enrolled_of_target")) if target else "no enrollment target stated"},
+        {"label": "Discontinued", "value": count(summary.get("discontinued")),
+         "note": ratio("discontinuation_rate")},
     ]
-    for key, label in (("screen_failure_rate", "Screen-failure rate"),):
-        if summary.get(key) is not None:
-            kpis.append({"label": label, "value": f"{summary[key]:.0%}", "note": summary.get(f"{key}_denominator", "")})
     arms = list(trial.arm_labels)
     for a in [*(c.get("allocated") or {}), *(summary.get("by_arm") or {})]:
         if a not in arms:
@@ -506,7 +542,7 @@ def enrollment_section(trial: Trial, engine, *, demo: bool, forecast: bool = Tru
                         if simulated else "As imported into the trialkit database (every import is in the audit trail)."),
         "summary": summary, "kpis": kpis, "by_arm": by_arm, "by_site": by_site, "screen_fail": screen_fail,
         "consort": consort_diagram(c, summary.get("in_screening"), count, arms=arms),
-        "participants": None, "participant_columns": [],
+        "participants": None, "participant_columns": [], "participant_classes": [],
         "forecast_chart": None, "forecast_rows": [], "forecast_caption": "",
         "forecast_message": "Forecast not requested." if not forecast else None,
     }
@@ -515,7 +551,8 @@ def enrollment_section(trial: Trial, engine, *, demo: bool, forecast: bool = Tru
     if not demo:
         p = frames.participants
         cols = [col for col in p.columns]
-        out["participant_columns"] = cols
+        out["participant_columns"] = [_COLUMN_WORDS.get(col, col) for col in cols]
+        out["participant_classes"] = ["date" if col.endswith("_date") else "" for col in cols]
         out["participants"] = [[_iso(v) for v in row] for row in p[cols].itertuples(index=False, name=None)]
     return out
 
