@@ -122,3 +122,17 @@ def test_upload_limits_are_consistent():
     server_mb = cfg["server"]["maxUploadSize"]
     assert 1 <= server_mb <= 200
     assert MAX_STUDY_BYTES <= server_mb * 2**20
+
+
+def test_streamlit_config_is_production_minded():
+    import tomllib
+
+    cfg = tomllib.loads((Path(__file__).parents[2] / ".streamlit" / "config.toml").read_text())
+    assert cfg["server"]["enableXsrfProtection"] is True
+    assert cfg["server"]["enableCORS"] is True
+    assert cfg["server"].get("enableStaticServing", False) is False
+    assert cfg["browser"]["gatherUsageStats"] is False
+    assert cfg["client"]["showErrorDetails"] in ("none", False)
+    assert cfg["client"].get("showErrorLinks") is False
+    assert cfg["client"]["toolbarMode"] in ("viewer", "minimal")
+    assert "cookieSecret" not in cfg["server"], "secrets belong in secrets.toml, which is never committed"
