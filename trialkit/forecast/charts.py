@@ -55,6 +55,9 @@ def fan_chart(f: Forecast, *, actual: pd.DataFrame | None = None, title: str | N
             mode="markers", marker={"color": TARGET, "symbol": "line-ns-open", "size": 14},
             name="Target date: 10% / 50% / 90%",
             hovertemplate="%{x|%Y-%m-%d}<extra>target date quantile</extra>"))
+    top = max(f.target * 1.25, f.enrolled * 1.1, float(actual["enrolled"].max()) * 1.05
+              if actual is not None and len(actual) else 0.0)
+    fig.update_yaxes(range=[0, top])
     head = title or f"Predicted cumulative enrollment (as of {f.as_of})"
     if simulated:
         head += " · simulated demo data"

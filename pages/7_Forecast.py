@@ -1,0 +1,251 @@
+"""Recruitment forecast: when the target will be reached, with honest uncertainty, what-ifs, and the
+backtest that shows how often past bands held. UI only: every number comes from trialkit.forecast."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+import streamlit as st
+
+from trialkit.db import get_engine, init_db
+from trialkit.forecast.backtest import backtest
+from trialkit.forecast.charts import backtest_chart, fan_chart
+from trialkit.forecast.data import log_fingerprint
+from trialkit.forecast.model import DAYS_PER_MONTH, log_end, snapshot
+from trialkit.forecast.predict import (DEFAULT_SEED, DEFAULT_SIMS, AddedSite, ForecastError, MovedActivation,
+                                       WhatIf, forecast, plan_from_trial)
+from ui import common
+from ui.text import md_escape
+
+trial = common.page("Forecast")
+NCT = trial.nct_id
+DEMO_NOTE = "simulated demo data"
+
+
+# -- loaders (cached by small values) -----------------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def _engine(url_key: str):
+    engine = get_engine()
+    init_db(engine)
+    try:
+        from trialkit.catalog import default_catalog
+        from trialkit.enrollment.storage import ensure_demo_data
+
+        ensure_demo_data(engine, default_catalog())
+    except ImportError:  # enrollment storage not installed
+        pass
+    return engine
+
+
+def engine():
+    from trialkit.db import default_url
+
+    return _engine(default_url())
+
+
+@st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
+def _log(nct_id: str, fingerprint: tuple):
+    from trialkit.enrollment.storage import read_log
+
+    lf = read_log(engine(), nct_id)
+    return lf.participants, lf.sites, lf.source
+
+
+@st.cache_data(show_spinner=False, max_entries=48, ttl=3600)
+def _forecast(nct_id: str, fingerprint: tuple, target: int, as_of: str, by: str | None, what_if: tuple,
+              planned_days: float | None, seed: int):
+    participants, sites, _ = _log(nct_id, fingerprint)
+    plan = plan_from_trial(trial, target, planned_days=planned_days)
+    return forecast(participants, sites, target=target, as_of=as_of, by_date=by, arms=trial.arm_labels,
+                    plan=plan, what_if=WhatIf.from_key(what_if), n_sims=DEFAULT_SIMS, seed=seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
+def _backtest(nct_id: str, fingerprint: tuple, target: int, planned_days: float | None, seed: int):
+    participants, sites, _ = _log(nct_id, fingerprint)
+    plan = plan_from_trial(trial, target, planned_days=planned_days)
+    return backtest(participants, sites, target=target, arms=trial.arm_labels, plan=plan, seed=seed)
+
+
+# -- the log --------------------------------------------------------------------------------------------
+st.title("Recruitment forecast", anchor=False)
+st.caption(f"{NCT} · {md_escape(trial.title, limit=160)}")
+fp = log_fingerprint(engine(), NCT)
+participants, sites, source = _log(NCT, fp)
+if len(participants) == 0 and len(sites) == 0:
+    st.info(f"{NCT} has no enrollment log yet, so there is nothing to forecast from. Import the screening log "
+            "(participants and sites CSV, contracts §5) with `python -m trialkit enrollment import`.",
+            icon=":material/info:")
+    st.stop()
+demo_data = source == "demo"
+if demo_data:
+    st.warning("This trial's log is **simulated demo data**: no participant in it exists, and the forecast "
+               "below is a forecast of the simulation.", icon=":material/science:")
+
+end = log_end(participants, sites)
+first = min(d for d in (pd.to_datetime(participants.get("screening_date")).min(),
+                        pd.to_datetime(sites.get("activation_date")).min(), end) if pd.notna(d))
+
+# -- inputs ----------------------------------------------------------------------------------------------
+c1, c2, c3 = st.columns(3)
+default_target = trial.enrollment.count
+target = c1.number_input("Target (participants)", min_value=1, max_value=100_000, value=default_target, step=1,
+                         key="fc_target",
+                         help="Default: the registry's enrollment count" + ("" if default_target else
+                                                                             " (this trial states none)"))
+as_of = c2.date_input("As of", value=end.date(), min_value=first.date(), max_value=end.date(), key="fc_as_of",
+                      help="Look back: the forecast uses only what the log recorded up to this date.")
+by = c3.date_input("Probability of reaching the target by", value=as_of + dt.timedelta(days=365),
+                   min_value=as_of, key="fc_by")
+if not target:
+    st.info("This trial's registry record states no enrollment target: enter one above to forecast.",
+            icon=":material/edit:")
+    st.stop()
+target = int(target)
+
+snap = snapshot(participants, sites, as_of)
+planned = snap.sites[snap.sites["state"] == "planned"]
+with st.expander("What-ifs: add sites, move a planned activation", expanded=False,
+                 icon=":material/tune:"):
+    w1, w2 = st.columns(2)
+    n_add = w1.number_input("Sites to add", min_value=0, max_value=20, value=0, step=1, key="fc_add_n")
+    add_date = w1.date_input("Planned to open on", value=as_of + dt.timedelta(days=60), min_value=as_of,
+                             key="fc_add_date", help="This trial's own activation delays are added, as for every "
+                                                     "planned site.")
+    move_opts = ["(none)"] + planned["site_id"].astype(str).tolist()
+    move_site = w2.selectbox("Move the planned activation of", move_opts, key="fc_move_site",
+                             format_func=lambda s: s if s == "(none)" else
+                             f"{s} · {planned.loc[planned['site_id'] == s, 'site_name'].iloc[0]}",
+                             help=None if len(planned) else "No site is planned but not yet active on the as-of date.")
+    move_date = w2.date_input("to", value=as_of + dt.timedelta(days=30), min_value=as_of, key="fc_move_date")
+with st.expander("Early-trial prior (used only by the single-rate fallback)", icon=":material/history_edu:"):
+    registry_plan = plan_from_trial(trial, target)
+    planned_months = st.number_input(
+        "Planned recruitment duration (months)", min_value=1.0, max_value=240.0, step=1.0,
+        value=round(registry_plan.days / DAYS_PER_MONTH, 1), key="fc_plan_months",
+        help="The single-rate model (Gajewski, Simon & Carlson 2008) starts from the plan: target patients "
+             "over this duration.")
+    st.caption(md_escape(f"Registry: {registry_plan.source}."))
+planned_days = None if abs(planned_months * DAYS_PER_MONTH - registry_plan.days) < 1 else planned_months * DAYS_PER_MONTH
+
+what_if = WhatIf(add_sites=tuple(AddedSite(name=f"Added site {i + 1}", planned_start=add_date)
+                                 for i in range(int(n_add))),
+                 move=(MovedActivation(site_id=move_site, planned_start=move_date),) if move_site != "(none)" else ())
+
+try:
+    with st.spinner(f"Simulating {DEFAULT_SIMS:,} possible futures…"):
+        f = _forecast(NCT, fp, target, as_of.isoformat(), by.isoformat(), what_if.key(), planned_days, DEFAULT_SEED)
+        base = (f if what_if.empty else
+                _forecast(NCT, fp, target, as_of.isoformat(), by.isoformat(), WhatIf().key(), planned_days,
+                          DEFAULT_SEED))
+except ForecastError as exc:
+    st.error(md_escape(str(exc)))
+    st.stop()
+
+# -- headline -------------------------------------------------------------------------------------------
+show = common.show_count
+m = st.columns([1, 1.2, 1])
+m[0].metric("Enrolled", f"{show(f.enrolled)} / {show(f.target)}",
+            help=f"Participants with an enrollment date up to {f.as_of}, of the target.")
+pct = f"{f.enrolled / f.target:.0%} of target"
+m[0].caption(pct)
+if f.remaining == 0:
+    m[1].metric("Target reached", str(f.reached_on))
+else:
+    delta = None
+    if not what_if.empty and base.median_date and f.median_date:
+        delta = f"{(f.median_date - base.median_date).days:+d} days vs. no what-if"
+    m[1].metric("Median date target reached", str(f.median_date or "not reached"), delta=delta,
+                delta_color="inverse", help="Half of the simulated futures reach the target by this date.")
+    m[1].caption(f"80% band (10%–90%): {f.p10_date or 'never'} to {f.p90_date or 'never'}")
+m[2].metric(f"P(target by {f.by_date})", f"{f.prob_by_date:.0%}",
+            help=f"Expected enrolled by then: {f.expected_by_date:.1f}")
+
+model_text = f"**Model: {f.model_label}.** {md_escape(f.reason)}"
+(st.info if f.model == "poisson_gamma" else st.warning)(model_text, icon=":material/model_training:")
+
+# looking back: also draw what the log recorded after the as-of date
+after = snapshot(participants, sites, end).observed if as_of < end.date() else None
+st.plotly_chart(fan_chart(f, actual=after, simulated=demo_data), key="fc_fan")
+st.caption("Bands: 80% (10–90%) and 50% (25–75%) of "
+           f"{f.n_sims:,} simulated futures (seed {f.seed}); (α, β) are drawn from their approximate posterior "
+           "before each simulation, so uncertainty about the rates themselves is carried."
+           + (" · simulated demo data" if demo_data else ""))
+
+for note in f.notes:
+    st.caption(f":material/info: {md_escape(note)}")
+
+# -- by arm, screenings ---------------------------------------------------------------------------------
+left, right = st.columns(2)
+with left:
+    st.subheader("Expected enrollment by arm", anchor=False)
+    if f.by_arm:
+        st.dataframe(pd.DataFrame([{
+            "Arm": a.arm, "Enrolled now": show(a.enrolled),
+            "Expected at target": round(a.expected_at_target, 1),
+            "80% range at target": f"{show(a.p10_at_target)}–{show(a.p90_at_target)}",
+            f"Expected by {f.by_date}": round(a.expected_by_date, 1) if a.expected_by_date is not None else None,
+        } for a in f.by_arm]), hide_index=True, width="stretch")
+        st.caption("Allocation shares estimated from the arms enrolled so far (one pseudo-patient per arm).")
+    else:
+        st.caption("The log records no arms.")
+with right:
+    st.subheader("Screenings still needed", anchor=False)
+    s = f.screening
+    if s.needed_at_observed_rate is None:
+        st.caption("No screening with an outcome yet, so no observed rate to project from.")
+    else:
+        st.metric("Further screenings needed", show(s.needed_at_observed_rate),
+                  help="At the observed rate, counting on those still in screening to convert at the same rate.")
+        st.caption(f"80% range {show(s.needed_p10)}–{show(s.needed_p90)}. Observed: {show(s.enrolled)} enrolled of "
+                   f"{show(s.with_outcome)} screenings with an outcome "
+                   f"({s.conversion_rate:.0%}); screen-failure rate {show(s.screen_failed)} / "
+                   f"{show(s.with_outcome)} ({s.screen_failure_rate:.0%}, declined counted in the denominator, "
+                   f"not as failures); {show(s.in_screening)} still in screening.")
+
+# -- parameters and sites --------------------------------------------------------------------------------
+with st.expander("Model details: fitted parameters and sites", icon=":material/query_stats:"):
+    st.dataframe(pd.DataFrame({"Parameter": list(f.params), "Value": [str(v) for v in f.params.values()]}),
+                 hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame([{
+        "Site": x.site_id, "Name": x.site_name, "State": x.state, "Enrolled": show(x.enrolled),
+        "Days active": round(x.exposure_days), "Rate / month": None if x.rate_per_month is None else round(x.rate_per_month, 2),
+        "80% range / month": (None if x.rate_per_month is None else
+                              f"{x.rate_p10_per_month:.2f}–{x.rate_p90_per_month:.2f}"),
+        "Planned start": x.planned_start, "Start (actual or simulated median)": x.start_median,
+    } for x in f.sites]), hide_index=True, width="stretch")
+    st.caption("Open sites: posterior mean rate Gamma(α + k, β + τ) (shrunk toward the average); planned and "
+               "added sites: a new site's rate; closed/on-hold sites stop contributing.")
+
+# -- calibration ------------------------------------------------------------------------------------------
+st.subheader("Calibration: how often did past bands hold?", anchor=False)
+with st.spinner("Refitting at past dates of the log…"):
+    b = _backtest(NCT, fp, target, planned_days, DEFAULT_SEED)
+if b.n:
+    st.metric("Past 80% bands that held what happened", f"{b.held} of {b.n} ({b.share_held:.0%})",
+              help="Nominal: 80%. Checks share patients, so they are not independent.")
+    st.plotly_chart(backtest_chart(b, simulated=demo_data), key="fc_backtest")
+    st.caption("The log is cut at past dates, the forecast refitted with only what was known then, and its "
+               "80% band for the count on up to three later dates compared with the log. On simulated trials "
+               "(bench/forecast_calibration.py) the nominal 80% band is checked to cover 70–90% of the truths."
+               + (" · simulated demo data" if demo_data else ""))
+    with st.expander("Backtest table"):
+        bt = b.to_frame()
+        bt["actual"] = bt["actual"].map(show)
+        st.dataframe(bt, hide_index=True, width="stretch")
+else:
+    st.caption(md_escape(b.message or "No backtest."))
+
+# -- downloads ---------------------------------------------------------------------------------------------
+d1, d2 = st.columns(2)
+payload = {"trial": NCT, "data": DEMO_NOTE if demo_data else (source or "unknown"), **f.to_json()}
+d1.download_button("Download forecast (JSON)", json.dumps(payload, indent=2, default=str),
+                   file_name=f"{NCT}-forecast-{f.as_of}{'-simulated' if demo_data else ''}.json",
+                   mime="application/json", icon=":material/download:")
+fan_csv = f.fan.assign(date=f.fan["date"].dt.date).round(2)
+if demo_data:
+    fan_csv.insert(0, "data", DEMO_NOTE)
+d2.download_button("Download fan chart quantiles (CSV)", fan_csv.to_csv(index=False),
+                   file_name=f"{NCT}-forecast-fan-{f.as_of}{'-simulated' if demo_data else ''}.csv",
+                   mime="text/csv", icon=":material/download:")
