@@ -24,6 +24,7 @@ PAGES = [
     ("app.py", "Home", ":material/home:"),
     ("pages/1_Overview.py", "Overview", ":material/description:"),
     ("pages/2_Criteria.py", "Criteria", ":material/checklist:"),
+    ("pages/7_Forecast.py", "Forecast", ":material/timeline:"),
     ("pages/8_Import.py", "Import a study", ":material/upload_file:"),
 ]
 
