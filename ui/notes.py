@@ -56,19 +56,19 @@ def _show_flash(key: str) -> None:
 
 
 # -- callbacks ----------------------------------------------------------------------------------------
-def _add_cb(nct_id: str, target: str, key: str) -> None:
+def _add_cb(nct_id: str, target: str, key: str, flash_key: str) -> None:
     ok, reason = common.can_write()
     if not ok:
-        _flash(key, "error", reason)
+        _flash(flash_key, "error", reason)
         return
     try:
         notes_mod.add_note(engine(), nct_id=nct_id, target=target, author=common.current_user(),
                            body=st.session_state.get(key, ""))
     except TrialkitError as exc:
-        _flash(key, "error", str(exc))  # the typed text stays in the box
+        _flash(flash_key, "error", str(exc))  # the typed text stays in the box
         return
     st.session_state[key] = ""
-    _flash(key, "success", "Note saved (visible only to you).")
+    _flash(flash_key, "success", "Note saved (visible only to you).")
 
 
 def _edit_cb(note_id: int, key: str, flash_key: str) -> None:
@@ -127,7 +127,7 @@ def note_editor(nct_id: str, target: str, items: list[notes_mod.Note]) -> None:
     akey = f"{base}_new"
     st.text_area("New note", key=akey, max_chars=notes_mod.MAX_NOTE_CHARS, disabled=not ok, height=90,
                  placeholder="Only you will see this note.")
-    st.button("Add note", key=f"{base}_add", on_click=_add_cb, args=(nct_id, target, akey), disabled=not ok,
+    st.button("Add note", key=f"{base}_add", on_click=_add_cb, args=(nct_id, target, akey, base), disabled=not ok,
               icon=":material/note_add:", type="primary")
     if not ok:
         st.caption(md_escape(reason))
