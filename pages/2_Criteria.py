@@ -8,6 +8,15 @@ from ui import common
 from ui.text import data_text, md_escape
 
 trial = common.page("Criteria")
+# -- issue 9: private notes per criterion; record the version seen for "what changed" -----------------
+from ui import changes as changes_ui, notes as notes_ui  # noqa: E402
+
+my_notes = notes_ui.my_notes(trial.nct_id)
+changes_ui.mark_viewed(trial.nct_id)
+if my_notes:
+    st.page_link("pages/10_Shared.py", label=f"Share your {sum(map(len, my_notes.values()))} note(s) on this trial "
+                 "with a passcode-protected link", icon=":material/share:", query_params=common.carried_params())
+# -- end issue 9 --------------------------------------------------------------------------------------
 
 st.header(f"Eligibility criteria · {trial.nct_id}", anchor=False)
 st.caption(md_escape(trial.title))
@@ -43,7 +52,12 @@ for kind, items in (("Inclusion", trial.inclusion), ("Exclusion", trial.exclusio
         continue
     with st.container(border=True):
         for c in shown:
-            st.markdown(f"**{c.id}**  " + md_escape(c.text))
+            # issue 9: a private-note button beside each criterion, the user's notes under it
+            text_col, note_col = st.columns([14, 1])
+            text_col.markdown(f"**{c.id}**  " + md_escape(c.text))
+            with note_col:
+                notes_ui.note_button(trial.nct_id, c.id, my_notes)
+            notes_ui.show_inline(my_notes.get(c.id, []))
 
 if e.lead_in.get("general"):
     with st.expander("Text before the first header"):
