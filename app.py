@@ -41,3 +41,8 @@ with cols[1]:
                  query_params=params)
 with cols[2]:
     st.page_link("pages/8_Import.py", label="Import a study", icon=":material/upload_file:", query_params=params)
+
+# -- issue 9: what changed since the user last looked, and the catalog's studies with several versions --
+from ui import changes as changes_ui  # noqa: E402
+
+changes_ui.home_section()

@@ -19,6 +19,17 @@ if trial.official_title and trial.official_title != trial.brief_title:
     st.caption(md_escape(trial.official_title))
 st.badge(humanize(trial.overall_status), color=STATUS_COLORS.get(trial.overall_status or "", "gray"),
          icon=":material/radio_button_checked:")
+# -- issue 9: private notes beside overview fields (ui.notes); record the version seen (ui.changes) --
+from ui import changes as changes_ui, contacts as contacts_ui, notes as notes_ui  # noqa: E402
+
+my_notes = notes_ui.my_notes(trial.nct_id)
+changes_ui.mark_viewed(trial.nct_id)
+with st.popover("Notes on the title and status" + (f" ({len(my_notes.get('overall_status', []))})"
+                                                   if my_notes.get("overall_status") else ""),
+                icon=":material/edit_note:"):
+    notes_ui.note_editor(trial.nct_id, "overall_status", my_notes.get("overall_status", []))
+notes_ui.show_inline(my_notes.get("overall_status", []))
+# -- end issue 9 --------------------------------------------------------------------------------------
 
 e = trial.eligibility
 ages = (f"{e.minimum_age or 'no minimum'} to {e.maximum_age or 'no maximum'}"
@@ -51,27 +62,22 @@ with left:
         "Start": trial.dates.start, "Primary completion": trial.dates.primary_completion,
         "Completion": trial.dates.completion, "Last update posted": trial.dates.last_update_posted,
     }
-    st.subheader("Key facts", anchor=False)
+    notes_ui.subheader_with_notes("Key facts", trial.nct_id, "key_facts", my_notes)
     st.dataframe(pd.DataFrame({"Field": list(facts), "Value": [not_stated(v) for v in facts.values()]}),
                  hide_index=True, width="stretch")
 with right:
     st.subheader("Registry", anchor=False)
     st.link_button("Open on ClinicalTrials.gov", trial.registry_url, icon=":material/open_in_new:")
-    st.subheader("Central contacts", anchor=False)
-    if trial.central_contacts:
-        st.dataframe(pd.DataFrame([{"Name": not_stated(c.name), "Role": humanize(c.role) if c.role else "not stated",
-                                    "Phone": not_stated(c.phone), "Email": not_stated(c.email)}
-                                   for c in trial.central_contacts]), hide_index=True, width="stretch")
-    else:
-        st.caption("not stated")
+    notes_ui.subheader_with_notes("Central contacts", trial.nct_id, "central_contacts", my_notes)
+    contacts_ui.central_contacts(trial)
 
-st.subheader("Summary", anchor=False)
+notes_ui.subheader_with_notes("Summary", trial.nct_id, "brief_summary", my_notes)
 data_text(trial.brief_summary)
 if trial.detailed_description:
     with st.expander("Detailed description"):
         data_text(trial.detailed_description)
 
-st.subheader(f"Arm groups ({len(trial.arm_groups)})", anchor=False)
+notes_ui.subheader_with_notes(f"Arm groups ({len(trial.arm_groups)})", trial.nct_id, "arm_groups", my_notes)
 if trial.arm_groups:
     st.dataframe(pd.DataFrame([{"Arm group": a.label, "Type": humanize(a.type),
                                 "Description": not_stated(a.description),
@@ -80,7 +86,8 @@ if trial.arm_groups:
 else:
     st.caption("not stated")
 
-st.subheader(f"Interventions ({len(trial.interventions)})", anchor=False)
+notes_ui.subheader_with_notes(f"Interventions ({len(trial.interventions)})", trial.nct_id, "interventions",
+                              my_notes)
 if trial.interventions:
     st.dataframe(pd.DataFrame([{"Type": humanize(i.type), "Name": i.name, "Description": not_stated(i.description),
                                 "Arm groups": "; ".join(i.arm_group_labels) or "not stated"}
@@ -88,7 +95,7 @@ if trial.interventions:
 else:
     st.caption("not stated")
 
-st.subheader("Objectives and outcome measures", anchor=False)
+notes_ui.subheader_with_notes("Objectives and outcome measures", trial.nct_id, "outcomes", my_notes)
 outcomes = [("Primary", o) for o in trial.primary_outcomes] + [("Secondary", o) for o in trial.secondary_outcomes]
 if outcomes:
     st.dataframe(pd.DataFrame([{"Kind": k, "Measure": o.measure, "Description": not_stated(o.description),
@@ -97,14 +104,9 @@ if outcomes:
 else:
     st.caption("not stated")
 
-st.subheader(f"Locations ({len(trial.locations)})", anchor=False)
-if trial.locations:
-    st.dataframe(pd.DataFrame([{"Facility": not_stated(l.facility), "City": not_stated(l.city),
-                                "State": not_stated(l.state), "Country": not_stated(l.country),
-                                "Status": humanize(l.status) if l.status else "not stated"}
-                               for l in trial.locations]), hide_index=True, width="stretch")
-else:
-    st.caption("not stated")
+notes_ui.subheader_with_notes(f"Sites and site contacts ({common.show_count(len(trial.locations))})",
+                              trial.nct_id, "locations", my_notes)
+contacts_ui.sites(trial)
 
 if trial.provenance_notes:
     with st.expander("How this record was made"):

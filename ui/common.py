@@ -26,6 +26,9 @@ PAGES = [
     ("pages/2_Criteria.py", "Criteria", ":material/checklist:"),
     ("pages/7_Forecast.py", "Forecast", ":material/timeline:"),
     ("pages/8_Import.py", "Import a study", ":material/upload_file:"),
+    ("pages/9_About_trials.py", "About clinical trials", ":material/help:"),
+    ("pages/10_Shared.py", "Shared notes", ":material/share:"),
+    ("pages/11_Changes.py", "What changed", ":material/difference:"),
 ]
 
 TRIAL_KEY = "trial"  # session key of the chosen trial (not a widget key: it survives page switches)
