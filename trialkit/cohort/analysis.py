@@ -25,22 +25,19 @@ import pandas as pd
 PASS, UNKNOWN, FAIL = 1, 0, -1
 STATUS_LABELS = {1: "eligible", 0: "needs_review", -1: "ineligible"}
 
-#: Display names and units of candidate fields (contracts §2); unknown fields show their own name.
-FIELD_LABELS: dict[str, tuple[str, str]] = {
-    "age": ("Age", "years"), "bmi": ("BMI", "kg/m²"), "cycle_length": ("Cycle length", "days"),
-    "afc": ("AFC", "follicles"), "fsh": ("FSH", "IU/L"), "good_blastocysts": ("Good-quality blastocysts", ""),
-    "ovarian_cyst_size": ("Ovarian cyst", "mm"), "fibroid_size": ("Fibroid", "mm"),
-    "hemoglobin": ("Haemoglobin", "g/L"), "platelets": ("Platelets", "×10⁹/L"),
-    "months_since_other_trial": ("Months since another trial", "months"),
-}
-
-
 def field_label(name: str) -> str:
-    return FIELD_LABELS.get(name, (name.replace("_", " "), ""))[0]
+    """A field's name as a person reads it (from the engine's field registry)."""
+    from trialkit.criteria.fields import FIELDS
+
+    spec = FIELDS.get(name)
+    return spec.label if spec else name.replace("_", " ")
 
 
 def field_unit(name: str) -> str:
-    return FIELD_LABELS.get(name, ("", ""))[1]
+    from trialkit.criteria.fields import FIELDS
+
+    spec = FIELDS.get(name)
+    return spec.unit if spec and spec.kind == "number" else ""
 
 
 # -- the code matrix ------------------------------------------------------------------------------

@@ -143,7 +143,7 @@ NOT_SIMULATED_NOTES: dict[str, str] = {
 #: Those who never had it get "never" (infinitely long ago). All assumptions.
 WINDOW_DEFAULTS: dict[str, tuple[float, float, float]] = {
     "months_since_other_trial": (0.04, 36, 0.60),
-    "months_since_negative_serology": (0.70, 24, 0.50),
+    "months_since_negative_serology": (0.80, 12, 0.50),
     "months_since_normal_hysteroscopy": (0.50, 12, 0.50),
     "months_since_abnormal_cytology": (0.08, 60, 0.55),
 }
@@ -181,8 +181,10 @@ class Population:
 POPULATIONS: dict[str, Population] = {
     "fertility": Population(
         "fertility", "Women referred for frozen embryo transfer",
-        "Women seen at an assisted-reproduction centre for frozen embryo transfer.",
-        {"age.mean": 32, "age.sd": 4.5, "age.min": 20, "age.max": 45, "sex.female": 1.0}),
+        "Women seen at an assisted-reproduction centre for frozen embryo transfer, many of them after a "
+        "cancelled transfer or intrauterine adhesions.",
+        {"age.mean": 32, "age.sd": 4.5, "age.min": 20, "age.max": 45, "sex.female": 1.0,
+         "severe_iua_treated.prevalence": 0.30, "cancelled_fet_thin_endometrium.prevalence": 0.35}),
     "hpv": Population(
         "hpv", "Women with a positive HPV test",
         "Women whose cervical HPV genotyping test (e.g. an HPV-24 panel) came back positive.",

@@ -1,0 +1,292 @@
+"""Cohort what-if: who each criterion excludes in a cohort, and what moving a bound would change. UI only:
+every number comes from trialkit.cohort; the cohort is cached by small keys and never regenerated when a
+threshold moves."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from trialkit.cohort import charts
+from trialkit.cohort.analysis import WhatIf, compare_groups, field_label, field_unit, patient_results, status_from_codes
+from trialkit.cohort.io import MAX_BYTES, CohortFileError
+from trialkit.cohort.params import (POPULATIONS, SPECS, default_params, params_hash, population_for, source_of,
+                                    validate_params)
+from trialkit.cohort.pipeline import SIMULATED_LABEL, CohortRun, evaluate, file_cohort, simulated_cohort
+from trialkit.cohort.analysis import summarize
+from trialkit.criteria.ruleset import load_ruleset, rules_path
+from trialkit.errors import TrialkitError
+from ui import common, loaders
+from ui.text import md_escape
+
+trial = common.page("Cohort what-if")
+demo = common.is_demo()
+show = common.show_count
+
+
+def _rules_fingerprint(nct_id: str) -> float:
+    p = rules_path(nct_id)
+    return p.stat().st_mtime if p.exists() else 0.0
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _ruleset(nct_id: str, rules_fp: float):
+    return load_ruleset(loaders.trial(nct_id))
+
+
+@st.cache_resource(show_spinner=False, max_entries=3, ttl=3600)
+def simulated_run(nct_id: str, rules_fp: float, n: int, seed: int, phash: str, population: str,
+                  _params: tuple) -> tuple[CohortRun, WhatIf]:
+    """Keyed by (trial id, rules file time, n, seed, parameter hash, population): never by a DataFrame."""
+    ruleset = _ruleset(nct_id, rules_fp)
+    cohort = simulated_cohort(ruleset, n, seed, dict(_params), population)
+    matrix = evaluate(ruleset, cohort)
+    run = CohortRun(ruleset, cohort, matrix, summarize(matrix.codes, matrix.criterion_ids))
+    return run, run.what_if()
+
+
+@st.cache_resource(show_spinner=False, max_entries=3, ttl=3600)
+def uploaded_run(nct_id: str, rules_fp: float, sha: str, name: str, _data: bytes) -> tuple[CohortRun, WhatIf]:
+    """Keyed by the file's sha256 (and the trial): the upload itself is not hashed by Streamlit."""
+    ruleset = _ruleset(nct_id, rules_fp)
+    cohort = file_cohort(ruleset, _data, source=name, max_bytes=MAX_BYTES)
+    matrix = evaluate(ruleset, cohort)
+    run = CohortRun(ruleset, cohort, matrix, summarize(matrix.codes, matrix.criterion_ids))
+    return run, run.what_if()
+
+
+st.header(f"Cohort what-if · {trial.nct_id}", anchor=False)
+st.caption(md_escape(trial.title))
+st.markdown("Who each criterion excludes in a cohort, and what widening a bound would buy. Choose a "
+            "**Simulated cohort** (a reference population drawn from stated distributions: not real patients) "
+            "or upload your own cohort as a CSV.")
+
+rules_fp = _rules_fingerprint(trial.nct_id)
+try:
+    ruleset = _ruleset(trial.nct_id, rules_fp)
+except TrialkitError as exc:
+    st.error(f"The trial's rules cannot be loaded: {md_escape(str(exc), limit=400)}")
+    st.stop()
+fields_used = ruleset.fields_used()
+labels = {c.id: c.text for c in ruleset.criteria}
+
+source = st.radio("Cohort", [SIMULATED_LABEL, "Upload a CSV"], horizontal=True, key="cohort_source")
+run: CohortRun | None = None
+whatif: WhatIf | None = None
+
+if source == SIMULATED_LABEL:
+    pop_default = population_for(fields_used).key
+    c1, c2, c3 = st.columns([1, 1, 2])
+    n = c1.number_input("Patients", min_value=1_000, max_value=1_000_000, value=50_000, step=10_000,
+                        key="cohort_n", help="Size of the simulated cohort (up to 1,000,000).")
+    seed = c2.number_input("Seed", min_value=0, max_value=2**31 - 1, value=1, step=1, key="cohort_seed",
+                           help="The same seed gives the same cohort.")
+    pop_keys = list(POPULATIONS)
+    population = c3.selectbox("Reference population", pop_keys, index=pop_keys.index(pop_default),
+                              format_func=lambda k: POPULATIONS[k].label, key="cohort_population")
+    defaults = default_params(population)
+    relevant = [s for s in SPECS.values() if not s.fields or set(s.fields) & set(fields_used + ["age"])]
+    with st.expander("Simulation parameters (each with its source, or marked as an assumption)"):
+        st.caption(POPULATIONS[population].description + " Edit a value in the 'value' column; the cohort is "
+                   "regenerated with the new parameters.")
+        table = pd.DataFrame([{"parameter": s.key, "what": s.label, "value": defaults[s.key], "unit": s.unit,
+                               "source": source_of(s.key, population), "note": s.note} for s in relevant])
+        edited = st.data_editor(table, key=f"cohort_params_{population}", hide_index=True, width="stretch",
+                                disabled=["parameter", "what", "unit", "source", "note"],
+                                column_config={"value": st.column_config.NumberColumn("value", format="%.4g")})
+    params = dict(defaults)
+    params.update({r["parameter"]: float(r["value"]) for r in edited.to_dict("records")
+                   if r["value"] is not None and not pd.isna(r["value"])})
+    try:
+        params = validate_params(params)
+    except TrialkitError as exc:
+        st.error(f"{md_escape(str(exc))}. The cohort below still uses the last valid parameters.")
+        params = st.session_state.get("_cohort_last_params", defaults)
+    st.session_state["_cohort_last_params"] = params
+    phash = params_hash(params)
+    with st.spinner(f"Simulating {int(n):,} patients and checking them against every criterion…"):
+        run, whatif = simulated_run(trial.nct_id, rules_fp, int(n), int(seed), phash, population,
+                                    tuple(sorted(params.items())))
+else:
+    up = st.file_uploader(f"Cohort CSV (up to {MAX_BYTES // 2**20} MB): one column per candidate field, "
+                          "optional patient_id", type=["csv"], key="cohort_upload")
+    template = pd.DataFrame(columns=["patient_id", *fields_used])
+    st.download_button("Download an empty template for this trial (CSV)", template.to_csv(index=False),
+                       file_name=f"{trial.nct_id}_cohort_template.csv", mime="text/csv",
+                       icon=":material/download:")
+    st.caption("Values as in the criteria check: a bare number is in the field's usual unit; a number with a "
+               "unit (9.8 g/dL, 7 mIU/mL) is converted; yes/no facts as yes or no; HPV types like 16;52; an "
+               "empty cell is unknown. Errors name the row (the header is row 1) and the column.")
+    if up is None:
+        st.info("Upload a CSV to see your cohort, or switch to the Simulated cohort.")
+        st.stop()
+    data = up.getvalue()
+    if len(data) > MAX_BYTES:
+        st.error(f"The file is {len(data) / 2**20:.1f} MB; the limit is {MAX_BYTES // 2**20} MB.")
+        st.stop()
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        with st.spinner("Checking the file and evaluating every patient…"):
+            run, whatif = uploaded_run(trial.nct_id, rules_fp, sha, up.name, data)
+    except TrialkitError as exc:
+        problems = getattr(exc, "problems", None) or [str(exc)]
+        st.error(f"The file cannot be used: {len(problems)} problem(s). Nothing was changed.")
+        st.dataframe(pd.DataFrame({"problem": problems}), hide_index=True, width="stretch")
+        st.stop()
+
+assert run is not None and whatif is not None
+cohort = run.cohort
+label = cohort.label
+st.caption(f"{md_escape(cohort.provenance)} · rules: {md_escape(ruleset.source)}")
+if cohort.simulated:
+    st.info(f"{SIMULATED_LABEL}: simulated patients from stated distributions, not real people.",
+            icon=":material/science:")
+if cohort.missing_fields:
+    st.warning("Unknown for everyone in this cohort (the criteria that need them can only say 'needs review'): "
+               + "; ".join(f"{field_label(f)} — {md_escape(w)}" for f, w in cohort.missing_fields.items()),
+               icon=":material/help:")
+
+# -- what-if state (before the counts, so the counts show the moved bounds) ----------------------------
+bounds = whatif.bounds
+overrides: dict[str, float] = {}
+for b in bounds:
+    v = st.session_state.get(f"cohort_bound_{b.key}")
+    if v is not None and float(v) != b.value:
+        overrides[b.key] = float(v)
+summary = whatif.summary(overrides) if overrides else run.summary
+status = status_from_codes(whatif.codes(overrides))
+
+base = run.summary
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(f"Patients ({label})", show(summary.n))
+m2.metric("Eligible", show(summary.eligible),
+          delta=(f"{summary.eligible - base.eligible:+,}" if overrides and not demo else None))
+m3.metric("Needs review", show(summary.needs_review),
+          delta=(f"{summary.needs_review - base.needs_review:+,}" if overrides and not demo else None),
+          delta_color="off")
+m4.metric("Excluded", show(summary.ineligible),
+          delta=(f"{summary.ineligible - base.ineligible:+,}" if overrides and not demo else None),
+          delta_color="inverse")
+if overrides:
+    st.caption("Counts with the what-if bounds below in force (the protocol's own counts are in the deltas' base).")
+if summary.eligible == 0 and summary.needs_review:
+    st.caption("Nobody is plainly eligible when some criterion always needs a clinician (e.g. informed consent "
+               "or judgment): 'needs review' is then the group to watch.")
+
+tab_funnel, tab_who, tab_whatif, tab_groups, tab_download = st.tabs(
+    ["Funnel", "Who each criterion excludes", "What if", "Eligible vs whole cohort", "Per-patient results"])
+
+with tab_funnel:
+    st.plotly_chart(charts.funnel_figure(summary, labels, label), key="cohort_funnel_chart")
+    st.dataframe(pd.DataFrame([{
+        "criterion": f["id"], "text": labels.get(f["id"], ""), "remaining": show(f["remaining"]),
+        "eligible so far": show(f["eligible_so_far"]), "needs review so far": show(f["review_so_far"]),
+        "excluded here": show(f["excluded_here"])} for f in summary.funnel]), hide_index=True, width="stretch")
+    st.caption("Protocol order. 'Remaining' = patients no criterion up to this one has failed; the last row's "
+               "remaining = eligible + needs review.")
+
+with tab_who:
+    st.plotly_chart(charts.attribution_figure(summary, labels, label), key="cohort_attr_chart")
+    excl = summary.ineligible or 1
+    st.dataframe(pd.DataFrame([{
+        "criterion": c, "text": labels.get(c, ""), "fail it": show(summary.failing[c]),
+        "excluded by it alone": show(summary.sole_exclusions[c]),
+        "Shapley share": f"{summary.shapley[c]:,.1f}" if not demo or summary.shapley[c] >= 5 or
+        summary.shapley[c] == 0 else "<5",
+        "% of exclusions": f"{100 * summary.shapley[c] / excl:.1f}%",
+        "unknown": show(summary.unknown[c])} for c in [f["id"] for f in summary.funnel]]),
+        hide_index=True, width="stretch")
+    st.caption("Shapley share: each excluded patient is split equally among the criteria she fails (exact, no "
+               "sampling); the shares add up to the excluded count. 'Excluded by it alone': patients who fail "
+               "this criterion and no other, i.e. who would be gained by dropping it.")
+
+with tab_whatif:
+    if not bounds:
+        st.info("This trial's rules have no numeric bound to move.")
+    else:
+        if st.button("Reset every bound to the protocol", icon=":material/restart_alt:"):
+            for b in bounds:
+                st.session_state.pop(f"cohort_bound_{b.key}", None)
+            st.rerun()
+        lines = whatif.amendment_lines(overrides)
+        st.subheader("Summary of changes (as a protocol amendment would read)", anchor=False)
+        if lines:
+            st.text("\n".join(line.text(count=show) for line in lines))
+        else:
+            st.caption("No bound moved yet: move a slider below.")
+        for b in bounds:
+            lo, hi, step = whatif.slider_range(b.key)
+            stored = st.session_state.get(f"cohort_bound_{b.key}")
+            if stored is not None and not lo <= stored <= hi:
+                st.session_state[f"cohort_bound_{b.key}"] = float(min(max(stored, lo), hi))
+            unit = field_unit(b.field)
+            crit_text = labels.get(b.criterion_id, "")
+            with st.container(border=True):
+                left, right = st.columns([1, 2])
+                with left:
+                    title = (f"{b.criterion_id} · {field_label(b.field)} {b.describe()}"
+                             f"{(' ' + unit) if unit else ''} ({b.criterion_kind})")
+                    st.markdown(f"**{md_escape(title)}**")
+                    st.caption(md_escape(crit_text, limit=300))
+                    fmt = "%.0f" if step >= 1 else ("%.1f" if step >= 0.1 else "%.2f")
+                    value = st.slider(f"{field_label(b.field)} {b.side} threshold" + (f" ({unit})" if unit else ""),
+                                      min_value=lo, max_value=hi, value=float(b.value), step=step, format=fmt,
+                                      key=f"cohort_bound_{b.key}",
+                                      help="Moves this bound; the cohort is not regenerated.")
+                    single = whatif.summary({**overrides, b.key: value})
+                    st.metric("Eligible or needs review with this value", show(single.eligible + single.needs_review))
+                    st.caption(f"Eligible: {show(single.eligible)} · protocol value {b.value:g}")
+                with right:
+                    ts = np.arange(lo, hi + step / 2, step)
+                    if ts.size > 400:
+                        ts = np.linspace(lo, hi, 400)
+                    curve = whatif.curve(b.key, ts, overrides)
+                    st.plotly_chart(charts.curve_figure(b.field, ts, curve, b.value, value, label, title),
+                                    key=f"cohort_curve_{b.key}")
+
+with tab_groups:
+    age = pd.to_numeric(pd.Series(cohort.frame["age"]) if "age" in cohort.frame else pd.Series(dtype=float),
+                        errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if age.size and np.isfinite(age).any():
+        st.plotly_chart(charts.age_figure(age, status, label, count=show), key="cohort_age_chart")
+    else:
+        st.info("This cohort has no ages, so the age distributions cannot be compared.")
+    num_fields = [f for f in fields_used if f in cohort.frame.columns and
+                  pd.api.types.is_float_dtype(cohort.frame[f].dtype)]
+    cmp = compare_groups(cohort.frame, status, ["age", *[f for f in num_fields if f != "age"]])
+    if not cmp.empty:
+        cmp = cmp[cmp["patients"] > 0]
+        cmp["field"] = [field_label(f) + (f" ({field_unit(f)})" if field_unit(f) else "") for f in cmp["field"]]
+        cmp["patients"] = [show(int(v)) for v in cmp["patients"]]
+        st.dataframe(cmp.rename(columns={"known_pct": "% with a value", "p10": "10th pct", "p90": "90th pct"}),
+                     hide_index=True, width="stretch",
+                     column_config={c: st.column_config.NumberColumn(format="%.1f")
+                                    for c in ["% with a value", "median", "10th pct", "90th pct"]})
+    st.caption(f"Groups under the bounds now in force. {label}.")
+
+with tab_download:
+    if demo:
+        st.info("Demo mode: per-patient tables and downloads are turned off.")
+    else:
+        st.caption(f"One row per patient of the {label.lower() if cohort.simulated else label}: status, failed "
+                   "and unknown criteria (with the what-if bounds in force), then the values evaluated.")
+        if st.button("Prepare the per-patient file", icon=":material/table:", key="cohort_prepare"):
+            with st.spinner("Writing one row per patient…"):
+                res = patient_results(whatif.codes(overrides), whatif.m.criterion_ids, cohort.frame,
+                                      cohort.patient_ids)
+                if cohort.simulated:
+                    res.insert(0, "cohort", SIMULATED_LABEL)
+                st.session_state["_cohort_download"] = (json.dumps([trial.nct_id, cohort.provenance,
+                                                                    sorted(overrides.items())]),
+                                                        res.to_csv(index=False).encode("utf-8"), res.head(200))
+        ready = st.session_state.get("_cohort_download")
+        key_now = json.dumps([trial.nct_id, cohort.provenance, sorted(overrides.items())])
+        if ready and ready[0] == key_now:
+            st.download_button("Download per-patient results (CSV)", ready[1],
+                               file_name=(f"{trial.nct_id}_{'simulated_' if cohort.simulated else ''}cohort_results.csv"),
+                               mime="text/csv", icon=":material/download:")
+            st.dataframe(ready[2], hide_index=True, width="stretch")
+            st.caption("First 200 rows shown.")
