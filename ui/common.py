@@ -24,7 +24,11 @@ PAGES = [
     ("app.py", "Home", ":material/home:"),
     ("pages/1_Overview.py", "Overview", ":material/description:"),
     ("pages/2_Criteria.py", "Criteria", ":material/checklist:"),
+    ("pages/3_What_if.py", "What if", ":material/rule:"),
+    ("pages/4_Cohort.py", "Cohort what-if", ":material/groups:"),
     ("pages/7_Forecast.py", "Forecast", ":material/timeline:"),
+    ("pages/5_Enrollment.py", "Enrollment", ":material/monitoring:"),
+    ("pages/6_Sites.py", "Sites", ":material/location_on:"),
     ("pages/8_Import.py", "Import a study", ":material/upload_file:"),
     ("pages/9_About_trials.py", "About clinical trials", ":material/help:"),
     ("pages/10_Shared.py", "Shared notes", ":material/share:"),
@@ -65,10 +69,38 @@ def show_count(n) -> str:
     return format_count(n, suppress=is_demo())
 
 
+_DEMO_WIDGET = "_demo_toggle"
+_TRUE = {"1", "true", "yes", "on"}
+
+
 def _resolve_demo() -> None:
+    """``?demo=1`` (or true/yes/on) turns demo mode on, ``?demo=0`` off; no parameter keeps the session's
+    choice (a page switch without the parameter does not turn it off)."""
     qp = st.query_params.get("demo")
     if qp is not None:
-        st.session_state[DEMO_KEY] = qp.lower() in {"1", "true", "yes", "on"}
+        st.session_state[DEMO_KEY] = qp.strip().lower() in _TRUE
+
+
+def _on_demo_toggle() -> None:
+    on = bool(st.session_state[_DEMO_WIDGET])
+    st.session_state[DEMO_KEY] = on
+    if on:
+        st.query_params["demo"] = "1"
+    elif "demo" in st.query_params:
+        del st.query_params["demo"]
+
+
+def demo_switch(container) -> None:
+    """The sidebar switch for demo mode, bound to the session key and kept in the URL as ``?demo=1``."""
+    st.session_state[_DEMO_WIDGET] = is_demo()
+    container.toggle("Demo mode", key=_DEMO_WIDGET, on_change=_on_demo_toggle,
+                     help="Larger type, a plain-language summary first, no participant-level tables, "
+                          "and every count below 5 shown as \u201c<5\u201d (also in downloaded reports). "
+                          "The link keeps it: ?demo=1.")
+    if is_demo():
+        container.caption("Demo mode: counts below 5 shown as \u201c<5\u201d; participant-level tables hidden.")
+        if st.query_params.get("demo") != "1":
+            st.query_params["demo"] = "1"
 
 
 # -- who may write ----------------------------------------------------------------------------------
@@ -161,9 +193,14 @@ def page(title: str, *, needs_trial: bool = True) -> Trial | None:
     Stops the script if the page needs a trial and the catalog has none."""
     setup(title)
     _resolve_demo()
+    if is_demo():
+        from ui import demo
+
+        demo.apply_style()
     nav = st.sidebar.container()
     trial = choose_trial()
     navigation(nav)
+    demo_switch(st.sidebar)
     auth.sidebar_controls(st.sidebar)  # sign in/out, only when sign-in is configured (ui.auth)
     if needs_trial and trial is None:
         st.stop()

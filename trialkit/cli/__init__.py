@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "trialkit.cli.catalog_cmd",
     "trialkit.cli.enrollment_cmd",
     "trialkit.cli.report_cmd",
+    "trialkit.cli.cohort_cmd",
     "trialkit.cli.forecast_cmd",
     "trialkit.cli.check_cmd",
 ]
