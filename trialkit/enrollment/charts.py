@@ -60,7 +60,7 @@ def cumulative_enrollment_figure(participants: pd.DataFrame, target: int | None,
                       annotation_text=f"Target {target:,}", annotation_position="top left")
     fig.update_layout(title=_title("Cumulative enrollment against target", simulated),
                       xaxis_title="Date", yaxis_title="Participants (cumulative count)", height=420,
-                      legend=dict(orientation="h", y=-0.2), margin=dict(t=60))
+                      legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0), margin=dict(t=90))
     if not len(p):
         fig.add_annotation(text="No participant in the log yet", showarrow=False, x=0.5, y=0.5,
                            xref="paper", yref="paper")
@@ -143,19 +143,22 @@ def activation_timeline_figure(table: pd.DataFrame, *, as_of: date, simulated: b
     act = t["activation_date"]
     has = act.notna()
     durations = [(as_of_ts - a).days * 86400000 if pd.notna(a) else None for a in act]
-    colors = ["#c0392b" if s else "#4a6fa5" for s in t["silent"]]
-    fig.add_bar(y=[n for n, h in zip(names, has) if h], x=[d for d, h in zip(durations, has) if h],
-                base=[a for a in act if pd.notna(a)], orientation="h", name="Open (activation to as-of date)",
-                marker_color=[c for c, h in zip(colors, has) if h],
-                hovertemplate="%{y}<br>activated %{base|%Y-%m-%d}<extra></extra>")
+    for flag, name, color in ((False, "Open (activation to as-of date)", "#4a6fa5"),
+                              (True, "Open, silent site", "#c0392b")):
+        keep = [bool(h) and bool(s) == flag for h, s in zip(has, t["silent"])]
+        if not any(keep) and flag:
+            continue
+        fig.add_bar(y=[n for n, k in zip(names, keep) if k], x=[d for d, k in zip(durations, keep) if k],
+                    base=[a for a, k in zip(act, keep) if k], orientation="h", name=name, marker_color=color,
+                    hovertemplate="%{y}<br>activated %{base|%Y-%m-%d}<extra></extra>")
     planned = t["planned_activation_date"]
     fig.add_scatter(y=[n for n, p in zip(names, planned) if pd.notna(p)], x=[p for p in planned if pd.notna(p)],
                     mode="markers", marker=dict(symbol="diamond-open", size=11, color="#333333"),
                     name="Planned activation", hovertemplate="%{y}<br>planned %{x|%Y-%m-%d}<extra></extra>")
     fig.add_vline(x=as_of_ts, line=dict(color="#888888", dash="dot"))
     fig.update_layout(title=_title("Site activation timeline (red: silent site)", simulated), xaxis_title="Date",
-                      xaxis_type="date", yaxis_title=None, height=max(260, 80 + 26 * len(t)), margin=dict(t=60),
-                      legend=dict(orientation="h", y=-0.15))
+                      xaxis_type="date", yaxis_title=None, height=max(280, 120 + 26 * len(t)), margin=dict(t=90), barmode="overlay",
+                      legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0))
     return fig
 
 
@@ -174,5 +177,5 @@ def ranking_figure(ranked: pd.DataFrame, *, simulated: bool = False) -> go.Figur
                     hovertemplate="%{y}<br>raw %{x:.2f} per site-month<extra></extra>")
     fig.update_layout(title=_title("Site enrollment rates, shrunk toward the average (Poisson–gamma)", simulated),
                       xaxis_title="Participants enrolled per site-month", yaxis_title=None,
-                      height=max(280, 90 + 26 * len(r)), margin=dict(t=60), legend=dict(orientation="h", y=-0.15))
+                      height=max(300, 130 + 26 * len(r)), margin=dict(t=90), legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0))
     return fig

@@ -52,7 +52,7 @@ def consort_boxes(summary: dict) -> list[Box]:
         ongoing = c.get("ongoing", {}).get(arm)
         sub = [("Not analysed (yet) or excluded from analysis", not_analysed)]
         if ongoing is not None:
-            sub.append(("of whom still ongoing", ongoing))
+            sub.append(("of these, still in follow-up", ongoing))
         boxes.append(Box(f"analysed:{arm}", "analysis", "Analysed", c["analysed"].get(arm, 0), sub, arm=arm))
     return boxes
 
@@ -114,6 +114,7 @@ def consort_figure(summary: dict, *, fmt: Callable[[int], str] = lambda n: f"{in
     else:
         arrow(center, y_assessed - 0.45, center, y_alloc + 0.5)
     arrow(center, y_excl, center + 0.2, y_excl)
+    arrow(center, y_excl, center - 0.2, y_excl)
     # Allocation, follow-up and analysis per arm.
     for x, arm in zip(xs, arms):
         a, d, an = boxes[f"allocated:{arm}"], boxes[f"discontinued:{arm}"], boxes[f"analysed:{arm}"]

@@ -172,6 +172,15 @@ def log_source(engine, nct_id: str) -> str | None:
         return conn.execute(select(logs.c.source).where(logs.c.nct_id == nct_id)).scalar_one_or_none()
 
 
+def log_info(engine, nct_id: str) -> dict | None:
+    """Where the trial's log came from: ``{"source", "updated_at", "note"}``, or None without a log."""
+    init_db(engine)
+    with engine.connect() as conn:
+        row = conn.execute(select(logs.c.source, logs.c.updated_at, logs.c.note)
+                           .where(logs.c.nct_id == nct_id)).mappings().first()
+    return dict(row) if row else None
+
+
 def read_log(engine, nct_id: str) -> LogFrames:
     """The trial's log as two frames with the columns of contracts §5 (dates as datetime64[ns], NaT when
     empty; sites also carry the optional ``latitude``/``longitude``); empty frames when there is none."""

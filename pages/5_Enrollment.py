@@ -1,0 +1,212 @@
+"""Enrollment: KPI tiles, cumulative enrollment against target, arms, screen failures by criterion, the
+CONSORT flow (all from one summary), downloads, the log import, and the audit trail. UI only."""
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from trialkit.enrollment import charts, storage
+from trialkit.enrollment.audit import read_audit
+from trialkit.enrollment.consort import consort_boxes, consort_figure
+from trialkit.enrollment.metrics import summarize
+from trialkit.enrollment.schema import PARTICIPANT_COLUMNS, SITE_COLUMNS
+from trialkit.errors import LogValidationError, TrialkitError
+from ui import common
+from ui import record_screening as rs
+from ui.text import md_escape
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # per file
+
+trial = common.page("Enrollment")
+st.title("Enrollment", anchor=False)
+st.caption(f"{trial.nct_id} · {md_escape(trial.title, limit=200)}")
+
+with st.spinner("Reading the enrollment log…"):
+    log = rs.read_log(trial.nct_id)
+demo = log.source == "demo"
+suffix = "_SIMULATED-DEMO-DATA" if demo else ""
+fmt = common.show_count
+today = date.today()
+
+if demo:
+    rs.demo_banner("demo", (storage.log_info(rs.engine(), trial.nct_id) or {}).get("note"))
+
+summary = summarize(log.participants, log.sites, trial, source=log.source)
+k = summary["kpis"]
+
+
+def pct(x) -> str:
+    return "–" if x is None else f"{100 * x:.0f}%"
+
+
+if log.source is None:
+    st.info(f"{trial.nct_id} has no enrollment log in this database. Import one below (participants.csv and "
+            "sites.csv, the format of contracts §5).", icon=":material/info:")
+else:
+    sf = k["screen_failure_rate"]
+    tgt = k["enrolled_of_target"]
+    dr = k["discontinuation_rate"]
+    cols = st.columns(4)
+    cols[0].metric("Screened", fmt(summary["screened"]),
+                   help="Everyone in the log: the CONSORT 'assessed for eligibility' population.")
+    cols[1].metric("Screen-failed", f"{fmt(sf['numerator'])} ({pct(sf['rate'])})",
+                   help="Screen failures ÷ screenings with an outcome; declined counted, still in screening left out.")
+    cols[1].caption(f"of {fmt(sf['denominator'])} screenings with an outcome (declined counted; "
+                    f"{fmt(summary['in_screening'])} still in screening left out)")
+    if tgt["denominator"]:
+        cols[2].metric("Enrolled / target", f"{fmt(tgt['numerator'])} / {tgt['denominator']:,} ({pct(tgt['rate'])})")
+        cols[2].caption(f"target: {tgt['denominator_label']}")
+    else:
+        cols[2].metric("Enrolled", fmt(tgt["numerator"]))
+        cols[2].caption("no enrollment target stated (registry or site targets)")
+    cols[3].metric("Discontinued", f"{fmt(dr['numerator'])} ({pct(dr['rate'])})")
+    cols[3].caption(f"of {fmt(dr['denominator'])} enrolled")
+    st.caption(f"Also: {fmt(summary['in_screening'])} still in screening · {fmt(summary['declined'])} declined · "
+               f"{fmt(summary['eligible_not_enrolled'])} eligible but not enrolled. "
+               + ("Counts below 5 are shown as \u201c<5\u201d (demo mode)." if common.is_demo() else ""))
+
+tabs = st.tabs(["Over time", "By arm", "Screen failures", "CONSORT flow", "Downloads", "Import a log", "Audit trail"])
+
+with tabs[0]:
+    fig = charts.cumulative_enrollment_figure(log.participants, summary["target"], as_of=today, simulated=demo)
+    st.plotly_chart(fig, width="stretch", key="cum")
+
+with tabs[1]:
+    if summary["by_arm"]:
+        st.plotly_chart(charts.arm_figure(summary, fmt=fmt), width="stretch", key="arms")
+        if not trial.arm_labels:
+            st.caption(f"{trial.nct_id}'s registry record lists no arm groups; the labels come from the log"
+                       + (" (the demo log's single label is simulated)." if demo else "."))
+    else:
+        st.caption("No participant enrolled yet.")
+
+with tabs[2]:
+    st.plotly_chart(charts.screen_fail_figure(summary, trial, fmt=fmt), width="stretch", key="sf")
+    st.caption("A participant who failed several criteria counts under each. "
+               f"Screen failures with no criterion recorded: {fmt(summary['screen_failed_without_criteria'])}.")
+
+with tabs[3]:
+    st.plotly_chart(consort_figure(summary, fmt=fmt), width="stretch", key="consort",
+                    config={"displayModeBar": False})
+    st.caption("Every box is counted from the same log as the tiles above: assessed = excluded + still in "
+               "screening + allocated; excluded = not meeting criteria + declined + other reasons.")
+
+boxes = consort_boxes(summary)
+consort_rows = [{"stage": b.stage, "box": b.title, "arm": b.arm or "", "n": b.n} for b in boxes]
+for b in boxes:
+    consort_rows += [{"stage": b.stage, "box": f"{b.title}: {label}", "arm": b.arm or "", "n": n}
+                     for label, n in b.lines]
+
+
+def to_csv(df: pd.DataFrame) -> bytes:
+    if demo:
+        df = df.assign(data=storage.DEMO_LABEL)
+    return df.to_csv(index=False).encode("utf-8")
+
+
+with tabs[4]:
+    if log.source is None:
+        st.caption("Nothing to download: no log yet.")
+    else:
+        st.caption("Each file holds what this page shows" + (", and says it is simulated demo data (a `data` "
+                                                               "column / a `data_label` key)." if demo else "."))
+        out = dict(summary, data_label=storage.DEMO_LABEL) if demo else summary
+        c1, c2, c3 = st.columns(3)
+        c1.download_button("Summary and KPIs (JSON)", json.dumps(out, indent=2, default=str).encode(),
+                           file_name=f"{trial.nct_id}_enrollment_summary{suffix}.json", mime="application/json",
+                           icon=":material/download:")
+        c2.download_button("CONSORT flow (CSV)", to_csv(pd.DataFrame(consort_rows)),
+                           file_name=f"{trial.nct_id}_consort{suffix}.csv", mime="text/csv",
+                           icon=":material/download:")
+        crit = pd.DataFrame([{"criterion": c, "text": (trial.criterion(c).text if trial.criterion(c) else None),
+                              "screen_failures": n} for c, n in summary["screen_fail_by_criterion"].items()],
+                            columns=["criterion", "text", "screen_failures"])
+        c3.download_button("Screen failures by criterion (CSV)", to_csv(crit),
+                           file_name=f"{trial.nct_id}_screen_failures{suffix}.csv", mime="text/csv",
+                           icon=":material/download:")
+        if common.is_demo():
+            st.caption("Participant-level rows are not offered in demo mode.")
+        else:
+            st.download_button("Participant log (CSV, pseudonymous screening numbers)",
+                               to_csv(log.participants.assign(**{c: log.participants[c].dt.strftime("%Y-%m-%d")
+                                                                for c in ("screening_date", "consent_date",
+                                                                          "enrollment_date", "discontinuation_date")})),
+                               file_name=f"{trial.nct_id}_participants{suffix}.csv", mime="text/csv",
+                               icon=":material/download:")
+
+with tabs[5]:
+    st.markdown("Two CSV files in the format of contracts §5: **participants.csv** (one row per screened "
+                "participant) and **sites.csv** (one row per site). The import is all or nothing: any bad row "
+                "refuses both files, every problem is listed, and the log stays as it was. Columns that look like "
+                "direct identifiers (name, phone, email, address, birth date, national id) are refused.")
+    t1, t2 = st.columns(2)
+    t1.download_button("participants.csv template", (",".join(PARTICIPANT_COLUMNS) + "\n").encode(),
+                       file_name="participants.csv", mime="text/csv", icon=":material/description:")
+    t2.download_button("sites.csv template", (",".join(SITE_COLUMNS) + "\n").encode(), file_name="sites.csv",
+                       mime="text/csv", icon=":material/description:")
+    allowed, reason = common.can_write()
+    if not allowed:
+        st.info(reason, icon=":material/lock:")
+    else:
+        with st.form("enrollment_import", clear_on_submit=False):
+            up_p = st.file_uploader("participants.csv", type=["csv"], key="up_participants",
+                                    help=f"At most {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
+            up_s = st.file_uploader("sites.csv", type=["csv"], key="up_sites",
+                                    help=f"At most {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
+            replace = False
+            if demo:
+                replace = st.checkbox("Replace the simulated demo data of this trial with this real log",
+                                      help="Without this, an import never touches the demo log.")
+            elif log.source == "imported":
+                st.caption("This replaces the trial's current log; the audit trail keeps what changed.")
+            go = st.form_submit_button("Import", type="primary", icon=":material/upload:")
+        if go:
+            problems = []
+            for label, up in (("participants.csv", up_p), ("sites.csv", up_s)):
+                if up is None:
+                    problems.append(f"{label}: no file chosen")
+                elif up.size > MAX_UPLOAD_BYTES:
+                    problems.append(f"{label}: {up.size / 1024 / 1024:.1f} MB is over the "
+                                    f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB limit")
+            if problems:
+                st.error("Not imported: " + md_escape("; ".join(problems)), icon=":material/error:")
+            else:
+                try:
+                    with st.spinner("Validating and importing…"):
+                        report = storage.import_log(rs.engine(), trial.nct_id, up_p.getvalue(), up_s.getvalue(),
+                                                    user=common.current_user(), trial=trial, replace_demo=replace)
+                except LogValidationError as exc:
+                    st.error(f"Not imported: {len(exc.problems)} problem(s). Nothing in the log changed.",
+                             icon=":material/error:")
+                    st.dataframe(pd.DataFrame({"problem": exc.problems}), hide_index=True, width="stretch")
+                    st.download_button("Problems (text)", ("\n".join(exc.problems) + "\n").encode(),
+                                       file_name=f"{trial.nct_id}_import_problems.txt", mime="text/plain")
+                except TrialkitError as exc:
+                    st.error(f"Not imported: {md_escape(str(exc), limit=500)}", icon=":material/error:")
+                else:
+                    st.success(md_escape(report.line()), icon=":material/check_circle:")
+                    for note in report.notes:
+                        st.caption(md_escape(note))
+                    st.button("Show the new log", on_click=lambda: None)
+
+with tabs[6]:
+    trail = read_audit(rs.engine(), trial.nct_id)
+    if trail.empty:
+        st.caption("No write recorded for this trial yet.")
+    else:
+        show = trail[["at", "user", "action", "subject_id", "summary"]].copy()
+        if common.is_demo():
+            show = show.drop(columns=["subject_id"])
+        show["at"] = pd.to_datetime(show["at"], utc=True).dt.strftime("%Y-%m-%d %H:%M:%S UTC")
+        st.caption(f"{common.show_count(len(trail))} event(s), oldest first. The trail is append-only: a correction "
+                   "is a new event carrying the values before and after.")
+        st.dataframe(show, hide_index=True, width="stretch")
+        buf = io.StringIO()
+        trail.to_csv(buf, index=False)
+        st.download_button("Audit trail (CSV)", buf.getvalue().encode(),
+                           file_name=f"{trial.nct_id}_audit{suffix}.csv", mime="text/csv",
+                           icon=":material/download:")
