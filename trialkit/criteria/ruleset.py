@@ -93,6 +93,24 @@ class Ruleset:
     def unreviewed_count(self) -> int:
         return self.total - self.reviewed_count
 
+    def describe_thresholds(self, field_name: str) -> list[str]:
+        """Each rule's bound on the field, for a person: "I2 passes between 20 and 38 years",
+        "E10 excludes below 100 g/L", "E16 excludes within 3 months"."""
+        from trialkit.criteria.evaluate import _bounds_words, _span_words
+
+        spec = get_field(field_name)
+        out = []
+        for c in self.criteria:
+            for r in c.rules:
+                if getattr(r, "field", None) != field_name:
+                    continue
+                verb = "passes" if c.kind == "inclusion" else "excludes"
+                if isinstance(r, RangeRule):
+                    out.append(f"{c.id} {verb} {_bounds_words(r, spec)}")
+                elif r.kind == "window":
+                    out.append(f"{c.id} {verb} within {_span_words(r)}")
+        return out
+
     def thresholds(self, field_name: str) -> list[tuple[str, str, float, bool]]:
         """Every bound on ``field_name``: (criterion id, "min"/"max"/"within", value, inclusive),
         in the field's canonical unit — what the what-if page marks on a slider."""

@@ -1,0 +1,72 @@
+"""What if: one candidate against the chosen trial's criteria, criterion by criterion, with what would
+change the verdict. The scenario lives in the URL (``/What_if?trial=NCT07176143&age=39&fsh=10.4``)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from trialkit.criteria.evaluate import evaluate_candidate, nearest_changes
+from ui import common, record_screening, referral, whatif
+from ui.text import md_escape
+
+trial = common.page("What if")
+
+st.header(f"What if · {trial.nct_id}", anchor=False)
+st.caption(md_escape(trial.title))
+ruleset = whatif.ruleset_for(trial)
+
+n_exec, total = ruleset.executable_count, ruleset.total
+st.caption(f"{common.show_count(n_exec)} of {common.show_count(total)} criteria have executable rules; "
+           f"{common.show_count(ruleset.judgment_only_count)} need a clinician's judgment only. "
+           f"Rules: {md_escape(ruleset.source)}.")
+if ruleset.unreviewed_count:
+    st.warning(f"{common.show_count(ruleset.unreviewed_count)} of {common.show_count(total)} criteria have rules "
+               "drafted automatically from the criteria text that nobody has reviewed. Check each reason "
+               "against the criterion text before relying on it.", icon=":material/rule:")
+for problem in ruleset.problems:
+    st.warning(md_escape(problem), icon=":material/warning:")
+
+left, right = st.columns([1, 1], gap="large")
+with left:
+    st.subheader("Candidate", anchor=False)
+    st.caption("Every value may stay unknown; an unknown never counts as a yes or a no. "
+               "The link in the address bar reproduces this scenario.")
+    candidate, link_problems = whatif.candidate_inputs(ruleset)
+    for p in link_problems:
+        st.warning(md_escape(p), icon=":material/link_off:")
+
+result = evaluate_candidate(ruleset, candidate)
+changes = nearest_changes(ruleset, candidate, result)
+
+with right:
+    colour = whatif.STATUS_COLOURS[result.status]
+    st.markdown(f"## :{colour}[{result.label}]")
+    n_fail, n_unknown, n_pass = len(result.failed_ids()), len(result.unknown_ids()), len(result.passed_ids())
+    st.caption(f"{common.show_count(n_fail)} failed · {common.show_count(n_unknown)} unknown · "
+               f"{common.show_count(n_pass)} passed, of {common.show_count(total)} criteria.")
+    table = whatif.criteria_table(result)
+    st.dataframe(table, hide_index=True, width="stretch", height=min(36 * (len(table) + 1) + 4, 1100),
+                 column_config={"Criterion": st.column_config.TextColumn(width="small"),
+                                "Result": st.column_config.TextColumn(width="small"),
+                                "Reason": st.column_config.TextColumn(width="large"),
+                                "Kind": st.column_config.TextColumn(width="small")})
+    st.subheader("What would change this", anchor=False)
+    if not changes:
+        st.caption("Nothing: every criterion passes.")
+    else:
+        fixes = [s for s in changes if s.action == "change"]
+        provide = [s for s in changes if s.action == "provide"]
+        judge = [s for s in changes if s.action == "judgment"]
+        if fixes:
+            st.markdown("**Nearest passing values for the failed criteria**")
+            st.markdown("\n".join(f"- {md_escape(s.text)}" for s in fixes))
+        for title, items in ((f"Values that would decide the unknown criteria ({common.show_count(len(provide))})",
+                              provide),
+                             (f"For a clinician to decide ({common.show_count(len(judge))})", judge)):
+            if items:
+                with st.expander(title, expanded=not fixes and len(items) <= 8):
+                    st.markdown("\n".join(f"- {md_escape(s.text)}" for s in items))
+
+st.divider()
+with st.expander("Record this screening", icon=":material/edit_note:"):
+    record_screening.render(trial, result)
+referral.render(trial, ruleset, candidate, result, what_would_change=[s.text for s in changes] or None)

@@ -1,0 +1,220 @@
+"""What-if page helpers: the candidate inputs (one per field the trial's rules read), kept in the URL.
+
+Every input can be left unknown. The scenario lives in query parameters named after the fields
+(``?trial=NCT07176143&age=39&fsh=10.4&pregnant=no&hpv_types=16,52&months_since_other_trial=never``), so a
+link reproduces it. On each run the URL is compared with what this session last wrote: a URL that changed
+from outside (a pasted link, a fresh session) sets the widgets; otherwise the widgets win and are written
+back to the URL.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from trialkit.criteria.evaluate import parse_value
+from trialkit.criteria.fields import FIELDS, HR_HPV_TYPES, FieldSpec, format_number
+from trialkit.criteria.ruleset import Ruleset, load_ruleset, rules_path
+from trialkit.errors import TrialkitError
+from trialkit.models import Trial
+from ui.text import md_escape
+
+SYNC_KEY = "_whatif_url"  # the query parameters this session last wrote
+UNKNOWN, VALUE, NEVER = "unknown", "value", "never"
+#: HPV types offered besides the 15 high-risk ones (common low-risk types), so a negative case can be built.
+OTHER_HPV = ("6", "11", "26", "40", "42", "43", "44", "54", "61", "70", "72", "73", "81", "82")
+
+
+@st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
+def _ruleset(nct_id: str, fingerprint: tuple, _trial: Trial) -> Ruleset:
+    return load_ruleset(_trial)
+
+
+def ruleset_for(trial: Trial) -> Ruleset:
+    """The trial's ruleset, cached by (id, text of the criteria, rules file mtime)."""
+    path = rules_path(trial.nct_id)
+    stamp = path.stat().st_mtime if path.exists() else None
+    fp = (hash(tuple((c.id, c.text) for c in trial.criteria)), trial.eligibility.sex,
+          trial.eligibility.minimum_age_years, trial.eligibility.maximum_age_years, stamp)
+    return _ruleset(trial.nct_id, fp, trial)
+
+
+# -- URL <-> canonical values --------------------------------------------------------------------------
+def to_param(spec: FieldSpec, value) -> str:
+    if spec.kind == "number":
+        return "never" if value == math.inf else format_number(value)
+    if spec.kind == "yesno":
+        return "yes" if value else "no"
+    if spec.kind == "set":
+        return ",".join(sorted(value, key=int)) if value else "none"
+    return str(value)
+
+
+def slider_range(ruleset: Ruleset, spec: FieldSpec, value=None) -> tuple[float, float]:
+    """A slider span around the trial's thresholds on this field, inside the field's plausible range."""
+    th = [t[2] for t in ruleset.thresholds(spec.name)]
+    if not th:
+        lo, hi = spec.low, spec.high
+    else:
+        a, b = min(th), max(th)
+        pad = max((b - a) / 2, abs((a + b) / 2), 10 * spec.step)
+        lo, hi = max(spec.low, a - pad), min(spec.high, b + pad)
+    if value is not None and not math.isinf(value):
+        lo, hi = min(lo, value), max(hi, value)
+    if spec.integer or spec.step >= 1:
+        lo, hi = math.floor(lo), math.ceil(hi)
+    return float(lo), float(hi)
+
+
+def _keys(name: str) -> tuple[str, str]:
+    return f"wi_state_{name}", f"wi_{name}"
+
+
+def _apply_url(ruleset: Ruleset) -> list[str]:
+    """Set the widgets from the URL's values (when the URL changed from outside). Returns problems."""
+    problems = []
+    for name in ruleset.fields_used():
+        spec = FIELDS[name]
+        state_key, key = _keys(name)
+        raw = st.query_params.get(name)
+        value = None
+        if raw is not None:
+            try:
+                value = parse_value(name, raw)
+            except TrialkitError as exc:
+                problems.append(f"link value {name}={raw!r} ignored: {exc}")
+        if spec.kind == "number":
+            if value is None:
+                st.session_state[state_key] = UNKNOWN if spec.allow_never else False
+            elif value == math.inf:
+                st.session_state[state_key] = NEVER
+            else:
+                st.session_state[state_key] = VALUE if spec.allow_never else True
+                st.session_state[key] = int(value) if (spec.integer or spec.step >= 1) and value == int(value) \
+                    else float(value)
+        elif spec.kind == "yesno":
+            st.session_state[key] = UNKNOWN if value is None else ("yes" if value else "no")
+        elif spec.kind == "sex":
+            st.session_state[key] = UNKNOWN if value is None else value
+        else:
+            st.session_state[state_key] = UNKNOWN if value is None else VALUE
+            st.session_state[key] = sorted(value or [], key=int)
+    return problems
+
+
+def _threshold_caption(ruleset: Ruleset, spec: FieldSpec) -> str:
+    return " · ".join(ruleset.describe_thresholds(spec.name))
+
+
+def _number_input(ruleset: Ruleset, spec: FieldSpec, container) -> object:
+    """A slider with a "known" checkbox (numbers) or an unknown / value / never choice (time since an event)."""
+    state_key, key = _keys(spec.name)
+    with container:
+        if spec.allow_never:
+            labels = {UNKNOWN: "unknown", VALUE: "months ago", NEVER: "never"}
+            state = st.radio(spec.display, [UNKNOWN, VALUE, NEVER], key=state_key, format_func=labels.get,
+                             horizontal=True, help=spec.help or None)
+            slider_box = st.container()
+            label_visibility = "collapsed"
+        else:
+            c1, slider_box = st.columns([1, 3], vertical_alignment="center")
+            if state_key not in st.session_state or st.session_state[state_key] not in (True, False):
+                st.session_state[state_key] = st.session_state.get(state_key) == VALUE
+            known = c1.checkbox("known", key=state_key)
+            state = VALUE if known else UNKNOWN
+            label_visibility = "visible"
+        current = st.session_state.get(key)
+        lo, hi = slider_range(ruleset, spec, current if isinstance(current, (int, float)) else None)
+        whole = spec.integer or spec.step >= 1
+        if key not in st.session_state or not isinstance(current, (int, float)):
+            mid = (lo + hi) / 2
+            st.session_state[key] = int(round(mid)) if whole else round(mid, 1)
+        kw = dict(key=key, disabled=state != VALUE, label_visibility=label_visibility,
+                  help=None if spec.allow_never else (spec.help or None))
+        if whole:
+            slider_box.slider(spec.display, int(lo), int(hi), step=max(1, int(spec.step)), **kw)
+        else:
+            slider_box.slider(spec.display, float(lo), float(hi), step=float(spec.step), format="%.1f", **kw)
+        cap = _threshold_caption(ruleset, spec)
+        if cap:
+            slider_box.caption("Thresholds: " + md_escape(cap))
+    if state == UNKNOWN:
+        return None
+    if state == NEVER:
+        return math.inf
+    return float(st.session_state[key])
+
+
+def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
+    """Draw one input per field the rules read; return (canonical candidate, problems with the link)."""
+    params_now = {n: st.query_params.get(n) for n in ruleset.fields_used()}
+    problems: list[str] = []
+    last = st.session_state.get(SYNC_KEY)
+    if last is None or last.get("_trial") != ruleset.nct_id or \
+            {k: v for k, v in last.items() if k != "_trial"} != params_now:
+        problems = _apply_url(ruleset)
+    fields = [FIELDS[n] for n in ruleset.fields_used()]
+    candidate: dict[str, object] = {}
+    numbers = [f for f in fields if f.kind == "number" and not f.allow_never]
+    windows = [f for f in fields if f.kind == "number" and f.allow_never]
+    if numbers:
+        st.markdown("**Measurements**")
+        for spec in numbers:
+            v = _number_input(ruleset, spec, st.container())
+            if v is not None:
+                candidate[spec.name] = v
+    if windows:
+        st.markdown("**Time since an event** (months; *never* if it never happened)")
+        for spec in windows:
+            v = _number_input(ruleset, spec, st.container())
+            if v is not None:
+                candidate[spec.name] = v
+    for spec in (f for f in fields if f.kind == "sex"):
+        v = st.selectbox(spec.label, [UNKNOWN, "female", "male"], key=_keys(spec.name)[1])
+        if v != UNKNOWN:
+            candidate[spec.name] = v
+    for spec in (f for f in fields if f.kind == "set"):
+        state_key, key = _keys(spec.name)
+        c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
+        state = c1.selectbox(f"{spec.label} known?", [UNKNOWN, VALUE], key=state_key,
+                             format_func={UNKNOWN: "unknown", VALUE: "tested"}.get)
+        chosen = c2.multiselect(f"{spec.label} detected (empty: none)", list(HR_HPV_TYPES) + list(OTHER_HPV),
+                                key=key, disabled=state != VALUE, help=spec.help or None,
+                                format_func=lambda t: f"HPV {t}" + (" (high-risk)" if t in HR_HPV_TYPES else ""))
+        if state == VALUE:
+            candidate[spec.name] = frozenset(chosen)
+    facts = [f for f in fields if f.kind == "yesno"]
+    if facts:
+        st.markdown("**Yes / no**")
+        cols = st.columns(2)
+        for i, spec in enumerate(facts):
+            v = cols[i % 2].selectbox(spec.label, [UNKNOWN, "yes", "no"], key=_keys(spec.name)[1])
+            if v != UNKNOWN:
+                candidate[spec.name] = v == "yes"
+    # write the scenario back to the URL
+    written = {}
+    for spec in fields:
+        if spec.name in candidate:
+            p = to_param(spec, candidate[spec.name])
+            written[spec.name] = p
+            if st.query_params.get(spec.name) != p:
+                st.query_params[spec.name] = p
+        else:
+            written[spec.name] = None
+            if spec.name in st.query_params:
+                del st.query_params[spec.name]
+    st.session_state[SYNC_KEY] = {"_trial": ruleset.nct_id, **written}
+    return candidate, problems
+
+
+STATUS_COLOURS = {"eligible": "green", "ineligible": "red", "needs_review": "orange"}
+RESULT_SYMBOLS = {"pass": "pass", "fail": "FAIL", "unknown": "unknown"}
+
+
+def criteria_table(result) -> pd.DataFrame:
+    t = result.table()
+    t["status"] = t["status"].map(RESULT_SYMBOLS)
+    t = t[["id", "status", "reason", "kind", "text"]]
+    return t.rename(columns={"id": "Criterion", "kind": "Kind", "status": "Result", "reason": "Reason",
+                             "text": "Criterion text"})
