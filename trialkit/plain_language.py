@@ -338,7 +338,7 @@ def describe_rule(rule, kind: str) -> str:
         elif isinstance(rule, WindowRule):
             unit_words = rule.unit if format_number(rule.within) != "1" else rule.unit.rstrip("s")
             window = f"within the last {format_number(rule.within)} {unit_words}"
-            event = re.sub(r"^since\s+", "", name, flags=re.I)
+            event = re.sub(r"^(?:(?:years|months|weeks|days)\s+)?since\s+", "", name, flags=re.I)
             text = (f"{_upper_first(event)}: must have been {window}." if inclusion
                     else f"Excluded when {event} was {window}.")
         else:  # a rule kind added later: say so rather than guess

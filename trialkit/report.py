@@ -17,6 +17,7 @@ import importlib
 import logging
 from dataclasses import dataclass, field
 import math
+import re
 import textwrap
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -441,14 +442,26 @@ def _forecast_part(trial: Trial, frames, target: int | None, as_of, count) -> di
     observed_pts = [(_to_date(r.date), float(r.enrolled)) for r in fc.observed.itertuples()]
     caption = ("Observed cumulative enrollment up to the as-of date, and the simulated forecast after it: "
                "median and the band holding 80% of simulated paths; the dashed line is the target.")
-    if count(1) != "1":  # demo mode: do not draw the observed line while the cumulative count is below 5
+    if count(1) != "1":  # demo mode: draw no line while its count is below 5
         observed_pts = [p for p in observed_pts if p[1] >= SMALL_COUNT_THRESHOLD]
-        caption += f" Demo mode: the observed line starts once {SMALL_COUNT_THRESHOLD} or more are enrolled."
+        median["points"] = [p for p in median["points"] if p[1] >= SMALL_COUNT_THRESHOLD]
+        band["points"] = [p for p in band["points"] if p[1] >= SMALL_COUNT_THRESHOLD]
+        caption += f" Demo mode: lines and band are drawn only where they reach {SMALL_COUNT_THRESHOLD} or more."
+        rows = [(label, _suppress_small_in_text(value)) for label, value in rows]
     chart = time_chart(title="Cumulative enrollment and forecast", y_label="Participants enrolled (cumulative)",
                        series=[{"name": "Observed", "css": "observed", "points": observed_pts}, median],
                        band=band, target=float(fc.target), target_label="Target",
                        marker=(fc.as_of, f"as of {fc.as_of.isoformat()}"), chart_id="forecast-chart")
     return {"forecast_chart": chart, "forecast_rows": rows, "forecast_caption": caption, "forecast_message": None}
+
+
+_SMALL_IN_TEXT = re.compile(r"(?<![\d.,<])([1-4])(?=\s*(?:\(s\)\s*)?\s*(?:patient|participant|person|people|screen|"
+                            r"enrolled|enrolment|enrollment|subject))", re.I)
+
+
+def _suppress_small_in_text(text: str) -> str:
+    """Demo mode for free text from the forecast ("2 patient(s) enrolled by …"): counts 1–4 of people -> "<5"."""
+    return _SMALL_IN_TEXT.sub(f"<{SMALL_COUNT_THRESHOLD}", text)
 
 
 def _to_date(value) -> date:

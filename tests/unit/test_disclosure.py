@@ -1,0 +1,28 @@
+"""Small-count suppression (trialkit.disclosure): the one formatter every screen and report uses."""
+import pytest
+
+from trialkit.disclosure import SMALL_COUNT_THRESHOLD, format_count, is_small
+
+
+@pytest.mark.parametrize("n, suppressed, plain", [
+    (0, "0", "0"),  # zero identifies nobody
+    (1, "<5", "1"),
+    (2, "<5", "2"),
+    (4, "<5", "4"),
+    (5, "5", "5"),
+    (12, "12", "12"),
+    (1234, "1,234", "1,234"),
+    (2.5, "<5", "2.5"),
+    (12.5, "12.5", "12.5"),
+    (None, "not stated", "not stated"),
+])
+def test_format_count(n, suppressed, plain):
+    assert format_count(n, suppress=True) == suppressed
+    assert format_count(n) == plain
+    assert format_count(n, suppress=False) == plain
+
+
+def test_threshold_is_five():
+    assert SMALL_COUNT_THRESHOLD == 5
+    assert [n for n in range(0, 8) if is_small(n)] == [1, 2, 3, 4]
+    assert not is_small(None)

@@ -1,0 +1,50 @@
+"""The "Download report" button, usable from any page: ``render_download(trial)``.
+
+The report (:func:`trialkit.report.render_report`) is built only when the button is clicked (Streamlit runs
+a callable ``data`` on click, off the page's script thread), so drawing the button costs nothing. In demo
+mode the report is built in demo mode too: counts from 1 to 4 shown as "<5", no participant-level table.
+"""
+from __future__ import annotations
+
+import html
+import logging
+
+import streamlit as st
+
+from trialkit.models import Trial
+from trialkit.report import render_report, report_filename
+from ui import common
+
+log = logging.getLogger(__name__)
+
+
+def _builder(trial: Trial, *, demo: bool, author: str | None, include_notes: bool):
+    def build() -> bytes:
+        try:
+            return render_report(trial, demo=demo, author=author, include_notes=include_notes).encode("utf-8")
+        except Exception as exc:  # the download must say what went wrong rather than fail silently
+            log.exception("report for %s failed", trial.nct_id)
+            reason = html.escape(" ".join(str(exc).split()) or type(exc).__name__)
+            return (f"<!DOCTYPE html><meta charset='utf-8'><title>Report failed</title>"
+                    f"<p>The report for {html.escape(trial.nct_id)} could not be built: {reason}</p>").encode("utf-8")
+    return build
+
+
+def render_download(trial: Trial, *, key: str = "report", notes_option: bool = True, container=None) -> None:
+    """A "Download report" button for ``trial`` (one self-contained HTML file), with an option to include
+    the user's own private notes. ``key`` must differ if the button appears twice on one page."""
+    where = container if container is not None else st
+    demo = common.is_demo()
+    include_notes = False
+    author = common.current_user()
+    cols = where.columns([1, 1]) if notes_option else [where]
+    if notes_option:
+        include_notes = cols[1].checkbox("Include my notes", key=f"{key}_notes", value=False,
+                                         help="Your private notes on this trial go into the downloaded file.")
+    cols[0].download_button(
+        "Download report", data=_builder(trial, demo=demo, author=author, include_notes=include_notes),
+        file_name=report_filename(trial, demo=demo), mime="text/html", key=f"{key}_download",
+        icon=":material/download:", on_click="ignore",
+        help=("One self-contained HTML file for ethics committees: overview, arms, objectives, every criterion "
+              "and its rules, enrollment, CONSORT flow and forecast. Open it in a browser and print to PDF."
+              + (" Demo mode: counts below 5 shown as <5, no participant-level tables." if demo else "")))
