@@ -46,3 +46,11 @@ with cols[2]:
 from ui import changes as changes_ui  # noqa: E402
 
 changes_ui.home_section()
+
+# -- issue 8: the ethics-committee report of the chosen trial ----------------------------------------
+if trial is not None:
+    from ui import report as report_ui
+
+    st.subheader("Report for ethics committees")
+    st.caption("One self-contained HTML file about the chosen trial; open it in a browser and print to PDF.")
+    report_ui.render_download(trial, key="home_report")

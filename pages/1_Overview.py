@@ -9,6 +9,13 @@ from ui.text import data_text, humanize, md_escape, not_stated
 
 trial = common.page("Overview")
 
+# -- issue 8: report download; the plain-language summary first in demo mode ------------------------
+from ui import demo as demo_ui, report as report_ui  # noqa: E402
+
+report_ui.render_download(trial, key="overview_report")
+demo_ui.summary_panel(trial, expander=not common.is_demo())
+# -- end issue 8 ------------------------------------------------------------------------------------
+
 STATUS_COLORS = {"RECRUITING": "green", "NOT_YET_RECRUITING": "blue", "ACTIVE_NOT_RECRUITING": "orange",
                  "ENROLLING_BY_INVITATION": "green", "COMPLETED": "gray", "TERMINATED": "red",
                  "WITHDRAWN": "red", "SUSPENDED": "orange"}

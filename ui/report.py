@@ -37,7 +37,7 @@ def render_download(trial: Trial, *, key: str = "report", notes_option: bool = T
     demo = common.is_demo()
     include_notes = False
     author = common.current_user()
-    cols = where.columns([1, 1]) if notes_option else [where]
+    cols = where.columns([1, 3], vertical_alignment="center") if notes_option else [where]
     if notes_option:
         include_notes = cols[1].checkbox("Include my notes", key=f"{key}_notes", value=False,
                                          help="Your private notes on this trial go into the downloaded file.")
