@@ -1,0 +1,95 @@
+"""AppTest of the Forecast page (issue 6) on the simulated demo logs of both seed trials."""
+from __future__ import annotations
+
+import json
+import re
+
+PAGE = "pages/7_Forecast.py"
+
+
+def all_text(at) -> str:
+    parts = []
+    for kind in ("markdown", "caption", "header", "subheader", "title", "text", "success", "info", "warning", "error"):
+        parts += [str(getattr(e, "value", "")) for e in getattr(at, kind)]
+    parts += [str(m.label) + " " + str(m.value) for m in at.metric]
+    return re.sub(r"\\(.)", r"\1", "\n".join(parts))
+
+
+def metric(at, label_start: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+def test_forecast_page_shows_fan_model_and_calibration(apptest):
+    at = apptest(PAGE, trial="NCT07176143", timeout=180)
+    assert not at.exception, [e.value for e in at.exception]
+    text = all_text(at)
+    assert "simulated demo data" in text
+    assert "Model: Poisson–gamma site model" in text
+    assert at.number_input(key="fc_target").value == 60  # default: the registry's enrollment count
+    assert re.match(r"\d{4}-\d{2}-\d{2}$", metric(at, "Median date target reached"))
+    assert "80% band (10%–90%)" in text
+    assert metric(at, "P(target by").endswith("%")
+    assert "Past 80% bands that held" in text
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    titles = [c["layout"]["title"]["text"] for c in charts]
+    assert any(t.startswith("Predicted cumulative enrollment") and "simulated demo data" in t for t in titles)
+    assert any(t.startswith("Backtest") for t in titles)
+    fan = next(c for c in charts if c["layout"]["title"]["text"].startswith("Predicted"))
+    assert any(s.get("y0") == 60 for s in fan["layout"]["shapes"])  # the target line
+    arms = at.dataframe[0].value
+    assert set(arms["Arm"]) == {"Stem cell therapy group", "Control group"}
+
+
+def test_what_if_moves_the_forecast(apptest):
+    at = apptest(PAGE, trial="NCT07176143", timeout=180)
+    before = metric(at, "Median date target reached")
+    at.number_input(key="fc_add_n").set_value(4)
+    at.run(timeout=180)
+    assert not at.exception
+    after = metric(at, "Median date target reached")
+    assert after < before
+    delta = next(m for m in at.metric if m.label.startswith("Median date")).delta
+    assert delta and delta.startswith("-") and "vs. no what-if" in delta
+    # move the planned site S05 far into the future: later than with it on plan
+    at.number_input(key="fc_add_n").set_value(0)
+    at.selectbox(key="fc_move_site").set_value("S05")
+    at.date_input(key="fc_move_date").set_value(at.date_input(key="fc_as_of").value.replace(
+        year=at.date_input(key="fc_as_of").value.year + 3))
+    at.run(timeout=180)
+    assert not at.exception
+    assert metric(at, "Median date target reached") >= before
+
+
+def test_looking_back_with_as_of(apptest):
+    at = apptest(PAGE, trial="NCT07176143", timeout=180)
+    enrolled_now = metric(at, "Enrolled")
+    as_of = at.date_input(key="fc_as_of").value
+    at.date_input(key="fc_as_of").set_value(as_of.replace(month=as_of.month - 3) if as_of.month > 3
+                                           else as_of.replace(year=as_of.year - 1, month=as_of.month + 9))
+    at.run(timeout=180)
+    assert not at.exception
+    then = metric(at, "Enrolled")
+    assert int(then.split("/")[0]) <= int(enrolled_now.split("/")[0])
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    fan = next(c for c in charts if c["layout"]["title"]["text"].startswith("Predicted"))
+    assert any(t.get("name") == "Enrolled after as-of (what happened)" for t in fan["data"])
+
+
+def test_single_site_trial_states_the_fallback_and_needs_a_target(apptest):
+    at = apptest(PAGE, trial="NCT06610773", timeout=180)
+    assert not at.exception
+    assert "states no enrollment target" in all_text(at)
+    at.number_input(key="fc_target").set_value(40)
+    at.run(timeout=180)
+    assert not at.exception
+    text = all_text(at)
+    assert "Single-rate Bayesian model" in text and "falls back" in text
+    assert "planned duration" in text
+
+
+def test_demo_mode_suppresses_small_counts(apptest):
+    at = apptest(PAGE, trial="NCT07176143", demo="1", timeout=180)
+    assert not at.exception
+    table = at.dataframe[0].value
+    for v in table["Enrolled now"]:
+        assert v == "<5" or v == "0" or int(v.replace(",", "")) >= 5
