@@ -119,6 +119,12 @@ def _box(x: float, y: float, w: float, texts: list[str]) -> Box:
     return Box(x=x, y=y, w=w, h=len(lines) * LINE_H + 14, lines=lines)
 
 
+def _n(count: CountFormat, value) -> str:
+    """"n = 12", or "n <5" when the count is suppressed."""
+    text = count(value)
+    return f"n {text}" if text.startswith("<") else f"n = {text}"
+
+
 def consort_diagram(consort: Mapping, in_screening: int | None, count: CountFormat, *,
                     arms: list[str] | None = None, diagram_id: str = "consort") -> Diagram:
     """A CONSORT 2010-style flow from the contracts §5 ``consort`` block: enrollment (assessed, excluded
@@ -138,22 +144,22 @@ def consort_diagram(consort: Mapping, in_screening: int | None, count: CountForm
             order.append(a)
 
     trunk_x = left + main_w * 0.32
-    assessed = _box(trunk_x - 150, 12, 300, [f"Assessed for eligibility (n = {count(consort.get('assessed'))})"])
+    assessed = _box(trunk_x - 150, 12, 300, [f"Assessed for eligibility ({_n(count, consort.get('assessed'))})"])
     d.boxes.append(assessed)
     side_x = left + main_w * 0.58
     side_w = width - 10 - side_x
     y = assessed.y + assessed.h + 18
     excluded = _box(side_x, y, side_w, [
-        f"Excluded (n = {count(consort.get('excluded'))})",
-        f"\u2022 Not meeting inclusion criteria (n = {count(consort.get('not_meeting_criteria'))})",
-        f"\u2022 Declined to participate (n = {count(consort.get('declined'))})",
-        f"\u2022 Other reasons (n = {count(consort.get('other_reasons'))})",
+        f"Excluded ({_n(count, consort.get('excluded'))})",
+        f"\u2022 Not meeting inclusion criteria ({_n(count, consort.get('not_meeting_criteria'))})",
+        f"\u2022 Declined to participate ({_n(count, consort.get('declined'))})",
+        f"\u2022 Other reasons ({_n(count, consort.get('other_reasons'))})",
     ])
     d.boxes.append(excluded)
     d.arrows.append(Arrow(trunk_x, excluded.y + excluded.h / 2, side_x, excluded.y + excluded.h / 2))
     y = excluded.y + excluded.h + 12
     if in_screening is not None:
-        screening = _box(side_x, y, side_w, [f"Still in screening (n = {count(in_screening)})"])
+        screening = _box(side_x, y, side_w, [f"Still in screening ({_n(count, in_screening)})"])
         d.boxes.append(screening)
         d.arrows.append(Arrow(trunk_x, screening.y + screening.h / 2, side_x, screening.y + screening.h / 2))
         y = screening.y + screening.h + 12
@@ -169,18 +175,18 @@ def consort_diagram(consort: Mapping, in_screening: int | None, count: CountForm
     not_analysed = consort.get("not_analysed")
 
     def follow_up(a: str) -> list[str]:
-        lines = [f"Discontinued (n = {count(discontinued.get(a, 0))})"]
+        lines = [f"Discontinued ({_n(count, discontinued.get(a, 0))})"]
         for reason, n in sorted((reasons.get(a) or {}).items(), key=lambda kv: (-kv[1], kv[0])):
-            lines.append(f"\u2022 {reason.capitalize()} (n = {count(n)})")
+            lines.append(f"\u2022 {reason.capitalize()} ({_n(count, n)})")
         return lines
 
     def analysis(a: str) -> list[str]:
-        lines = [f"Analysed (n = {count(analysed.get(a, 0))})"]
+        lines = [f"Analysed ({_n(count, analysed.get(a, 0))})"]
         if not_analysed is not None:
-            lines.append(f"Not analysed (n = {count(not_analysed.get(a, 0))})")
+            lines.append(f"Not analysed ({_n(count, not_analysed.get(a, 0))})")
         return lines
 
-    rows = [("Allocation", lambda a: [f"Allocated to {a}", f"(n = {count(allocated.get(a, 0))})"]),
+    rows = [("Allocation", lambda a: [f"Allocated to {a}", f"({_n(count, allocated.get(a, 0))})"]),
             ("Follow-up", follow_up),
             ("Analysis", analysis)]
     if not order:

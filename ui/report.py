@@ -42,7 +42,8 @@ def render_download(trial: Trial, *, key: str = "report", notes_option: bool = T
         include_notes = cols[1].checkbox("Include my notes", key=f"{key}_notes", value=False,
                                          help="Your private notes on this trial go into the downloaded file.")
     cols[0].download_button(
-        "Download report", data=_builder(trial, demo=demo, author=author, include_notes=include_notes),
+        "Download report", data=_builder(trial, demo=demo, author=author if include_notes else None,
+                                         include_notes=include_notes),
         file_name=report_filename(trial, demo=demo), mime="text/html", key=f"{key}_download",
         icon=":material/download:", on_click="ignore",
         help=("One self-contained HTML file for ethics committees: overview, arms, objectives, every criterion "

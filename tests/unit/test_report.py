@@ -120,7 +120,7 @@ def test_report_with_a_log_full_and_demo(small_log):
 
     demo = render_report(trial, engine=engine, demo=True, now=NOW)
     assert "Demo mode" in demo
-    assert "Assessed for eligibility (n = &lt;5)" in demo
+    assert "Assessed for eligibility (n &lt;5)" in demo
     assert "(n = 3)" not in demo and "(n = 1)" not in demo and "(n = 2)" not in demo
     assert 'class="participants"' not in demo and "SCR-000" not in demo  # no participant-level table
     assert "Participant-level listing left out (demo mode)." in demo
