@@ -92,17 +92,24 @@ def read_cohort_csv(data: bytes | str, *, source: str = "upload", max_bytes: int
     except csv.Error as exc:
         raise CohortFileError([f"file: not a readable CSV ({exc})"], source=source) from None
     problems: list[str] = []
-    names = [str(c).strip() for c in df.columns]
+    try:
+        header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])))
+    except (StopIteration, csv.Error):
+        header = list(df.columns)
+    names = [str(c).strip() for c in header] if len(header) == len(df.columns) else \
+        [str(c).strip() for c in df.columns]
     seen = set()
-    for c in names:
+    for pos, c in enumerate(names):
+        if c == "" or re.fullmatch(r"Unnamed: \d+", c):
+            problems.append(f"row 1: column {pos + 1}: has no name")
+            continue
         if c in seen:
             problems.append(f"row 1: {c}: column appears twice")
+            continue
         seen.add(c)
-        if c != "patient_id" and c not in FIELDS and not re.fullmatch(r"Unnamed: \d+", c):
+        if c != "patient_id" and c not in FIELDS:
             problems.append(f"row 1: {c}: not a candidate field trialkit knows "
                             f"(known: {', '.join(sorted(FIELDS)[:8])}, …)")
-        if re.fullmatch(r"Unnamed: \d+", c):
-            problems.append(f"row 1: column {names.index(c) + 1}: has no name")
     if problems:
         raise CohortFileError(problems, source=source)
     df.columns = names
@@ -221,13 +228,13 @@ def convert_column(name: str, cells: pd.Series) -> tuple[object, list[str]]:
             elif u in {"none", "negative", "neg"}:
                 mapped.append("")
             else:
-                codes = [c for c in re.split(r"[,;\s]+", u) if c]
+                codes = [c.removeprefix("hpv").strip("-_ ") for c in re.split(r"[,;/\s]+", u) if c]
                 wrong = [c for c in codes if not re.fullmatch(spec.code_pattern, c)]
                 if wrong:
                     bad[j] = f"{wrong[0]!r} is not a type code (expected numbers like 16;52)"
                     mapped.append(None)
                 else:
-                    mapped.append(";".join(sorted(set(codes), key=int)))
+                    mapped.append(";".join(sorted({str(int(c)) for c in codes}, key=int)))
         for i in np.flatnonzero(np.isin(inv, list(bad))):
             problems.append(f"row {_row(int(i))}: {name}: {bad[int(inv[i])]}")
         cats = sorted({m for m in mapped if m is not None})
