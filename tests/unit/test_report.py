@@ -169,3 +169,19 @@ def test_demo_report_suppresses_small_counts_in_forecast_text(small_log):
     section = demo[demo.index('id="forecast"'):]
     assert not re.search(r"(?<![\d.,])[1-4] patient", section)
     assert "<td>Enrolled so far</td><td>&lt;5</td>" in section
+
+
+def test_notes_only_when_asked_and_only_the_authors(seeds):
+    from trialkit.db import get_engine, init_db
+    from trialkit.notes import add_note
+
+    engine = get_engine()
+    init_db(engine)
+    add_note(engine, nct_id="NCT07176143", target="E10", author="alice", body="Ask the lab <b>about</b> units")
+    add_note(engine, nct_id="NCT07176143", target="E10", author="bob", body="Bob's private thought")
+    trial = seeds["NCT07176143"]
+    without = render_report(trial, engine=engine, author="alice", now=NOW)
+    assert "Ask the lab" not in without and 'id="notes"' not in without
+    with_notes = render_report(trial, engine=engine, author="alice", include_notes=True, now=NOW)
+    assert "Ask the lab &lt;b&gt;about&lt;/b&gt; units" in with_notes
+    assert "Bob&#39;s private thought" not in with_notes and "Bob's private thought" not in with_notes
