@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -135,7 +136,12 @@ class FrameEvaluation:
 
 def window_limit(rule: WindowRule) -> float:
     """The rule's window in its field's canonical unit ("within 1 year" on a months field -> 12)."""
-    return convert(get_field(rule.field), rule.within, rule.unit)
+    return _window_limit(rule.field, rule.within, rule.unit)
+
+
+@lru_cache(maxsize=256)
+def _window_limit(field_name: str, within: float, unit: str) -> float:
+    return convert(get_field(field_name), within, unit)
 
 
 class _Columns:
@@ -150,7 +156,7 @@ class _Columns:
 
     def number(self, name: str) -> np.ndarray | None:
         if name not in self._cache:
-            s = self.frame.get(name)
+            s = self.frame[name] if name in self.frame.columns else None
             if s is None:
                 self._cache[name] = None
             else:
@@ -163,7 +169,7 @@ class _Columns:
 
     def boolean(self, name: str) -> tuple[np.ndarray, np.ndarray] | None:
         if name not in self._cache:
-            s = self.frame.get(name)
+            s = self.frame[name] if name in self.frame.columns else None
             if s is None:
                 self._cache[name] = None
             else:
@@ -176,7 +182,7 @@ class _Columns:
 
     def factorized(self, name: str) -> tuple[np.ndarray, list] | None:
         if name not in self._cache:
-            s = self.frame.get(name)
+            s = self.frame[name] if name in self.frame.columns else None
             self._cache[name] = None if s is None else pd.factorize(s, use_na_sentinel=True)
         return self._cache[name]
 

@@ -1,0 +1,78 @@
+"""What-if page (AppTest): the URL sets the scenario, moving a slider changes the verdict and the URL."""
+from __future__ import annotations
+
+PAGE = "pages/3_What_if.py"
+
+
+def verdict(at) -> str:
+    words = ("Eligible", "Ineligible", "Needs review")
+    found = [m.value for m in at.markdown if m.value.startswith("## :") and any(w in m.value for w in words)]
+    assert len(found) == 1, found
+    return next(w for w in ("Needs review", "Ineligible", "Eligible") if w in found[0])
+
+
+def table(at):
+    return at.dataframe[0].value
+
+
+def test_slider_move_changes_verdict(apptest):
+    at = apptest(PAGE, trial="NCT07176143", age="30")
+    assert not at.exception
+    assert verdict(at) == "Needs review"
+    assert at.checkbox(key="wi_state_age").value is True
+    assert at.slider(key="wi_age").value == 30
+    at.slider(key="wi_age").set_value(39).run()
+    assert not at.exception
+    assert verdict(at) == "Ineligible"
+    t = table(at)
+    row = t[t["Criterion"] == "I2"].iloc[0]
+    assert row["Result"] == "FAIL" and row["Reason"] == "Age 39 years is above the maximum of 38 years"
+    assert at.query_params["age"] == "39"  # the scenario is in the URL
+    assert any("I2: lower Age from 39 years to 38 years" in m.value.replace("\\", "") for m in at.markdown)
+    at.slider(key="wi_age").set_value(38).run()
+    assert verdict(at) == "Needs review"
+
+
+def test_link_sets_the_scenario(apptest):
+    at = apptest(PAGE, trial="NCT07176143", fsh="10.4", hemoglobin="98", months_since_other_trial="never")
+    assert not at.exception
+    assert verdict(at) == "Ineligible"
+    t = table(at)
+    assert t[t["Criterion"] == "I5"].iloc[0]["Reason"] == "FSH 10.4 IU/L is above the maximum of 10 IU/L"
+    assert t[t["Criterion"] == "E16"].iloc[0]["Result"] == "pass"
+    assert at.radio(key="wi_state_months_since_other_trial").value == "never"
+    # every criterion is in the table, with its text
+    assert len(t) == 28 and set(t.columns) == {"Criterion", "Result", "Reason", "Kind", "Criterion text"}
+
+
+def test_unticking_known_makes_it_unknown(apptest):
+    at = apptest(PAGE, trial="NCT07176143", age="39")
+    assert verdict(at) == "Ineligible"
+    at.checkbox(key="wi_state_age").uncheck().run()
+    assert verdict(at) == "Needs review"
+    assert "age" not in at.query_params
+
+
+def test_hpv_trial_facts_and_types(apptest):
+    at = apptest(PAGE, trial="NCT06610773", age="30", hpv_types="16,52")
+    assert not at.exception
+    assert at.multiselect(key="wi_hpv_types").value == ["16", "52"]
+    assert verdict(at) == "Needs review"
+    at.selectbox(key="wi_pregnant").set_value("yes").run()
+    assert verdict(at) == "Ineligible"
+    assert at.query_params["pregnant"] == "yes"
+    t = table(at)
+    assert t[t["Criterion"] == "E1"].iloc[0]["Reason"] == "Pregnant: yes (excludes)"
+
+
+def test_bad_link_value_is_named_and_ignored(apptest):
+    at = apptest(PAGE, trial="NCT07176143", fsh="3 g/dL", age="30")
+    assert not at.exception
+    assert any("fsh" in w.value and "g/dL" in w.value for w in at.warning)
+    assert verdict(at) == "Needs review"
+    assert at.checkbox(key="wi_state_fsh").value is False
+
+
+def test_executable_count_shown(apptest):
+    at = apptest(PAGE, trial="NCT07176143")
+    assert any("21 of 28 criteria have executable rules" in c.value for c in at.caption)
