@@ -441,6 +441,9 @@ def _forecast_part(trial: Trial, frames, target: int | None, as_of, count) -> di
         rows.append(("Note", note))
 
     fan = fc.fan
+    done = fan.index[fan["p10"] >= fc.target]  # stop drawing once nearly every simulated path has arrived
+    if len(done):
+        fan = fan.loc[: done[0]]
     band = {"name": "80% band (10–90%)", "css": "band",
             "points": [(_to_date(r.date), float(r.p10), float(r.p90)) for r in fan.itertuples()]}
     median = {"name": "Median forecast", "css": "median",
