@@ -76,7 +76,7 @@ def arm_figure(summary: dict, *, fmt: Callable = _fmt_default) -> go.Figure:
     for name, key, color in (("Enrolled", "allocated", "#4a6fa5"), ("Discontinued", "discontinued", "#d08c2f"),
                              ("Analysed", "analysed", "#4a8a4a")):
         vals = [c[key].get(a, 0) for a in arms]
-        text = [fmt(v) for v in vals]
+        text = [_esc(fmt(v)) for v in vals]
         fig.add_bar(x=labels, y=vals, name=name, marker_color=color, text=text, textposition="outside",
                     hovertemplate="%{x}<br>" + name + ": %{text}<extra></extra>")
     fig.update_layout(title=_title("Participants by arm", bool(summary.get("simulated"))), barmode="group",
@@ -95,7 +95,7 @@ def screen_fail_figure(summary: dict, trial: Trial | None, *, fmt: Callable = _f
     labels = [f"{cid} · {_esc(textwrap.shorten(texts[cid], 55, placeholder=' …'))}" for cid in ids]
     hover = ["<br>".join(_esc(line) for line in textwrap.wrap(texts[cid], 70)) for cid in ids]
     vals = [counts[c] for c in ids]
-    fig = go.Figure(go.Bar(x=vals, y=labels, orientation="h", marker_color="#a54a4a", text=[fmt(v) for v in vals],
+    fig = go.Figure(go.Bar(x=vals, y=labels, orientation="h", marker_color="#a54a4a", text=[_esc(fmt(v)) for v in vals],
                            textposition="outside", customdata=hover,
                            hovertemplate="%{customdata}<br>Screen failures: %{text}<extra></extra>"))
     fig.update_layout(title=_title("Screen failures by criterion", bool(summary.get("simulated"))),
@@ -120,7 +120,7 @@ def site_map_figure(points: pd.DataFrame, *, label: str, size: str | None = None
     if size is not None and len(pts):
         s = pts[size].astype(float)
         sizes = 8 + 30 * (s / max(s.max(), 1)) ** 0.5
-        text = [f"{_esc(v)}: {fmt(n)}" for v, n in zip(pts[label], pts[size])]
+        text = [f"{_esc(v)}: {_esc(fmt(n))}" for v, n in zip(pts[label], pts[size])]
     fig = go.Figure(go.Scatter(x=pts["longitude"], y=pts["latitude"], mode="markers",
                                marker=dict(size=sizes if sizes is not None else 10, color="#4a6fa5", opacity=0.7,
                                            line=dict(color="white", width=1)),

@@ -93,10 +93,10 @@ def consort_figure(summary: dict, *, fmt: Callable[[int], str] = lambda n: f"{in
                           showarrow=True, arrowhead=2, arrowsize=1, arrowwidth=1.2, arrowcolor="#4a6fa5"))
 
     def title_n(b: Box, width=wrap) -> str:
-        return f"<b>{_wrap(b.title, width)}</b><br>(n = {fmt(b.n)})"
+        return f"<b>{_wrap(b.title, width)}</b><br>(n = {_esc(fmt(b.n))})"
 
     def lines(b: Box, width=wrap) -> str:
-        return "<br>".join(f"• {_wrap(label, width)} (n = {fmt(n)})" for label, n in b.lines)
+        return "<br>".join(f"• {_wrap(label, width)} (n = {_esc(fmt(n))})" for label, n in b.lines)
 
     y_assessed, y_excl, y_alloc, y_fu, y_an = 9.2, 7.4, 5.2, 3.2, 1.0
     main_w = min(col_w * 1.3, total_w)

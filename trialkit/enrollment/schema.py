@@ -343,7 +343,7 @@ def _pydantic_problems(exc: ValidationError, row_no: int, what: str) -> list[str
         msg = err["msg"].removeprefix("Value error, ")
         if col is None and ": " in msg:  # model-level rule: "column: problem"
             col, msg = msg.split(": ", 1)
-        if err["type"] == "missing":
+        if err["type"] == "missing" or (err.get("input", "") is None and err["type"] != "value_error"):
             msg = "required, empty"
         elif err["type"] == "literal_error":
             msg = f"{err.get('input')!r} is not one of {msg.split('Input should be ')[-1]}"
