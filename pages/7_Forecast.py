@@ -91,13 +91,14 @@ first = min(d for d in (pd.to_datetime(participants.get("screening_date")).min()
 c1, c2, c3 = st.columns(3)
 default_target = trial.enrollment.count
 target = c1.number_input("Target (participants)", min_value=1, max_value=100_000, value=default_target, step=1,
-                         key="fc_target",
+                         key=f"fc_target_{NCT}",
                          help="Default: the registry's enrollment count" + ("" if default_target else
                                                                              " (this trial states none)"))
-as_of = c2.date_input("As of", value=end.date(), min_value=first.date(), max_value=end.date(), key="fc_as_of",
+as_of = c2.date_input("As of", value=end.date(), min_value=first.date(), max_value=end.date(),
+                      key=f"fc_as_of_{NCT}",
                       help="Look back: the forecast uses only what the log recorded up to this date.")
 by = c3.date_input("Probability of reaching the target by", value=as_of + dt.timedelta(days=365),
-                   min_value=as_of, key="fc_by")
+                   key=f"fc_by_{NCT}")
 if not target:
     st.info("This trial's registry record states no enrollment target: enter one above to forecast.",
             icon=":material/edit:")
@@ -109,25 +110,26 @@ planned = snap.sites[snap.sites["state"] == "planned"]
 with st.expander("What-ifs: add sites, move a planned activation", expanded=False,
                  icon=":material/tune:"):
     w1, w2 = st.columns(2)
-    n_add = w1.number_input("Sites to add", min_value=0, max_value=20, value=0, step=1, key="fc_add_n")
-    add_date = w1.date_input("Planned to open on", value=as_of + dt.timedelta(days=60), min_value=as_of,
-                             key="fc_add_date", help="This trial's own activation delays are added, as for every "
-                                                     "planned site.")
+    n_add = w1.number_input("Sites to add", min_value=0, max_value=20, value=0, step=1, key=f"fc_add_n_{NCT}")
+    add_date = w1.date_input("Planned to open on", value=as_of + dt.timedelta(days=60), key=f"fc_add_date_{NCT}",
+                             help="This trial's own activation delays are added, as for every planned site.")
     move_opts = ["(none)"] + planned["site_id"].astype(str).tolist()
-    move_site = w2.selectbox("Move the planned activation of", move_opts, key="fc_move_site",
+    move_site = w2.selectbox("Move the planned activation of", move_opts, key=f"fc_move_site_{NCT}",
                              format_func=lambda s: s if s == "(none)" else
                              f"{s} · {planned.loc[planned['site_id'] == s, 'site_name'].iloc[0]}",
                              help=None if len(planned) else "No site is planned but not yet active on the as-of date.")
-    move_date = w2.date_input("to", value=as_of + dt.timedelta(days=30), min_value=as_of, key="fc_move_date")
+    move_date = w2.date_input("to", value=as_of + dt.timedelta(days=30), key=f"fc_move_date_{NCT}",
+                              help="A date already past on the as-of date counts as overdue.")
 with st.expander("Early-trial prior (used only by the single-rate fallback)", icon=":material/history_edu:"):
     registry_plan = plan_from_trial(trial, target)
     planned_months = st.number_input(
         "Planned recruitment duration (months)", min_value=1.0, max_value=240.0, step=1.0,
-        value=round(registry_plan.days / DAYS_PER_MONTH, 1), key="fc_plan_months",
+        value=round(registry_plan.days / DAYS_PER_MONTH, 1), key=f"fc_plan_months_{NCT}",
         help="The single-rate model (Gajewski, Simon & Carlson 2008) starts from the plan: target patients "
              "over this duration.")
     st.caption(md_escape(f"Registry: {registry_plan.source}."))
-planned_days = None if abs(planned_months * DAYS_PER_MONTH - registry_plan.days) < 1 else planned_months * DAYS_PER_MONTH
+planned_days = (None if abs(planned_months * DAYS_PER_MONTH - registry_plan.days) < 1
+                else planned_months * DAYS_PER_MONTH)
 
 what_if = WhatIf(add_sites=tuple(AddedSite(name=f"Added site {i + 1}", planned_start=add_date)
                                  for i in range(int(n_add))),
@@ -210,7 +212,8 @@ with st.expander("Model details: fitted parameters and sites", icon=":material/q
                  hide_index=True, width="stretch")
     st.dataframe(pd.DataFrame([{
         "Site": x.site_id, "Name": x.site_name, "State": x.state, "Enrolled": show(x.enrolled),
-        "Days active": round(x.exposure_days), "Rate / month": None if x.rate_per_month is None else round(x.rate_per_month, 2),
+        "Days active": round(x.exposure_days),
+        "Rate / month": None if x.rate_per_month is None else round(x.rate_per_month, 2),
         "80% range / month": (None if x.rate_per_month is None else
                               f"{x.rate_p10_per_month:.2f}–{x.rate_p90_per_month:.2f}"),
         "Planned start": x.planned_start, "Start (actual or simulated median)": x.start_median,

@@ -15,6 +15,12 @@ def all_text(at) -> str:
     return re.sub(r"\\(.)", r"\1", "\n".join(parts))
 
 
+def k(name: str, at) -> str:
+    """Widget keys carry the trial (so a switch of trial does not keep the other trial's inputs)."""
+    trial = at.query_params["trial"]
+    return f"{name}_{trial[0] if isinstance(trial, list) else trial}"
+
+
 def metric(at, label_start: str) -> str:
     return next(m.value for m in at.metric if m.label.startswith(label_start))
 
@@ -25,7 +31,7 @@ def test_forecast_page_shows_fan_model_and_calibration(apptest):
     text = all_text(at)
     assert "simulated demo data" in text
     assert "Model: Poisson–gamma site model" in text
-    assert at.number_input(key="fc_target").value == 60  # default: the registry's enrollment count
+    assert at.number_input(key=k("fc_target", at)).value == 60  # default: the registry's enrollment count
     assert re.match(r"\d{4}-\d{2}-\d{2}$", metric(at, "Median date target reached"))
     assert "80% band (10%–90%)" in text
     assert metric(at, "P(target by").endswith("%")
@@ -43,7 +49,7 @@ def test_forecast_page_shows_fan_model_and_calibration(apptest):
 def test_what_if_moves_the_forecast(apptest):
     at = apptest(PAGE, trial="NCT07176143", timeout=180)
     before = metric(at, "Median date target reached")
-    at.number_input(key="fc_add_n").set_value(4)
+    at.number_input(key=k("fc_add_n", at)).set_value(4)
     at.run(timeout=180)
     assert not at.exception
     after = metric(at, "Median date target reached")
@@ -51,10 +57,10 @@ def test_what_if_moves_the_forecast(apptest):
     delta = next(m for m in at.metric if m.label.startswith("Median date")).delta
     assert delta and delta.startswith("-") and "vs. no what-if" in delta
     # move the planned site S05 far into the future: later than with it on plan
-    at.number_input(key="fc_add_n").set_value(0)
-    at.selectbox(key="fc_move_site").set_value("S05")
-    at.date_input(key="fc_move_date").set_value(at.date_input(key="fc_as_of").value.replace(
-        year=at.date_input(key="fc_as_of").value.year + 3))
+    at.number_input(key=k("fc_add_n", at)).set_value(0)
+    at.selectbox(key=k("fc_move_site", at)).set_value("S05")
+    at.date_input(key=k("fc_move_date", at)).set_value(at.date_input(key=k("fc_as_of", at)).value.replace(
+        year=at.date_input(key=k("fc_as_of", at)).value.year + 3))
     at.run(timeout=180)
     assert not at.exception
     assert metric(at, "Median date target reached") >= before
@@ -63,8 +69,8 @@ def test_what_if_moves_the_forecast(apptest):
 def test_looking_back_with_as_of(apptest):
     at = apptest(PAGE, trial="NCT07176143", timeout=180)
     enrolled_now = metric(at, "Enrolled")
-    as_of = at.date_input(key="fc_as_of").value
-    at.date_input(key="fc_as_of").set_value(as_of.replace(month=as_of.month - 3) if as_of.month > 3
+    as_of = at.date_input(key=k("fc_as_of", at)).value
+    at.date_input(key=k("fc_as_of", at)).set_value(as_of.replace(month=as_of.month - 3) if as_of.month > 3
                                            else as_of.replace(year=as_of.year - 1, month=as_of.month + 9))
     at.run(timeout=180)
     assert not at.exception
@@ -79,7 +85,7 @@ def test_single_site_trial_states_the_fallback_and_needs_a_target(apptest):
     at = apptest(PAGE, trial="NCT06610773", timeout=180)
     assert not at.exception
     assert "states no enrollment target" in all_text(at)
-    at.number_input(key="fc_target").set_value(40)
+    at.number_input(key=k("fc_target", at)).set_value(40)
     at.run(timeout=180)
     assert not at.exception
     text = all_text(at)

@@ -97,7 +97,8 @@ def backtest(participants: pd.DataFrame, sites: pd.DataFrame, *, target: int, n_
         except ForecastError:
             continue
         for _, row in f.checks.iterrows():
-            act = int(actual.loc[actual["date"] <= row["date"], "enrolled"].max()) if (actual["date"] <= row["date"]).any() else 0
+            upto = actual.loc[actual["date"] <= row["date"], "enrolled"]
+            act = int(upto.max()) if len(upto) else 0
             checks.append(BacktestCheck(cut=cut.date(), model=f.model, date=row["date"].date(), p10=row["p10"],
                                         p50=row["p50"], p90=row["p90"], actual=act,
                                         held=bool(row["p10"] <= act <= row["p90"])))

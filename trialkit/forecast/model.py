@@ -152,7 +152,8 @@ def snapshot(participants: pd.DataFrame, sites: pd.DataFrame, as_of=None) -> Sna
               else np.array(["ACTIVE"] * m))
     act = _dates(s.get("activation_date"), m).to_numpy()
     plan = _dates(s.get("planned_activation_date"), m).to_numpy()
-    last_seen = (pd.Series(scr.to_numpy()).groupby(site_of.to_numpy()).max() if n else pd.Series(dtype="datetime64[ns]"))
+    last_seen = (pd.Series(scr.to_numpy()).groupby(site_of.to_numpy()).max() if n
+                 else pd.Series(dtype="datetime64[ns]"))
     k_by_site = pd.Series(site_of.to_numpy()[enrolled_mask]).value_counts()
     rows = []
     delays = []
@@ -375,7 +376,8 @@ def poisson_gamma_draws(snap: Snapshot, fit: GammaFit, future_offsets: np.ndarra
         lam_open = np.zeros((n, 0))
         r0 = np.zeros(n)
     J = len(future_offsets)
-    lam = rng.gamma(np.repeat(alpha[:, None], J, axis=1), 1.0 / np.repeat(beta[:, None], J, axis=1)) if J else np.zeros((n, 0))
+    lam = (rng.gamma(np.repeat(alpha[:, None], J, axis=1), 1.0 / np.repeat(beta[:, None], J, axis=1)) if J
+           else np.zeros((n, 0)))
     start = sample_starts(future_offsets, snap.delays, n, rng)
     return RateDraws(r0=r0, lam=lam, start=start, extra={"alpha": alpha, "beta": beta, "lam_open": lam_open})
 

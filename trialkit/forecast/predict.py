@@ -405,8 +405,9 @@ def forecast(participants: pd.DataFrame, sites: pd.DataFrame, *, target: int, as
     screening = _screening(snap, remaining, rng, n_sims)
     site_rows = _site_outlook(snap, future, draws, fit, model, as_of)
 
-    return Forecast(model=model, model_label=("Poisson–gamma site model (Anisimov–Fedorov)" if model == "poisson_gamma"
-                                              else "Single-rate Bayesian model (Gajewski–Simon–Carlson)"),
+    label = ("Poisson–gamma site model (Anisimov–Fedorov)" if model == "poisson_gamma"
+             else "Single-rate Bayesian model (Gajewski–Simon–Carlson)")
+    return Forecast(model=model, model_label=label,
                     reason=reason, as_of=as_of.date(), target=target, enrolled=snap.enrolled, remaining=remaining,
                     p10_date=q10, median_date=q50, p90_date=q90, prob_never=prob_never, reached_on=reached_on,
                     by_date=by_d, prob_by_date=prob_by, expected_by_date=exp_by, by_arm=by_arm,
