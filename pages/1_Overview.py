@@ -31,10 +31,7 @@ from ui import changes as changes_ui, contacts as contacts_ui, notes as notes_ui
 
 my_notes = notes_ui.my_notes(trial.nct_id)
 changes_ui.mark_viewed(trial.nct_id)
-with st.popover("Notes on the title and status" + (f" ({len(my_notes.get('overall_status', []))})"
-                                                   if my_notes.get("overall_status") else ""),
-                icon=":material/edit_note:"):
-    notes_ui.note_editor(trial.nct_id, "overall_status", my_notes.get("overall_status", []))
+notes_ui.note_button(trial.nct_id, "overall_status", my_notes, label="My notes on the title and status")
 notes_ui.show_inline(my_notes.get("overall_status", []))
 # -- end issue 9 --------------------------------------------------------------------------------------
 

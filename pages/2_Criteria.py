@@ -13,9 +13,6 @@ from ui import changes as changes_ui, notes as notes_ui  # noqa: E402
 
 my_notes = notes_ui.my_notes(trial.nct_id)
 changes_ui.mark_viewed(trial.nct_id)
-if my_notes:
-    st.page_link("pages/10_Shared.py", label=f"Share your {sum(map(len, my_notes.values()))} note(s) on this trial "
-                 "with a passcode-protected link", icon=":material/share:", query_params=common.carried_params())
 # -- end issue 9 --------------------------------------------------------------------------------------
 
 st.header(f"Eligibility criteria · {trial.nct_id}", anchor=False)
@@ -53,7 +50,7 @@ for kind, items in (("Inclusion", trial.inclusion), ("Exclusion", trial.exclusio
     with st.container(border=True):
         for c in shown:
             # issue 9: a private-note button beside each criterion, the user's notes under it
-            text_col, note_col = st.columns([14, 1])
+            text_col, note_col = st.columns([11, 1])
             text_col.markdown(f"**{c.id}**  " + md_escape(c.text))
             with note_col:
                 notes_ui.note_button(trial.nct_id, c.id, my_notes)
@@ -67,3 +64,7 @@ with st.expander("The criteria as the registry gives them (raw text)"):
 st.download_button("Download criteria (CSV)", data=pd.DataFrame(
     [{"id": c.id, "kind": c.kind, "text": c.text} for c in trial.criteria]).to_csv(index=False).encode("utf-8"),
     file_name=f"{trial.nct_id}_criteria.csv", mime="text/csv", icon=":material/download:")
+# -- issue 9: share the notes -------------------------------------------------------------------------
+if my_notes:
+    st.page_link("pages/10_Shared.py", label=f"Share your {sum(map(len, my_notes.values()))} note(s) on this trial "
+                 "with a passcode-protected link", icon=":material/share:", query_params=common.carried_params())

@@ -133,20 +133,22 @@ def note_editor(nct_id: str, target: str, items: list[notes_mod.Note]) -> None:
         st.caption(md_escape(reason))
 
 
-def note_button(nct_id: str, target: str, by_target: dict[str, list[notes_mod.Note]]) -> None:
-    """A small popover button (with the note count) holding the note editor for one target."""
+def note_button(nct_id: str, target: str, by_target: dict[str, list[notes_mod.Note]], *,
+                label: str | None = None) -> None:
+    """A popover button holding the note editor for one target; its label shows how many notes there are."""
     items = by_target.get(target, [])
-    label = f"{len(items)}" if items else ""
+    if label is None:
+        label = f"{len(items)}" if items else ""
+    elif items:
+        label = f"{label} ({len(items)})"
     with st.popover(label, icon=":material/edit_note:", help=f"Private notes on {notes_mod.target_label(target)}"):
         note_editor(nct_id, target, items)
 
 
 def subheader_with_notes(title: str, nct_id: str, target: str, by_target: dict) -> None:
-    """A section subheader with its note button at the right and the user's notes under it."""
-    left, right = st.columns([12, 1], vertical_alignment="bottom")
-    left.subheader(title, anchor=False)
-    with right:
-        note_button(nct_id, target, by_target)
+    """A section subheader, a "My notes" button under it, and the user's notes on that section."""
+    st.subheader(title, anchor=False)
+    note_button(nct_id, target, by_target, label="My notes")
     show_inline(by_target.get(target, []))
 
 
