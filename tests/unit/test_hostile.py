@@ -136,3 +136,53 @@ def test_streamlit_config_is_production_minded():
     assert cfg["client"].get("showErrorLinks") is False
     assert cfg["client"]["toolbarMode"] in ("viewer", "minimal")
     assert "cookieSecret" not in cfg["server"], "secrets belong in secrets.toml, which is never committed"
+
+
+# -- static checks over the UI code ----------------------------------------------------------------------
+_UI_FILES = sorted([Path(__file__).parents[2] / "app.py",
+                    *(Path(__file__).parents[2] / "pages").glob("*.py"),
+                    *(Path(__file__).parents[2] / "ui").glob("*.py")])
+
+
+def _calls(tree, names: set[str]):
+    import ast
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            f = node.func
+            name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", None)
+            if name in names:
+                yield node
+
+
+@pytest.mark.parametrize("path", _UI_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_ui_never_hands_html_to_the_browser_from_data(path):
+    """No ``unsafe_allow_html=True``; ``st.html`` / components only with a constant written in the code."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    constants = {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant)
+                 for t in n.targets if isinstance(t, ast.Name)}
+    for call in _calls(tree, {"markdown", "write", "caption", "html", "components_html"}):
+        for kw in call.keywords:
+            if kw.arg == "unsafe_allow_html":
+                assert isinstance(kw.value, ast.Constant) and kw.value.value is False, \
+                    f"{path.name}:{call.lineno} passes unsafe_allow_html"
+    for call in _calls(tree, {"html"}):
+        arg = call.args[0] if call.args else None
+        assert isinstance(arg, ast.Constant) or (isinstance(arg, ast.Name) and arg.id in constants), \
+            f"{path.name}:{call.lineno}: st.html with something other than a constant written in the code"
+
+
+@pytest.mark.parametrize("path", [p for p in _UI_FILES if "file_uploader" in p.read_text(encoding="utf-8")],
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_uploader_has_a_size_limit(path):
+    """Each uploader is capped: ``max_upload_size=`` on the widget, or a byte limit the page checks."""
+    import ast
+
+    src = path.read_text(encoding="utf-8")
+    tree = ast.parse(src)
+    for call in _calls(tree, {"file_uploader"}):
+        has_kw = any(kw.arg == "max_upload_size" for kw in call.keywords)
+        checks_bytes = bool(re.search(r"MAX_\w*BYTES", src)) and bool(re.search(r"\.size\b|len\(\w+\)|getvalue\(\)", src))
+        assert has_kw or checks_bytes, f"{path.name}:{call.lineno}: an uploader with no size limit"
