@@ -12,7 +12,7 @@ from trialkit.db import get_engine, init_db
 from trialkit.forecast.backtest import backtest
 from trialkit.forecast.charts import backtest_chart, fan_chart
 from trialkit.forecast.data import log_fingerprint
-from trialkit.forecast.model import DAYS_PER_MONTH, log_end, snapshot
+from trialkit.forecast.model import DAYS_PER_MONTH, PlanPrior, log_end, snapshot
 from trialkit.forecast.predict import (DEFAULT_SEED, DEFAULT_SIMS, AddedSite, ForecastError, MovedActivation,
                                        WhatIf, forecast, plan_from_trial)
 from ui import common
@@ -54,18 +54,16 @@ def _log(nct_id: str, fingerprint: tuple):
 
 @st.cache_data(show_spinner=False, max_entries=48, ttl=3600)
 def _forecast(nct_id: str, fingerprint: tuple, target: int, as_of: str, by: str | None, what_if: tuple,
-              planned_days: float | None, seed: int):
+              arms: tuple, plan: tuple, seed: int):
     participants, sites, _ = _log(nct_id, fingerprint)
-    plan = plan_from_trial(trial, target, planned_days=planned_days)
-    return forecast(participants, sites, target=target, as_of=as_of, by_date=by, arms=trial.arm_labels,
-                    plan=plan, what_if=WhatIf.from_key(what_if), n_sims=DEFAULT_SIMS, seed=seed)
+    return forecast(participants, sites, target=target, as_of=as_of, by_date=by, arms=list(arms),
+                    plan=PlanPrior(*plan), what_if=WhatIf.from_key(what_if), n_sims=DEFAULT_SIMS, seed=seed)
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
-def _backtest(nct_id: str, fingerprint: tuple, target: int, planned_days: float | None, seed: int):
+def _backtest(nct_id: str, fingerprint: tuple, target: int, arms: tuple, plan: tuple, seed: int):
     participants, sites, _ = _log(nct_id, fingerprint)
-    plan = plan_from_trial(trial, target, planned_days=planned_days)
-    return backtest(participants, sites, target=target, arms=trial.arm_labels, plan=plan, seed=seed)
+    return backtest(participants, sites, target=target, arms=list(arms), plan=PlanPrior(*plan), seed=seed)
 
 
 # -- the log --------------------------------------------------------------------------------------------
@@ -130,6 +128,9 @@ with st.expander("Early-trial prior (used only by the single-rate fallback)", ic
     st.caption(md_escape(f"Registry: {registry_plan.source}."))
 planned_days = (None if abs(planned_months * DAYS_PER_MONTH - registry_plan.days) < 1
                 else planned_months * DAYS_PER_MONTH)
+plan = plan_from_trial(trial, target, planned_days=planned_days)
+plan_key = (plan.n, plan.days, plan.confidence, plan.source)  # small values: the cache key
+arms = tuple(trial.arm_labels)
 
 what_if = WhatIf(add_sites=tuple(AddedSite(name=f"Added site {i + 1}", planned_start=add_date)
                                  for i in range(int(n_add))),
@@ -137,9 +138,10 @@ what_if = WhatIf(add_sites=tuple(AddedSite(name=f"Added site {i + 1}", planned_s
 
 try:
     with st.spinner(f"Simulating {DEFAULT_SIMS:,} possible futures…"):
-        f = _forecast(NCT, fp, target, as_of.isoformat(), by.isoformat(), what_if.key(), planned_days, DEFAULT_SEED)
+        f = _forecast(NCT, fp, target, as_of.isoformat(), by.isoformat(), what_if.key(), arms, plan_key,
+                      DEFAULT_SEED)
         base = (f if what_if.empty else
-                _forecast(NCT, fp, target, as_of.isoformat(), by.isoformat(), WhatIf().key(), planned_days,
+                _forecast(NCT, fp, target, as_of.isoformat(), by.isoformat(), WhatIf().key(), arms, plan_key,
                           DEFAULT_SEED))
 except ForecastError as exc:
     st.error(md_escape(str(exc)))
@@ -224,7 +226,7 @@ with st.expander("Model details: fitted parameters and sites", icon=":material/q
 # -- calibration ------------------------------------------------------------------------------------------
 st.subheader("Calibration: how often did past bands hold?", anchor=False)
 with st.spinner("Refitting at past dates of the log…"):
-    b = _backtest(NCT, fp, target, planned_days, DEFAULT_SEED)
+    b = _backtest(NCT, fp, target, arms, plan_key, DEFAULT_SEED)
 if b.n:
     st.metric("Past 80% bands that held what happened", f"{b.held} of {b.n} ({b.share_held:.0%})",
               help="Nominal: 80%. Checks share patients, so they are not independent.")

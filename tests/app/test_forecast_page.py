@@ -99,3 +99,24 @@ def test_demo_mode_suppresses_small_counts(apptest):
     table = at.dataframe[0].value
     for v in table["Enrolled now"]:
         assert v == "<5" or v == "0" or int(v.replace(",", "")) >= 5
+
+
+def test_bad_by_date_is_a_message_not_a_crash(apptest):
+    at = apptest(PAGE, trial="NCT07176143", timeout=180)
+    as_of = at.date_input(key=k("fc_as_of", at)).value
+    at.date_input(key=k("fc_by", at)).set_value(as_of.replace(year=as_of.year - 1))
+    at.run(timeout=180)
+    assert not at.exception
+    assert any("before the as-of date" in re.sub(r"\\(.)", r"\1", e.value) for e in at.error)
+
+
+def test_trial_without_a_log_says_so(apptest, data_dir):
+    import shutil
+
+    from tests.conftest import CTGOV
+
+    shutil.copy(CTGOV / "NCT04267848.json", data_dir / "trials" / "NCT04267848.json")
+    at = apptest(PAGE, trial="NCT04267848", timeout=180)
+    assert not at.exception
+    assert "has no enrollment log yet" in all_text(at)
+    assert not at.get("plotly_chart")

@@ -366,7 +366,7 @@ def forecast(participants: pd.DataFrame, sites: pd.DataFrame, *, target: int, as
     if by_date is not None:
         by_d = pd.Timestamp(by_date).normalize()
         if by_d < as_of:
-            raise ForecastError(f"--by date {by_d.date()} is before the as-of date {as_of.date()}")
+            raise ForecastError(f"the date for the probability ({by_d.date()}) is before the as-of date {as_of.date()}")
         days = float((by_d - as_of).days)
         prob_by = 1.0 if remaining == 0 else float(np.mean(T <= days))
         lam_by = draws.intensity([days])[:, 0]
