@@ -107,7 +107,7 @@ def _threshold_caption(ruleset: Ruleset, spec: FieldSpec) -> str:
     return " · ".join(ruleset.describe_thresholds(spec.name))
 
 
-def _number_input(ruleset: Ruleset, spec: FieldSpec, container) -> object:
+def _number_input(ruleset: Ruleset, spec: FieldSpec, container, snap: dict) -> object:
     """A slider with a "known" checkbox (numbers) or an unknown / value / never choice (time since an event)."""
     state_key, key = _keys(spec.name)
     with container:
@@ -119,23 +119,23 @@ def _number_input(ruleset: Ruleset, spec: FieldSpec, container) -> object:
             label_visibility = "collapsed"
         else:
             c1, slider_box = st.columns([1, 3], vertical_alignment="center")
-            if state_key not in st.session_state or st.session_state[state_key] not in (True, False):
-                st.session_state[state_key] = st.session_state.get(state_key) == VALUE
+            if snap.get(state_key) not in (True, False):
+                st.session_state[state_key] = snap.get(state_key) == VALUE
             known = c1.checkbox("known", key=state_key)
             state = VALUE if known else UNKNOWN
             label_visibility = "visible"
-        current = st.session_state.get(key)
+        current = snap.get(key)
         lo, hi = slider_range(ruleset, spec, current if isinstance(current, (int, float)) else None)
         whole = spec.integer or spec.step >= 1
-        if key not in st.session_state or not isinstance(current, (int, float)):
+        if not isinstance(current, (int, float)):
             mid = (lo + hi) / 2
             st.session_state[key] = int(round(mid)) if whole else round(mid, 1)
         kw = dict(key=key, disabled=state != VALUE, label_visibility=label_visibility,
                   help=None if spec.allow_never else (spec.help or None))
         if whole:
-            slider_box.slider(spec.display, int(lo), int(hi), step=max(1, int(spec.step)), **kw)
+            value = slider_box.slider(spec.display, int(lo), int(hi), step=max(1, int(spec.step)), **kw)
         else:
-            slider_box.slider(spec.display, float(lo), float(hi), step=float(spec.step), format="%.1f", **kw)
+            value = slider_box.slider(spec.display, float(lo), float(hi), step=float(spec.step), format="%.1f", **kw)
         cap = _threshold_caption(ruleset, spec)
         if cap:
             slider_box.caption("Thresholds: " + md_escape(cap))
@@ -143,7 +143,7 @@ def _number_input(ruleset: Ruleset, spec: FieldSpec, container) -> object:
         return None
     if state == NEVER:
         return math.inf
-    return float(st.session_state[key])
+    return float(value)
 
 
 def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
@@ -154,6 +154,8 @@ def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
     if last is None or last.get("_trial") != ruleset.nct_id or \
             {k: v for k, v in last.items() if k != "_trial"} != params_now:
         problems = _apply_url(ruleset)
+    # one snapshot of the widget state: every ``key in st.session_state`` copies the whole state
+    snap = st.session_state.to_dict()
     fields = [FIELDS[n] for n in ruleset.fields_used()]
     candidate: dict[str, object] = {}
     numbers = [f for f in fields if f.kind == "number" and not f.allow_never]
@@ -161,13 +163,13 @@ def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
     if numbers:
         st.markdown("**Measurements**")
         for spec in numbers:
-            v = _number_input(ruleset, spec, st.container())
+            v = _number_input(ruleset, spec, st.container(), snap)
             if v is not None:
                 candidate[spec.name] = v
     if windows:
         st.markdown("**Time since an event** (months; *never* if it never happened)")
         for spec in windows:
-            v = _number_input(ruleset, spec, st.container())
+            v = _number_input(ruleset, spec, st.container(), snap)
             if v is not None:
                 candidate[spec.name] = v
     for spec in (f for f in fields if f.kind == "sex"):
