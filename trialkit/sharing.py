@@ -10,7 +10,8 @@ Security design:
   Competition, RFC 9106); never stored, logged or returned in clear. Hashes with outdated parameters are
   upgraded on the next successful opening.
 * **Slow-down.** Each share counts consecutive wrong passcodes in the database (so the count holds across
-  sessions, processes and server restarts). After :data:`FREE_ATTEMPTS` wrong passcodes the share is locked
+  sessions, processes and server restarts; an attempt is claimed atomically before the passcode is checked,
+  so parallel guesses cannot overtake the lock). After :data:`FREE_ATTEMPTS` wrong passcodes the share is locked
   for ``LOCK_BASE`` × 2^(failures − FREE_ATTEMPTS) (capped at :data:`LOCK_MAX`); while locked no passcode is
   checked at all, not even the right one. A right passcode after the lock resets the count.
 * **Expiry and revocation.** Every share has an expiry (at most :data:`MAX_LIFETIME`); its author can revoke it
@@ -34,7 +35,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from pydantic import BaseModel
 from sqlalchemy import (Column, DateTime, Engine, ForeignKey, Index, Integer, String, Table, Text, func, insert,
-                        select, update)
+                        or_, select, update)
 
 from trialkit import notes as notes_mod
 from trialkit.ctgov import NCT_ID
@@ -177,7 +178,10 @@ class ShareInfo(BaseModel):
 
 # -- helpers -----------------------------------------------------------------------------------------
 def _now(now: datetime | None) -> datetime:
-    return now or datetime.now(timezone.utc)
+    """UTC always: the database compares stored times with it."""
+    if now is None:
+        return datetime.now(timezone.utc)
+    return now.astimezone(timezone.utc) if now.tzinfo else now.replace(tzinfo=timezone.utc)
 
 
 def _aware(dt: datetime | None) -> datetime | None:
@@ -313,29 +317,42 @@ def share_status(engine: Engine, token: str, *, now: datetime | None = None) -> 
 
 def open_share(engine: Engine, token: str, passcode: str, *, now: datetime | None = None) -> SharedBundle:
     """Open a share with its passcode. Raises ShareNotFound, ShareRevoked, ShareExpired, ShareLocked or
-    WrongPasscode; a wrong passcode is counted and, past :data:`FREE_ATTEMPTS`, locks the link for a while."""
+    WrongPasscode; a wrong passcode is counted and, past :data:`FREE_ATTEMPTS`, locks the link for a while.
+
+    The attempt is counted *before* the passcode is checked, in one conditional UPDATE that only succeeds
+    while the share is usable and unlocked; a right passcode then resets the count. So parallel guesses
+    cannot slip past the lock: each one claims its attempt atomically, and once the lock is set the
+    remaining ones are refused without a passcode check.
+    """
     ts = _now(now)
     with engine.connect() as conn:
         row = _lookup(conn, token)
     _check_usable(row, ts)
+    c = shares_table.c
+    with engine.begin() as conn:
+        claimed = conn.execute(
+            update(shares_table)
+            .where(c.id == row.id, c.revoked_at.is_(None), c.expires_at > ts,
+                   or_(c.locked_until.is_(None), c.locked_until <= ts))
+            .values(failed_attempts=c.failed_attempts + 1)).rowcount
+        if claimed == 1:
+            failed = conn.execute(select(c.failed_attempts).where(c.id == row.id)).scalar_one()
+            lock = lock_duration(failed)
+            if lock:
+                conn.execute(update(shares_table).where(c.id == row.id).values(locked_until=ts + lock))
+    if claimed != 1:  # revoked, expired or locked in the meantime
+        with engine.connect() as conn:
+            _check_usable(conn.execute(select(shares_table).where(c.id == row.id)).one(), ts)
+        raise ShareLocked(LOCK_BASE)  # pragma: no cover - _check_usable always raises here
     try:
         _hasher.verify(row.passcode_hash, passcode if isinstance(passcode, str) else "")
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        with engine.begin() as conn:
-            conn.execute(update(shares_table).where(shares_table.c.id == row.id)
-                         .values(failed_attempts=shares_table.c.failed_attempts + 1))
-            failed = conn.execute(select(shares_table.c.failed_attempts)
-                                  .where(shares_table.c.id == row.id)).scalar_one()
-            lock = lock_duration(failed)
-            if lock:
-                conn.execute(update(shares_table).where(shares_table.c.id == row.id)
-                             .values(locked_until=ts + lock))
         raise WrongPasscode(failed, lock) from None
-    values = {"failed_attempts": 0, "locked_until": None, "opened_count": shares_table.c.opened_count + 1}
+    values = {"failed_attempts": 0, "locked_until": None, "opened_count": c.opened_count + 1}
     if _hasher.check_needs_rehash(row.passcode_hash):
         values["passcode_hash"] = _hasher.hash(passcode)
     with engine.begin() as conn:
-        conn.execute(update(shares_table).where(shares_table.c.id == row.id).values(**values))
+        conn.execute(update(shares_table).where(c.id == row.id).values(**values))
         note_rows = conn.execute(select(share_notes_table).where(share_notes_table.c.share_id == row.id)
                                  .order_by(share_notes_table.c.position)).all()
     return SharedBundle(

@@ -175,3 +175,33 @@ def test_bad_lifetime(engine):
     with pytest.raises(ShareError, match="expiry"):
         sharing.create_share(engine, author="alice", nct_id=T, passcode=PASS, scenario={"age": "30"},
                              lifetime=timedelta(days=365))
+
+
+def test_parallel_guesses_cannot_overtake_the_lock(engine, share):
+    """Ten simultaneous wrong passcodes: only FREE_ATTEMPTS reach the passcode check, the rest meet the lock."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def attempt(i):
+        try:
+            sharing.open_share(engine, share.token, f"guess number {i}", now=T0)
+        except WrongPasscode:
+            return "wrong"
+        except ShareLocked:
+            return "locked"
+        return "opened"
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        outcomes = list(pool.map(attempt, range(10)))
+    assert outcomes.count("wrong") == sharing.FREE_ATTEMPTS
+    assert outcomes.count("locked") == 10 - sharing.FREE_ATTEMPTS
+    info = sharing.list_shares(engine, author="alice")[0]
+    assert info.failed_attempts == sharing.FREE_ATTEMPTS
+
+
+def test_times_in_other_zones_are_compared_in_utc(engine, share):
+    from datetime import timezone as tz
+
+    paris = tz(timedelta(hours=1))
+    with pytest.raises(ShareExpired):
+        sharing.open_share(engine, share.token, PASS, now=(T0 + timedelta(days=2, minutes=1)).astimezone(paris))
+    assert sharing.open_share(engine, share.token, PASS, now=(T0 + timedelta(days=1)).astimezone(paris)).nct_id == T
