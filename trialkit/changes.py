@@ -103,6 +103,16 @@ class StudyDiff:
             parts.append(f"criteria: {crit}" if total != 1 else f"1 criterion {crit.split(' ', 1)[1]}")
         return "; ".join(parts)
 
+    def to_dict(self) -> dict:
+        """The diff as JSON-ready data (``python -m trialkit changes … --json``)."""
+        return {"nct_id": self.nct_id, "from": self.old_label, "to": self.new_label, "summary": self.summary(),
+                "fields": [{"field": f.field, "old": f.old, "new": f.new} for f in self.fields],
+                "criteria": [{"change": c.change, "kind": c.kind, "old_id": c.old_id, "new_id": c.new_id,
+                              "old_text": c.old_text, "new_text": c.new_text,
+                              "similarity": None if c.similarity is None else round(c.similarity, 3),
+                              "word_diff": c.word_diff() if c.change == "reworded" else None}
+                             for c in self.criteria]}
+
     def to_text(self) -> str:
         """A readable plain-text diff (also used for download)."""
         lines = [f"{self.nct_id}: changes from {self.old_label} to {self.new_label}", ""]

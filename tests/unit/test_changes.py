@@ -122,3 +122,20 @@ def test_unknown_base_version(engine, data_dir):
     changes.mark_seen(engine, "alice", T, "0123456789abcdef")
     [item] = changes.changes_since_last_seen(engine, cat, "alice")
     assert item.kind == "unknown_base" and item.diff is None
+
+
+def test_cli_changes(data_dir, capsys):
+    from trialkit.cli import main
+
+    assert main(["changes", T]) == 2
+    assert "one version" in capsys.readouterr().err
+    Catalog().add(_modified(data_dir))
+    assert main(["changes", T, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {"field": "Enrollment", "old": "60 (estimated)", "new": "80 (actual)"} in out["fields"]
+    assert [c["new_id"] for c in out["criteria"] if c["change"] == "added"] == ["I4"]
+    assert main(["changes", T, "--from", "2", "--to", "1"]) == 0
+    assert "Overall status: RECRUITING -> NOT_YET_RECRUITING" in capsys.readouterr().out
+    assert main(["changes", T, "--from", "3"]) == 2
+    assert "numbered 1 to 2" in capsys.readouterr().err
+    assert main(["changes", "NCT0000000X"]) == 2

@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "trialkit.cli.cohort_cmd",
     "trialkit.cli.forecast_cmd",
     "trialkit.cli.check_cmd",
+    "trialkit.cli.changes_cmd",
 ]
 
 
