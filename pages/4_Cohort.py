@@ -236,14 +236,18 @@ with tab_whatif:
                                       min_value=lo, max_value=hi, value=float(b.value), step=step, format=fmt,
                                       key=f"cohort_bound_{b.key}",
                                       help="Moves this bound; the cohort is not regenerated.")
-                    single = whatif.summary({**overrides, b.key: value})
-                    st.metric("Eligible or needs review with this value", show(single.eligible + single.needs_review))
-                    st.caption(f"Eligible: {show(single.eligible)} · protocol value {b.value:g}")
-                with right:
                     ts = np.arange(lo, hi + step / 2, step)
                     if ts.size > 400:
                         ts = np.linspace(lo, hi, 400)
                     curve = whatif.curve(b.key, ts, overrides)
+                    alone = whatif.curve(b.key, np.array([value]))
+                    gain = int(alone["not_excluded"][0]) - (base.eligible + base.needs_review)
+                    st.metric("Eligible or needs review", show(summary.eligible + summary.needs_review),
+                              delta=(f"{gain:+,} from this bound alone" if value != b.value and not demo else None),
+                              help="With every moved bound in force; the delta is this bound's change alone "
+                                   "against the protocol.")
+                    st.caption(f"Eligible: {show(summary.eligible)} · protocol value {b.value:g}")
+                with right:
                     st.plotly_chart(charts.curve_figure(b.field, ts, curve, b.value, value, label, title),
                                     key=f"cohort_curve_{b.key}")
 

@@ -129,7 +129,7 @@ def shapley(codes: np.ndarray, criterion_ids: list[str]) -> dict[str, float]:
     excluded = nfail > 0
     w = np.zeros(codes.shape[0])
     w[excluded] = 1.0 / nfail[excluded]
-    shares = w @ fails  # (k,)
+    shares = [float(w[fails[:, j]].sum()) for j in range(codes.shape[1])]  # no (n, k) float temporary
     return {cid: float(shares[j]) for j, cid in enumerate(criterion_ids)}
 
 
@@ -252,6 +252,9 @@ class WhatIf:
                     self.x[b.field] = np.full(n, np.nan)
         self.base = summarize(matrix.codes, matrix.criterion_ids)
         self._curve_cache: dict = {}
+        self._sort_cache: dict = {}
+        self._parts_cache = None
+        self._range_cache: dict = {}
 
     # rules a key touches: (criterion index, rule index)
     def _targets(self, key: str) -> list[tuple[int, int]]:
@@ -314,24 +317,37 @@ class WhatIf:
             out[name] = count.astype(np.int64)
         return out
 
+    def _sorted(self, field_name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(order, values in that order) of a field: sorted once, reused by every curve."""
+        if field_name not in self._sort_cache:
+            x = self.x[field_name]
+            order = np.argsort(x, kind="stable")  # NaN last
+            self._sort_cache[field_name] = (order, x[order])
+        return self._sort_cache[field_name]
+
     def _curve_prep(self, key: str, others: tuple):
         """Per patient, the status when the bound's comparison holds (s_true) or not (s_false), for
         patients with a value; patients without one are unknown for every threshold (s_unknown).
         Every rule sharing ``key`` compares the same field with the same threshold, so one comparison
-        decides them all; each rule's other bound is folded into s_true."""
+        decides them all; each rule's other bound is folded into s_true. The other criteria enter
+        through per-row counts of failed and unknown criteria (no (n, k) copy per bound), and each
+        class's values come out of the field's one sort already in order."""
         ck = (key, others)
         if ck in self._curve_cache:
             return self._curve_cache[ck]
+        if len(self._curve_cache) > 64:
+            self._curve_cache.clear()
         b = self.by_key[key]
         other = dict(others)
         targets = self._targets(key)
-        base_codes = self.codes(other)
-        n = base_codes.shape[0]
+        codes, nf, nu = self._parts(others)
+        n = codes.shape[0]
         cols = sorted({j for j, _ in targets})
-        rest = np.delete(base_codes, cols, axis=1)
-        rest_min = rest.min(axis=1) if rest.shape[1] else np.ones(n, dtype=np.int8)
-        x = self.x[b.field]
-        known = ~np.isnan(x)
+        nf_rest, nu_rest = nf.copy(), nu.copy()
+        for j in cols:
+            nf_rest -= codes[:, j] == FAIL
+            nu_rest -= codes[:, j] == UNKNOWN
+        rest_min = np.where(nf_rest > 0, -1, np.where(nu_rest > 0, 0, 1)).astype(np.int8)
 
         def status_with(mode: str) -> np.ndarray:
             s = rest_min.copy()
@@ -355,17 +371,46 @@ class WhatIf:
             return s
 
         s_true, s_false, s_unknown = status_with("true"), status_with("false"), status_with("unknown")
+        order, xs = self._sorted(b.field)
+        known_sorted = ~np.isnan(xs)
+        known = ~np.isnan(self.x[b.field])
         prep = {}
         for name, level in (("eligible", 1), ("not_excluded", 0)):
             const = int(np.count_nonzero(~known & (s_unknown >= level)))
-            a_sorted = np.sort(x[known & (s_true >= level)])
-            b_sorted = np.sort(x[known & (s_false >= level)])
+            a_sorted = xs[known_sorted & (s_true[order] >= level)]
+            b_sorted = xs[known_sorted & (s_false[order] >= level)]
             prep[name] = (const, a_sorted, b_sorted)
         self._curve_cache[ck] = prep
         return prep
 
+    def _parts(self, others: tuple):
+        """(codes with ``others`` applied, failed count per row, unknown count per row); the last one kept."""
+        if self._parts_cache is not None and self._parts_cache[0] == others:
+            return self._parts_cache[1]
+        codes = self.codes(dict(others))
+        nf = np.zeros(codes.shape[0], dtype=np.int16)
+        nu = np.zeros(codes.shape[0], dtype=np.int16)
+        for j in range(codes.shape[1]):
+            col = codes[:, j]
+            nf += col == FAIL
+            nu += col == UNKNOWN
+        self._parts_cache = (others, (codes, nf, nu))
+        return self._parts_cache[1]
+
+    def counts(self, overrides: dict[str, float]) -> tuple[int, int, int]:
+        """(eligible, needs review, ineligible) with ``overrides``: the status only, no funnel or Shapley."""
+        status = status_from_codes(self.codes(overrides))
+        c = np.bincount(status.astype(np.int64) + 1, minlength=3)
+        return int(c[2]), int(c[1]), int(c[0])
+
     def slider_range(self, key: str) -> tuple[float, float, float]:
         """(low, high, step) for a slider over ``key``: the data's spread around the protocol value."""
+        if key in self._range_cache:
+            return self._range_cache[key]
+        self._range_cache[key] = self._slider_range(key)
+        return self._range_cache[key]
+
+    def _slider_range(self, key: str) -> tuple[float, float, float]:
         b = self.by_key[key]
         x = self.x[b.field]
         x = x[np.isfinite(x)]
@@ -383,14 +428,15 @@ class WhatIf:
 
     def amendment_lines(self, overrides: dict[str, float]) -> list["Amendment"]:
         """One line per changed bound (its effect alone, against the protocol), then the combined effect."""
-        base = self.base
+        base = Counts(self.base.eligible, self.base.needs_review, self.base.ineligible)
         lines = []
         changed = {k: float(v) for k, v in overrides.items() if k in self.by_key and float(v) != self.by_key[k].value}
         for key, v in changed.items():
-            s = self.summary({key: v})
-            lines.append(Amendment(self.by_key[key], v, base, s))
+            c = self.curve(key, np.array([v]))  # this change alone: one searchsorted on the cached sort
+            e, ne = int(c["eligible"][0]), int(c["not_excluded"][0])
+            lines.append(Amendment(self.by_key[key], v, base, Counts(e, ne - e, self.m.n - ne)))
         if len(changed) > 1:
-            lines.append(Amendment(None, None, base, self.summary(changed)))
+            lines.append(Amendment(None, None, base, Counts(*self.counts(changed))))
         return lines
 
 
@@ -404,12 +450,19 @@ def _nice_step(raw: float) -> float:
     return float(10 ** (exp + 1))
 
 
+@dataclass(frozen=True)
+class Counts:
+    eligible: int
+    needs_review: int
+    ineligible: int
+
+
 @dataclass
 class Amendment:
     bound: Bound | None  # None: all changes together
     new_value: float | None
-    before: CohortSummary
-    after: CohortSummary
+    before: Counts
+    after: Counts
 
     @property
     def eligible_delta(self) -> int:
