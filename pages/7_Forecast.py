@@ -171,7 +171,8 @@ model_text = f"**Model: {f.model_label}.** {md_escape(f.reason)}"
 
 # looking back: also draw what the log recorded after the as-of date
 after = snapshot(participants, sites, end).observed if as_of < end.date() else None
-st.plotly_chart(fan_chart(f, actual=after, simulated=demo_data), key="fc_fan")
+st.plotly_chart(fan_chart(f, actual=after, baseline=None if what_if.empty else base, simulated=demo_data),
+                key="fc_fan")
 st.caption("Bands: 80% (10–90%) and 50% (25–75%) of "
            f"{f.n_sims:,} simulated futures (seed {f.seed}); (α, β) are drawn from their approximate posterior "
            "before each simulation, so uncertainty about the rates themselves is carried."

@@ -48,6 +48,9 @@ def test_fan_chart_has_target_line_titles_and_what_happened():
     assert any(s.y0 == 120 and s.y1 == 120 for s in fig.layout.shapes)  # the target line
     names = [t.name for t in fig.data]
     assert "Median forecast" in names and "Enrolled after as-of (what happened)" in names
+    assert "Median without what-ifs" not in names
+    with_base = fan_chart(f, baseline=forecast(tr.participants, tr.sites, target=150, as_of="2024-07-01", n_sims=100))
+    assert "Median without what-ifs" in [t.name for t in with_base.data]
 
 
 def test_backtest_chart_marks_held_and_missed():

@@ -13,11 +13,11 @@ ACTUAL = "#222222"
 TARGET = "#d62728"
 
 
-def fan_chart(f: Forecast, *, actual: pd.DataFrame | None = None, title: str | None = None,
-              simulated: bool = False) -> go.Figure:
+def fan_chart(f: Forecast, *, actual: pd.DataFrame | None = None, baseline: Forecast | None = None,
+              title: str | None = None, simulated: bool = False) -> go.Figure:
     """Predicted cumulative enrollment (median, 25–75% and 10–90% bands) after the as-of date, the enrollment
     observed up to it, the target line, and, when ``actual`` (date, enrolled) runs past the as-of date, what
-    actually happened afterwards."""
+    actually happened afterwards. ``baseline``: the forecast without what-ifs, drawn as a dashed median."""
     fan = f.fan
     fig = go.Figure()
     x = list(fan["date"]) + list(fan["date"][::-1])
@@ -32,6 +32,10 @@ def fan_chart(f: Forecast, *, actual: pd.DataFrame | None = None, title: str | N
                              customdata=fan[["p10", "p90"]].to_numpy(),
                              hovertemplate="%{x|%Y-%m-%d}: median %{y:.0f} (80%% band %{customdata[0]:.0f}"
                                            "–%{customdata[1]:.0f})<extra></extra>"))
+    if baseline is not None and baseline is not f:
+        fig.add_trace(go.Scatter(x=baseline.fan["date"], y=baseline.fan["p50"], mode="lines",
+                                 line={"color": "gray", "dash": "dash"}, name="Median without what-ifs",
+                                 hovertemplate="%{x|%Y-%m-%d}: %{y:.0f} without what-ifs<extra></extra>"))
     obs = f.observed
     if len(obs):
         ox = list(obs["date"]) + [pd.Timestamp(f.as_of)]
