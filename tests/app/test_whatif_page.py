@@ -76,3 +76,22 @@ def test_bad_link_value_is_named_and_ignored(apptest):
 def test_executable_count_shown(apptest):
     at = apptest(PAGE, trial="NCT07176143")
     assert any("21 of 28 criteria have executable rules" in c.value for c in at.caption)
+
+
+def test_imported_trial_says_rules_are_unreviewed(data_dir, apptest):
+    from pathlib import Path
+
+    from trialkit.catalog import default_catalog
+
+    raw = (Path(__file__).resolve().parents[3] / "shared" / "ctgov" / "NCT03377387.json").read_bytes()
+    default_catalog().add(raw, source_name="NCT03377387.json")
+    at = apptest(PAGE, trial="NCT03377387", age="17")
+    assert not at.exception
+    assert any("nobody has reviewed" in w.value for w in at.warning)
+    assert any("7 of 26 criteria have executable rules" in c.value for c in at.caption)
+    assert verdict(at) == "Ineligible"
+    assert at.slider(key="wi_hemoglobin").label == "Haemoglobin (g/L)"
+    at.checkbox(key="wi_state_hemoglobin").check().run()
+    at.slider(key="wi_hemoglobin").set_value(75).run()
+    t = table(at)
+    assert t[t["Criterion"] == "I9"].iloc[0]["Reason"] == "Haemoglobin 75 g/L is below the minimum of 80 g/L"

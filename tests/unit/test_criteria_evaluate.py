@@ -325,3 +325,10 @@ def test_unknowns_say_what_would_decide(ivf):
     assert "E10: Haemoglobin: below 100 g/L excludes, anything else clears it" in texts
     assert any(s.action == "judgment" and s.criterion_id == "E17" for s in sugg)
     assert not any(s.action == "change" for s in sugg)
+
+
+def test_set_column_spellings(hpv):
+    frame = pd.DataFrame({"hpv_types": pd.array(["16;52", "16,52", "HPV16", "6;11", "", "016", pd.NA],
+                                                dtype="string")})
+    ev = evaluate_frame(hpv, frame)
+    assert ev.rule_codes[ev.criterion_ids.index("I2")][0].tolist() == [1, 1, 1, -1, -1, 1, 0]

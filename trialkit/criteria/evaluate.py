@@ -194,6 +194,18 @@ def _code(cond: np.ndarray, unknown: np.ndarray) -> np.ndarray:
     return out
 
 
+def set_members(value) -> set[str]:
+    """One cell of a set column as lower-case codes: "16;52", "16,52", "HPV16" or an iterable; "" = none."""
+    items = value if isinstance(value, (set, frozenset, list, tuple)) else \
+        str(value).replace(",", ";").replace("/", ";").split(";")
+    out = set()
+    for it in items:
+        code = str(it).strip().lower().removeprefix("hpv").strip(" -_")
+        if code:
+            out.add(str(int(code)) if code.isdigit() else code)
+    return out
+
+
 def rule_condition(rule, cols: _Columns) -> np.ndarray:
     """Condition codes of one rule for every row (1 true, 0 unknown, -1 false)."""
     if isinstance(rule, JudgmentRule):
@@ -226,8 +238,7 @@ def rule_condition(rule, cols: _Columns) -> np.ndarray:
         wanted = {str(a).lower() for a in rule.any_of}
         table = np.empty(len(uniques) + 1, dtype=np.int8)
         for i, u in enumerate(uniques):
-            members = {p.strip().lower() for p in str(u).split(";") if p.strip()}
-            table[i] = 1 if members & wanted else -1
+            table[i] = 1 if set_members(u) & wanted else -1
         table[-1] = 0  # NA (code -1 indexes the last slot)
         return table[codes]
     raise TypeError(f"unknown rule type {type(rule).__name__}")
