@@ -189,3 +189,14 @@ def test_bad_input():
     tr = simulate_trial(np.random.default_rng(1), n_sites=3, horizon_days=200)
     with pytest.raises(ForecastError, match="target"):
         forecast(tr.participants, tr.sites, target=0)
+
+
+def test_unfittable_site_model_falls_back_and_says_why():
+    d = pd.Timestamp("2024-03-01")
+    s = pd.DataFrame({"site_id": list("ABC"), "site_name": list("abc"), "status": ["ACTIVE"] * 3,
+                      "planned_activation_date": [d] * 3, "activation_date": [d] * 3})
+    p = pd.DataFrame({"subject_id": [str(i) for i in range(12)], "site_id": ["A"] * 12, "screening_date": [d] * 12,
+                      "screen_outcome": ["ELIGIBLE"] * 12, "enrollment_date": [d] * 12, "arm": ["X"] * 12})
+    f = forecast(p, s, target=30, n_sims=200)  # all patients on the first day: no exposure to fit rates on
+    assert f.model == "single_rate" and "could not be fitted" in f.reason
+    assert f.median_date is not None

@@ -303,8 +303,13 @@ def forecast(participants: pd.DataFrame, sites: pd.DataFrame, *, target: int, as
     params: dict = {}
     fit: GammaFit | None = None
     if model == "poisson_gamma":
-        fit = fit_poisson_gamma(snap.sites.loc[snap.sites["state"].isin(["open", "stopped"]), "k"],
-                                snap.sites.loc[snap.sites["state"].isin(["open", "stopped"]), "tau"])
+        fitted = snap.sites["state"].isin(["open", "stopped"])
+        try:
+            fit = fit_poisson_gamma(snap.sites.loc[fitted, "k"], snap.sites.loc[fitted, "tau"])
+        except ValueError as exc:  # e.g. every patient at sites with no exposure yet
+            model, reason = "single_rate", (f"The site model could not be fitted ({exc}); the forecast falls back "
+                                            f"to the single-rate Bayesian model with the planned duration as its prior.")
+    if model == "poisson_gamma":
         draws = poisson_gamma_draws(snap, fit, offsets, n_sims, rng, uncertainty=parameter_uncertainty)
         sd = np.sqrt(np.diag(fit.cov))
         z = stats.norm.ppf(0.9)
