@@ -158,6 +158,7 @@ def test_eight_parallel_threads_lose_no_record(engine):
     check_parallel_writers(engine, str(engine.url), workers=8, per_worker=10)
 
 
+@pytest.mark.slow
 def test_eight_parallel_processes_lose_no_record(engine):
     check_parallel_writers(engine, str(engine.url), workers=8, per_worker=5, processes=True)
 
@@ -287,11 +288,30 @@ def _load(nct):
 
 # -- command line ---------------------------------------------------------------------------------------
 def _cli(*args, env=None):
+    """The real command line in a child process (exit codes and stderr as a user sees them)."""
     return subprocess.run([sys.executable, "-m", "trialkit", *args], cwd=ROOT, capture_output=True, text=True,
                           env=env or dict(os.environ), timeout=300)
 
 
-def test_cli_import_and_summary(data_dir, tmp_path):
+class _Result:
+    def __init__(self, returncode, stdout, stderr):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def _main(capsys, *args):
+    """The same command line in this process (faster: the CLI imports every sub-command)."""
+    from trialkit.cli import main
+
+    capsys.readouterr()
+    try:
+        code = main(list(args))
+    except SystemExit as exc:  # argparse errors
+        code = exc.code
+    out = capsys.readouterr()
+    return _Result(code, out.out, out.err)
+
+
+def test_cli_import_and_summary(data_dir, tmp_path, capsys):
     from trialkit.enrollment.metrics import summarize
     from trialkit.enrollment.storage import _participant_record, _participants_frame, _site_record, _sites_frame
     from trialkit.enrollment.schema import validate_files
@@ -300,10 +320,10 @@ def test_cli_import_and_summary(data_dir, tmp_path):
     (tmp_path / "p.csv").write_bytes(p)
     (tmp_path / "s.csv").write_bytes(s)
     db = f"sqlite:///{tmp_path / 'cli.db'}"
-    r = _cli("enrollment", "import", NCT, "--participants", str(tmp_path / "p.csv"), "--sites",
+    r = _main(capsys, "enrollment", "import", NCT, "--participants", str(tmp_path / "p.csv"), "--sites",
              str(tmp_path / "s.csv"), "--db", db)
     assert r.returncode == 0, r.stderr
-    r = _cli("enrollment", "summary", NCT, "--db", db, "--json")
+    r = _main(capsys, "enrollment", "summary", NCT, "--db", db, "--json")
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     log = validate_files(p, s, seed_trial())
@@ -315,7 +335,7 @@ def test_cli_import_and_summary(data_dir, tmp_path):
     assert out["source"] == "imported" and "data_label" not in out
 
 
-def test_cli_bad_import_exits_2_lists_rows_and_changes_nothing(data_dir, tmp_path):
+def test_cli_bad_import_exits_2_lists_rows_and_changes_nothing(data_dir, tmp_path, capsys):
     rows = [dict(r) for r in PARTICIPANTS]
     rows[0]["screening_date"] = "2025-13-01"
     rows[4]["arm"] = "Placebo"
@@ -323,29 +343,29 @@ def test_cli_bad_import_exits_2_lists_rows_and_changes_nothing(data_dir, tmp_pat
     (tmp_path / "s.csv").write_bytes(to_csv(SITES))
     (tmp_path / "good.csv").write_bytes(good_files()[0])
     db = f"sqlite:///{tmp_path / 'cli.db'}"
-    assert _cli("enrollment", "import", NCT, "--participants", str(tmp_path / "good.csv"), "--sites",
+    assert _main(capsys, "enrollment", "import", NCT, "--participants", str(tmp_path / "good.csv"), "--sites",
                 str(tmp_path / "s.csv"), "--db", db).returncode == 0
-    before = _cli("enrollment", "summary", NCT, "--db", db, "--json").stdout
+    before = _main(capsys, "enrollment", "summary", NCT, "--db", db, "--json").stdout
     r = _cli("enrollment", "import", NCT, "--participants", str(tmp_path / "p.csv"), "--sites", str(tmp_path / "s.csv"),
              "--db", db)
     assert r.returncode == 2
     lines = r.stderr.splitlines()
     assert any(line.startswith("row 2: screening_date: '2025-13-01' is not a real calendar date") for line in lines)
     assert any(line.startswith("row 6: arm: only allowed for an enrolled participant") for line in lines)
-    assert _cli("enrollment", "summary", NCT, "--db", db, "--json").stdout == before
-    r = _cli("enrollment", "import", NCT, "--participants", str(tmp_path / "missing.csv"), "--sites",
+    assert _main(capsys, "enrollment", "summary", NCT, "--db", db, "--json").stdout == before
+    r = _main(capsys, "enrollment", "import", NCT, "--participants", str(tmp_path / "missing.csv"), "--sites",
              str(tmp_path / "s.csv"), "--db", db)
     assert r.returncode == 2 and "no such file" in r.stderr
 
 
-def test_cli_summary_on_the_embedded_database_shows_the_demo_label(data_dir):
-    r = _cli("enrollment", "summary", NCT, "--json")
+def test_cli_summary_on_the_embedded_database_shows_the_demo_label(data_dir, capsys):
+    r = _main(capsys, "enrollment", "summary", NCT, "--json")
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["source"] == "demo" and out["data_label"] == "simulated demo data" and out["simulated"] is True
     assert out["screened"] == (out["in_screening"] + out["screen_failed"] + out["declined"]
                                + out["eligible_not_enrolled"] + out["enrolled"])
-    r = _cli("enrollment", "summary", NCT)
+    r = _main(capsys, "enrollment", "summary", NCT)
     assert "simulated demo data" in r.stdout
-    r = _cli("enrollment", "import", NCT, "--participants", "nope.csv", "--sites", "nope.csv")
+    r = _main(capsys, "enrollment", "import", NCT, "--participants", "nope.csv", "--sites", "nope.csv")
     assert r.returncode == 2
