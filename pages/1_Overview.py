@@ -20,7 +20,7 @@ STATUS_COLORS = {"RECRUITING": "green", "NOT_YET_RECRUITING": "blue", "ACTIVE_NO
                  "ENROLLING_BY_INVITATION": "green", "COMPLETED": "gray", "TERMINATED": "red",
                  "WITHDRAWN": "red", "SUSPENDED": "orange"}
 
-st.caption(trial.nct_id + (" · " + " · ".join(trial.secondary_ids) if trial.secondary_ids else ""))
+st.caption(md_escape(" · ".join([trial.nct_id, *trial.secondary_ids])))
 st.header(md_escape(trial.title), anchor=False)
 if trial.official_title and trial.official_title != trial.brief_title:
     st.caption(md_escape(trial.official_title))

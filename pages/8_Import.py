@@ -45,6 +45,9 @@ if upload is not None:
         if is_new:
             st.session_state[common.TRIAL_KEY] = trial.nct_id
             st.success(f"Added {trial.nct_id} to the catalog.")
+            if existing:
+                st.page_link("pages/11_Changes.py", label="See what changed since the earlier version",
+                             icon=":material/difference:", query_params={"trial": trial.nct_id})
         else:
             st.info("This exact file is already the newest version in the catalog; nothing was added.")
         st.page_link("pages/1_Overview.py", label=f"Open {trial.nct_id}", icon=":material/arrow_forward:",
