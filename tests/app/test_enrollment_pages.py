@@ -1,0 +1,191 @@
+"""AppTest of the Enrollment and Sites pages and of the record-screening form (issue 5)."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.conftest import CTGOV
+from tests.unit.test_enrollment_fixtures import NCT, good_files, seed_trial
+
+ENROLLMENT, SITES = "pages/5_Enrollment.py", "pages/6_Sites.py"
+
+
+def all_text(at) -> str:
+    parts = []
+    for kind in ("markdown", "caption", "header", "subheader", "title", "text", "success", "info", "warning", "error"):
+        parts += [str(getattr(e, "value", "")) for e in getattr(at, kind)]
+    parts += [str(m.label) + " " + str(m.value) for m in at.metric]
+    return re.sub(r"\\(.)", r"\1", "\n".join(parts))
+
+
+def charts(at) -> list[dict]:
+    return [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
+
+
+def db_summary(nct=NCT):
+    from trialkit.db import get_engine
+    from trialkit.enrollment.metrics import summarize
+    from trialkit.enrollment.storage import read_log
+
+    log = read_log(get_engine(), nct)
+    return summarize(log.participants, log.sites, seed_trial() if nct == NCT else None, source=log.source)
+
+
+def test_enrollment_page_shows_demo_data_labelled_and_tiles_agree_with_consort(apptest):
+    at = apptest(ENROLLMENT, trial=NCT)
+    assert not at.exception
+    text = all_text(at)
+    assert "Simulated demo data" in text
+    s = db_summary()
+    assert s["source"] == "demo"
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Screened"] == str(s["screened"])
+    sf = s["kpis"]["screen_failure_rate"]
+    assert tiles["Screen-failed"].startswith(f"{sf['numerator']} (")
+    assert f"of {sf['denominator']} screenings with an outcome" in text
+    assert tiles["Enrolled / target"].startswith(f"{s['enrolled']} / 60")
+    assert tiles["Discontinued"].startswith(str(s["discontinued"]))
+    specs = charts(at)
+    titles = [c["layout"]["title"]["text"] for c in specs]
+    assert all("simulated demo data" in t for t in titles), titles
+    consort = next(c for c in specs if t_starts(c, "CONSORT"))
+    notes = " ".join(a["text"] for a in consort["layout"]["annotations"])
+    assert f"Assessed for eligibility</b><br>(n = {s['screened']})" in notes
+    assert f"Excluded</b><br>(n = {s['consort']['excluded']})" in notes
+    for arm, n in s["by_arm"].items():
+        assert f"Allocated to {arm}</b><br>(n = {n})" in notes.replace("<br>group", " group")
+    labels = [b.label for b in at.get("download_button")]
+    assert any("Participant log" in label for label in labels)
+
+
+def t_starts(spec, prefix):
+    return spec["layout"]["title"]["text"].startswith(prefix)
+
+
+def test_demo_mode_hides_participant_rows_and_small_counts(apptest):
+    at = apptest(ENROLLMENT, trial="NCT06610773", demo="1")
+    assert not at.exception
+    labels = [b.label for b in at.get("download_button")]
+    assert not any("Participant log" in label for label in labels)
+    assert "Participant-level rows are not offered in demo mode." in all_text(at)
+    s = db_summary("NCT06610773")
+    tiles = {m.label: m.value for m in at.metric}
+    if 0 < s["discontinued"] < 5:
+        assert tiles["Discontinued"].startswith("<5")
+    audit_tables = [df.value for df in at.dataframe if "action" in df.value.columns]
+    assert audit_tables and "subject_id" not in audit_tables[0].columns
+
+
+def test_read_only_server_offers_no_import(apptest, monkeypatch):
+    monkeypatch.setenv("TRIALKIT_READ_ONLY", "1")
+    at = apptest(ENROLLMENT, trial=NCT)
+    assert not at.exception
+    assert "read-only" in all_text(at)
+    assert not [b for b in at.button if b.label == "Import"]
+
+
+def test_imported_log_is_not_labelled_simulated(apptest, data_dir):
+    from trialkit.db import get_engine, init_db
+    from trialkit.enrollment.storage import import_log
+
+    eng = get_engine()
+    init_db(eng)
+    import_log(eng, NCT, *good_files(), user="alice", trial=seed_trial())
+    at = apptest(ENROLLMENT, trial=NCT)
+    assert not at.exception
+    assert "simulated" not in all_text(at).lower()
+    assert {m.label: m.value for m in at.metric}["Screened"] == "10"
+    trail = [df.value for df in at.dataframe if "action" in df.value.columns][0]
+    assert list(trail["action"]) == ["import"] and list(trail["user"]) == ["alice"]
+    at = apptest(SITES, trial=NCT)
+    assert not at.exception
+    site_df = at.dataframe[0].value
+    assert list(site_df["Site"]) == ["A", "B", "C"]
+    assert list(site_df["Enrolled / target"]) == ["2 / 10", "3 / 5", "0 / 5"]
+
+
+def test_sites_page_demo_flags_silent_sites_and_ranks(apptest):
+    at = apptest(SITES, trial=NCT)
+    assert not at.exception
+    text = all_text(at)
+    assert "Simulated demo data" in text
+    titles = [c["layout"]["title"]["text"] for c in charts(at)]
+    assert any(t.startswith("Site enrollment rates, shrunk") for t in titles)
+    assert any(t.startswith("Site activation timeline") for t in titles)
+    assert "lists no locations" in text
+
+
+def test_sites_page_with_a_thousand_registry_locations_stays_paginated(apptest, data_dir):
+    from trialkit.catalog import default_catalog
+
+    path = CTGOV / "NCT04267848.json"
+    if not path.exists():
+        pytest.skip("shared/ctgov not beside the repository")
+    default_catalog().add(path.read_bytes())
+    at = apptest(SITES, trial="NCT04267848", timeout=120)
+    assert not at.exception
+    text = all_text(at)
+    assert "no enrollment log" in text
+    assert "1,148 location(s)" in text
+    tables = [df.value for df in at.dataframe]
+    countries, locations = tables[0], tables[-1]
+    assert "Country" in countries.columns and countries["Locations"].sum() == 1148
+    assert len(locations) == 25  # one page of 25, not 1,148 rows
+    specs = charts(at)
+    assert specs and len(specs[0]["data"][0]["x"]) < 100  # aggregated by country, one marker each
+
+
+RECORD_SCRIPT = """
+import streamlit as st
+from types import SimpleNamespace
+from trialkit.ctgov import load_study
+from ui import record_screening
+trial = load_study(%r)
+result = SimpleNamespace(status="ineligible", failed_ids=lambda: ["I3", "E10"])
+record_screening.render(trial, result)
+"""
+
+
+def _record_app(data_dir):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    return AppTest.from_string(RECORD_SCRIPT % str(ROOT / "data" / "trials" / f"{NCT}.json"), default_timeout=60)
+
+
+def test_record_screening_form_writes_through_the_audited_path(data_dir):
+    from trialkit.db import get_engine, init_db
+    from trialkit.enrollment.audit import read_audit
+    from trialkit.enrollment.storage import import_log, read_log
+
+    eng = get_engine()
+    init_db(eng)
+    import_log(eng, NCT, *good_files(), user="alice", trial=seed_trial())
+    at = _record_app(data_dir).run()
+    assert not at.exception
+    outcome = [s for s in at.selectbox if s.label == "Screen outcome"][0]
+    assert outcome.value == "SCREEN_FAILURE"  # prefilled from the check
+    failed = [m for m in at.multiselect if m.label.startswith("Failed criteria")][0]
+    assert failed.value == ["I3", "E10"]
+    at.text_input[0].input("A-200")
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.success, [e.value for e in at.error]
+    log = read_log(eng, NCT).participants.set_index("subject_id")
+    assert log.loc["A-200", "screen_outcome"] == "SCREEN_FAILURE"
+    assert log.loc["A-200", "screen_fail_criteria"] == "I3;E10"
+    trail = read_audit(eng, NCT)
+    assert trail.iloc[-1]["action"] == "record_screening" and trail.iloc[-1]["user"].startswith("local:")
+    at.text_input[0].input("A-200")
+    at.button[0].click().run()
+    assert at.error and "already in this trial's log" in " ".join(df.value.to_string() for df in at.dataframe)
+
+
+def test_record_screening_form_refuses_demo_logs(data_dir):
+    at = _record_app(data_dir).run()
+    assert not at.exception
+    assert "simulated demo data" in " ".join(i.value for i in at.info)
+    assert not at.button
