@@ -170,14 +170,17 @@ m3.metric("Needs review", show(summary.needs_review),
 m4.metric("Excluded", show(summary.ineligible),
           delta=(f"{summary.ineligible - base.ineligible:+,}" if overrides and not demo else None),
           delta_color="inverse")
+notes = []
 if overrides:
-    st.caption("Counts with the what-if bounds below in force (the protocol's own counts are in the deltas' base).")
+    notes.append("Counts with the what-if bounds in force (the deltas compare with the protocol's own bounds).")
 if summary.eligible == 0 and summary.needs_review:
-    st.caption("Nobody is plainly eligible when some criterion always needs a clinician (e.g. informed consent "
-               "or judgment): 'needs review' is then the group to watch.")
+    notes.append("Nobody is plainly eligible when some criterion always needs a clinician (e.g. informed consent "
+                 "or judgment): 'needs review' is then the group to watch.")
+st.caption(" ".join(notes) or "Counts under the protocol's own bounds.")  # always one element: tabs keep their place
 
 tab_funnel, tab_who, tab_whatif, tab_groups, tab_download = st.tabs(
-    ["Funnel", "Who each criterion excludes", "What if", "Eligible vs whole cohort", "Per-patient results"])
+    ["Funnel", "Who each criterion excludes", "What if", "Eligible vs whole cohort", "Per-patient results"],
+    key="cohort_tab")
 
 with tab_funnel:
     st.plotly_chart(charts.funnel_figure(summary, labels, label), key="cohort_funnel_chart")
