@@ -100,3 +100,15 @@ def test_demo_mode_hides_per_patient_data(apptest):
     assert not at.exception
     assert "per-patient tables and downloads are turned off" in _texts(at)
     assert not any(b.key == "cohort_prepare" for b in at.button)
+
+
+def test_per_patient_download_says_simulated(apptest):
+    at = apptest(PAGE, trial=TRIAL)
+    at.number_input(key="cohort_n").set_value(2000).run()
+    at.button(key="cohort_prepare").click().run()
+    assert not at.exception
+    buttons = at.get("download_button")
+    assert any("Download per-patient results" in b.proto.label for b in buttons)
+    preview = next(d.value for d in at.dataframe if "status" in d.value.columns)
+    assert set(preview["cohort"]) == {"Simulated cohort"}
+    assert set(preview["status"]) <= {"eligible", "needs_review", "ineligible"}

@@ -131,3 +131,20 @@ def test_what_if_fast_path_equals_engine_on_amended_rules(nct):
             curve = w.curve(b.key, np.array([t]))
             assert curve["eligible"][0] == int((ref.status == 1).sum())
             assert curve["not_excluded"][0] == int((ref.status >= 0).sum())
+
+
+def test_out_file_one_row_per_patient_labelled_simulated(tmp_path):
+    out = tmp_path / "res.csv"
+    rc, js, _ = cli("cohort", "NCT06610773", "--n", "500", "--seed", "9", "--out", str(out), "--json")
+    assert rc == 0
+    d = json.loads(js)
+    res = pd.read_csv(out, keep_default_na=False)
+    assert len(res) == 500 and set(res["cohort"]) == {"Simulated cohort"}
+    assert (res["status"] == "ineligible").sum() == d["ineligible"]
+    assert (res["status"] == "needs_review").sum() == d["needs_review"]
+    failed = res.loc[res["status"] == "ineligible", "failed"]
+    assert (failed != "").all()
+    assert (res.loc[res["status"] != "ineligible", "failed"] == "").all()
+    counts = failed.str.split(";").explode().value_counts()
+    for cid, n in counts.items():
+        assert n == sum(1 for f in failed if cid in f.split(";"))
