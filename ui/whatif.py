@@ -2,9 +2,9 @@
 
 Every input can be left unknown. The scenario lives in query parameters named after the fields
 (``?trial=NCT07176143&age=39&fsh=10.4&pregnant=no&hpv_types=16,52&months_since_other_trial=never``), so a
-link reproduces it. On each run the URL is compared with what this session last wrote: a URL that changed
-from outside (a pasted link, a fresh session) sets the widgets; otherwise the widgets win and are written
-back to the URL.
+link reproduces it. A URL this session has not seen before (a fresh session, a pasted link, another trial)
+sets the widgets; otherwise the widgets win and are written back to the URL (a late echo of an earlier
+URL, which quick slider moves can cause, never undoes the newest move).
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from trialkit.errors import TrialkitError
 from trialkit.models import Trial
 from ui.text import md_escape
 
-SYNC_KEY = "_whatif_url"  # the query parameters this session last wrote
+SYNC_KEY = "_whatif_url"  # the scenarios (query parameters) this session has written or applied
 UNKNOWN, VALUE, NEVER = "unknown", "value", "never"
 #: HPV types offered besides the 15 high-risk ones (common low-risk types), so a negative case can be built.
 OTHER_HPV = ("6", "11", "26", "40", "42", "43", "44", "54", "61", "70", "72", "73", "81", "82")
@@ -148,11 +148,13 @@ def _number_input(ruleset: Ruleset, spec: FieldSpec, container, snap: dict) -> o
 
 def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
     """Draw one input per field the rules read; return (canonical candidate, problems with the link)."""
-    params_now = {n: st.query_params.get(n) for n in ruleset.fields_used()}
+    params_now = tuple((n, st.query_params.get(n)) for n in ruleset.fields_used())
     problems: list[str] = []
-    last = st.session_state.get(SYNC_KEY)
-    if last is None or last.get("_trial") != ruleset.nct_id or \
-            {k: v for k, v in last.items() if k != "_trial"} != params_now:
+    sync = st.session_state.get(SYNC_KEY)
+    # The URL wins only when it says something this session never wrote (a fresh session, a pasted link,
+    # another trial). A URL this session wrote earlier is an echo that can arrive late when quick slider
+    # moves interrupt reruns; applying it would throw the newest move away.
+    if sync is None or sync["trial"] != ruleset.nct_id or params_now not in sync["seen"]:
         problems = _apply_url(ruleset)
     # one snapshot of the widget state: every ``key in st.session_state`` copies the whole state
     snap = st.session_state.to_dict()
@@ -195,18 +197,24 @@ def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
             if v != UNKNOWN:
                 candidate[spec.name] = v == "yes"
     # write the scenario back to the URL
-    written = {}
+    written = []
     for spec in fields:
         if spec.name in candidate:
             p = to_param(spec, candidate[spec.name])
-            written[spec.name] = p
+            written.append((spec.name, p))
             if st.query_params.get(spec.name) != p:
                 st.query_params[spec.name] = p
         else:
-            written[spec.name] = None
+            written.append((spec.name, None))
             if spec.name in st.query_params:
                 del st.query_params[spec.name]
-    st.session_state[SYNC_KEY] = {"_trial": ruleset.nct_id, **written}
+    seen = [] if sync is None or sync["trial"] != ruleset.nct_id else sync["seen"]
+    written = tuple(written)
+    if written not in seen:
+        seen = (seen + [written])[-200:]
+    if params_now not in seen:  # what the URL said when this run started is now known too
+        seen = (seen + [params_now])[-200:]
+    st.session_state[SYNC_KEY] = {"trial": ruleset.nct_id, "seen": seen}
     return candidate, problems
 
 
