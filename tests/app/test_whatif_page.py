@@ -95,3 +95,16 @@ def test_imported_trial_says_rules_are_unreviewed(data_dir, apptest):
     at.slider(key="wi_hemoglobin").set_value(75).run()
     t = table(at)
     assert t[t["Criterion"] == "I9"].iloc[0]["Reason"] == "Haemoglobin 75 g/L is below the minimum of 80 g/L"
+
+
+def test_a_late_url_echo_does_not_undo_a_slider_move(apptest):
+    at = apptest(PAGE, trial="NCT07176143", age="30")
+    at.slider(key="wi_age").set_value(39).run()
+    at.slider(key="wi_age").set_value(37)
+    at.query_params["age"] = "39"  # the browser still shows the URL of the previous run
+    at.run()
+    assert at.slider(key="wi_age").value == 37 and verdict(at) == "Needs review"
+    assert at.query_params["age"] == "37"
+    at.query_params["age"] = "45"  # a URL this session never wrote: a new scenario, it wins
+    at.run()
+    assert at.slider(key="wi_age").value == 45 and verdict(at) == "Ineligible"
