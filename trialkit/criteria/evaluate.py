@@ -245,9 +245,12 @@ def rule_condition(rule, cols: _Columns) -> np.ndarray:
 
 
 def evaluate_frame(ruleset, frame: pd.DataFrame) -> FrameEvaluation:
-    """Every row of ``frame`` against every criterion (columns as in the module docstring of contracts §2:
-    numbers float64 NaN=unknown in canonical units, yes/no "boolean" NA=unknown, sex strings, set fields
-    ";"-joined strings; an absent column is unknown for everyone)."""
+    """Every row of ``frame`` against every criterion, vectorised (no per-row Python).
+
+    ``frame`` has one column per candidate field (contracts §2), in canonical units: numbers float64 with
+    NaN = unknown (+inf = "never" for time-since fields); yes/no as pandas "boolean" (NA = unknown); sex as
+    "female"/"male"/NA strings; set fields (``hpv_types``) as ";"-joined strings ("16;52"; "" = none,
+    NA = unknown). A column that is absent is unknown for everyone; other columns are ignored."""
     cols = _Columns(frame)
     n = cols.n
     k = len(ruleset.criteria)

@@ -22,7 +22,6 @@ The study's structured sex and age limits (``eligibilityModule.sex / minimumAge 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -165,10 +164,6 @@ def read_rules_file(path: Path) -> RulesFile:
                 if r.kind == "window" and not FIELDS[f].allow_never:
                     raise RuleFormatError(f"{path}: criteria.{cid}.{i}: {f!r} is not a time-since field")
     return rf
-
-
-def _normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().lower()
 
 
 def locate(rules: list[Rule], text: str) -> list[Rule] | None:
