@@ -43,6 +43,9 @@ with right:
     n_fail, n_unknown, n_pass = len(result.failed_ids()), len(result.unknown_ids()), len(result.passed_ids())
     st.caption(f"{common.show_count(n_fail)} failed · {common.show_count(n_unknown)} unknown · "
                f"{common.show_count(n_pass)} passed, of {common.show_count(total)} criteria.")
+    if result.status == "needs_review" and result.judgment_only_ids() == result.unknown_ids():
+        st.info("Every criterion a value can decide passes; what is left needs a clinician's judgment "
+                f"({', '.join(result.judgment_only_ids())}).", icon=":material/stethoscope:")
     table = whatif.criteria_table(result)
     st.dataframe(table, hide_index=True, width="stretch", height=min(36 * (len(table) + 1) + 4, 1100),
                  column_config={"Criterion": st.column_config.TextColumn(width="small"),

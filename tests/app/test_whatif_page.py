@@ -108,3 +108,12 @@ def test_a_late_url_echo_does_not_undo_a_slider_move(apptest):
     at.query_params["age"] = "45"  # a URL this session never wrote: a new scenario, it wins
     at.run()
     assert at.slider(key="wi_age").value == 45 and verdict(at) == "Ineligible"
+
+
+def test_only_judgment_left(apptest):
+    from tests.unit.test_criteria_evaluate import FULL_IVF
+
+    at = apptest(PAGE, trial="NCT07176143", **FULL_IVF)
+    assert not at.exception
+    assert verdict(at) == "Needs review"
+    assert any("needs a clinician's judgment (I1, E1, E2" in i.value for i in at.info)

@@ -166,6 +166,9 @@ def test_full_ivf_candidate_needs_only_judgment(ivf):
     assert set(judgment) == {"I1", "E1", "E2", "E6", "E8", "E10", "E11", "E14", "E17", "E18"}
     for cid in judgment:
         assert "needs a clinician's judgment" in next(c.reason for c in result.criteria if c.id == cid)
+    assert result.judgment_only_ids() == judgment
+    partial = evaluate_candidate(ivf, parse_candidate({k: v for k, v in FULL_IVF.items() if k != "bmi"}))
+    assert "I3" in partial.unknown_ids() and "I3" not in partial.judgment_only_ids()
 
 
 @pytest.mark.parametrize("change,failed", [

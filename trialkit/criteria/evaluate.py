@@ -306,6 +306,11 @@ class CandidateResult:
     def passed_ids(self) -> list[str]:
         return [c.id for c in self.criteria if c.status == "pass"]
 
+    def judgment_only_ids(self) -> list[str]:
+        """Unknown criteria that no value could decide: every rule left unknown is a clinician's judgment."""
+        return [c.id for c in self.criteria if c.status == "unknown"
+                and all(isinstance(o.rule, JudgmentRule) for o in self.rules.get(c.id, []) if o.code == 0)]
+
     def to_json(self, nct_id: str) -> dict:
         """contracts §4 ``check --json``."""
         return {"trial": nct_id, "status": self.status,
