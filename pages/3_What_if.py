@@ -47,7 +47,8 @@ with right:
         st.info("Every criterion a value can decide passes; what is left needs a clinician's judgment "
                 f"({', '.join(result.judgment_only_ids())}).", icon=":material/stethoscope:")
     table = whatif.criteria_table(result)
-    st.dataframe(table, hide_index=True, width="stretch", height=min(36 * (len(table) + 1) + 4, 1100),
+    styled = table.style.map(lambda v: whatif.RESULT_STYLES.get(v, ""), subset=["Result"])
+    st.dataframe(styled, hide_index=True, width="stretch", height=min(36 * (len(table) + 1) + 4, 1100),
                  column_config={"Criterion": st.column_config.TextColumn(width="small"),
                                 "Result": st.column_config.TextColumn(width="small"),
                                 "Reason": st.column_config.TextColumn(width="large"),

@@ -220,6 +220,8 @@ def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
 
 STATUS_COLOURS = {"eligible": "green", "ineligible": "red", "needs_review": "orange"}
 RESULT_SYMBOLS = {"pass": "pass", "fail": "FAIL", "unknown": "unknown"}
+RESULT_STYLES = {"FAIL": "color: #b3261e; font-weight: 600", "pass": "color: #1b7a3a",
+                 "unknown": "color: #9a5b00"}
 
 
 def criteria_table(result) -> pd.DataFrame:

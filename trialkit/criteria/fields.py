@@ -105,7 +105,7 @@ FIELDS: dict[str, FieldSpec] = {f.name: f for f in [
          aliases=(r"\bBMI\b", r"body mass index"), help="Body mass index."),
     # -- reproductive (NCT07176143) -------------------------------------------------------------------
     _num("cycle_length", "Cycle length", "days", "day", 15, 60, 1, help="Usual menstrual cycle length."),
-    _num("regular_cycle_months", "Regular cycles for", "months", "month", 0, 60, 1,
+    _num("regular_cycle_months", "Regular-cycle duration", "months", "month", 0, 60, 1,
          help="How long the cycles have been regular."),
     _num("afc", "AFC", "", None, 0, 40, 1, integer=True, aliases=(r"antral follicle count", r"\bAFC\b"),
          help="Antral follicle count."),
