@@ -20,10 +20,17 @@ from ui import record_screening as rs
 from ui.text import md_escape
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # per file
+FLASH_KEY = "_enrollment_import_done"
 
 trial = common.page("Enrollment")
 st.title("Enrollment", anchor=False)
 st.caption(f"{trial.nct_id} · {md_escape(trial.title, limit=200)}")
+
+flash = st.session_state.pop(FLASH_KEY, None)
+if flash:
+    st.success(md_escape(flash[0]), icon=":material/check_circle:")
+    for note in flash[1:]:
+        st.caption(md_escape(note))
 
 with st.spinner("Reading the enrollment log…"):
     log = rs.read_log(trial.nct_id)
@@ -139,10 +146,22 @@ with tabs[4]:
                                icon=":material/download:")
 
 with tabs[5]:
-    st.markdown("Two CSV files in the format of contracts §5: **participants.csv** (one row per screened "
-                "participant) and **sites.csv** (one row per site). The import is all or nothing: any bad row "
-                "refuses both files, every problem is listed, and the log stays as it was. Columns that look like "
-                "direct identifiers (name, phone, email, address, birth date, national id) are refused.")
+    st.markdown("Two CSV files: **participants.csv** (one row per screened participant) and **sites.csv** (one "
+                "row per site). The import is all or nothing: any bad row refuses both files, every problem is "
+                "listed, and the log stays as it was. Columns that look like direct identifiers (name, phone, "
+                "email, address, birth date, national id) are refused.")
+    with st.expander("Columns and rules"):
+        st.markdown(
+            "- **participants.csv**: `subject_id` (screening number, unique), `site_id` (in sites.csv), "
+            "`screening_date`, `consent_date` (≥ screening), `screen_outcome` (IN\\_SCREENING, ELIGIBLE, "
+            "SCREEN\\_FAILURE, DECLINED), `screen_fail_criteria` (ids such as I3;E10, only with SCREEN\\_FAILURE), "
+            "`enrollment_date` (only with ELIGIBLE, ≥ consent, not before the site's activation), `arm` and "
+            "`status` (ONGOING, COMPLETED, DISCONTINUED) when enrolled, `discontinuation_reason` (CDISC NCOMPLT "
+            "term) and `discontinuation_date` when DISCONTINUED, `analysed` (true/false).\n"
+            "- **sites.csv**: `site_id`, `site_name`, `city`, `country`, `status` (PLANNED, ACTIVE, ON\\_HOLD, "
+            "CLOSED), `planned_activation_date`, `activation_date` (required when ACTIVE or CLOSED), `target`; "
+            "optional `latitude`, `longitude` for the site map.\n"
+            "- Dates are YYYY-MM-DD; controlled values are upper case.")
     t1, t2 = st.columns(2)
     t1.download_button("participants.csv template", (",".join(PARTICIPANT_COLUMNS) + "\n").encode(),
                        file_name="participants.csv", mime="text/csv", icon=":material/description:")
@@ -154,8 +173,10 @@ with tabs[5]:
     else:
         with st.form("enrollment_import", clear_on_submit=False):
             up_p = st.file_uploader("participants.csv", type=["csv"], key="up_participants",
+                                    max_upload_size=MAX_UPLOAD_BYTES // 1024 // 1024,
                                     help=f"At most {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
             up_s = st.file_uploader("sites.csv", type=["csv"], key="up_sites",
+                                    max_upload_size=MAX_UPLOAD_BYTES // 1024 // 1024,
                                     help=f"At most {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
             replace = False
             if demo:
@@ -188,10 +209,9 @@ with tabs[5]:
                 except TrialkitError as exc:
                     st.error(f"Not imported: {md_escape(str(exc), limit=500)}", icon=":material/error:")
                 else:
-                    st.success(md_escape(report.line()), icon=":material/check_circle:")
-                    for note in report.notes:
-                        st.caption(md_escape(note))
-                    st.button("Show the new log", on_click=lambda: None)
+                    # Read the log again from the top so every tile and chart shows the new log.
+                    st.session_state[FLASH_KEY] = [report.line(), *report.notes]
+                    st.rerun()
 
 with tabs[6]:
     trail = read_audit(rs.engine(), trial.nct_id)

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from trialkit.enrollment import charts, storage
-from trialkit.enrollment.metrics import (DAYS_PER_MONTH, SILENT_PROBABILITY, by_country, ranking,
+from trialkit.enrollment.metrics import (DAYS_PER_MONTH, SILENT_PROBABILITY, by_city, by_country, ranking,
                                          registry_locations, site_table)
 from ui import common
 from ui import record_screening as rs
@@ -132,9 +132,10 @@ else:
     with left:
         if locs["latitude"].notna().any():
             if len(locs) > 60:
-                pts = countries.assign(label=countries["country"])
+                cities = by_city(locs)
+                pts = cities.assign(label=cities["city"] + ", " + cities["country"])
                 fig = charts.site_map_figure(pts, label="label", size="locations",
-                                             title="Registry locations per country (centre of their coordinates)")
+                                             title=f"Registry locations: {len(cities):,} cities, sized by locations")
             else:
                 pts = locs.assign(label=locs["facility"].fillna("not stated") + ", " + locs["city"].fillna(""))
                 fig = charts.site_map_figure(pts, label="label", title="Registry locations")

@@ -80,7 +80,8 @@ def arm_figure(summary: dict, *, fmt: Callable = _fmt_default) -> go.Figure:
         fig.add_bar(x=labels, y=vals, name=name, marker_color=color, text=text, textposition="outside",
                     hovertemplate="%{x}<br>" + name + ": %{text}<extra></extra>")
     fig.update_layout(title=_title("Participants by arm", bool(summary.get("simulated"))), barmode="group",
-                      xaxis_title="Arm group", yaxis_title="Participants (count)", height=380, margin=dict(t=60))
+                      xaxis_title="Arm group", yaxis_title="Participants (count)", height=380, margin=dict(t=60),
+                      yaxis=dict(tickformat="d", rangemode="tozero"))
     return fig
 
 
@@ -100,6 +101,7 @@ def screen_fail_figure(summary: dict, trial: Trial | None, *, fmt: Callable = _f
                            hovertemplate="%{customdata}<br>Screen failures: %{text}<extra></extra>"))
     fig.update_layout(title=_title("Screen failures by criterion", bool(summary.get("simulated"))),
                       xaxis_title="Screen failures citing the criterion (count)", yaxis_title=None,
+                      xaxis=dict(tickformat="d", rangemode="tozero"),
                       height=max(260, 60 + 28 * len(ids)), margin=dict(t=60, l=10))
     if not ids:
         fig.add_annotation(text="No screen failure with a criterion recorded", showarrow=False, x=0.5, y=0.5,
@@ -108,7 +110,7 @@ def screen_fail_figure(summary: dict, trial: Trial | None, *, fmt: Callable = _f
 
 
 def site_map_figure(points: pd.DataFrame, *, label: str, size: str | None = None, title: str,
-                    simulated: bool = False, fmt: Callable = _fmt_default) -> go.Figure:
+                    simulated: bool = False, fmt: Callable = _fmt_default, fit: bool = True) -> go.Figure:
     """Sites (or countries) at their longitude/latitude on plain axes: no basemap, so no internet needed.
 
     ``points`` has ``latitude``, ``longitude``, the ``label`` column and optionally a ``size`` column
@@ -119,15 +121,21 @@ def site_map_figure(points: pd.DataFrame, *, label: str, size: str | None = None
     text = [_esc(v) for v in pts[label]]
     if size is not None and len(pts):
         s = pts[size].astype(float)
-        sizes = 8 + 30 * (s / max(s.max(), 1)) ** 0.5
+        big = len(pts) > 100  # many markers: smaller, so neighbouring cities stay apart
+        sizes = (5 if big else 8) + (14 if big else 30) * (s / max(s.max(), 1)) ** 0.5
         text = [f"{_esc(v)}: {_esc(fmt(n))}" for v, n in zip(pts[label], pts[size])]
     fig = go.Figure(go.Scatter(x=pts["longitude"], y=pts["latitude"], mode="markers",
                                marker=dict(size=sizes if sizes is not None else 10, color="#4a6fa5", opacity=0.7,
                                            line=dict(color="white", width=1)),
                                text=text, hovertemplate="%{text}<br>%{y:.2f}°, %{x:.2f}°<extra></extra>"))
+    xr, yr = [-180, 180], [-90, 90]
+    if fit and len(pts):  # zoom to the sites, with a margin, instead of the whole world
+        pad = 5.0
+        xr = [max(-180, pts["longitude"].min() - pad), min(180, pts["longitude"].max() + pad)]
+        yr = [max(-90, pts["latitude"].min() - pad), min(90, pts["latitude"].max() + pad)]
     fig.update_layout(title=_title(title, simulated), height=440, margin=dict(t=60),
-                      xaxis=dict(title="Longitude (°)", range=[-180, 180], zeroline=False, gridcolor="#eeeeee"),
-                      yaxis=dict(title="Latitude (°)", range=[-90, 90], zeroline=False, gridcolor="#eeeeee",
+                      xaxis=dict(title="Longitude (°)", range=xr, zeroline=False, gridcolor="#eeeeee"),
+                      yaxis=dict(title="Latitude (°)", range=yr, zeroline=False, gridcolor="#eeeeee",
                                  scaleanchor="x", scaleratio=1),
                       plot_bgcolor="#f8fbff")
     fig.add_hline(y=0, line=dict(color="#cccccc", width=1))

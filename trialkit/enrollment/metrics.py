@@ -370,3 +370,17 @@ def by_country(locations: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"locations": g.size(), "with_coordinates": g["latitude"].count(),
                         "latitude": g["latitude"].mean(), "longitude": g["longitude"].mean()}).reset_index()
     return out.sort_values(["locations", "country"], ascending=[False, True]).reset_index(drop=True)
+
+
+def by_city(locations: pd.DataFrame) -> pd.DataFrame:
+    """Locations with coordinates grouped by city (state, country), for a map that stays readable with
+    hundreds of sites: one marker per city, sized by its number of locations."""
+    df = locations.dropna(subset=["latitude", "longitude"])
+    if df.empty:
+        return pd.DataFrame(columns=["city", "state", "country", "locations", "latitude", "longitude"])
+    df = df.assign(city=df["city"].fillna("city not stated"), state=df["state"].fillna(""),
+                   country=df["country"].fillna("not stated"))
+    g = df.groupby(["city", "state", "country"], dropna=False)
+    out = pd.DataFrame({"locations": g.size(), "latitude": g["latitude"].mean(),
+                        "longitude": g["longitude"].mean()}).reset_index()
+    return out.sort_values(["locations", "city"], ascending=[False, True]).reset_index(drop=True)
