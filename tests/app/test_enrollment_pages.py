@@ -137,7 +137,7 @@ def test_sites_page_with_a_thousand_registry_locations_stays_paginated(apptest, 
     from trialkit.enrollment.metrics import by_city, registry_locations
 
     n_cities = len(by_city(registry_locations(default_catalog().load("NCT04267848"))))
-    assert specs and len(specs[0]["data"][0]["x"]) == n_cities < 1148  # one marker per city
+    assert specs and len(specs[0]["data"][0]["text"]) == n_cities < 1148  # one marker per city
 
 
 RECORD_SCRIPT = """
