@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from trialkit.enrollment import charts, storage
-from trialkit.enrollment.metrics import (DAYS_PER_MONTH, SILENT_PROBABILITY, by_city, by_country, ranking,
+from trialkit.enrollment.metrics import (DAYS_PER_MONTH, SILENT_PROBABILITY, attach_registry_coordinates, by_city,
+                                         by_country, ranking,
                                          registry_locations, site_table)
 from ui import common
 from ui import record_screening as rs
@@ -108,15 +109,15 @@ else:
     st.plotly_chart(charts.activation_timeline_figure(view, as_of=today, simulated=demo), width="stretch",
                     key="timeline")
 
-    geo = table.dropna(subset=["latitude", "longitude"])
+    geo = attach_registry_coordinates(table, trial).dropna(subset=["latitude", "longitude"])
     if len(geo):
         st.subheader("Map of the log's sites", anchor=False)
         st.plotly_chart(charts.site_map_figure(geo.assign(label=geo["site_name"]), label="label", size="enrolled",
                                                title="Sites by enrolled participants", simulated=demo, fmt=fmt),
                         width="stretch", key="logmap")
     else:
-        st.caption("The log's sites carry no coordinates (optional latitude/longitude columns in sites.csv), so "
-                   "there is no map of them.")
+        st.caption("The log's sites carry no coordinates (optional latitude/longitude columns in sites.csv, or a "
+                   "registry location with the same facility name), so there is no map of them.")
 
 # -- registry locations --------------------------------------------------------------------------------
 st.header("Locations in the registry record", anchor=False)

@@ -107,15 +107,12 @@ def summarize(participants: pd.DataFrame, sites: pd.DataFrame, trial: Trial | No
         counts = p.loc[mask, "arm"].value_counts()
         return {a: int(counts.get(a, 0)) for a in arms}
 
-    site_ids = list(sites["site_id"]) if len(sites) else []
-    for s in p["site_id"]:
-        if s not in site_ids:
-            site_ids.append(s)
-    by_site = {}
-    for s in site_ids:
-        m = p["site_id"] == s
-        by_site[s] = {"screened": int(m.sum()), "screen_failed": int((m & (outcome == "SCREEN_FAILURE")).sum()),
-                      "enrolled": int((m & enrolled_mask).sum())}
+    site_ids = list(dict.fromkeys(list(sites["site_id"]) + list(p["site_id"])))
+    n_screened = p["site_id"].value_counts()
+    n_failed = p.loc[outcome == "SCREEN_FAILURE", "site_id"].value_counts()
+    n_enrolled = p.loc[enrolled_mask, "site_id"].value_counts()
+    by_site = {s: {"screened": int(n_screened.get(s, 0)), "screen_failed": int(n_failed.get(s, 0)),
+                   "enrolled": int(n_enrolled.get(s, 0))} for s in site_ids}
 
     reasons = {a: {str(r): int(n) for r, n in p.loc[disc_mask & (p["arm"] == a), "discontinuation_reason"]
                    .value_counts().items()} for a in arms}
@@ -247,35 +244,41 @@ def site_table(participants: pd.DataFrame, sites: pd.DataFrame, as_of: date) -> 
     enrolled_mask = (p["screen_outcome"] == "ELIGIBLE") & p["enrollment_date"].notna()
     rows = []
     known = list(sites["site_id"]) if len(sites) else []
-    extra = [s for s in dict.fromkeys(p["site_id"]) if s not in known]
+    known_set = set(known)
+    extra = [s for s in dict.fromkeys(p["site_id"]) if s not in known_set]
     site_records = sites.to_dict("records") + [
         {"site_id": s, "site_name": s, "status": None} for s in extra]
+    # Per-site aggregates in one pass each (a loop of masks would be O(sites × participants)).
+    site_col = p["site_id"]
+    n_screened = site_col.value_counts()
+    n_known = (p["screen_outcome"] != "IN_SCREENING").groupby(site_col).sum()
+    n_failed = (p["screen_outcome"] == "SCREEN_FAILURE").groupby(site_col).sum()
+    enrolled_dates = p.loc[enrolled_mask, "enrollment_date"].groupby(site_col[enrolled_mask])
+    n_enrolled, first_date, last_date = enrolled_dates.size(), enrolled_dates.min(), enrolled_dates.max()
+    last_seen = p[["screening_date", "consent_date", "enrollment_date", "discontinuation_date"]].max(axis=1) \
+        .groupby(site_col).max()
     for s in site_records:
         sid = s["site_id"]
-        m = p["site_id"] == sid
-        sp = p[m]
-        e = sp[enrolled_mask[m]]
         act = s.get("activation_date")
         act = None if act is None or pd.isna(act) else pd.Timestamp(act)
         planned = s.get("planned_activation_date")
         planned = None if planned is None or pd.isna(planned) else pd.Timestamp(planned)
-        last_activity = pd.concat([sp["screening_date"], sp["consent_date"], sp["enrollment_date"],
-                                   sp["discontinuation_date"]]).dropna()
+        seen = last_seen.get(sid)
         if act is None:
             end = None
         elif s.get("status") == "CLOSED":
-            end = max(last_activity.max(), act) if len(last_activity) else act
+            end = max(seen, act) if seen is not None and pd.notna(seen) else act
         else:
             end = as_of_ts
         exposure = max((end - act).days, 0) if act is not None and end is not None else 0
-        screened = len(sp)
-        known_outcome = int((sp["screen_outcome"] != "IN_SCREENING").sum())
-        failed = int((sp["screen_outcome"] == "SCREEN_FAILURE").sum())
-        k = len(e)
+        screened = int(n_screened.get(sid, 0))
+        known_outcome = int(n_known.get(sid, 0))
+        failed = int(n_failed.get(sid, 0))
+        k = int(n_enrolled.get(sid, 0))
         target = s.get("target")
         target = None if target is None or pd.isna(target) else int(target)
-        first = e["enrollment_date"].min() if k else None
-        last = e["enrollment_date"].max() if k else None
+        first = first_date.get(sid) if k else None
+        last = last_date.get(sid) if k else None
         if act is not None and exposure > 0:
             quiet = max(((end - last).days if last is not None else exposure), 0)
             quiet = min(quiet, exposure)
@@ -384,3 +387,16 @@ def by_city(locations: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"locations": g.size(), "latitude": g["latitude"].mean(),
                         "longitude": g["longitude"].mean()}).reset_index()
     return out.sort_values(["locations", "city"], ascending=[False, True]).reset_index(drop=True)
+
+
+def attach_registry_coordinates(table: pd.DataFrame, trial: Trial) -> pd.DataFrame:
+    """Fill a site's missing latitude/longitude from the registry location with the same facility name
+    (compared case- and space-insensitively); sites with no match keep none."""
+    key = lambda v: " ".join(str(v).lower().split()) if v is not None else None  # noqa: E731
+    geo = {key(loc.facility): (loc.geo_point.lat, loc.geo_point.lon) for loc in trial.locations
+           if loc.facility and loc.geo_point}
+    out = table.copy()
+    for i, r in out.iterrows():
+        if pd.isna(r["latitude"]) and key(r["site_name"]) in geo:
+            out.at[i, "latitude"], out.at[i, "longitude"] = geo[key(r["site_name"])]
+    return out
