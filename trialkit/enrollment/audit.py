@@ -56,9 +56,9 @@ def record(conn, *, user: str, nct_id: str, action: str, summary: str, detail: d
 
 def read_audit(engine, nct_id: str | None = None) -> pd.DataFrame:
     """Every audit event (of one trial, when given), oldest first."""
-    from trialkit.db import init_db
+    from trialkit.enrollment.storage import ensure_tables
 
-    init_db(engine)
+    ensure_tables(engine)
     q = select(*[audit_events.c[c] for c in AUDIT_COLUMNS]).order_by(audit_events.c.id)
     if nct_id:
         q = q.where(audit_events.c.nct_id == nct_id)

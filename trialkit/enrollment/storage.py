@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import weakref
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Literal, NamedTuple
@@ -114,6 +115,16 @@ class NoLogError(TrialkitError):
 
 
 # -- helpers ---------------------------------------------------------------------------------------
+_ready: "weakref.WeakSet" = weakref.WeakSet()
+
+
+def ensure_tables(engine) -> None:
+    """``init_db`` once per engine object (it costs a round of catalog queries on a server database)."""
+    if engine not in _ready:
+        init_db(engine)
+        _ready.add(engine)
+
+
 def _retry(fn, attempts: int = 8):
     """Run a write, retrying when SQLite reports a lock that its busy timeout did not absorb."""
     for i in range(attempts):
@@ -167,14 +178,14 @@ def _sites_frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def log_source(engine, nct_id: str) -> str | None:
-    init_db(engine)
+    ensure_tables(engine)
     with engine.connect() as conn:
         return conn.execute(select(logs.c.source).where(logs.c.nct_id == nct_id)).scalar_one_or_none()
 
 
 def log_info(engine, nct_id: str) -> dict | None:
     """Where the trial's log came from: ``{"source", "updated_at", "note"}``, or None without a log."""
-    init_db(engine)
+    ensure_tables(engine)
     with engine.connect() as conn:
         row = conn.execute(select(logs.c.source, logs.c.updated_at, logs.c.note)
                            .where(logs.c.nct_id == nct_id)).mappings().first()
@@ -184,7 +195,7 @@ def log_info(engine, nct_id: str) -> dict | None:
 def read_log(engine, nct_id: str) -> LogFrames:
     """The trial's log as two frames with the columns of contracts §5 (dates as datetime64[ns], NaT when
     empty; sites also carry the optional ``latitude``/``longitude``); empty frames when there is none."""
-    init_db(engine)
+    ensure_tables(engine)
     with engine.connect() as conn:
         source = conn.execute(select(logs.c.source).where(logs.c.nct_id == nct_id)).scalar_one_or_none()
         prow = conn.execute(select(*[participants_table.c[c] for c in PARTICIPANT_COLUMNS])
@@ -221,7 +232,7 @@ def import_log(engine, nct_id: str, participants_csv, sites_csv, *, user: str, t
     if trial is not None and trial.nct_id != nct_id:
         raise TrialkitError(f"the trial given is {trial.nct_id}, not {nct_id}")
     log = validate_files(participants_csv, sites_csv, trial)
-    init_db(engine)
+    ensure_tables(engine)
     p_records = [_participant_record(nct_id, p) for p in log.participants]
     s_records = [_site_record(nct_id, s) for s in log.sites]
     digests = {"participants_sha256": _sha(participants_csv), "sites_sha256": _sha(sites_csv)}
@@ -267,7 +278,7 @@ def record_screening(engine, nct_id: str, row: dict, *, user: str, trial: Trial 
     With ``correct=True`` an existing subject's row is replaced and the audit event keeps the values
     before and after. A log of simulated demo data takes no real screenings (``DemoLogExists``).
     """
-    init_db(engine)
+    ensure_tables(engine)
     clean = {k: (None if v is None or (isinstance(v, str) and not v.strip()) else v) for k, v in row.items()
              if k in PARTICIPANT_COLUMNS}
     unknown = sorted(set(row) - set(PARTICIPANT_COLUMNS))
@@ -328,7 +339,7 @@ def ensure_demo_data(engine, catalog_or_trials, *, as_of: date | None = None, us
     """Load the simulated demo log of each seed trial that has no log yet (idempotent, safe to race)."""
     from trialkit.enrollment.demo import DEMO_TRIALS, demo_log
 
-    init_db(engine)
+    ensure_tables(engine)
     if hasattr(catalog_or_trials, "load"):
         trials = []
         for nct in DEMO_TRIALS:
