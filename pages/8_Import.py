@@ -17,6 +17,9 @@ st.markdown(
     f"Limit {MAX_STUDY_BYTES // 2**20} MB. The file is read as data only; nothing in it is run. "
     "Importing a study already in the catalog adds a new version and keeps the earlier ones."
 )
+allowed, why_not = common.can_write()
+if not allowed:
+    st.info(f"You can check a file here, but not add it: {why_not}", icon=":material/lock:")
 upload = st.file_uploader("Study JSON", type=["json"], accept_multiple_files=False,
                           max_upload_size=MAX_STUDY_BYTES // 2**20)
 if upload is not None:
@@ -39,7 +42,7 @@ if upload is not None:
     if existing:
         st.info(f"{trial.nct_id} is already in the catalog ({len(existing.versions)} version(s)); "
                 "adding keeps the earlier versions.")
-    if st.button("Add to the catalog", type="primary", icon=":material/add:"):
+    if allowed and st.button("Add to the catalog", type="primary", icon=":material/add:"):
         _, version, is_new = loaders.catalog().add(raw, source_name=shown_name)
         st.cache_data.clear()
         if is_new:
