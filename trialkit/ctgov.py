@@ -342,6 +342,8 @@ def parse_bytes(raw: bytes, *, source: str) -> Trial:
     except json.JSONDecodeError as exc:
         raise StudyFormatError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
                                source=source) from None
+    except RecursionError:
+        raise StudyFormatError("JSON nested too deeply to be a study", source=source) from None
     return parse_study(data, source=source)
 
 
