@@ -14,16 +14,19 @@ from pathlib import Path
 
 from trialkit.errors import TrialkitError
 
-#: Sub-command modules, in the order ``--help`` lists them.
-COMMAND_MODULES = [
-    "trialkit.cli.catalog_cmd",
-    "trialkit.cli.enrollment_cmd",
-    "trialkit.cli.report_cmd",
-    "trialkit.cli.cohort_cmd",
-    "trialkit.cli.forecast_cmd",
-    "trialkit.cli.check_cmd",
-    "trialkit.cli.changes_cmd",
-]
+#: Sub-command -> the module that registers it, in the order ``--help`` lists them. Only the module of the
+#: command being run is imported, so ``list`` does not pay for scipy (forecast) or Jinja (report).
+COMMANDS = {
+    "list": "trialkit.cli.catalog_cmd",
+    "show": "trialkit.cli.catalog_cmd",
+    "check": "trialkit.cli.check_cmd",
+    "cohort": "trialkit.cli.cohort_cmd",
+    "enrollment": "trialkit.cli.enrollment_cmd",
+    "forecast": "trialkit.cli.forecast_cmd",
+    "report": "trialkit.cli.report_cmd",
+    "changes": "trialkit.cli.changes_cmd",
+}
+COMMAND_MODULES = list(dict.fromkeys(COMMANDS.values()))
 
 
 class UsageError(TrialkitError):
@@ -56,16 +59,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser for every sub-command, or only for ``command`` when it is a known one."""
     parser = _Parser(prog="python -m trialkit", description="trialkit: explore clinical trials")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for name in COMMAND_MODULES:
+    modules = [COMMANDS[command]] if command in COMMANDS else COMMAND_MODULES
+    for name in modules:
         importlib.import_module(name).register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
