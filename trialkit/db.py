@@ -52,18 +52,17 @@ def get_engine(url: str | None = None) -> Engine:
     return engine
 
 
+#: The modules that declare tables on ``metadata``.
+TABLE_MODULES = ("trialkit.enrollment.storage", "trialkit.enrollment.audit", "trialkit.notes",
+                 "trialkit.sharing", "trialkit.changes")
+
+
 def init_db(engine: Engine) -> None:
     """Create every table trialkit declares (idempotent)."""
-    # Import the modules that declare tables so they register on `metadata`.
     import importlib
 
-    for module in ("trialkit.enrollment.storage", "trialkit.enrollment.audit", "trialkit.notes",
-                   "trialkit.sharing", "trialkit.changes"):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
+    for module in TABLE_MODULES:  # importing a module registers its tables on `metadata`
+        importlib.import_module(module)
     metadata.create_all(engine)
 
 
