@@ -3,8 +3,8 @@
 For each of them, a Streamlit server is started on a loopback port (the app with a temporary copy of the
 shipped trials) and headless Chromium opens the page in a fresh browser context, several times, alternating
 the two. The time measured is from navigation start to the first paint of the finished page: the moment the
-app's script run has ended (``data-test-script-state`` back to ``notRunning`` after ``running``) and the
-page's content is in the DOM (for the Overview, the trial's title header), then the next animation frame.
+app's script run has ended (``data-test-script-state`` back to ``notRunning`` after ``running``), no element
+is still a loading skeleton, and the page's content is in the DOM (for the Overview, the trial's title header), then the next animation frame.
 Medians of the repeats, and their ratio, are printed.
 
     python bench/page_load.py [--repeats 7] [--trial NCT07176143] [--json]
@@ -41,7 +41,7 @@ READY_JS = """
     for (const r of records || []) if (r.oldValue === 'running') sawRunning = true;
     const s = app.getAttribute('data-test-script-state');
     if (s === 'running') sawRunning = true;
-    if (sawRunning && s === 'notRunning' && wanted()) {
+    if (sawRunning && s === 'notRunning' && wanted() && !document.querySelector('[data-testid="stSkeleton"]')) {
       window.__benchReady = -1;
       requestAnimationFrame(() => { window.__benchReady = performance.now(); });
     }

@@ -161,13 +161,17 @@ def page(browser):
 
 
 def wait_idle(pg, timeout: float = 60) -> None:
-    """Wait until the app is connected and its script is not running (twice, to ride out a quick rerun)."""
+    """Wait until the script run has finished and every element is painted (no skeletons left), three
+    polls in a row, to ride out a quick rerun."""
     deadline = time.monotonic() + timeout
     calm = 0
     while time.monotonic() < deadline:
         state = pg.evaluate("""() => {
             const app = document.querySelector('[data-testid="stApp"]');
-            return app ? app.getAttribute('data-test-script-state') : null; }""")
+            if (!app) return null;
+            const s = app.getAttribute('data-test-script-state');
+            // elements still arriving are drawn as skeletons after the script has finished
+            return s === 'notRunning' && document.querySelector('[data-testid="stSkeleton"]') ? 'painting' : s; }""")
         if state == "notRunning":
             calm += 1
             if calm >= 3:
@@ -212,8 +216,15 @@ def body_text(pg) -> str:
     return pg.inner_text("body")
 
 
+APP_ERROR = "This app has encountered an error"
+
+
 def exceptions(pg) -> list[str]:
-    return [e.inner_text() for e in pg.query_selector_all('[data-testid="stException"]')]
+    """Exception boxes on the page (with showErrorDetails = "none" they read only APP_ERROR...)."""
+    found = [e.inner_text() for e in pg.query_selector_all('[data-testid="stException"]')]
+    if not found and APP_ERROR in body_text(pg):
+        found.append(APP_ERROR)
+    return found
 
 
 def page_not_found(pg) -> bool:

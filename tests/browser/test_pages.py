@@ -60,9 +60,13 @@ def test_every_page_renders_for_both_trials(app, script, trial):
     # the shared chooser shows this trial, and the URL keeps it
     assert app.chosen_trial().startswith(trial)
     assert f"trial={trial}" in pg.url
-    # every chart on the page is drawn
+    # every chart on the page is drawn (charts in a closed tab or expander are drawn but hidden)
     for chart in pg.locator('[data-testid="stPlotlyChart"]').all():
-        chart.locator(".js-plotly-plot .main-svg").first.wait_for(state="visible", timeout=20_000)
+        svg = chart.locator(".js-plotly-plot .main-svg").first
+        svg.wait_for(state="attached", timeout=30_000)
+        if chart.is_visible():
+            box = svg.bounding_box()
+            assert box and box["width"] > 100 and box["height"] > 100, box
 
 
 CHART_PAGES = [p for p, _, _ in PAGES if draws_charts(p)]
@@ -74,12 +78,14 @@ def test_chart_pages_draw_their_charts(app, script):
     drawn = {}
     for trial in TRIALS:
         pg = app.open(f"{url_path(script)}?trial={trial}")
+        assert not app.exceptions(), app.exceptions()
         plots = pg.locator('[data-testid="stPlotlyChart"] .js-plotly-plot')
-        if plots.count():
-            plots.first.locator(".main-svg").first.wait_for(state="visible", timeout=20_000)
-            box = plots.first.bounding_box()
-            assert box and box["width"] > 100 and box["height"] > 100
-        drawn[trial] = plots.count()
+        visible = [p for p in plots.all() if p.is_visible()]
+        for plot in visible:
+            plot.locator(".main-svg").first.wait_for(state="visible", timeout=30_000)
+            box = plot.bounding_box()
+            assert box and box["width"] > 100 and box["height"] > 100, box
+        drawn[trial] = len(visible)
         app.shot(f"charts_{url_path(script).strip('/')}_{trial}")
     assert any(drawn.values()), f"{script} draws no chart for either trial: {drawn}"
 
