@@ -5,6 +5,10 @@ what-if page's URL. They describe a hypothetical candidate by the eligibility fi
 never carry a person's identity: a key that names a direct identifier (name, email, phone, address,
 birth date, national id, record number…) or a value that looks like an email address or a phone number
 is refused with a message naming the field.
+
+A clinician's answer to a criterion's judgment question travels too, as ``judgment.<CRITERION_ID>``
+(``judgment.E17=no``, :mod:`trialkit.criteria.judgment`): the key must be ``judgment.`` and a criterion id
+(letters then digits, e.g. ``E17``) and the value ``yes`` or ``no``, so such a key can carry no identity.
 """
 from __future__ import annotations
 
@@ -16,6 +20,9 @@ from trialkit.errors import TrialkitError
 MAX_FIELDS = 60
 MAX_VALUE_CHARS = 200
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
+#: ``judgment.E17``: a clinician's yes/no answer to that criterion's judgment question.
+_JUDGMENT_KEY = re.compile(r"^judgment\.[A-Za-z]{1,3}\d{0,3}$")
+_YES, _NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0"}
 
 #: Key fragments that name a direct identifier (HIPAA Safe Harbor list, abridged).
 IDENTIFYING_KEY_PARTS = (
@@ -50,8 +57,14 @@ def clean_scenario(scenario: Mapping[str, object] | None) -> dict[str, str]:
         raise ScenarioError(f"a scenario holds at most {MAX_FIELDS} fields, got {len(scenario)}")
     out: dict[str, str] = {}
     for key, value in scenario.items():
+        if isinstance(key, str) and _JUDGMENT_KEY.match(key):
+            answer = _judgment_answer(key, value)
+            if answer is not None:
+                out[key] = answer
+            continue
         if not isinstance(key, str) or not _KEY.match(key):
-            raise ScenarioError(f"field {key!r}: field names are lower-case letters, digits and _")
+            raise ScenarioError(f"field {key!r}: field names are lower-case letters, digits and _ "
+                                "(or judgment.CRITERION_ID for a clinician's answer)")
         if identifying_key(key):
             raise ScenarioError(f"field {key!r}: looks like a personal identifier; scenarios never carry one")
         if value is None:
@@ -77,3 +90,19 @@ def clean_scenario(scenario: Mapping[str, object] | None) -> dict[str, str]:
                                 "scenarios never carry one")
         out[key] = text
     return out
+
+
+def _judgment_answer(key: str, value: object) -> str | None:
+    """A clinician's answer as "yes"/"no" (None, "" and "unknown" leave it out); anything else is refused."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value).strip().lower()
+    if text in {"", "unknown"}:
+        return None
+    if text in _YES:
+        return "yes"
+    if text in _NO:
+        return "no"
+    raise ScenarioError(f"field {key!r}: a clinician's answer is yes or no")

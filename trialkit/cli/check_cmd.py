@@ -1,9 +1,11 @@
 """``check``: one candidate against a trial's criteria (contracts §4).
 
     python -m trialkit check NCT07176143 --set age=39 --set "fsh=10.4 mIU/mL" --set pregnant=no --json
+    python -m trialkit check NCT07176143 --set judgment.E17=no --set judgment.I1=yes   # a clinician's answers
 
 Prints ``{"trial", "status", "criteria": [{"id", "kind", "status", "reason"}, …]}``; exit 0 whatever the
-verdict, exit 2 with one line on stderr for an unknown field, a unit that does not fit, or a bad value.
+verdict, exit 2 with one line on stderr for an unknown field, a unit that does not fit, a bad value, or a
+``judgment.<ID>`` key for a criterion the trial does not have or that has no judgment rule.
 """
 from __future__ import annotations
 
@@ -26,8 +28,8 @@ def _pairs(items: list[str]) -> dict[str, str]:
 
 def cmd_check(args) -> int:
     trial = resolve_trial(args.trial)
-    candidate = parse_candidate(_pairs(args.set))
     ruleset = load_ruleset(trial)
+    candidate = parse_candidate(_pairs(args.set), ruleset)
     result = evaluate_candidate(ruleset, candidate)
     if args.json:
         print_json(result.to_json(trial.nct_id))
@@ -48,6 +50,8 @@ def register(sub) -> None:
     p = sub.add_parser("check", help="check one candidate against a trial's criteria")
     p.add_argument("trial", help="NCT id from the catalog, or an API v2 study JSON file")
     p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                   help="a candidate value, e.g. age=39, 'hemoglobin=9.8 g/dL', pregnant=no, hpv_types=16,52")
+                   help="a candidate value, e.g. age=39, 'hemoglobin=9.8 g/dL', pregnant=no, hpv_types=16,52; "
+                        "a clinician's answer to a criterion's judgment question: judgment.E17=no "
+                        "(yes = the condition holds: an exclusion applies, an inclusion is met)")
     p.add_argument("--json", action="store_true", help="print JSON (contracts §4)")
     p.set_defaults(func=cmd_check)

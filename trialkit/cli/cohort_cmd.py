@@ -34,7 +34,7 @@ def cmd_cohort(args) -> int:
         raise UsageError(f"--seed must be a non-negative whole number, got {args.seed}")
     trial = resolve_trial(args.trial)
     source = ("file", args.cohort, args.cohort) if args.cohort else ("simulate", args.n, args.seed)
-    result = run(trial, source, _overrides(args.override))
+    result = run(trial, source, _overrides(args.override), assume_judgment=args.assume_judgment)
     s = result.summary
     if args.out:
         table = result.results()
@@ -42,15 +42,23 @@ def cmd_cohort(args) -> int:
             table.insert(0, "cohort", result.cohort.label)
         table.to_csv(args.out, index=False)
     if args.json:
-        print_json(s.to_json())
+        out = s.to_json()
+        if result.assumption:
+            out["assumption"] = result.assumption
+        print_json(out)
     else:
         print(f"{trial.nct_id} — {result.cohort.provenance}")
+        if result.assumption:
+            print(f"ASSUMPTION: {result.assumption} (every count below is an upper bound)")
         print(f"n={s.n:,}  eligible={s.eligible:,}  needs review={s.needs_review:,}  ineligible={s.ineligible:,}")
         print(f"{'criterion':>9}  {'remaining':>10}  {'sole':>8}  {'shapley':>10}")
         for f in s.funnel:
             print(f"{f['id']:>9}  {f['remaining']:>10,}  {s.sole_exclusions[f['id']]:>8,}  "
                   f"{s.shapley[f['id']]:>10,.1f}")
+        assumed = result.assumed or {}
         for fld, why in result.cohort.missing_fields.items():
+            if fld in assumed:
+                why += f"; assumed {'yes' if assumed[fld] else 'no'} for everyone (optimistic upper bound)"
             sys.stderr.write(f"note: {fld}: {why}\n")
     return 0
 
@@ -63,6 +71,10 @@ def register(sub) -> None:
     p.add_argument("--cohort", metavar="FILE.csv", help="your cohort: one column per candidate field")
     p.add_argument("--override", action="append", metavar="FIELD.min=V|FIELD.max=V",
                    help="move a numeric bound (repeatable)")
+    p.add_argument("--assume-judgment", choices=["none", "favourable"], default="none",
+                   help="favourable: treat every clinician's-judgment question as answered in the patient's "
+                        "favour (an optimistic upper bound on eligibility; the output says so). Default: none "
+                        "(judgments stay unknown, so those criteria say 'needs review')")
     p.add_argument("--out", metavar="FILE.csv", help="write one row per patient with status and criteria")
     p.add_argument("--json", action="store_true", help="print JSON (contracts §4)")
     p.set_defaults(func=cmd_cohort)

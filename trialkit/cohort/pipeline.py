@@ -1,5 +1,17 @@
 """One path from a trial and a cohort (simulated or a CSV) to the evaluation and summary, shared by the
-command line, the page and the benchmark."""
+command line, the page and the benchmark.
+
+``assume_judgment="favourable"`` answers every clinician's-judgment question the way that lets the patient
+in (:func:`trialkit.criteria.judgment.favourable_answers`): an *optimistic upper bound* on who could be
+eligible, labelled :data:`~trialkit.criteria.judgment.FAVOURABLE_LABEL` wherever it shows. The default
+(``None``) leaves every judgment unknown, as the protocol must.
+
+Decision: the same bound also assumes **informed consent** given when the cohort has no consent column
+(:data:`SCREENING_VISIT_FACTS`). Consent, like the clinician's judgment, is settled at the screening visit,
+after pre-screening, so no pre-screening cohort has it (the simulated one never does, see
+``trialkit.cohort.params.NOT_SIMULATED_NOTES``); both seed trials put it in the same criterion as a judgment
+question (NCT07176143 I1, NCT06610773 I5), so without it nobody could ever come out eligible. The label
+says so (:func:`assumption_text`). A cohort column for it (a CSV's ``informed_consent``) always wins."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,9 +24,15 @@ from trialkit.cohort.io import CohortFile, read_cohort_csv
 from trialkit.cohort.params import default_params, population_for
 from trialkit.cohort.simulate import SimulatedCohort, simulate
 from trialkit.criteria.evaluate import evaluate_frame
+from trialkit.criteria.fields import FIELDS
+from trialkit.criteria.judgment import FAVOURABLE_LABEL, check_assume, favourable_answers
+from trialkit.criteria.rules import FactRule
 from trialkit.criteria.ruleset import apply_overrides, load_ruleset
 
 SIMULATED_LABEL = "Simulated cohort"
+#: yes/no fields only the screening visit settles; the optimistic upper bound assumes them favourable when
+#: the cohort has no column for them (see the module docstring).
+SCREENING_VISIT_FACTS = ("informed_consent",)
 
 
 @dataclass
@@ -52,8 +70,40 @@ def file_cohort(ruleset, data: bytes | str, *, source: str = "upload", max_bytes
                   f"{name}, {cf.n:,} rows, sha256 {cf.sha256[:12]}")
 
 
-def evaluate(ruleset, cohort: Cohort) -> CodeMatrix:
-    return CodeMatrix.from_evaluation(evaluate_frame(ruleset, cohort.frame))
+def _favourable_facts(ruleset, columns) -> dict[str, bool]:
+    """:data:`SCREENING_VISIT_FACTS` the rules read and the cohort lacks, each with its favourable answer
+    (what an inclusion's fact rule expects; the opposite of what an exclusion's fact rule excludes)."""
+    out: dict[str, bool] = {}
+    for c in ruleset.criteria:
+        for r in c.rules:
+            if isinstance(r, FactRule) and r.field in SCREENING_VISIT_FACTS and r.field not in columns:
+                out.setdefault(r.field, r.expected if c.kind == "inclusion" else not r.expected)
+    return out
+
+
+def assumed_answers(ruleset, cohort: Cohort, assume_judgment: str | None) -> dict[str, bool] | None:
+    """The answers every patient gets where the cohort says nothing: None (the default: unknown stays
+    unknown) or, for ``"favourable"``, every judgment question favourable plus the screening-visit facts."""
+    if check_assume(assume_judgment) != "favourable":
+        return None
+    return {**favourable_answers(ruleset), **_favourable_facts(ruleset, set(cohort.frame.columns))}
+
+
+def assumption_text(ruleset, cohort: Cohort, assume_judgment: str | None) -> str | None:
+    """What to print beside every count made under the assumption (None without one)."""
+    if check_assume(assume_judgment) != "favourable":
+        return None
+    facts = _favourable_facts(ruleset, set(cohort.frame.columns))
+    text = FAVOURABLE_LABEL
+    if facts:
+        text += ("; " + ", ".join(FIELDS[f].label.lower() for f in facts)
+                 + " (settled at the screening visit, not in this cohort) assumed too")
+    return text
+
+
+def evaluate(ruleset, cohort: Cohort, assume_judgment: str | None = None) -> CodeMatrix:
+    return CodeMatrix.from_evaluation(evaluate_frame(ruleset, cohort.frame,
+                                                     assumed=assumed_answers(ruleset, cohort, assume_judgment)))
 
 
 @dataclass
@@ -62,17 +112,35 @@ class CohortRun:
     cohort: Cohort
     matrix: CodeMatrix
     summary: CohortSummary
+    #: None, or "favourable" (every clinician's judgment assumed favourable: an optimistic upper bound)
+    assume_judgment: str | None = None
+
+    @property
+    def assumed(self) -> dict[str, bool] | None:
+        """The answers given to every patient under the assumption (judgment keys and yes/no fields)."""
+        return assumed_answers(self.ruleset, self.cohort, self.assume_judgment)
+
+    @property
+    def assumption(self) -> str | None:
+        """The label of the optimistic upper bound (starting with :data:`FAVOURABLE_LABEL`), or None."""
+        return assumption_text(self.ruleset, self.cohort, self.assume_judgment)
 
     def results(self) -> pd.DataFrame:
-        return patient_results(self.matrix.codes, self.matrix.criterion_ids, self.cohort.frame,
-                               self.cohort.patient_ids)
+        table = patient_results(self.matrix.codes, self.matrix.criterion_ids, self.cohort.frame,
+                                self.cohort.patient_ids)
+        if self.assumption:
+            table.insert(0, "assumption", self.assumption)
+        return table
 
     def what_if(self) -> WhatIf:
         return WhatIf(self.ruleset, self.matrix, self.cohort.frame)
 
 
-def run(trial, cohort_source, overrides: dict[str, float] | None = None) -> CohortRun:
-    """``cohort_source``: ("simulate", n, seed[, params]) or ("file", path_or_bytes[, source name])."""
+def run(trial, cohort_source, overrides: dict[str, float] | None = None,
+        assume_judgment: str | None = None) -> CohortRun:
+    """``cohort_source``: ("simulate", n, seed[, params]) or ("file", path_or_bytes[, source name]).
+    ``assume_judgment``: None (judgments unknown) or "favourable" (optimistic upper bound)."""
+    assume_judgment = check_assume(assume_judgment)
     ruleset = load_ruleset(trial)
     if overrides:
         ruleset = apply_overrides(ruleset, overrides)
@@ -83,5 +151,5 @@ def run(trial, cohort_source, overrides: dict[str, float] | None = None) -> Coho
         data = args[0]
         cohort = file_cohort(ruleset, data, source=args[1] if len(args) > 1 else
                              (data if isinstance(data, str) else "upload"))
-    matrix = evaluate(ruleset, cohort)
-    return CohortRun(ruleset, cohort, matrix, summarize(matrix.codes, matrix.criterion_ids))
+    matrix = evaluate(ruleset, cohort, assume_judgment)
+    return CohortRun(ruleset, cohort, matrix, summarize(matrix.codes, matrix.criterion_ids), assume_judgment)

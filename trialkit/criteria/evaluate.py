@@ -13,6 +13,10 @@ Kleene logic is arithmetic (rules.py's docstring gives the semantics):
 reasons a person reads ("FSH 10.4 IU/L is above the maximum of 10 IU/L", "needs AFC", "needs a
 clinician's judgment"). An unknown stays unknown: a missing value is never read as "no" (TrialGPT's trap,
 background.md).
+
+A clinician's answer to a criterion's judgment question is an input too: key ``judgment.<CRITERION_ID>``,
+yes/no, meaning what a FactRule's true/false means (:mod:`trialkit.criteria.judgment`). Unanswered, a
+judgment rule stays unknown.
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from trialkit.criteria import judgment
 from trialkit.criteria.fields import FIELDS, FieldSpec, format_number, get_field
 from trialkit.criteria.rules import FactRule, JudgmentRule, RangeRule, SetRule, WindowRule
 from trialkit.criteria.units import convert, to_canonical
@@ -80,14 +85,39 @@ def parse_value(name: str, value):
     return frozenset(codes)
 
 
-def parse_candidate(pairs: dict[str, str]) -> dict[str, object]:
-    """``{"hemoglobin": "9.8 g/dL", "fsh": "7 mIU/mL", "pregnant": "no"}`` -> canonical values
-    ``{"hemoglobin": 98.0, "fsh": 7.0, "pregnant": False}``; "unknown"/"" leave a field out."""
+def parse_candidate(pairs: dict[str, str], ruleset=None) -> dict[str, object]:
+    """``{"hemoglobin": "9.8 g/dL", "fsh": "7 mIU/mL", "pregnant": "no", "judgment.E17": "no"}`` ->
+    canonical values ``{"hemoglobin": 98.0, "fsh": 7.0, "pregnant": False, "judgment.E17": False}``;
+    "unknown"/"" leave a field out. A ``judgment.<ID>`` key is checked against ``ruleset`` when it is given
+    (always, later, by :func:`evaluate_candidate`)."""
     out: dict[str, object] = {}
     for name, value in pairs.items():
-        v = parse_value(str(name).strip(), value)
+        name = str(name).strip()
+        if judgment.is_judgment_key(name):
+            key = judgment.resolve_key(name, ruleset)
+            v = judgment.parse_answer(name, value)
+        else:
+            key, v = name, parse_value(name, value)
         if v is not None:
-            out[str(name).strip()] = v
+            if key in out:
+                raise CandidateError(f"{name}: given twice")
+            out[key] = v
+    return out
+
+
+def check_candidate(ruleset, candidate: dict) -> dict[str, object]:
+    """A canonical candidate with its keys checked against ``ruleset`` (an unknown field, a judgment key for
+    a criterion without a judgment rule: CandidateError naming the key) and unknowns (None) dropped."""
+    out: dict[str, object] = {}
+    for k, v in candidate.items():
+        if judgment.is_judgment_key(k):
+            key = judgment.resolve_key(k, ruleset)
+            v = judgment.parse_answer(k, v)
+        else:
+            get_field(k)
+            key = k
+        if v is not None:
+            out[key] = v
     return out
 
 
@@ -97,13 +127,17 @@ def candidate_frame(candidates: list[dict] | dict) -> pd.DataFrame:
     names = []
     for r in rows:
         for k in r:
-            get_field(k)
+            if not judgment.is_judgment_key(k):
+                get_field(k)
             if k not in names:
                 names.append(k)
     cols = {}
     for k in names:
-        spec = FIELDS[k]
         vals = [r.get(k) for r in rows]
+        if judgment.is_judgment_key(k):
+            cols[k] = pd.array([judgment.parse_answer(k, v) for v in vals], dtype="boolean")
+            continue
+        spec = FIELDS[k]
         if spec.kind == "number":
             cols[k] = pd.array([np.nan if v is None else float(v) for v in vals], dtype="float64")
         elif spec.kind == "yesno":
@@ -147,9 +181,10 @@ def _window_limit(field_name: str, within: float, unit: str) -> float:
 class _Columns:
     """Columns of the frame as numpy arrays, converted once per evaluation and shared by the rules."""
 
-    def __init__(self, frame: pd.DataFrame):
+    def __init__(self, frame: pd.DataFrame, assumed: dict[str, bool] | None = None):
         self.frame = frame
         self.n = len(frame)
+        self.assumed = assumed or {}
         self._cache: dict[str, object] = {}
         self.unknown = np.zeros(self.n, dtype=np.int8)
         self.unknown.flags.writeable = False
@@ -170,13 +205,17 @@ class _Columns:
     def boolean(self, name: str) -> tuple[np.ndarray, np.ndarray] | None:
         if name not in self._cache:
             s = self.frame[name] if name in self.frame.columns else None
-            if s is None:
+            if s is None and self.assumed.get(name) is not None:  # the same assumed answer for every row
+                self._cache[name] = (np.full(self.n, bool(self.assumed[name])), np.zeros(self.n, dtype=bool))
+            elif s is None:
                 self._cache[name] = None
             else:
                 try:
                     b = s if s.dtype == "boolean" else s.astype("boolean")
                 except (TypeError, ValueError):
                     raise CandidateError(f"column {name!r}: not yes/no values") from None
+                if isinstance(b, pd.DataFrame):
+                    raise CandidateError(f"column {name!r}: given more than once")
                 self._cache[name] = (b.fillna(False).to_numpy(dtype=bool), b.isna().to_numpy())
         return self._cache[name]
 
@@ -206,10 +245,17 @@ def set_members(value) -> set[str]:
     return out
 
 
-def rule_condition(rule, cols: _Columns) -> np.ndarray:
-    """Condition codes of one rule for every row (1 true, 0 unknown, -1 false)."""
+def rule_condition(rule, cols: _Columns, criterion_id: str | None = None) -> np.ndarray:
+    """Condition codes of one rule for every row (1 true, 0 unknown, -1 false).
+
+    A judgment rule reads the clinician's answer for its criterion, the yes/no column
+    ``judgment.<criterion_id>`` (absent: unknown)."""
     if isinstance(rule, JudgmentRule):
-        return cols.unknown
+        b = cols.boolean(judgment.key_for(criterion_id)) if criterion_id is not None else None
+        if b is None:
+            return cols.unknown
+        data, missing = b
+        return _code(data, missing)
     if isinstance(rule, (RangeRule, WindowRule)):
         x = cols.number(rule.field)
         if x is None:
@@ -244,20 +290,25 @@ def rule_condition(rule, cols: _Columns) -> np.ndarray:
     raise TypeError(f"unknown rule type {type(rule).__name__}")
 
 
-def evaluate_frame(ruleset, frame: pd.DataFrame) -> FrameEvaluation:
+def evaluate_frame(ruleset, frame: pd.DataFrame, *, assumed: dict[str, bool] | None = None) -> FrameEvaluation:
     """Every row of ``frame`` against every criterion, vectorised (no per-row Python).
 
     ``frame`` has one column per candidate field (contracts §2), in canonical units: numbers float64 with
     NaN = unknown (+inf = "never" for time-since fields); yes/no as pandas "boolean" (NA = unknown); sex as
     "female"/"male"/NA strings; set fields (``hpv_types``) as ";"-joined strings ("16;52"; "" = none,
-    NA = unknown). A column that is absent is unknown for everyone; other columns are ignored."""
-    cols = _Columns(frame)
+    NA = unknown); a clinician's answers as "boolean" columns ``judgment.<CRITERION_ID>`` (NA = unanswered).
+    A column that is absent is unknown for everyone; other columns are ignored.
+
+    ``assumed`` (``{"judgment.E17": False, "informed_consent": True, …}``) gives yes/no answers (a clinician's
+    judgment or a yes/no field) to every row when the frame has no column for them: the cohort's optimistic
+    upper bound (:func:`trialkit.criteria.judgment.favourable_answers`). A column of the frame always wins."""
+    cols = _Columns(frame, assumed)
     n = cols.n
     k = len(ruleset.criteria)
     codes = np.empty((n, k), dtype=np.int8, order="F")
     rule_codes: list[list[np.ndarray]] = []
     for j, c in enumerate(ruleset.criteria):
-        rc = [rule_condition(r, cols) for r in c.rules]
+        rc = [rule_condition(r, cols, c.id) for r in c.rules]
         rule_codes.append(rc)
         if not rc:
             codes[:, j] = UNKNOWN
@@ -345,10 +396,18 @@ def _subject(spec: FieldSpec, value) -> str:
     return f"{spec.label} {spec.format(value)}"
 
 
-def rule_reason(rule, code: int, kind: str, candidate: dict) -> str:
+def rule_reason(rule, code: int, kind: str, candidate: dict, criterion_id: str | None = None) -> str:
     """Why one rule's condition came out as it did, for a person."""
     if isinstance(rule, JudgmentRule):
-        return f"needs a clinician's judgment: {rule.question}"
+        answer = candidate.get(judgment.key_for(criterion_id)) if criterion_id else None
+        if code == 0 or answer is None:
+            return f"needs a clinician's judgment: {rule.question}"
+        said = "yes" if answer else "no"
+        if kind == "exclusion" and code == 1:
+            return f"clinician's judgment: {said} (excludes)"
+        if kind == "inclusion" and code == -1:
+            return f"clinician's judgment: {said} (must be yes)"
+        return f"clinician's judgment: {said}"
     spec = FIELDS[rule.field]
     value = candidate.get(rule.field)
     if code == 0 or value is None:
@@ -392,36 +451,39 @@ def rule_reason(rule, code: int, kind: str, candidate: dict) -> str:
 
 def evaluate_candidate(ruleset, candidate: dict) -> CandidateResult:
     """One candidate (canonical values, e.g. from :func:`parse_candidate`) against the ruleset."""
-    for k in candidate:
-        get_field(k)
-    cand = {k: v for k, v in candidate.items() if v is not None}
+    cand = check_candidate(ruleset, candidate)
     ev = evaluate_frame(ruleset, candidate_frame(cand) if cand else pd.DataFrame(index=range(1)))
     verdicts: list[CriterionVerdict] = []
     outcomes: dict[str, list[RuleOutcome]] = {}
     for j, c in enumerate(ruleset.criteria):
         code = int(ev.codes[0, j])
-        rows = [RuleOutcome(r, int(rc[0]), rule_reason(r, int(rc[0]), c.kind, cand))
+        rows = [RuleOutcome(r, int(rc[0]), rule_reason(r, int(rc[0]), c.kind, cand, c.id))
                 for r, rc in zip(c.rules, ev.rule_codes[j])]
         outcomes[c.id] = rows
         if not rows:
             reason = "no rule: needs a clinician's judgment"
         elif code == UNKNOWN:
-            reason = "; ".join(o.reason for o in rows if o.code == 0)
+            reason = _joined(o.reason for o in rows if o.code == 0)
         elif code == FAIL:
             bad = 1 if c.kind == "exclusion" else -1
-            reason = "; ".join(o.reason for o in rows if o.code == bad)
+            reason = _joined(o.reason for o in rows if o.code == bad)
         else:
-            reason = "; ".join(o.reason for o in rows)
+            reason = _joined(o.reason for o in rows)
         verdicts.append(CriterionVerdict(c.id, c.kind, CRITERION_WORDS[code], reason, c.text))
     return CandidateResult(STATUS_WORDS[int(ev.status[0])], verdicts, outcomes, dict(cand))
+
+
+def _joined(reasons) -> str:
+    """Reasons joined with "; ", each once (one answer covers several judgment rules of a criterion)."""
+    return "; ".join(dict.fromkeys(reasons))
 
 
 # -- what would change this ---------------------------------------------------------------------------
 @dataclass
 class Suggestion:
     criterion_id: str
-    field: str | None
-    action: str  # "change" (a failed criterion), "provide" (an unknown value), "judgment"
+    field: str | None  # a candidate field, or the judgment key ("judgment.E17")
+    action: str  # "change" (a failed criterion), "provide" (an unknown value), "judgment" (unanswered)
     value: object  # the nearest passing value (canonical), or None
     text: str
 
@@ -463,9 +525,21 @@ def nearest_changes(ruleset, candidate: dict, result: CandidateResult) -> list[S
         for o in result.rules.get(v.id, []):
             r = o.rule
             if isinstance(r, JudgmentRule):
+                key = judgment.key_for(v.id)
                 if v.status == "unknown" and o.code == 0:
-                    out.append(Suggestion(v.id, None, "judgment", None,
-                                          f"{v.id}: a clinician decides — {r.question}"))
+                    if any(s.field == key and s.action == "judgment" for s in out):
+                        continue  # one answer covers all of the criterion's judgment questions
+                    qs = " / ".join(f"“{q}”" for q in judgment.questions(ruleset.criterion(v.id)))
+                    decides = "no clears it, yes excludes" if excl else "yes meets it, no fails"
+                    out.append(Suggestion(v.id, key, "judgment", None,
+                                          f"{v.id}: a clinician's answer to {qs} decides it ({decides})"))
+                elif v.status == "fail" and ((o.code == 1) if excl else (o.code == -1)):
+                    if any(s.field == key for s in out):
+                        continue
+                    target = not excl
+                    out.append(Suggestion(v.id, key, "change", target,
+                                          f"{v.id}: would pass if the clinician's answer were "
+                                          f"{'yes' if target else 'no'}"))
                 continue
             spec = FIELDS[r.field]
             failing = (o.code == 1) if excl else (o.code == -1)
