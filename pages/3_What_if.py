@@ -45,7 +45,8 @@ with right:
                f"{common.show_count(n_pass)} passed, of {common.show_count(total)} criteria.")
     if result.status == "needs_review" and result.judgment_only_ids() == result.unknown_ids():
         st.info("Every criterion a value can decide passes; what is left needs a clinician's judgment "
-                f"({', '.join(result.judgment_only_ids())}).", icon=":material/stethoscope:")
+                f"({', '.join(result.judgment_only_ids())}): record the answers under "
+                "*Clinician's judgment*.", icon=":material/stethoscope:")
     table = whatif.criteria_table(result)
     styled = table.style.map(lambda v: whatif.RESULT_STYLES.get(v, ""), subset=["Result"])
     st.dataframe(styled, hide_index=True, width="stretch", height=min(36 * (len(table) + 1) + 4, 1100),

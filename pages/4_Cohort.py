@@ -1,6 +1,6 @@
 """Cohort what-if: who each criterion excludes in a cohort, and what moving a bound would change. UI only:
 every number comes from trialkit.cohort; the cohort is cached by small keys and never regenerated when a
-threshold moves."""
+threshold moves or the optimistic-upper-bound box (every clinician's judgment assumed favourable) is ticked."""
 from __future__ import annotations
 
 import hashlib
@@ -15,7 +15,9 @@ from trialkit.cohort.analysis import WhatIf, compare_groups, field_label, field_
 from trialkit.cohort.io import MAX_BYTES, CohortFileError
 from trialkit.cohort.params import (POPULATIONS, SPECS, default_params, params_hash, population_for, source_of,
                                     validate_params)
-from trialkit.cohort.pipeline import SIMULATED_LABEL, CohortRun, evaluate, file_cohort, simulated_cohort
+from trialkit.cohort.pipeline import (SIMULATED_LABEL, Cohort, CohortRun, evaluate, file_cohort,
+                                     simulated_cohort)
+from trialkit.criteria.judgment import judgment_criteria
 from trialkit.cohort.analysis import summarize
 from trialkit.criteria.ruleset import load_ruleset, rules_path
 from trialkit.errors import TrialkitError
@@ -37,25 +39,38 @@ def _ruleset(nct_id: str, rules_fp: float):
     return load_ruleset(loaders.trial(nct_id))
 
 
+@st.cache_resource(show_spinner=False, max_entries=2, ttl=3600)
+def _simulated(nct_id: str, rules_fp: float, n: int, seed: int, phash: str, population: str,
+               _params: tuple) -> Cohort:
+    """Keyed by (trial id, rules file time, n, seed, parameter hash, population): never by a DataFrame."""
+    return simulated_cohort(_ruleset(nct_id, rules_fp), n, seed, dict(_params), population)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2, ttl=3600)
+def _uploaded(nct_id: str, rules_fp: float, sha: str, name: str, _data: bytes) -> Cohort:
+    """Keyed by the file's sha256 (and the trial): the upload itself is not hashed by Streamlit."""
+    return file_cohort(_ruleset(nct_id, rules_fp), _data, source=name, max_bytes=MAX_BYTES)
+
+
+def _run(ruleset, cohort: Cohort, assume: str | None) -> tuple[CohortRun, WhatIf]:
+    matrix = evaluate(ruleset, cohort, assume)
+    run = CohortRun(ruleset, cohort, matrix, summarize(matrix.codes, matrix.criterion_ids), assume)
+    return run, run.what_if()
+
+
 @st.cache_resource(show_spinner=False, max_entries=3, ttl=3600)
 def simulated_run(nct_id: str, rules_fp: float, n: int, seed: int, phash: str, population: str,
-                  _params: tuple) -> tuple[CohortRun, WhatIf]:
-    """Keyed by (trial id, rules file time, n, seed, parameter hash, population): never by a DataFrame."""
+                  assume: str | None, _params: tuple) -> tuple[CohortRun, WhatIf]:
+    """The cohort is simulated once per key; ticking the judgment assumption only re-evaluates it."""
     ruleset = _ruleset(nct_id, rules_fp)
-    cohort = simulated_cohort(ruleset, n, seed, dict(_params), population)
-    matrix = evaluate(ruleset, cohort)
-    run = CohortRun(ruleset, cohort, matrix, summarize(matrix.codes, matrix.criterion_ids))
-    return run, run.what_if()
+    return _run(ruleset, _simulated(nct_id, rules_fp, n, seed, phash, population, _params), assume)
 
 
 @st.cache_resource(show_spinner=False, max_entries=3, ttl=3600)
-def uploaded_run(nct_id: str, rules_fp: float, sha: str, name: str, _data: bytes) -> tuple[CohortRun, WhatIf]:
-    """Keyed by the file's sha256 (and the trial): the upload itself is not hashed by Streamlit."""
+def uploaded_run(nct_id: str, rules_fp: float, sha: str, name: str, assume: str | None,
+                 _data: bytes) -> tuple[CohortRun, WhatIf]:
     ruleset = _ruleset(nct_id, rules_fp)
-    cohort = file_cohort(ruleset, _data, source=name, max_bytes=MAX_BYTES)
-    matrix = evaluate(ruleset, cohort)
-    run = CohortRun(ruleset, cohort, matrix, summarize(matrix.codes, matrix.criterion_ids))
-    return run, run.what_if()
+    return _run(ruleset, _uploaded(nct_id, rules_fp, sha, name, _data), assume)
 
 
 st.header(f"Cohort what-if · {trial.nct_id}", anchor=False)
@@ -74,6 +89,15 @@ fields_used = ruleset.fields_used()
 labels = {c.id: c.text for c in ruleset.criteria}
 
 source = st.radio("Cohort", [SIMULATED_LABEL, "Upload a CSV"], horizontal=True, key="cohort_source")
+n_judged = len(judgment_criteria(ruleset))
+assume_box = st.checkbox(
+    f"Optimistic upper bound: every clinician's judgment assumed favourable ({show(n_judged)} criteria)",
+    key="cohort_assume_judgment", disabled=not n_judged,
+    help="Counts every clinician's-judgment question as answered in the patient's favour (an exclusion's "
+         "condition absent, an inclusion's requirement met), and informed consent as given when the cohort "
+         "does not record it (both are settled at the screening visit). Nobody is eligible without this box "
+         "while those questions are open; with it, 'eligible' is an upper bound, not a forecast.")
+assume = "favourable" if assume_box and n_judged else None
 run: CohortRun | None = None
 whatif: WhatIf | None = None
 
@@ -108,7 +132,7 @@ if source == SIMULATED_LABEL:
     st.session_state["_cohort_last_params"] = params
     phash = params_hash(params)
     with st.spinner(f"Simulating {int(n):,} patients and checking them against every criterion…"):
-        run, whatif = simulated_run(trial.nct_id, rules_fp, int(n), int(seed), phash, population,
+        run, whatif = simulated_run(trial.nct_id, rules_fp, int(n), int(seed), phash, population, assume,
                                     tuple(sorted(params.items())))
 else:
     up = st.file_uploader(f"Cohort CSV (up to {MAX_BYTES // 2**20} MB): one column per candidate field, "
@@ -130,7 +154,7 @@ else:
     sha = hashlib.sha256(data).hexdigest()
     try:
         with st.spinner("Checking the file and evaluating every patient…"):
-            run, whatif = uploaded_run(trial.nct_id, rules_fp, sha, up.name, data)
+            run, whatif = uploaded_run(trial.nct_id, rules_fp, sha, up.name, assume, data)
     except TrialkitError as exc:
         problems = getattr(exc, "problems", None) or [str(exc)]
         st.error(f"The file cannot be used: {len(problems)} problem(s). Nothing was changed.")
@@ -144,9 +168,18 @@ st.caption(f"{md_escape(cohort.provenance)} · rules: {md_escape(ruleset.source)
 if cohort.simulated:
     st.info(f"{SIMULATED_LABEL}: simulated patients from stated distributions, not real people.",
             icon=":material/science:")
-if cohort.missing_fields:
+assumed = run.assumed or {}
+if run.assumption:
+    st.warning(f"**{md_escape(run.assumption[0].upper() + run.assumption[1:])}.** Every count on this page is an "
+               "upper bound: real patients will not all clear the clinician's questions.",
+               icon=":material/trending_up:")
+    label_charts = f"{label}, every clinician's judgment assumed favourable (upper bound)"
+else:
+    label_charts = label
+missing_now = {f: w for f, w in cohort.missing_fields.items() if f not in assumed}
+if missing_now:
     st.warning("Unknown for everyone in this cohort (the criteria that need them can only say 'needs review'): "
-               + "; ".join(f"{field_label(f)} — {md_escape(w)}" for f, w in cohort.missing_fields.items()),
+               + "; ".join(f"{field_label(f)} — {md_escape(w)}" for f, w in missing_now.items()),
                icon=":material/help:")
 
 # -- what-if state (before the counts, so the counts show the moved bounds) ----------------------------
@@ -162,7 +195,7 @@ status = status_from_codes(whatif.codes(overrides))
 base = run.summary
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(f"Patients ({label})", show(summary.n))
-m2.metric("Eligible", show(summary.eligible),
+m2.metric("Eligible (upper bound)" if run.assumption else "Eligible", show(summary.eligible),
           delta=(f"{summary.eligible - base.eligible:+,}" if overrides and not demo else None))
 m3.metric("Needs review", show(summary.needs_review),
           delta=(f"{summary.needs_review - base.needs_review:+,}" if overrides and not demo else None),
@@ -175,7 +208,9 @@ if overrides:
     notes.append("Counts with the what-if bounds in force (the deltas compare with the protocol's own bounds).")
 if summary.eligible == 0 and summary.needs_review:
     notes.append("Nobody is plainly eligible when some criterion always needs a clinician (e.g. informed consent "
-                 "or judgment): 'needs review' is then the group to watch.")
+                 "or judgment): 'needs review' is then the group to watch"
+                 + (", or tick the optimistic upper bound above." if not run.assumption and n_judged else
+                    " (here: values missing in the cohort)."))
 st.caption(" ".join(notes) or "Counts under the protocol's own bounds.")  # always one element: tabs keep their place
 
 tab_funnel, tab_who, tab_whatif, tab_groups, tab_download = st.tabs(
@@ -183,7 +218,7 @@ tab_funnel, tab_who, tab_whatif, tab_groups, tab_download = st.tabs(
     key="cohort_tab")
 
 with tab_funnel:
-    st.plotly_chart(charts.funnel_figure(summary, labels, label), key="cohort_funnel_chart")
+    st.plotly_chart(charts.funnel_figure(summary, labels, label_charts), key="cohort_funnel_chart")
     st.dataframe(pd.DataFrame([{
         "criterion": f["id"], "text": labels.get(f["id"], ""), "remaining": show(f["remaining"]),
         "eligible so far": show(f["eligible_so_far"]), "needs review so far": show(f["review_so_far"]),
@@ -192,7 +227,7 @@ with tab_funnel:
                "remaining = eligible + needs review.")
 
 with tab_who:
-    st.plotly_chart(charts.attribution_figure(summary, labels, label), key="cohort_attr_chart")
+    st.plotly_chart(charts.attribution_figure(summary, labels, label_charts), key="cohort_attr_chart")
     excl = summary.ineligible or 1
     st.dataframe(pd.DataFrame([{
         "criterion": c, "text": labels.get(c, ""), "fail it": show(summary.failing[c]),
@@ -251,14 +286,14 @@ with tab_whatif:
                                    "against the protocol.")
                     st.caption(f"Eligible: {show(summary.eligible)} · protocol value {b.value:g}")
                 with right:
-                    st.plotly_chart(charts.curve_figure(b.field, ts, curve, b.value, value, label, title),
+                    st.plotly_chart(charts.curve_figure(b.field, ts, curve, b.value, value, label_charts, title),
                                     key=f"cohort_curve_{b.key}")
 
 with tab_groups:
     age = pd.to_numeric(pd.Series(cohort.frame["age"]) if "age" in cohort.frame else pd.Series(dtype=float),
                         errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     if age.size and np.isfinite(age).any():
-        st.plotly_chart(charts.age_figure(age, status, label, count=show), key="cohort_age_chart")
+        st.plotly_chart(charts.age_figure(age, status, label_charts, count=show), key="cohort_age_chart")
     else:
         st.info("This cohort has no ages, so the age distributions cannot be compared.")
     num_fields = [f for f in fields_used if f in cohort.frame.columns and
@@ -284,13 +319,15 @@ with tab_download:
             with st.spinner("Writing one row per patient…"):
                 res = patient_results(whatif.codes(overrides), whatif.m.criterion_ids, cohort.frame,
                                       cohort.patient_ids)
+                if run.assumption:
+                    res.insert(0, "assumption", run.assumption)
                 if cohort.simulated:
                     res.insert(0, "cohort", SIMULATED_LABEL)
                 st.session_state["_cohort_download"] = (json.dumps([trial.nct_id, cohort.provenance,
-                                                                    sorted(overrides.items())]),
+                                                                    sorted(overrides.items()), assume]),
                                                         res.to_csv(index=False).encode("utf-8"), res.head(200))
         ready = st.session_state.get("_cohort_download")
-        key_now = json.dumps([trial.nct_id, cohort.provenance, sorted(overrides.items())])
+        key_now = json.dumps([trial.nct_id, cohort.provenance, sorted(overrides.items()), assume])
         if ready and ready[0] == key_now:
             st.download_button("Download per-patient results (CSV)", ready[1],
                                file_name=(f"{trial.nct_id}_{'simulated_' if cohort.simulated else ''}cohort_results.csv"),

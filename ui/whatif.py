@@ -5,6 +5,10 @@ Every input can be left unknown. The scenario lives in query parameters named af
 link reproduces it. A URL this session has not seen before (a fresh session, a pasted link, another trial)
 sets the widgets; otherwise the widgets win and are written back to the URL (a late echo of an earlier
 URL, which quick slider moves can cause, never undoes the newest move).
+
+A clinician's answer to a criterion's judgment question is an input too, under "Clinician's judgment":
+yes / no / unknown per criterion with a judgment rule, kept in the URL as ``judgment.E17=no``
+(:mod:`trialkit.criteria.judgment`: "yes" = the condition asked about holds).
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import math
 import pandas as pd
 import streamlit as st
 
+from trialkit.criteria import judgment
 from trialkit.criteria.evaluate import parse_value
 from trialkit.criteria.fields import FIELDS, HR_HPV_TYPES, FieldSpec, format_number
 from trialkit.criteria.ruleset import Ruleset, load_ruleset, rules_path
@@ -71,9 +76,32 @@ def _keys(name: str) -> tuple[str, str]:
     return f"wi_state_{name}", f"wi_{name}"
 
 
+def _judgment_inputs(ruleset: Ruleset) -> list[tuple[str, object]]:
+    """(URL key ``judgment.E17``, criterion) for every criterion with a judgment rule, in protocol order."""
+    return [(judgment.key_for(c.id), c) for c in judgment.judgment_criteria(ruleset)]
+
+
 def _apply_url(ruleset: Ruleset) -> list[str]:
     """Set the widgets from the URL's values (when the URL changed from outside). Returns problems."""
     problems = []
+    wanted = {k for k, _ in _judgment_inputs(ruleset)}
+    for k in st.query_params:
+        if judgment.is_judgment_key(k) and k not in wanted:
+            try:
+                judgment.resolve_key(k, ruleset)
+                why = f"write it as {judgment.resolve_key(k, ruleset)}"
+            except TrialkitError as exc:
+                why = str(exc)
+            problems.append(f"link value {k}={st.query_params.get(k)!r} ignored: {why}")
+    for key, _ in _judgment_inputs(ruleset):
+        raw = st.query_params.get(key)
+        value = None
+        if raw is not None:
+            try:
+                value = judgment.parse_answer(key, raw)
+            except TrialkitError as exc:
+                problems.append(f"link value {key}={raw!r} ignored: {exc}")
+        st.session_state[_keys(key)[1]] = UNKNOWN if value is None else ("yes" if value else "no")
     for name in ruleset.fields_used():
         spec = FIELDS[name]
         state_key, key = _keys(name)
@@ -148,7 +176,8 @@ def _number_input(ruleset: Ruleset, spec: FieldSpec, container, snap: dict) -> o
 
 def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
     """Draw one input per field the rules read; return (canonical candidate, problems with the link)."""
-    params_now = tuple((n, st.query_params.get(n)) for n in ruleset.fields_used())
+    judged = _judgment_inputs(ruleset)
+    params_now = tuple((n, st.query_params.get(n)) for n in [*ruleset.fields_used(), *(k for k, _ in judged)])
     problems: list[str] = []
     sync = st.session_state.get(SYNC_KEY)
     # The URL wins only when it says something this session never wrote (a fresh session, a pasted link,
@@ -196,6 +225,8 @@ def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
             v = cols[i % 2].selectbox(spec.label, [UNKNOWN, "yes", "no"], key=_keys(spec.name)[1])
             if v != UNKNOWN:
                 candidate[spec.name] = v == "yes"
+    answers = _judgment_widgets(judged)
+    candidate.update(answers)
     # write the scenario back to the URL
     written = []
     for spec in fields:
@@ -208,6 +239,16 @@ def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
             written.append((spec.name, None))
             if spec.name in st.query_params:
                 del st.query_params[spec.name]
+    for key, _ in judged:
+        if key in answers:
+            p = "yes" if answers[key] else "no"
+            written.append((key, p))
+            if st.query_params.get(key) != p:
+                st.query_params[key] = p
+        else:
+            written.append((key, None))
+            if key in st.query_params:
+                del st.query_params[key]
     seen = [] if sync is None or sync["trial"] != ruleset.nct_id else sync["seen"]
     written = tuple(written)
     if written not in seen:
@@ -216,6 +257,32 @@ def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
         seen = (seen + [params_now])[-200:]
     st.session_state[SYNC_KEY] = {"trial": ruleset.nct_id, "seen": seen}
     return candidate, problems
+
+
+JUDGMENT_HELP = ("A clinician's answer to the question. Yes = what it asks about holds: for an exclusion the "
+                 "excluding condition is present (she is out); for an inclusion the requirement is met.")
+
+
+def _judgment_widgets(judged: list[tuple[str, object]]) -> dict[str, bool]:
+    """One yes / no / unknown choice per criterion with a judgment rule; returns the answers given."""
+    if not judged:
+        return {}
+    answers: dict[str, bool] = {}
+    st.markdown(f"**{judgment.GROUP_TITLE}**")
+    st.caption("What only a clinician can decide. Unknown leaves the criterion for review; yes means the "
+               "condition asked about holds (an exclusion then excludes, an inclusion is met).")
+    answered = any(st.session_state.get(_keys(k)[1], UNKNOWN) != UNKNOWN for k, _ in judged)
+    box = st.expander(f"{len(judged)} questions", expanded=answered) if len(judged) > 12 else st.container()
+    with box:
+        for key, crit in judged:
+            qs = judgment.questions(crit)
+            kind = "exclusion" if crit.kind == "exclusion" else "inclusion"
+            label = f"{crit.id} ({kind}): " + " / ".join(qs)
+            v = st.radio(md_escape(label, limit=400), [UNKNOWN, "yes", "no"], key=_keys(key)[1], horizontal=True,
+                         help=JUDGMENT_HELP)
+            if v != UNKNOWN:
+                answers[key] = v == "yes"
+    return answers
 
 
 STATUS_COLOURS = {"eligible": "green", "ineligible": "red", "needs_review": "orange"}
