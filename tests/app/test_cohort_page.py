@@ -112,3 +112,43 @@ def test_per_patient_download_says_simulated(apptest):
     preview = next(d.value for d in at.dataframe if "status" in d.value.columns)
     assert set(preview["cohort"]) == {"Simulated cohort"}
     assert set(preview["status"]) <= {"eligible", "needs_review", "ineligible"}
+
+
+def test_judgment_upper_bound_box(apptest, counting):
+    """Ticking the optimistic upper bound re-evaluates the same cohort (never regenerates it) and says so."""
+    at = apptest(PAGE, trial="NCT06610773")
+    assert not at.exception
+    parts = [int(_metric(at, k).replace(",", "")) for k in ("Eligible", "Needs review", "Excluded")]
+    box = at.checkbox(key="cohort_assume_judgment")
+    assert box.value is False and "every clinician's judgment assumed favourable" in box.label
+    box.check().run()
+    assert not at.exception
+    assert counting == {"simulate": 1, "evaluate": 2}
+    assert not any(m.label == "Eligible" for m in at.metric)
+    upper = [int(_metric(at, k).replace(",", "")) for k in ("Eligible (upper bound)", "Needs review", "Excluded")]
+    assert upper[2] == parts[2] and upper[0] + upper[1] == parts[0] + parts[1] and upper[0] >= parts[0]
+    assert any("Optimistic upper bound: every clinician's judgment assumed favourable" in w.value.replace("\\", "")
+               for w in at.warning)
+    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    assert specs and all("assumed favourable (upper bound)" in s for s in specs)
+    at.checkbox(key="cohort_assume_judgment").uncheck().run()
+    assert [int(_metric(at, k).replace(",", "")) for k in ("Eligible", "Needs review", "Excluded")] == parts
+    assert counting["simulate"] == 1
+
+
+def test_judgment_upper_bound_makes_complete_patients_eligible(apptest):
+    from tests.unit.test_criteria_judgment import FULL_HPV
+
+    cols = ["patient_id", *FULL_HPV]
+    rows = [",".join(["p1", *(f'"{v}"' for v in FULL_HPV.values())]),
+            ",".join(["p2", *(f'"{v}"' for v in {**FULL_HPV, "pregnant": "yes"}.values())]),
+            ",".join(["p3", *(f'"{v}"' for v in FULL_HPV.values())])]
+    data = ("\n".join([",".join(cols), *rows]) + "\n").encode()
+    at = apptest(PAGE, trial="NCT06610773")
+    at.radio(key="cohort_source").set_value("Upload a CSV").run()
+    at.file_uploader[0].set_value(("complete.csv", data, "text/csv")).run()
+    assert not at.exception
+    assert [_metric(at, k) for k in ("Eligible", "Needs review", "Excluded")] == ["0", "2", "1"]
+    at.checkbox(key="cohort_assume_judgment").check().run()
+    assert not at.exception
+    assert [_metric(at, k) for k in ("Eligible (upper bound)", "Needs review", "Excluded")] == ["2", "0", "1"]

@@ -117,3 +117,44 @@ def test_only_judgment_left(apptest):
     assert not at.exception
     assert verdict(at) == "Needs review"
     assert any("needs a clinician's judgment (I1, E1, E2" in i.value for i in at.info)
+
+
+def test_answering_the_judgment_questions_makes_her_eligible(apptest):
+    from tests.unit.test_criteria_evaluate import FULL_IVF
+
+    at = apptest(PAGE, trial="NCT07176143", **FULL_IVF)
+    assert not at.exception
+    assert verdict(at) == "Needs review"
+    assert any(m.value == "**Clinician's judgment**" for m in at.markdown)
+    ids = ["I1", "E1", "E2", "E6", "E8", "E10", "E11", "E14", "E17", "E18"]
+    radios = {r.key: r for r in at.radio if r.key.startswith("wi_judgment.")}
+    assert list(radios) == [f"wi_judgment.{i}" for i in ids]
+    assert all(r.value == "unknown" and r.options == ["unknown", "yes", "no"] for r in radios.values())
+    assert radios["wi_judgment.E17"].label.replace("\\", "").startswith("E17 (exclusion): Does any condition")
+    for i in ids:
+        at.radio(key=f"wi_judgment.{i}").set_value("yes" if i == "I1" else "no")
+    at.run()
+    assert not at.exception
+    assert verdict(at) == "Eligible"
+    t = table(at)
+    assert t[t["Criterion"] == "E17"].iloc[0]["Reason"] == "clinician's judgment: no"
+    assert at.query_params["judgment.E17"] == "no" and at.query_params["judgment.I1"] == "yes"
+    at.radio(key="wi_judgment.E17").set_value("yes").run()  # the excluding condition is present
+    assert verdict(at) == "Ineligible"
+    assert table(at).set_index("Criterion").loc["E17", "Result"] == "FAIL"
+    assert any("E17: would pass if the clinician's answer were no" in m.value.replace("\\", "") for m in at.markdown)
+    at.radio(key="wi_judgment.E17").set_value("unknown").run()
+    assert verdict(at) == "Needs review" and "judgment.E17" not in at.query_params
+
+
+def test_judgment_answers_come_from_the_link(apptest):
+    at = apptest(PAGE, trial="NCT06610773", **{"judgment.E6": "yes", "judgment.I2": "no", "judgment.E10": "perhaps"})
+    assert not at.exception
+    assert at.radio(key="wi_judgment.E6").value == "yes"
+    assert at.radio(key="wi_judgment.E10").value == "unknown"
+    assert verdict(at) == "Ineligible"
+    t = table(at)
+    assert t[t["Criterion"] == "E6"].iloc[0]["Reason"] == "clinician's judgment: yes (excludes)"
+    warnings = [w.value.replace("\\", "") for w in at.warning]
+    assert any("judgment.I2" in w and "has no judgment rule" in w for w in warnings)
+    assert any("judgment.E10" in w and "is not yes or no" in w for w in warnings)
