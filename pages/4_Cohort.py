@@ -206,11 +206,13 @@ m4.metric("Excluded", show(summary.ineligible),
 notes = []
 if overrides:
     notes.append("Counts with the what-if bounds in force (the deltas compare with the protocol's own bounds).")
-if summary.eligible == 0 and summary.needs_review:
+if run.assumption and summary.needs_review:
+    notes.append("With every judgment question settled, 'needs review' counts patients with values missing "
+                 "from the cohort.")
+elif summary.eligible == 0 and summary.needs_review:
     notes.append("Nobody is plainly eligible when some criterion always needs a clinician (e.g. informed consent "
                  "or judgment): 'needs review' is then the group to watch"
-                 + (", or tick the optimistic upper bound above." if not run.assumption and n_judged else
-                    " (here: values missing in the cohort)."))
+                 + (", or tick the optimistic upper bound above." if n_judged else "."))
 st.caption(" ".join(notes) or "Counts under the protocol's own bounds.")  # always one element: tabs keep their place
 
 tab_funnel, tab_who, tab_whatif, tab_groups, tab_download = st.tabs(
