@@ -7,8 +7,9 @@ Runs, one after the other (never in parallel, so they do not disturb each other)
   * bench/cohort_1m.py    - the 1M-patient cohort vs a plain numpy floor
   * bench/page_load.py    - the Overview page load in Chromium vs an empty Streamlit app
 and prints each script's own output, then a table of the ratios (smaller is better; 1.0 = as fast as the
-baseline). A script reports its ratio on a JSON line ``{"bench": ..., "ratio": ...}`` when given ``--json``;
-failing that, the last ``ratio ... <number>`` in its output is taken. Exit 1 if a benchmark failed.
+baseline). A script that takes ``--json`` reports its ratio on a JSON line ``{"bench": ..., "ratio": ...}``;
+otherwise the last ``ratio ... <number>`` line of its output is taken (the figure its author says to quote
+comes last). ``--quick`` passes ``--repeats 3`` to the scripts that take it. Exit 1 if a benchmark failed.
 """
 from __future__ import annotations
 
@@ -45,13 +46,14 @@ def run(script: str, quick: bool) -> tuple[float | None, float, str]:
     path = HERE / script
     if not path.exists():
         return None, 0.0, f"{script} is missing"
-    cmd = [sys.executable, str(path), "--json"]
-    if quick:
+    source = path.read_text(encoding="utf-8")
+    cmd = [sys.executable, str(path)]
+    if '"--json"' in source:
+        cmd.append("--json")
+    if quick and '"--repeats"' in source:
         cmd += ["--repeats", "3"]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=HERE.parent)
-    if proc.returncode == 2 and "unrecognized arguments" in proc.stderr:  # a script without our flags
-        proc = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, cwd=HERE.parent)
     took = time.perf_counter() - t0
     sys.stdout.write(proc.stdout)
     if proc.returncode != 0:
