@@ -177,9 +177,15 @@ def _number_input(ruleset: Ruleset, spec: FieldSpec, container, snap: dict) -> o
 def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
     """Draw one input per field the rules read; return (canonical candidate, problems with the link)."""
     judged = _judgment_inputs(ruleset)
+    sync = st.session_state.get(SYNC_KEY)
+    if sync is not None and sync["trial"] != ruleset.nct_id:
+        # another trial was chosen: its clinician's answers name *its* criteria, so they must not carry over
+        # (E10 of one trial is not E10 of another); plain fields (age, FSH…) mean the same and do carry over
+        for name, value in sync.get("written", ()):
+            if judgment.is_judgment_key(name) and value is not None and st.query_params.get(name) == value:
+                del st.query_params[name]
     params_now = tuple((n, st.query_params.get(n)) for n in [*ruleset.fields_used(), *(k for k, _ in judged)])
     problems: list[str] = []
-    sync = st.session_state.get(SYNC_KEY)
     # The URL wins only when it says something this session never wrote (a fresh session, a pasted link,
     # another trial). A URL this session wrote earlier is an echo that can arrive late when quick slider
     # moves interrupt reruns; applying it would throw the newest move away.
@@ -239,6 +245,9 @@ def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
             written.append((spec.name, None))
             if spec.name in st.query_params:
                 del st.query_params[spec.name]
+    ours = {k for k, _ in judged}
+    for key in [k for k in st.query_params if judgment.is_judgment_key(k) and k not in ours]:
+        del st.query_params[key]  # not this trial's (a warning said so when the link was read)
     for key, _ in judged:
         if key in answers:
             p = "yes" if answers[key] else "no"
@@ -255,7 +264,7 @@ def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
         seen = (seen + [written])[-200:]
     if params_now not in seen:  # what the URL said when this run started is now known too
         seen = (seen + [params_now])[-200:]
-    st.session_state[SYNC_KEY] = {"trial": ruleset.nct_id, "seen": seen}
+    st.session_state[SYNC_KEY] = {"trial": ruleset.nct_id, "seen": seen, "written": written}
     return candidate, problems
 
 

@@ -158,3 +158,16 @@ def test_judgment_answers_come_from_the_link(apptest):
     warnings = [w.value.replace("\\", "") for w in at.warning]
     assert any("judgment.I2" in w and "has no judgment rule" in w for w in warnings)
     assert any("judgment.E10" in w and "is not yes or no" in w for w in warnings)
+
+
+def test_judgment_answers_do_not_follow_a_trial_switch(apptest):
+    """E10 of one trial is not E10 of another: a clinician's answers stay with their trial."""
+    at = apptest(PAGE, trial="NCT07176143", age="30", **{"judgment.E10": "yes", "judgment.E17": "no"})
+    assert at.radio(key="wi_judgment.E10").value == "yes"
+    at.query_params["trial"] = "NCT06610773"  # what the sidebar's trial chooser does
+    at.run()
+    assert not at.exception
+    assert at.radio(key="wi_judgment.E10").value == "unknown"
+    assert "judgment.E10" not in at.query_params and "judgment.E17" not in at.query_params
+    assert at.query_params["age"] == "30"  # a plain field means the same in both trials
+    assert not any("judgment" in w.value for w in at.warning)
