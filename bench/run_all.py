@@ -48,9 +48,9 @@ def run(script: str, quick: bool) -> tuple[float | None, float, str]:
         return None, 0.0, f"{script} is missing"
     source = path.read_text(encoding="utf-8")
     cmd = [sys.executable, str(path)]
-    if '"--json"' in source:
+    if re.search(r"""add_argument\(\s*["']--json""", source):
         cmd.append("--json")
-    if quick and '"--repeats"' in source:
+    if quick and re.search(r"""add_argument\(\s*["']--repeats""", source):
         cmd += ["--repeats", "3"]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=HERE.parent)
