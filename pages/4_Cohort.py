@@ -137,13 +137,16 @@ if source == SIMULATED_LABEL:
 else:
     up = st.file_uploader(f"Cohort CSV (up to {MAX_BYTES // 2**20} MB): one column per candidate field, "
                           "optional patient_id", type=["csv"], key="cohort_upload")
-    template = pd.DataFrame(columns=["patient_id", *fields_used])
+    template = pd.DataFrame(columns=["patient_id", *fields_used,
+                                     *(f"judgment.{c.id}" for c in judgment_criteria(ruleset))])
     st.download_button("Download an empty template for this trial (CSV)", template.to_csv(index=False),
                        file_name=f"{trial.nct_id}_cohort_template.csv", mime="text/csv",
                        icon=":material/download:")
     st.caption("Values as in the criteria check: a bare number is in the field's usual unit; a number with a "
-               "unit (9.8 g/dL, 7 mIU/mL) is converted; yes/no facts as yes or no; HPV types like 16;52; an "
-               "empty cell is unknown. Errors name the row (the header is row 1) and the column.")
+               "unit (9.8 g/dL, 7 mIU/mL) is converted; yes/no facts as yes or no; HPV types like 16;52; a "
+               "clinician's answer to a criterion's judgment question in a column judgment.E17 (yes = the "
+               "condition asked about holds); an empty cell is unknown. Errors name the row (the header is row "
+               "1) and the column.")
     if up is None:
         st.info("Upload a CSV to see your cohort, or switch to the Simulated cohort.")
         st.stop()

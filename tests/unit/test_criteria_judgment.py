@@ -380,3 +380,37 @@ def test_default_simulated_cohort_keeps_consent_unknown(rulesets):
     assert assumed_answers(rs, cohort, None) is None
     assert any(isinstance(r, FactRule) and r.field == "informed_consent" for c in rs.criteria for r in c.rules)
     assert not any(isinstance(r, RangeRule) and r.field == "informed_consent" for c in rs.criteria for r in c.rules)
+
+
+def test_cohort_csv_with_clinicians_answers(rulesets, tmp_path):
+    """A site's own cohort can carry the answers: a yes/no column judgment.<ID>; the file beats the bound."""
+    rs = rulesets["NCT06610773"]
+    base = dict(FULL_HPV)
+    rows = [dict(base, patient_id="p1", **{"judgment.I5": "yes", "judgment.E6": "no", "judgment.e10": "no"}),
+            dict(base, patient_id="p2", **{"judgment.I5": "yes", "judgment.E6": "yes", "judgment.e10": "no"}),
+            dict(base, patient_id="p3", **{"judgment.I5": "", "judgment.E6": "no", "judgment.e10": "no"})]
+    path = tmp_path / "answers.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    trial = default_catalog().load("NCT06610773")
+    plain = run(trial, ("file", str(path)))
+    assert "judgment.E10" in plain.cohort.frame.columns  # spelled as the engine spells it
+    assert (plain.summary.eligible, plain.summary.needs_review, plain.summary.ineligible) == (1, 1, 1)
+    upper = run(trial, ("file", str(path)), assume_judgment="favourable")
+    # p3's empty I5 answer stays unknown: a column of the file is never overridden by the assumption
+    assert (upper.summary.eligible, upper.summary.needs_review, upper.summary.ineligible) == (1, 1, 1)
+    res = plain.results()
+    assert res.set_index("patient_id").loc["p2", "failed"] == "E6"
+
+
+@pytest.mark.parametrize("header_cell,cell,words", [
+    ("judgment.I1", "yes", "row 1: judgment.I1: criterion I1 has no judgment rule"),
+    ("judgment.E42", "yes", "row 1: judgment.E42: NCT06610773 has no criterion E42"),
+    ("judgment.doctor says", "yes", "row 1: judgment.doctor says: write judgment.CRITERION_ID"),
+    ("judgment.E6", "maybe", "row 2: judgment.E6: 'maybe' is not yes or no"),
+])
+def test_cohort_csv_bad_judgment_columns(header_cell, cell, words, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(f"patient_id,age,{header_cell}\np1,30,{cell}\n", encoding="utf-8")
+    rc, out, err = cli("cohort", "NCT06610773", "--cohort", str(path), "--json")
+    assert rc == 2 and out == ""
+    assert words in err

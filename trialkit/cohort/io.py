@@ -7,7 +7,10 @@
 * yes/no: ``yes``/``no``/``true``/``false``/``y``/``n``/``1``/``0``;
 * sex: ``female``/``male`` (``f``/``m``);
 * sets (``hpv_types``): codes separated by ``,`` ``;`` or spaces, ``none`` for an empty set;
-* an empty cell, ``NA`` or ``unknown`` is unknown (the criteria that need it say so).
+* an empty cell, ``NA`` or ``unknown`` is unknown (the criteria that need it say so);
+* a clinician's answer to a criterion's judgment question: a column ``judgment.E17`` with yes/no
+  (:mod:`trialkit.criteria.judgment`; :func:`trialkit.cohort.pipeline.file_cohort` checks the criterion ids
+  against the trial).
 
 Every problem is reported as ``row N: column: problem`` where N is the line of the file (the header is
 row 1, the first patient row 2), as a spreadsheet numbers it.
@@ -23,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from trialkit.criteria import judgment
 from trialkit.criteria.fields import FIELDS
 from trialkit.criteria.units import convert
 from trialkit.errors import CandidateError, TrialkitError
@@ -107,6 +111,12 @@ def read_cohort_csv(data: bytes | str, *, source: str = "upload", max_bytes: int
             problems.append(f"row 1: {c}: column appears twice")
             continue
         seen.add(c)
+        if judgment.is_judgment_key(c):
+            try:
+                judgment.resolve_key(c)
+            except CandidateError as exc:
+                problems.append(f"row 1: {exc}")
+            continue
         if c != "patient_id" and c not in FIELDS:
             problems.append(f"row 1: {c}: not a candidate field trialkit knows "
                             f"(known: {', '.join(sorted(FIELDS)[:8])}, …)")
@@ -152,11 +162,16 @@ def _sorted(problems: list[str]) -> list[str]:
 
 def convert_column(name: str, cells: pd.Series) -> tuple[object, list[str]]:
     """One CSV column (strings) -> the engine's column format; problems as ``row N: name: problem``."""
-    spec = FIELDS[name]
     s = cells.astype(str).str.strip()
     low = s.str.lower()
     missing = low.isin(MISSING_WORDS).to_numpy()
     problems: list[str] = []
+    if judgment.is_judgment_key(name):  # a clinician's yes/no answer
+        yes, no = low.isin(YES).to_numpy(), low.isin(NO).to_numpy()
+        for i in np.flatnonzero(~(yes | no | missing)):
+            problems.append(f"row {_row(int(i))}: {name}: {s.iloc[i]!r} is not yes or no")
+        return pd.arrays.BooleanArray(yes, ~(yes | no)), problems
+    spec = FIELDS[name]
 
     if spec.kind == "number":
         out = np.full(len(s), np.nan)

@@ -20,12 +20,13 @@ import numpy as np
 import pandas as pd
 
 from trialkit.cohort.analysis import CodeMatrix, CohortSummary, WhatIf, patient_results, summarize
-from trialkit.cohort.io import CohortFile, read_cohort_csv
+from trialkit.cohort.io import CohortFile, CohortFileError, read_cohort_csv
 from trialkit.cohort.params import default_params, population_for
 from trialkit.cohort.simulate import SimulatedCohort, simulate
 from trialkit.criteria.evaluate import evaluate_frame
 from trialkit.criteria.fields import FIELDS
-from trialkit.criteria.judgment import FAVOURABLE_LABEL, check_assume, favourable_answers
+from trialkit.criteria.judgment import FAVOURABLE_LABEL, check_assume, favourable_answers, is_judgment_key, resolve_key
+from trialkit.errors import TrialkitError
 from trialkit.criteria.rules import FactRule
 from trialkit.criteria.ruleset import apply_overrides, load_ruleset
 
@@ -63,6 +64,7 @@ def simulated_cohort(ruleset, n: int, seed: int, params: dict | None = None, pop
 
 def file_cohort(ruleset, data: bytes | str, *, source: str = "upload", max_bytes: int | None = None) -> Cohort:
     cf: CohortFile = read_cohort_csv(data, source=source, max_bytes=max_bytes)
+    _check_judgment_columns(ruleset, cf, source)
     missing = {f: "not a column of the file: unknown for everyone" for f in ruleset.fields_used()
                if f not in cf.frame.columns}
     name = source.rsplit("/", 1)[-1]
@@ -99,6 +101,27 @@ def assumption_text(ruleset, cohort: Cohort, assume_judgment: str | None) -> str
         text += ("; " + ", ".join(FIELDS[f].label.lower() for f in facts)
                  + " (settled at the screening visit, not in this cohort) assumed too")
     return text
+
+
+def _check_judgment_columns(ruleset, cf: CohortFile, source: str) -> None:
+    """``judgment.<ID>`` columns must name a criterion of this trial with a judgment rule; spelled as the
+    engine spells it (``judgment.e17`` -> ``judgment.E17``)."""
+    problems, renames = [], {}
+    for col in cf.frame.columns:
+        if is_judgment_key(col):
+            try:
+                key = resolve_key(col, ruleset)
+            except TrialkitError as exc:
+                problems.append(f"row 1: {exc}")
+                continue
+            if key != col:
+                if key in cf.frame.columns or key in renames.values():
+                    problems.append(f"row 1: {col}: the same column as {key}")
+                renames[col] = key
+    if problems:
+        raise CohortFileError(problems, source=source)
+    if renames:
+        cf.frame = cf.frame.rename(columns=renames)
 
 
 def evaluate(ruleset, cohort: Cohort, assume_judgment: str | None = None) -> CodeMatrix:
