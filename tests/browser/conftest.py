@@ -67,6 +67,17 @@ def _need(what: str, ok: bool) -> None:
     pytest.skip(f"{what} is not available here")
 
 
+def _die_with_parent() -> None:
+    """Linux: the server gets SIGTERM when the process that started it dies (no orphans after a kill)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
 class StreamlitServer:
     def __init__(self, script: Path, *, data_dir: Path | None = None, cwd: Path = ROOT,
                  env: dict[str, str] | None = None, log: Path | None = None):
@@ -91,7 +102,8 @@ class StreamlitServer:
                "--server.address", "127.0.0.1", "--server.headless", "true",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
         self._fh = open(self.log, "wb")
-        self.proc = subprocess.Popen(cmd, cwd=self.cwd, env=self.env, stdout=self._fh, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, cwd=self.cwd, env=self.env, stdout=self._fh, stderr=subprocess.STDOUT,
+                                     preexec_fn=_die_with_parent)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
