@@ -26,6 +26,7 @@ BENCHES = [
     ("whatif_rerun.py", "what-if rerun / empty one-slider app"),
     ("cohort_1m.py", "1M-patient cohort / plain numpy floor"),
     ("page_load.py", "Overview page load / empty Streamlit app"),
+    ("enrollment_sites.py", "site table for 1,148 sites / one mask per site"),
 ]
 _RATIO = re.compile(r"ratio[^0-9\n]*?([0-9]+(?:\.[0-9]+)?)", re.I)
 

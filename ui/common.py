@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from pathlib import Path
 
 import streamlit as st
 
@@ -39,8 +40,12 @@ TRIAL_KEY = "trial"  # session key of the chosen trial (not a widget key: it sur
 _WIDGET_KEY = "_trial_chooser"
 
 
-def setup(title: str, *, icon: str = ":material/biotech:") -> None:
-    st.set_page_config(page_title=f"{title} · trialkit", page_icon=icon, layout="wide")
+#: A local favicon: a Material or emoji icon would make the browser fetch it from a font or emoji CDN.
+FAVICON = str(Path(__file__).with_name("favicon.png"))
+
+
+def setup(title: str) -> None:
+    st.set_page_config(page_title=f"{title} · trialkit", page_icon=FAVICON, layout="wide")
 
 
 DEMO_KEY = "demo"

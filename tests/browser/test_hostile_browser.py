@@ -39,10 +39,7 @@ def _outside(url: str) -> bool:
     u = urlparse(url)
     if u.scheme not in ("http", "https", "ws", "wss") or u.hostname in ("127.0.0.1", "localhost"):
         return False
-    # Streamlit itself fetches a ``:material/...:`` page icon (the favicon) from Google's icon CDN: that is
-    # the app's own choice in ui/common.setup, not data, and is reported separately.
-    if u.hostname == "fonts.gstatic.com" and "/materialsymbols" in u.path:
-        return False
+    # Nothing else: the favicon is a local file (ui/favicon.png), so the app itself fetches nothing either.
     return True
 
 
