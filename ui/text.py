@@ -12,13 +12,22 @@ import streamlit as st
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$^:=])")
 
 
+#: GitHub-flavoured Markdown turns bare addresses into links even when every character is escaped; an
+#: invisible WORD JOINER (U+2060) inside the trigger ("://", "www.", "@") keeps them plain text.
+_AUTOLINK = re.compile(r"(:)(?=//)|(?i:(www))(?=\\?\.)|(?=@)")
+_WJ = "\u2060"
+
+
 def md_escape(text: str | None, *, limit: int | None = None) -> str:
-    """Escape every Markdown-significant character so data text renders literally."""
+    """Escape every Markdown-significant character and break bare-address autolinks, so data text
+    renders literally (no link, image, HTML or formatting from the data)."""
     if text is None:
         return ""
     if limit is not None and len(text) > limit:
         text = text[:limit] + " …"
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
+    escaped = _MD_SPECIAL.sub(r"\\\1", text)
+    escaped = _AUTOLINK.sub(lambda m: (m.group(1) or m.group(2) or "") + _WJ, escaped)
+    return escaped.replace("\n", "  \n")
 
 
 def not_stated(value) -> str:
