@@ -12,7 +12,7 @@ import streamlit as st
 
 from trialkit.cohort import charts
 from trialkit.cohort.analysis import WhatIf, compare_groups, field_label, field_unit, patient_results, status_from_codes
-from trialkit.cohort.io import MAX_BYTES, CohortFileError
+from trialkit.cohort.io import MAX_BYTES
 from trialkit.cohort.params import (POPULATIONS, SPECS, default_params, params_hash, population_for, source_of,
                                     validate_params)
 from trialkit.cohort.pipeline import (SIMULATED_LABEL, Cohort, CohortRun, evaluate, file_cohort,

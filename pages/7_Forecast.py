@@ -8,14 +8,13 @@ import json
 import pandas as pd
 import streamlit as st
 
-from trialkit.db import get_engine, init_db
 from trialkit.forecast.backtest import backtest
 from trialkit.forecast.charts import backtest_chart, fan_chart
 from trialkit.forecast.data import log_fingerprint
 from trialkit.forecast.model import DAYS_PER_MONTH, PlanPrior, log_end, snapshot
 from trialkit.forecast.predict import (DEFAULT_SEED, DEFAULT_SIMS, AddedSite, ForecastError, MovedActivation,
                                        WhatIf, forecast, plan_from_trial)
-from ui import common
+from ui import common, record_screening
 from ui.text import md_escape
 
 trial = common.page("Forecast")
@@ -24,24 +23,8 @@ DEMO_NOTE = "simulated demo data"
 
 
 # -- loaders (cached by small values) -----------------------------------------------------------------
-@st.cache_resource(show_spinner=False)
-def _engine(url_key: str):
-    engine = get_engine()
-    init_db(engine)
-    try:
-        from trialkit.catalog import default_catalog
-        from trialkit.enrollment.storage import ensure_demo_data
-
-        ensure_demo_data(engine, default_catalog())
-    except ImportError:  # enrollment storage not installed
-        pass
-    return engine
-
-
 def engine():
-    from trialkit.db import default_url
-
-    return _engine(default_url())
+    return record_screening.engine()  # one place opens the database (demo logs: embedded default only)
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)

@@ -13,7 +13,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from trialkit.db import default_url, get_engine
+from trialkit.db import default_url
 from trialkit.enrollment import storage
 from trialkit.enrollment.schema import PARTICIPANT_STATUSES, SCREEN_OUTCOMES
 from trialkit.errors import LogValidationError, TrialkitError
@@ -25,22 +25,14 @@ DEMO_LABEL = storage.DEMO_LABEL
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _demo_loaded(url: str) -> bool:
-    """Load the simulated demo logs once per process into the embedded (SQLite) database only: a shared
-    server database never receives demo data by itself."""
-    from trialkit.catalog import default_catalog
-
-    if not url.startswith("sqlite"):
-        return False
-    storage.ensure_demo_data(get_engine(url), default_catalog())
-    return True
+def _open(url: str):
+    """Once per process and database: tables, and the demo logs if this is the embedded default."""
+    return storage.open_database(None)
 
 
 def engine():
-    """The app's database engine, with the demo logs loaded on first run (embedded database only)."""
-    url = default_url()
-    _demo_loaded(url)
-    return get_engine(url)
+    """The app's database engine (demo logs loaded on first run into the embedded database only)."""
+    return _open(default_url())
 
 
 def read_log(nct_id: str) -> storage.LogFrames:

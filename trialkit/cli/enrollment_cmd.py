@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import getpass
-import os
 import sys
 from pathlib import Path
 
@@ -15,10 +14,6 @@ def _engine(args):
     engine = get_engine(args.db)
     init_db(engine)
     return engine
-
-
-def _uses_embedded_default(args) -> bool:
-    return not args.db and not os.environ.get("TRIALKIT_DB_URL")
 
 
 def cmd_import(args) -> int:
@@ -44,15 +39,11 @@ def cmd_import(args) -> int:
 
 
 def cmd_summary(args) -> int:
-    from trialkit.catalog import default_catalog
     from trialkit.enrollment.metrics import summarize
-    from trialkit.enrollment.storage import DEMO_LABEL, ensure_demo_data, read_log
+    from trialkit.enrollment.storage import DEMO_LABEL, open_database, read_log
 
     trial = resolve_trial(args.trial)
-    engine = _engine(args)
-    if _uses_embedded_default(args):  # the embedded database gets the demo logs on first run, as the app does
-        ensure_demo_data(engine, default_catalog())
-    log = read_log(engine, trial.nct_id)
+    log = read_log(open_database(args.db), trial.nct_id)
     summary = summarize(log.participants, log.sites, trial, source=log.source)
     if log.source == "demo":
         summary["data_label"] = DEMO_LABEL

@@ -10,7 +10,6 @@ seeded (``--seed``), so the same command gives the same answer. No log for the t
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 from trialkit.cli import UsageError, print_json
 from trialkit.forecast.model import DAYS_PER_MONTH
@@ -44,15 +43,9 @@ def _what_if(args) -> WhatIf:
 def load_log(nct_id: str, db_url: str | None):
     """The trial's log (participants, sites, source). On the embedded default database the simulated demo
     logs of the seed trials are loaded on first use, as the app does."""
-    from trialkit.catalog import default_catalog
-    from trialkit.db import get_engine, init_db
-    from trialkit.enrollment.storage import ensure_demo_data, read_log
+    from trialkit.enrollment.storage import open_database, read_log
 
-    engine = get_engine(db_url)
-    init_db(engine)
-    if db_url is None and not os.environ.get("TRIALKIT_DB_URL"):
-        ensure_demo_data(engine, default_catalog())
-    return read_log(engine, nct_id)
+    return read_log(open_database(db_url), nct_id)
 
 
 def cmd_forecast(args) -> int:

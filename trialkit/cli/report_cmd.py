@@ -19,7 +19,7 @@ def _as_of(text: str | None) -> date | None:
 
 
 def cmd_report(args) -> int:
-    from trialkit.db import get_engine
+    from trialkit.enrollment.storage import open_database
     from trialkit.report import write_report
 
     out = Path(args.out)
@@ -31,7 +31,7 @@ def cmd_report(args) -> int:
         raise UsageError(f"--out {args.out!r} is a folder; give a file name ending in .html")
     trial = resolve_trial(args.trial)
     as_of = _as_of(args.as_of)
-    engine = get_engine(args.db) if args.db else None
+    engine = open_database(args.db)  # the embedded default gets the demo logs, as in the app
     write_report(trial, out, engine=engine, demo=args.demo, forecast=not args.no_forecast, as_of=as_of,
                  author=args.notes_of, include_notes=bool(args.notes_of))
     sys.stderr.write(f"wrote {out} ({out.stat().st_size:,} bytes){' in demo mode' if args.demo else ''}\n")

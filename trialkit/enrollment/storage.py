@@ -13,6 +13,7 @@ failed import leaves the database exactly as it was.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 import weakref
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from sqlalchemy import (Boolean, Column, Date, DateTime, Float, Integer, String,
                         delete, insert, select, update)
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from trialkit.db import init_db, metadata
+from trialkit.db import get_engine, init_db, metadata
 from trialkit.enrollment import audit
 from trialkit.enrollment.schema import (PARTICIPANT_COLUMNS, PARTICIPANT_DATES, SITE_COLUMNS, SITE_DATES,
                                         SITE_EXTRA_COLUMNS, ParticipantRow, SiteRow, validate_files,
@@ -373,3 +374,25 @@ def ensure_demo_data(engine, catalog_or_trials, *, as_of: date | None = None, us
             _retry(write)
         except IntegrityError:
             continue  # another process loaded it first; its transaction holds the whole demo log
+
+
+def uses_embedded_default(url: str | None) -> bool:
+    """True for the embedded SQLite database under data/ (no URL given, no TRIALKIT_DB_URL)."""
+    return url is None and not os.environ.get("TRIALKIT_DB_URL")
+
+
+def open_database(url: str | None = None):
+    """The trialkit database with its tables; the one place that decides where demo logs go.
+
+    The embedded default database gets the simulated demo logs of the seed trials on first use, so the app,
+    ``enrollment summary``, ``forecast`` and ``report`` show the same thing from a fresh checkout. A database
+    named by URL (``--db``, ``TRIALKIT_DB_URL``: e.g. a shared PostgreSQL server) never receives demo data
+    by itself.
+    """
+    engine = get_engine(url)
+    init_db(engine)
+    if uses_embedded_default(url):
+        from trialkit.catalog import default_catalog
+
+        ensure_demo_data(engine, default_catalog())
+    return engine
