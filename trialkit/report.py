@@ -13,21 +13,24 @@ stylesheet makes it print cleanly to PDF. Demo mode (``demo=True``): counts from
 """
 from __future__ import annotations
 
-import importlib
 import logging
-from dataclasses import dataclass, field
 import math
-import re
 import textwrap
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import jinja2
 
-from trialkit.disclosure import SMALL_COUNT_THRESHOLD, format_count
+from trialkit import forecast as forecasting
+from trialkit.criteria.ruleset import load_ruleset
+from trialkit.disclosure import SMALL_COUNT_THRESHOLD, format_count, is_small
+from trialkit.enrollment import metrics, storage
+from trialkit.errors import TrialkitError
 from trialkit.models import Trial
-from trialkit.plain_language import describe_criterion, plain_summary
+from trialkit.notes import notes_for_report
+from trialkit.plain_language import describe_criterion, describe_rule, plain_summary
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +48,6 @@ def _humanize(value: str | None) -> str:
     if not value:
         return "not stated"
     return value.replace("_", " ").capitalize()
-
-
-def _optional(module: str):
-    """Import a trialkit module written by another part of the project, or None if it is not there."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return None
-        raise
 
 
 # -- figures: layouts drawn as inline SVG by templates/svg.html.j2 ----------------------------------------
@@ -339,49 +332,28 @@ class RulesSection:
 
 
 def rules_section(trial: Trial) -> RulesSection:
-    """The what-if rules in plain words, per criterion id, from the trial's rule set."""
-    from trialkit.errors import TrialkitError
-
+    """The what-if rules in plain words, per criterion id, from the trial's rule set (the same
+    :class:`~trialkit.criteria.ruleset.Ruleset` and counts the what-if page and ``check`` show)."""
     out = RulesSection()
-    criteria = list(trial.criteria)
-    origin = "the rules recorded with the trial"
-    ruleset = _optional("trialkit.criteria.ruleset")
-    problems: list[str] = []
-    if ruleset is not None and hasattr(ruleset, "load_ruleset"):
-        try:
-            loaded = ruleset.load_ruleset(trial)
-        except ImportError as exc:  # the engine is there but incomplete: say so, show the recorded rules
-            origin = f"the rules recorded with the trial (the rule set could not be loaded: {exc})"
-        except (TrialkitError, OSError) as exc:
-            out.message = f"The rule set could not be read ({' '.join(str(exc).split())}); no rule is shown."
-            return out
-        else:
-            criteria = list(getattr(loaded, "criteria", loaded) or [])
-            origin = getattr(loaded, "source", "") or "the trial's rule set"
-            problems = list(getattr(loaded, "problems", []) or [])
+    try:
+        ruleset = load_ruleset(trial)
+    except (TrialkitError, OSError) as exc:
+        out.message = f"The rule set could not be read ({' '.join(str(exc).split())}); no rule is shown."
+        return out
     ids = {c.id for c in trial.criteria}
-    total = len(trial.criteria)
-    executable = unreviewed = 0
-    for c in criteria:
-        rules = list(getattr(c, "rules", []) or [])
-        kind = getattr(c, "kind", "inclusion")
-        lines = describe_criterion(c, rules) if hasattr(c, "text") else []
-        if getattr(c, "id", None) in ids:
-            out.by_criterion[c.id] = lines
-            if any(getattr(r, "kind", "") != "judgment" for r in rules):
-                executable += 1
-            if getattr(c, "rules_unreviewed", False) or any(not getattr(r, "reviewed", True) for r in rules):
-                unreviewed += 1
-        elif rules:  # a study-level rule (structured sex / age limits) kept beside the criteria
-            from trialkit.plain_language import describe_rule
-            out.structured.extend(f"{c.id}: {describe_rule(r, kind)}" for r in rules)
-    if total:
-        out.message = (f"{executable} of {total} criteria have executable rules (the rest need a clinician's judgment "
-                       f"or have no rule); source: {origin}.")
-        if unreviewed:
-            out.message += f" {unreviewed} criteria have rules drafted automatically and not yet reviewed."
-    if problems:
-        out.message += " Problems: " + "; ".join(problems) + "."
+    for c in ruleset.criteria:
+        if c.id in ids:
+            out.by_criterion[c.id] = describe_criterion(c)
+        else:  # a study-level rule (structured sex / age limits) kept beside the criteria
+            out.structured.extend(f"{c.id}: {describe_rule(r, c.kind)}" for r in c.rules)
+    if ruleset.total:
+        out.message = (f"{ruleset.executable_count} of {ruleset.total} criteria have executable rules (the rest need "
+                       f"a clinician's judgment or have no rule); source: {ruleset.source}.")
+        if ruleset.unreviewed_count:
+            out.message += (f" {ruleset.unreviewed_count} criteria have rules drafted automatically and not yet "
+                            "reviewed.")
+    if ruleset.problems:
+        out.message += " Problems: " + "; ".join(ruleset.problems) + "."
     return out
 
 
@@ -405,19 +377,18 @@ def _no_log(message: str) -> dict[str, Any]:
     return {"available": False, "simulated": False, "message": message}
 
 
-def _forecast_part(trial: Trial, frames, target: int | None, as_of, count) -> dict[str, Any]:
-    """The forecast figure and table (issue 6's :func:`trialkit.forecast.forecast`), or why there is none."""
-    fc_mod = _optional("trialkit.forecast")
-    if fc_mod is None or not hasattr(fc_mod, "forecast"):
-        return {"forecast_message": "No forecast: the forecasting module is not installed."}
+def _forecast_part(trial: Trial, frames, target: int | None, as_of, *, demo: bool) -> dict[str, Any]:
+    """The forecast figure and table (:func:`trialkit.forecast.forecast`), or why there is none."""
     if not target:
         return {"forecast_message": "No forecast: the record states no enrollment target."}
     try:
-        plan = fc_mod.plan_from_trial(trial, target) if hasattr(fc_mod, "plan_from_trial") else None
-        fc = fc_mod.forecast(frames.participants, frames.sites, target=target, as_of=as_of,
-                             arms=trial.arm_labels or None, plan=plan)
-    except fc_mod.ForecastError as exc:
+        fc = forecasting.forecast(frames.participants, frames.sites, target=target, as_of=as_of,
+                                  arms=trial.arm_labels or None, plan=forecasting.plan_from_trial(trial, target))
+    except forecasting.ForecastError as exc:
         return {"forecast_message": f"No forecast: {' '.join(str(exc).split())}."}
+
+    def count(n) -> str:
+        return format_count(n, suppress=demo)
 
     def day(d) -> str:
         return d.isoformat() if d else "not reached in the simulated horizon"
@@ -451,26 +422,16 @@ def _forecast_part(trial: Trial, frames, target: int | None, as_of, count) -> di
     observed_pts = [(_to_date(r.date), float(r.enrolled)) for r in fc.observed.itertuples()]
     caption = ("Observed cumulative enrollment up to the as-of date, and the simulated forecast after it: "
                "median and the band holding 80% of simulated paths; the dashed line is the target.")
-    if count(1) != "1":  # demo mode: draw no line while its count is below 5
+    if demo:  # draw no line while its count is below 5
         observed_pts = [p for p in observed_pts if p[1] >= SMALL_COUNT_THRESHOLD]
         median["points"] = [p for p in median["points"] if p[1] >= SMALL_COUNT_THRESHOLD]
         band["points"] = [p for p in band["points"] if p[1] >= SMALL_COUNT_THRESHOLD]
         caption += f" Demo mode: lines and band are drawn only where they reach {SMALL_COUNT_THRESHOLD} or more."
-        rows = [(label, _suppress_small_in_text(value)) for label, value in rows]
     chart = time_chart(title="Cumulative enrollment and forecast", y_label="Participants enrolled (cumulative)",
                        series=[{"name": "Observed", "css": "observed", "points": observed_pts}, median],
                        band=band, target=float(fc.target), target_label="Target",
                        marker=(fc.as_of, f"as of {fc.as_of.isoformat()}"), chart_id="forecast-chart")
     return {"forecast_chart": chart, "forecast_rows": rows, "forecast_caption": caption, "forecast_message": None}
-
-
-_SMALL_IN_TEXT = re.compile(r"(?<![\d.,<])([1-4])(?=\s*(?:\(s\)\s*)?\s*(?:patient|participant|person|people|screen|"
-                            r"enrolled|enrolment|enrollment|subject))", re.I)
-
-
-def _suppress_small_in_text(text: str) -> str:
-    """Demo mode for free text from the forecast ("2 patient(s) enrolled by …"): counts 1–4 of people -> "<5"."""
-    return _SMALL_IN_TEXT.sub(f"<{SMALL_COUNT_THRESHOLD}", text)
 
 
 def _to_date(value) -> date:
@@ -489,15 +450,8 @@ _COLUMN_WORDS = {"subject_id": "Screening no.", "site_id": "Site", "screening_da
 
 
 def enrollment_section(trial: Trial, engine, *, demo: bool, forecast: bool = True, as_of=None) -> dict[str, Any]:
-    """Everything the report shows about the trial's enrollment log, or ``available: False`` and why."""
-    storage = _optional("trialkit.enrollment.storage")
-    metrics = _optional("trialkit.enrollment.metrics")
-    if storage is None or metrics is None or not hasattr(metrics, "summarize"):
-        return _no_log("No enrollment summary: the enrollment modules are not installed.")
-    if engine is None:
-        from trialkit.db import get_engine
-
-        engine = get_engine()
+    """Everything the report shows about the trial's enrollment log, or ``available: False`` and why.
+    ``engine`` is the caller's database (:func:`trialkit.enrollment.storage.open_database`)."""
     frames = storage.read_log(engine, trial.nct_id)
     if frames.source is None and len(frames.participants) == 0:
         return _no_log("No enrollment log is recorded for this trial, so there is no enrollment summary, "
@@ -508,53 +462,46 @@ def enrollment_section(trial: Trial, engine, *, demo: bool, forecast: bool = Tru
 
     summary = metrics.summarize(frames.participants, frames.sites, trial)
     simulated = frames.source == "demo"
-    c = summary.get("consort", {})
-    target = summary.get("target", trial.enrollment.count)
-    kpi = summary.get("kpis") or {}
+    c = summary["consort"]
+    target = summary["target"]
+    kpi = summary["kpis"]
 
     def ratio(key: str) -> str:
         """"n / N (x%)" from the metrics' own ratio; the share is left out when n is suppressed."""
-        r = kpi.get(key) or {}
-        if r.get("numerator") is None:
-            return ""
-        text = f"{count(r['numerator'])} / {count(r.get('denominator'))}"
-        if r.get("rate") is not None and count(r["numerator"]) == format_count(r["numerator"]):
+        r = kpi[key]
+        text = f"{count(r['numerator'])} / {count(r['denominator'])}"
+        if r["rate"] is not None and not (demo and is_small(r["numerator"])):
             text += f" ({r['rate']:.0%})"
-        return text + (f" — {r['denominator_label']}" if r.get("denominator_label") else "")
+        return text + f" — {r['denominator_label']}"
 
     kpis = [
-        {"label": "Screened (assessed for eligibility)", "value": count(summary.get("screened")),
-         "note": f"screenings from {summary.get('first_screening') or 'not stated'} to "
-                 f"{summary.get('last_screening') or 'not stated'}"},
-        {"label": "Still in screening", "value": count(summary.get("in_screening")), "note": "no outcome yet"},
-        {"label": "Screen-failed", "value": count(summary.get("screen_failed")),
-         "note": "screen-failure rate " + ratio("screen_failure_rate") if kpi.get("screen_failure_rate") else ""},
-        {"label": "Declined to participate", "value": count(summary.get("declined")), "note": ""},
-        {"label": "Eligible, not enrolled", "value": count(summary.get("eligible_not_enrolled")),
+        {"label": "Screened (assessed for eligibility)", "value": count(summary["screened"]),
+         "note": f"screenings from {summary['first_screening'] or 'not stated'} to "
+                 f"{summary['last_screening'] or 'not stated'}"},
+        {"label": "Still in screening", "value": count(summary["in_screening"]), "note": "no outcome yet"},
+        {"label": "Screen-failed", "value": count(summary["screen_failed"]),
+         "note": "screen-failure rate " + ratio("screen_failure_rate")},
+        {"label": "Declined to participate", "value": count(summary["declined"]), "note": ""},
+        {"label": "Eligible, not enrolled", "value": count(summary["eligible_not_enrolled"]),
          "note": "CONSORT \u201cother reasons\u201d"},
-        {"label": "Enrolled", "value": count(summary.get("enrolled")),
+        {"label": "Enrolled", "value": count(summary["enrolled"]),
          "note": ("of target " + ratio("enrolled_of_target")) if target else "no enrollment target stated"},
-        {"label": "Discontinued", "value": count(summary.get("discontinued")),
-         "note": ratio("discontinuation_rate")},
+        {"label": "Discontinued", "value": count(summary["discontinued"]), "note": ratio("discontinuation_rate")},
     ]
-    arms = list(trial.arm_labels)
-    for a in [*(c.get("allocated") or {}), *(summary.get("by_arm") or {})]:
-        if a not in arms:
-            arms.append(a)
-    by_arm = [{"arm": a, "allocated": count((c.get("allocated") or {}).get(a, 0)),
-               "discontinued": count((c.get("discontinued") or {}).get(a, 0)),
-               "analysed": count((c.get("analysed") or {}).get(a, 0))} for a in arms]
-    sites = frames.sites.set_index("site_id") if len(frames.sites) else None
+    arms = list(c["allocated"])  # the trial's arm labels, then any other arm the log names (metrics.summarize)
+    by_arm = [{"arm": a, "allocated": count(c["allocated"][a]), "discontinued": count(c["discontinued"][a]),
+               "analysed": count(c["analysed"][a])} for a in arms]
+    sites = frames.sites.set_index("site_id")
     by_site = []
-    for site_id, s in (summary.get("by_site") or {}).items():
-        meta = sites.loc[site_id] if sites is not None and site_id in sites.index else None
+    for site_id, s in summary["by_site"].items():
+        meta = sites.loc[site_id] if site_id in sites.index else None
         by_site.append({"site_id": site_id,
                         "name": (meta["site_name"] if meta is not None else "") or "not stated",
                         "status": _humanize(meta["status"]) if meta is not None else "not stated",
-                        "screened": count(s.get("screened")), "screen_failed": count(s.get("screen_failed")),
-                        "enrolled": count(s.get("enrolled"))})
+                        "screened": count(s["screened"]), "screen_failed": count(s["screen_failed"]),
+                        "enrolled": count(s["enrolled"])})
     screen_fail = []
-    for cid, n in (summary.get("screen_fail_by_criterion") or {}).items():
+    for cid, n in summary["screen_fail_by_criterion"].items():
         crit = trial.criterion(cid)
         screen_fail.append({"id": cid, "text": crit.text if crit else "not in the trial's criteria", "n": count(n)})
     out: dict[str, Any] = {
@@ -563,13 +510,13 @@ def enrollment_section(trial: Trial, engine, *, demo: bool, forecast: bool = Tru
         "source_note": ("Generated by trialkit's seeded recruitment simulation for demonstration; no real participant."
                         if simulated else "As imported into the trialkit database (every import is in the audit trail)."),
         "summary": summary, "kpis": kpis, "by_arm": by_arm, "by_site": by_site, "screen_fail": screen_fail,
-        "consort": consort_diagram(c, summary.get("in_screening"), count, arms=arms),
+        "consort": consort_diagram(c, summary["in_screening"], count, arms=arms),
         "participants": None, "participant_columns": [], "participant_classes": [],
         "forecast_chart": None, "forecast_rows": [], "forecast_caption": "",
         "forecast_message": "Forecast not requested." if not forecast else None,
     }
     if forecast:
-        out.update(_forecast_part(trial, frames, target, as_of, count))
+        out.update(_forecast_part(trial, frames, target, as_of, demo=demo))
     if not demo:
         p = frames.participants
         cols = [col for col in p.columns]
@@ -641,27 +588,22 @@ def _arms(trial: Trial) -> tuple[list[dict], list]:
 def report_context(trial: Trial, *, engine=None, demo: bool = False, now: datetime | None = None,
                    author: str | None = None, include_notes: bool = False, forecast: bool = True,
                    as_of=None, enrollment: bool = True) -> dict[str, Any]:
-    """The values the template draws (also handy for tests)."""
+    """The values the template draws (also handy for tests). ``engine``: the database holding the enrollment
+    log and notes (:func:`trialkit.enrollment.storage.open_database`); without one, both are left out."""
     import trialkit
 
     now = now or datetime.now(timezone.utc)
     arms, unassigned = _arms(trial)
-    if enrollment:
-        enroll = enrollment_section(trial, engine, demo=demo, forecast=forecast, as_of=as_of)
-    else:
+    if not enrollment:
         enroll = _no_log("Enrollment left out of this report.")
+    elif engine is None:
+        enroll = _no_log("Enrollment left out of this report: no database was given.")
+    else:
+        enroll = enrollment_section(trial, engine, demo=demo, forecast=forecast, as_of=as_of)
     notes: list[dict] = []
-    if include_notes and author:
-        notes_mod = _optional("trialkit.notes")
-        if notes_mod is not None and hasattr(notes_mod, "notes_for_report"):
-            if engine is None:
-                from trialkit.db import get_engine
-
-                engine = get_engine()
-            from trialkit.db import init_db
-
-            init_db(engine)
-            notes = notes_mod.notes_for_report(engine, trial.nct_id, author)
+    if include_notes and author and engine is not None:
+        storage.ensure_tables(engine)
+        notes = notes_for_report(engine, trial.nct_id, author)
     sources = [f"Trial record: {trial.nct_id}, "
                + (f"read from {Path(trial.source).name}" if trial.source and trial.source != "upload"
                   else "uploaded by a user" if trial.source == "upload" else "source not recorded")

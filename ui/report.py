@@ -14,14 +14,18 @@ import streamlit as st
 from trialkit.models import Trial
 from trialkit.report import render_report, report_filename
 from ui import common
+from ui.record_screening import engine as app_engine
 
 log = logging.getLogger(__name__)
 
 
 def _builder(trial: Trial, *, demo: bool, author: str | None, include_notes: bool):
+    engine = app_engine()  # the app's database (demo logs included), as the Enrollment page reads it
+
     def build() -> bytes:
         try:
-            return render_report(trial, demo=demo, author=author, include_notes=include_notes).encode("utf-8")
+            return render_report(trial, engine=engine, demo=demo, author=author,
+                                 include_notes=include_notes).encode("utf-8")
         except Exception as exc:  # the download must say what went wrong rather than fail silently
             log.exception("report for %s failed", trial.nct_id)
             reason = html.escape(" ".join(str(exc).split()) or type(exc).__name__)

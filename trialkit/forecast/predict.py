@@ -237,10 +237,17 @@ def choose_model(snap: Snapshot) -> tuple[str, str]:
         return "poisson_gamma", (
             f"{snap.n_active} sites have been active and {snap.enrolled} patients enrolled by "
             f"{snap.as_of.date()}: enough to fit how rates vary between sites (Poisson–gamma model).")
+    # The number enrolled is left out of the sentence (it is ``Forecast.enrolled``): a count of people in prose
+    # could not be suppressed in demo mode the way every displayed count is (trialkit.disclosure).
+    short = []
+    if snap.n_active < MIN_ACTIVE_SITES:
+        short.append(f"only {snap.n_active} site(s) active")
+    if snap.enrolled < MIN_PATIENTS:
+        short.append(f"fewer than {MIN_PATIENTS} patients enrolled")
     return "single_rate", (
-        f"Only {snap.n_active} site(s) active and {snap.enrolled} patient(s) enrolled by {snap.as_of.date()}; "
-        f"the site model needs at least {MIN_ACTIVE_SITES} sites and {MIN_PATIENTS} patients, so the forecast "
-        f"falls back to the single-rate Bayesian model with the planned duration as its prior.")
+        f"{' and '.join(short).capitalize()} by {snap.as_of.date()}; the site model needs at least "
+        f"{MIN_ACTIVE_SITES} sites and {MIN_PATIENTS} patients, so the forecast falls back to the single-rate "
+        f"Bayesian model with the planned duration as its prior.")
 
 
 def _future_sites(snap: Snapshot, what_if: WhatIf, notes: list[str]) -> pd.DataFrame:
