@@ -31,16 +31,23 @@ if scan.problems:
 
 chosen = st.session_state.get(common.TRIAL_KEY)
 st.subheader("Where to go")
-cols = st.columns(3)
 params = common.carried_params()
-with cols[0]:
-    st.page_link("pages/1_Overview.py", label="Overview of the chosen trial", icon=":material/description:",
-                 query_params=params)
-with cols[1]:
-    st.page_link("pages/2_Criteria.py", label="Eligibility criteria", icon=":material/checklist:",
-                 query_params=params)
-with cols[2]:
-    st.page_link("pages/8_Import.py", label="Import a study", icon=":material/upload_file:", query_params=params)
+AUDIENCES = [
+    ("Investigators", [("pages/2_Criteria.py", "Eligibility criteria", ":material/checklist:"),
+                       ("pages/3_What_if.py", "Check one candidate (what-if)", ":material/rule:"),
+                       ("pages/4_Cohort.py", "Cohort what-if", ":material/groups:")]),
+    ("Sponsors", [("pages/5_Enrollment.py", "Enrollment and CONSORT flow", ":material/monitoring:"),
+                  ("pages/6_Sites.py", "Sites", ":material/location_on:"),
+                  ("pages/7_Forecast.py", "Recruitment forecast", ":material/show_chart:")]),
+    ("Ethics committees", [("pages/1_Overview.py", "Overview of the chosen trial", ":material/description:"),
+                           ("pages/9_About_trials.py", "About clinical trials", ":material/help:"),
+                           ("pages/8_Import.py", "Import a study", ":material/upload_file:")]),
+]
+for col, (audience, links) in zip(st.columns(len(AUDIENCES)), AUDIENCES):
+    with col:
+        st.markdown(f"**{audience}**")
+        for path, label, icon in links:
+            st.page_link(path, label=label, icon=icon, query_params=params)
 
 # -- issue 9: what changed since the user last looked, and the catalog's studies with several versions --
 from ui import changes as changes_ui  # noqa: E402
