@@ -74,4 +74,4 @@ with right:
 st.divider()
 with st.expander("Record this screening", icon=":material/edit_note:"):
     record_screening.render(trial, result)
-referral.render(trial, ruleset, candidate, result, what_would_change=[s.text for s in changes] or None)
+referral.render(trial, ruleset, candidate, result, what_would_change=[s.text for s in changes])

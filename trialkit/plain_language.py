@@ -15,6 +15,7 @@ from collections import Counter
 
 from pydantic import BaseModel
 
+from trialkit.criteria.fields import FIELDS
 from trialkit.criteria.rules import FactRule, JudgmentRule, RangeRule, SetRule, WindowRule
 from trialkit.models import EligibilityCriterion, Trial
 
@@ -241,23 +242,6 @@ def plain_summary(trial: Trial) -> list[SummaryLine]:
 
 
 # -- rules in words -----------------------------------------------------------------------------------
-#: Fallback names and units of candidate fields when :mod:`trialkit.criteria.fields` does not know one.
-FIELD_WORDS: dict[str, tuple[str, str]] = {
-    "age": ("age", "years"),
-    "sex": ("sex", ""),
-    "bmi": ("BMI", "kg/m²"),
-    "cycle_length": ("cycle length", "days"),
-    "afc": ("AFC", ""),
-    "fsh": ("FSH", "IU/L"),
-    "good_blastocysts": ("good-quality blastocysts", ""),
-    "ovarian_cyst_size": ("ovarian cyst", "mm"),
-    "hemoglobin": ("haemoglobin", "g/L"),
-    "platelets": ("platelets", "×10⁹/L"),
-    "hpv_types": ("HPV types", ""),
-    "pregnant": ("pregnant", ""),
-    "hsil_or_cervical_cancer": ("HSIL or cervical cancer", ""),
-    "hpv_vaccinated": ("previous HPV vaccination", ""),
-}
 _TIME_PREFIX = re.compile(r"^(?:years|months|weeks|days)_since_")
 
 
@@ -279,16 +263,10 @@ def _upper_first(text: str) -> str:
 
 def field_words(field: str) -> tuple[str, str]:
     """(plain name for mid-sentence use, canonical unit) of a candidate field, from the criteria
-    engine's field list (:mod:`trialkit.criteria.fields`) when it knows the field."""
-    try:
-        from trialkit.criteria.fields import FIELDS
-    except ImportError:  # the engine's field list is not there: use the fallback words
-        FIELDS = {}
+    engine's field list (:mod:`trialkit.criteria.fields`); a field it does not know is named after itself."""
     spec = FIELDS.get(field)
     if spec is not None:
         return _lower_first(spec.label), spec.unit
-    if field in FIELD_WORDS:
-        return FIELD_WORDS[field]
     return _TIME_PREFIX.sub("", field).replace("_", " "), ""
 
 

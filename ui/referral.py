@@ -7,21 +7,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from trialkit.criteria.evaluate import nearest_changes
 from trialkit.referral import build_referral, candidate_values
 from ui import notes as ui_notes
 from ui.text import humanize, md_escape, not_stated
-
-
-def _nearest(ruleset, candidate, result) -> list[str] | None:
-    try:
-        from trialkit.criteria.evaluate import nearest_changes
-    except ImportError:  # the criteria engine is another issue's module
-        return None
-    try:
-        cand = getattr(result, "candidate", None) or dict(candidate or {})
-        return [s.text for s in nearest_changes(ruleset, cand, result)] or None
-    except Exception:  # a summary without suggestions beats no summary
-        return None
 
 
 def render(trial, ruleset, candidate, result, *, what_would_change: list[str] | None = None,
@@ -33,7 +22,7 @@ def render(trial, ruleset, candidate, result, *, what_would_change: list[str] | 
     undecided criteria with their reasons.
     """
     if what_would_change is None and ruleset is not None:
-        what_would_change = _nearest(ruleset, candidate, result)
+        what_would_change = [s.text for s in nearest_changes(ruleset, candidate, result)]
     ref = build_referral(trial, result, candidate, what_would_change=what_would_change)
     with st.expander("Get in touch with the study team", icon=":material/contact_mail:"):
         st.caption("A referral summary of this check for the study team: the trial, every criterion's result and "

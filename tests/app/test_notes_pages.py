@@ -280,10 +280,6 @@ def test_referral_widget(data_dir):
         cand = parse_candidate({"age": "45", "sex": "female"})
         referral.render(trial, ruleset, cand, evaluate_candidate(ruleset, cand))
 
-    try:
-        import trialkit.criteria.evaluate  # noqa: F401
-    except ImportError:
-        pytest.skip("the criteria engine has not landed yet")
     at = AppTest.from_function(script, default_timeout=60)
     at.run()
     assert not at.exception
