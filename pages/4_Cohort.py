@@ -11,15 +11,16 @@ import pandas as pd
 import streamlit as st
 
 from trialkit.cohort import charts
-from trialkit.cohort.analysis import WhatIf, compare_groups, field_label, field_unit, patient_results, status_from_codes
+from trialkit.cohort.analysis import (WhatIf, compare_groups, field_label, field_unit, patient_results,
+                                     status_from_codes, summarize)
 from trialkit.cohort.io import MAX_BYTES
 from trialkit.cohort.params import (POPULATIONS, SPECS, default_params, params_hash, population_for, source_of,
                                     validate_params)
 from trialkit.cohort.pipeline import (SIMULATED_LABEL, Cohort, CohortRun, evaluate, file_cohort,
                                      simulated_cohort)
 from trialkit.criteria.judgment import judgment_criteria
-from trialkit.cohort.analysis import summarize
 from trialkit.criteria.ruleset import load_ruleset, rules_path
+from trialkit.disclosure import format_share
 from trialkit.errors import TrialkitError
 from ui import common, loaders
 from ui.text import md_escape
@@ -233,13 +234,12 @@ with tab_funnel:
 
 with tab_who:
     st.plotly_chart(charts.attribution_figure(summary, labels, label_charts), key="cohort_attr_chart")
-    excl = summary.ineligible or 1
     st.dataframe(pd.DataFrame([{
         "criterion": c, "text": labels.get(c, ""), "fail it": show(summary.failing[c]),
         "excluded by it alone": show(summary.sole_exclusions[c]),
-        "Shapley share": f"{summary.shapley[c]:,.1f}" if not demo or summary.shapley[c] >= 5 or
-        summary.shapley[c] == 0 else "<5",
-        "% of exclusions": f"{100 * summary.shapley[c] / excl:.1f}%",
+        "Shapley share": show(summary.shapley[c]),
+        "% of exclusions": format_share(summary.exclusion_share(c), numerator=summary.shapley[c], suppress=demo,
+                                        digits=1) or "–",
         "unknown": show(summary.unknown[c])} for c in [f["id"] for f in summary.funnel]]),
         hide_index=True, width="stretch")
     st.caption("Shapley share: each excluded patient is split equally among the criteria she fails (exact, no "

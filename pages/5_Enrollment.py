@@ -9,6 +9,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from trialkit.disclosure import format_share
 from trialkit.enrollment import charts, storage
 from trialkit.enrollment.audit import read_audit
 from trialkit.enrollment.consort import consort_boxes, consort_figure
@@ -46,8 +47,9 @@ summary = summarize(log.participants, log.sites, trial, source=log.source)
 k = summary["kpis"]
 
 
-def pct(x) -> str:
-    return "–" if x is None else f"{100 * x:.0f}%"
+def share(kpi: dict) -> str:
+    """A KPI's rate as "40%" ("–" without one, or in demo mode when its numerator is a small count)."""
+    return format_share(kpi["rate"], numerator=kpi["numerator"], suppress=common.is_demo()) or "–"
 
 
 if log.source is None:
@@ -60,17 +62,17 @@ else:
     cols = st.columns(4)
     cols[0].metric("Screened", fmt(summary["screened"]),
                    help="Everyone in the log: the CONSORT 'assessed for eligibility' population.")
-    cols[1].metric("Screen-failed", f"{fmt(sf['numerator'])} ({pct(sf['rate'])})",
+    cols[1].metric("Screen-failed", f"{fmt(sf['numerator'])} ({share(sf)})",
                    help="Screen failures ÷ screenings with an outcome; declined counted, still in screening left out.")
     cols[1].caption(f"of {fmt(sf['denominator'])} screenings with an outcome (declined counted; "
                     f"{fmt(summary['in_screening'])} still in screening left out)")
     if tgt["denominator"]:
-        cols[2].metric("Enrolled / target", f"{fmt(tgt['numerator'])} / {tgt['denominator']:,} ({pct(tgt['rate'])})")
+        cols[2].metric("Enrolled / target", f"{fmt(tgt['numerator'])} / {tgt['denominator']:,} ({share(tgt)})")
         cols[2].caption(f"target: {tgt['denominator_label']}")
     else:
         cols[2].metric("Enrolled", fmt(tgt["numerator"]))
         cols[2].caption("no enrollment target stated (registry or site targets)")
-    cols[3].metric("Discontinued", f"{fmt(dr['numerator'])} ({pct(dr['rate'])})")
+    cols[3].metric("Discontinued", f"{fmt(dr['numerator'])} ({share(dr)})")
     cols[3].caption(f"of {fmt(dr['denominator'])} enrolled")
     st.caption(f"Also: {fmt(summary['in_screening'])} still in screening · {fmt(summary['declined'])} declined · "
                f"{fmt(summary['eligible_not_enrolled'])} eligible but not enrolled. "

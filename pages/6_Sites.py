@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from trialkit.disclosure import format_share
 from trialkit.enrollment import charts, storage
 from trialkit.enrollment.metrics import (DAYS_PER_MONTH, SILENT_PROBABILITY, attach_registry_coordinates, by_city,
                                          by_country, ranking,
@@ -76,8 +77,10 @@ else:
         "Status": view["status"].fillna("not in sites.csv"),
         "Activated": view["activation_date"].dt.strftime("%Y-%m-%d").fillna("not yet"),
         "Screened": [fmt(v) for v in view["screened"]],
-        "Screen-failure rate": [("–" if pd.isna(r) else f"{100 * r:.0f}% of {fmt(d)}")
-                                for r, d in zip(view["screen_failure_rate"], view["screen_outcome_known"])],
+        "Screen-failure rate": [("–" if pd.isna(r) else
+                                 f"{format_share(r, numerator=n, suppress=common.is_demo()) or '–'} of {fmt(d)}")
+                                for r, n, d in zip(view["screen_failure_rate"], view["screen_failed"],
+                                                   view["screen_outcome_known"])],
         "Enrolled / target": [f"{fmt(e)} / {t}" if pd.notna(t) else f"{fmt(e)} / not stated"
                               for e, t in zip(view["enrolled"], view["target"])],
         "Rate per site-month": [("–" if pd.isna(r) else f"{r:.2f}") for r in view["rate_per_site_month"]],

@@ -19,3 +19,14 @@ def format_count(n: int | float | None, *, suppress: bool = False) -> str:
     if suppress and is_small(n):
         return f"<{SMALL_COUNT_THRESHOLD}"
     return f"{int(n):,}" if float(n).is_integer() else f"{n:,.1f}"
+
+
+def format_share(rate: float | None, *, numerator: int | float | None, suppress: bool = False,
+                 digits: int = 0) -> str | None:
+    """A rate as a percentage, ``format_share(0.4, numerator=2)`` -> ``"40%"``; None when there is no rate,
+    or when ``suppress`` is on and the rate's numerator is a small count (the share would give it away)."""
+    if rate is None or (isinstance(rate, float) and rate != rate):  # None or NaN
+        return None
+    if suppress and is_small(numerator):
+        return None
+    return f"{100 * rate:.{digits}f}%"

@@ -25,7 +25,7 @@ import jinja2
 
 from trialkit import forecast as forecasting
 from trialkit.criteria.ruleset import load_ruleset
-from trialkit.disclosure import SMALL_COUNT_THRESHOLD, format_count, is_small
+from trialkit.disclosure import SMALL_COUNT_THRESHOLD, format_count, format_share
 from trialkit.enrollment import metrics, storage
 from trialkit.errors import TrialkitError
 from trialkit.models import Trial
@@ -470,8 +470,9 @@ def enrollment_section(trial: Trial, engine, *, demo: bool, forecast: bool = Tru
         """"n / N (x%)" from the metrics' own ratio; the share is left out when n is suppressed."""
         r = kpi[key]
         text = f"{count(r['numerator'])} / {count(r['denominator'])}"
-        if r["rate"] is not None and not (demo and is_small(r["numerator"])):
-            text += f" ({r['rate']:.0%})"
+        share = format_share(r["rate"], numerator=r["numerator"], suppress=demo)
+        if share:
+            text += f" ({share})"
         return text + f" — {r['denominator_label']}"
 
     kpis = [

@@ -26,3 +26,15 @@ def test_threshold_is_five():
     assert SMALL_COUNT_THRESHOLD == 5
     assert [n for n in range(0, 8) if is_small(n)] == [1, 2, 3, 4]
     assert not is_small(None)
+
+
+def test_format_share_hides_a_share_that_gives_a_small_count_away():
+    from trialkit.disclosure import format_share
+
+    assert format_share(0.4, numerator=2) == "40%"
+    assert format_share(0.4, numerator=2, suppress=True) is None
+    assert format_share(0.25, numerator=10, suppress=True) == "25%"
+    assert format_share(0.0, numerator=0, suppress=True) == "0%"  # zero identifies nobody
+    assert format_share(0.1234, numerator=12, digits=1) == "12.3%"
+    assert format_share(None, numerator=0) is None
+    assert format_share(float("nan"), numerator=0) is None

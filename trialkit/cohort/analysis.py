@@ -146,6 +146,10 @@ class CohortSummary:
     failing: dict[str, int] = field(default_factory=dict)
     unknown: dict[str, int] = field(default_factory=dict)
 
+    def exclusion_share(self, criterion_id: str) -> float | None:
+        """The criterion's Shapley share as a fraction of the ineligible patients (None when none is)."""
+        return self.shapley[criterion_id] / self.ineligible if self.ineligible else None
+
     def to_json(self) -> dict:
         """The contract's ``cohort --json`` object (contracts §4)."""
         return {"n": self.n, "eligible": self.eligible, "needs_review": self.needs_review,
