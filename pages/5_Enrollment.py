@@ -40,8 +40,7 @@ suffix = "_SIMULATED-DEMO-DATA" if demo else ""
 fmt = common.show_count
 today = date.today()
 
-if demo:
-    rs.demo_banner("demo", (storage.log_info(rs.engine(), trial.nct_id) or {}).get("note"))
+rs.demo_banner(log)
 
 summary = summarize(log.participants, log.sites, trial, source=log.source)
 k = summary["kpis"]

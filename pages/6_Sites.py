@@ -29,8 +29,7 @@ with st.spinner("Reading the enrollment log…"):
     log = rs.read_log(trial.nct_id)
 demo = log.source == "demo"
 suffix = "_SIMULATED-DEMO-DATA" if demo else ""
-if demo:
-    rs.demo_banner("demo", (storage.log_info(rs.engine(), trial.nct_id) or {}).get("note"))
+rs.demo_banner(log)
 
 
 def pager(n: int, key: str) -> slice:

@@ -10,8 +10,8 @@ import streamlit as st
 
 from trialkit.forecast.backtest import backtest
 from trialkit.forecast.charts import backtest_chart, fan_chart
-from trialkit.forecast.data import log_fingerprint
-from trialkit.forecast.model import DAYS_PER_MONTH, PlanPrior, log_end, snapshot
+from trialkit.enrollment.storage import DEMO_LABEL, log_fingerprint, read_log
+from trialkit.forecast.model import DAYS_PER_MONTH, PlanPrior, log_end, log_start, snapshot
 from trialkit.forecast.predict import (DEFAULT_SEED, DEFAULT_SIMS, AddedSite, ForecastError, MovedActivation,
                                        WhatIf, forecast, plan_from_trial)
 from ui import common, record_screening
@@ -19,7 +19,6 @@ from ui.text import md_escape
 
 trial = common.page("Forecast")
 NCT = trial.nct_id
-DEMO_NOTE = "simulated demo data"
 
 
 # -- loaders (cached by small values) -----------------------------------------------------------------
@@ -29,8 +28,6 @@ def engine():
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
 def _log(nct_id: str, fingerprint: tuple):
-    from trialkit.enrollment.storage import read_log
-
     lf = read_log(engine(), nct_id)
     return lf.participants, lf.sites, lf.source
 
@@ -65,8 +62,7 @@ if demo_data:
                "below is a forecast of the simulation.", icon=":material/science:")
 
 end = log_end(participants, sites)
-first = min(d for d in (pd.to_datetime(participants.get("screening_date")).min(),
-                        pd.to_datetime(sites.get("activation_date")).min(), end) if pd.notna(d))
+first = log_start(participants, sites)
 
 # -- inputs ----------------------------------------------------------------------------------------------
 c1, c2, c3 = st.columns(3)
@@ -228,13 +224,13 @@ else:
 
 # -- downloads ---------------------------------------------------------------------------------------------
 d1, d2 = st.columns(2)
-payload = {"trial": NCT, "data": DEMO_NOTE if demo_data else (source or "unknown"), **f.to_json()}
+payload = {"trial": NCT, "data": DEMO_LABEL if demo_data else (source or "unknown"), **f.to_json()}
 d1.download_button("Download forecast (JSON)", json.dumps(payload, indent=2, default=str),
                    file_name=f"{NCT}-forecast-{f.as_of}{'-simulated' if demo_data else ''}.json",
                    mime="application/json", icon=":material/download:")
 fan_csv = f.fan.assign(date=f.fan["date"].dt.date).round(2)
 if demo_data:
-    fan_csv.insert(0, "data", DEMO_NOTE)
+    fan_csv.insert(0, "data", DEMO_LABEL)
 d2.download_button("Download fan chart quantiles (CSV)", fan_csv.to_csv(index=False),
                    file_name=f"{NCT}-forecast-fan-{f.as_of}{'-simulated' if demo_data else ''}.csv",
                    mime="text/csv", icon=":material/download:")

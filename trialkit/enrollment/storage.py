@@ -22,7 +22,7 @@ from typing import Literal, NamedTuple
 
 import pandas as pd
 from sqlalchemy import (Boolean, Column, Date, DateTime, Float, Integer, String, Table, Text, UniqueConstraint,
-                        delete, insert, select, update)
+                        delete, func, insert, select, update)
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from trialkit.db import get_engine, init_db, metadata
@@ -84,6 +84,7 @@ class LogFrames(NamedTuple):
     participants: pd.DataFrame
     sites: pd.DataFrame
     source: Literal["demo", "imported"] | None
+    note: str | None = None  # how the log came to be (the demo log's simulation settings)
 
 
 @dataclass
@@ -184,27 +185,32 @@ def log_source(engine, nct_id: str) -> str | None:
         return conn.execute(select(logs.c.source).where(logs.c.nct_id == nct_id)).scalar_one_or_none()
 
 
-def log_info(engine, nct_id: str) -> dict | None:
-    """Where the trial's log came from: ``{"source", "updated_at", "note"}``, or None without a log."""
+def log_fingerprint(engine, nct_id: str) -> tuple:
+    """(source, last write time, participant rows, max participant row id, site rows): changes whenever the
+    trial's log changes (every write updates ``enrollment_logs.updated_at``); a cheap key for caches."""
     ensure_tables(engine)
     with engine.connect() as conn:
-        row = conn.execute(select(logs.c.source, logs.c.updated_at, logs.c.note)
-                           .where(logs.c.nct_id == nct_id)).mappings().first()
-    return dict(row) if row else None
+        head = conn.execute(select(logs.c.source, logs.c.updated_at).where(logs.c.nct_id == nct_id)).first()
+        p = conn.execute(select(func.count(), func.max(participants_table.c.id))
+                         .where(participants_table.c.nct_id == nct_id)).first()
+        s = conn.execute(select(func.count()).select_from(sites_table).where(sites_table.c.nct_id == nct_id)).scalar()
+    return (head[0] if head else None, str(head[1]) if head else None, int(p[0]), p[1], int(s or 0))
 
 
 def read_log(engine, nct_id: str) -> LogFrames:
     """The trial's log as two frames with the columns of contracts §5 (dates as datetime64[ns], NaT when
-    empty; sites also carry the optional ``latitude``/``longitude``); empty frames when there is none."""
+    empty; sites also carry the optional ``latitude``/``longitude``), with where the log came from; empty
+    frames when there is none."""
     ensure_tables(engine)
     with engine.connect() as conn:
-        source = conn.execute(select(logs.c.source).where(logs.c.nct_id == nct_id)).scalar_one_or_none()
+        head = conn.execute(select(logs.c.source, logs.c.note).where(logs.c.nct_id == nct_id)).first()
         prow = conn.execute(select(*[participants_table.c[c] for c in PARTICIPANT_COLUMNS])
                             .where(participants_table.c.nct_id == nct_id)
                             .order_by(participants_table.c.screening_date, participants_table.c.id)).mappings().all()
         srow = conn.execute(select(*[sites_table.c[c] for c in SITE_COLUMNS + SITE_EXTRA_COLUMNS])
                             .where(sites_table.c.nct_id == nct_id).order_by(sites_table.c.id)).mappings().all()
-    return LogFrames(_participants_frame([dict(r) for r in prow]), _sites_frame([dict(r) for r in srow]), source)
+    return LogFrames(_participants_frame([dict(r) for r in prow]), _sites_frame([dict(r) for r in srow]),
+                     *(head or (None, None)))
 
 
 def _snapshot(conn, nct_id: str) -> dict[str, dict]:

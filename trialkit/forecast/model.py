@@ -91,18 +91,30 @@ def _dates(s: pd.Series | None, n: int) -> pd.Series:
     return pd.to_datetime(s, errors="coerce")
 
 
-def log_end(participants: pd.DataFrame, sites: pd.DataFrame) -> pd.Timestamp | None:
-    """The last date recorded in the log (screening, consent, enrollment, discontinuation or activation)."""
+def _log_dates(participants: pd.DataFrame, sites: pd.DataFrame, which: str) -> list[pd.Timestamp]:
+    """The earliest (``which="min"``) or latest (``"max"``) date of each dated column of the log."""
     stamps = []
     for frame, cols in ((participants, ("screening_date", "consent_date", "enrollment_date",
                                         "discontinuation_date")),
                         (sites, ("activation_date",))):
         for c in cols:
             if c in frame.columns and len(frame):
-                m = pd.to_datetime(frame[c], errors="coerce").max()
+                m = getattr(pd.to_datetime(frame[c], errors="coerce"), which)()
                 if pd.notna(m):
                     stamps.append(m)
+    return stamps
+
+
+def log_end(participants: pd.DataFrame, sites: pd.DataFrame) -> pd.Timestamp | None:
+    """The last date recorded in the log (screening, consent, enrollment, discontinuation or activation)."""
+    stamps = _log_dates(participants, sites, "max")
     return max(stamps).normalize() if stamps else None
+
+
+def log_start(participants: pd.DataFrame, sites: pd.DataFrame) -> pd.Timestamp | None:
+    """The first date recorded in the log (the earliest screening, activation or other date)."""
+    stamps = _log_dates(participants, sites, "min")
+    return min(stamps).normalize() if stamps else None
 
 
 def snapshot(participants: pd.DataFrame, sites: pd.DataFrame, as_of=None) -> Snapshot:
