@@ -195,17 +195,12 @@ def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
     snap = st.session_state.to_dict()
     fields = [FIELDS[n] for n in ruleset.fields_used()]
     candidate: dict[str, object] = {}
-    numbers = [f for f in fields if f.kind == "number" and not f.allow_never]
-    windows = [f for f in fields if f.kind == "number" and f.allow_never]
-    if numbers:
-        st.markdown("**Measurements**")
-        for spec in numbers:
-            v = _number_input(ruleset, spec, st.container(), snap)
-            if v is not None:
-                candidate[spec.name] = v
-    if windows:
-        st.markdown("**Time since an event** (months; *never* if it never happened)")
-        for spec in windows:
+    for heading, never in (("**Measurements**", False),
+                           ("**Time since an event** (months; *never* if it never happened)", True)):
+        specs = [f for f in fields if f.kind == "number" and f.allow_never == never]
+        if specs:
+            st.markdown(heading)
+        for spec in specs:
             v = _number_input(ruleset, spec, st.container(), snap)
             if v is not None:
                 candidate[spec.name] = v

@@ -11,14 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TRIAL = "NCT07176143"
 PARTICIPANT_COLUMNS = {"subject_id", "screening number", "screening no.", "subject", "participant"}
 
-SITES_CSV = """site_id,site_name,city,country,status,planned_activation_date,activation_date,target
-S1,Test site one,Guangzhou,CN,ACTIVE,2025-01-01,2025-01-10,30
-"""
-PARTICIPANTS_CSV = """subject_id,site_id,screening_date,consent_date,screen_outcome,screen_fail_criteria,enrollment_date,arm,status,discontinuation_reason,discontinuation_date,analysed
-SCR-0001,S1,2025-02-01,2025-02-01,SCREEN_FAILURE,I3;E10,,,,,,
-SCR-0002,S1,2025-02-03,2025-02-04,ELIGIBLE,,2025-02-10,Stem cell therapy group,ONGOING,,,
-SCR-0003,S1,2025-02-05,2025-02-06,ELIGIBLE,,2025-02-12,Control group,DISCONTINUED,WITHDRAWAL BY SUBJECT,2025-03-01,
-"""
+from tests.unit.test_report import PARTICIPANTS_CSV, SITES_CSV  # the same three-participant log
 
 
 @pytest.fixture

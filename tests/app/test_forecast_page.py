@@ -4,15 +4,9 @@ from __future__ import annotations
 import json
 import re
 
+from tests.app.test_enrollment_pages import all_text
+
 PAGE = "pages/7_Forecast.py"
-
-
-def all_text(at) -> str:
-    parts = []
-    for kind in ("markdown", "caption", "header", "subheader", "title", "text", "success", "info", "warning", "error"):
-        parts += [str(getattr(e, "value", "")) for e in getattr(at, kind)]
-    parts += [str(m.label) + " " + str(m.value) for m in at.metric]
-    return re.sub(r"\\(.)", r"\1", "\n".join(parts))
 
 
 def k(name: str, at) -> str:
