@@ -27,6 +27,7 @@ from trialkit import forecast as forecasting
 from trialkit.criteria.ruleset import load_ruleset
 from trialkit.disclosure import SMALL_COUNT_THRESHOLD, format_count, format_share
 from trialkit.enrollment import metrics, storage
+from trialkit.enrollment.consort import consort_boxes
 from trialkit.errors import TrialkitError
 from trialkit.models import Trial
 from trialkit.notes import notes_for_report
@@ -118,70 +119,41 @@ def _n(count: CountFormat, value) -> str:
     return f"n {text}" if text.startswith("<") else f"n = {text}"
 
 
-def consort_diagram(consort: Mapping, in_screening: int | None, count: CountFormat, *,
-                    arms: list[str] | None = None, diagram_id: str = "consort") -> Diagram:
-    """A CONSORT 2010-style flow from the contracts §5 ``consort`` block: enrollment (assessed, excluded
-    with its three reasons, still in screening), allocation, follow-up (discontinued) and analysis per arm.
-    ``arms`` fixes the column order (the trial's arm labels); arms with n = 0 are drawn too."""
+def consort_diagram(summary: Mapping, count: CountFormat, *, diagram_id: str = "consort") -> Diagram:
+    """A CONSORT 2010-style flow of :func:`trialkit.enrollment.consort.consort_boxes` (the boxes, labels and
+    counts the Enrollment page draws): enrollment (assessed, excluded with its three reasons, still in
+    screening), allocation, follow-up (discontinued) and analysis per arm; arms with n = 0 are drawn too."""
     width = 860.0
     left = 120.0  # stage band column
     main_w = width - left - 10
     d = Diagram(id=diagram_id, width=width, height=0, title="CONSORT flow diagram")
+    boxes = {b.id: b for b in consort_boxes(summary)}
+    order = list(summary["consort"]["allocated"])
 
-    allocated = dict(consort.get("allocated") or {})
-    discontinued = dict(consort.get("discontinued") or {})
-    analysed = dict(consort.get("analysed") or {})
-    order = list(arms or [])
-    for a in [*allocated, *discontinued, *analysed]:
-        if a not in order:
-            order.append(a)
+    def texts(box_id: str) -> list[str]:
+        b = boxes[box_id]
+        return [f"{b.title} ({_n(count, b.n)})", *(f"\u2022 {label} ({_n(count, n)})" for label, n in b.lines)]
 
     trunk_x = left + main_w * 0.32
-    assessed = _box(trunk_x - 150, 12, 300, [f"Assessed for eligibility ({_n(count, consort.get('assessed'))})"])
+    assessed = _box(trunk_x - 150, 12, 300, texts("assessed"))
     d.boxes.append(assessed)
     side_x = left + main_w * 0.58
     side_w = width - 10 - side_x
     y = assessed.y + assessed.h + 18
-    excluded = _box(side_x, y, side_w, [
-        f"Excluded ({_n(count, consort.get('excluded'))})",
-        f"\u2022 Not meeting inclusion criteria ({_n(count, consort.get('not_meeting_criteria'))})",
-        f"\u2022 Declined to participate ({_n(count, consort.get('declined'))})",
-        f"\u2022 Other reasons ({_n(count, consort.get('other_reasons'))})",
-    ])
-    d.boxes.append(excluded)
-    d.arrows.append(Arrow(trunk_x, excluded.y + excluded.h / 2, side_x, excluded.y + excluded.h / 2))
-    y = excluded.y + excluded.h + 12
-    if in_screening is not None:
-        screening = _box(side_x, y, side_w, [f"Still in screening ({_n(count, in_screening)})"])
-        d.boxes.append(screening)
-        d.arrows.append(Arrow(trunk_x, screening.y + screening.h / 2, side_x, screening.y + screening.h / 2))
-        y = screening.y + screening.h + 12
-    enrollment_bottom = y
-    d.bands.append({"x": 4, "y": 8, "w": left - 24, "h": enrollment_bottom - 14, "text": "Enrollment"})
+    for box_id in ("excluded", "in_screening"):
+        side = _box(side_x, y, side_w, texts(box_id))
+        d.boxes.append(side)
+        d.arrows.append(Arrow(trunk_x, side.y + side.h / 2, side_x, side.y + side.h / 2))
+        y = side.y + side.h + 12
+    d.bands.append({"x": 4, "y": 8, "w": left - 24, "h": y - 14, "text": "Enrollment"})
 
     y_split = y + 10
     y_alloc = y_split + 22
     k = max(1, len(order))
     gap = 16.0
     col_w = (main_w - gap * (k - 1)) / k
-    reasons = dict(consort.get("discontinued_reasons") or {})
-    not_analysed = consort.get("not_analysed")
-
-    def follow_up(a: str) -> list[str]:
-        lines = [f"Discontinued ({_n(count, discontinued.get(a, 0))})"]
-        for reason, n in sorted((reasons.get(a) or {}).items(), key=lambda kv: (-kv[1], kv[0])):
-            lines.append(f"\u2022 {reason.capitalize()} ({_n(count, n)})")
-        return lines
-
-    def analysis(a: str) -> list[str]:
-        lines = [f"Analysed ({_n(count, analysed.get(a, 0))})"]
-        if not_analysed is not None:
-            lines.append(f"Not analysed ({_n(count, not_analysed.get(a, 0))})")
-        return lines
-
-    rows = [("Allocation", lambda a: [f"Allocated to {a}", f"({_n(count, allocated.get(a, 0))})"]),
-            ("Follow-up", follow_up),
-            ("Analysis", analysis)]
+    rows = [(stage, lambda a, prefix=prefix: texts(f"{prefix}:{a}"))
+            for stage, prefix in (("Allocation", "allocated"), ("Follow-up", "discontinued"), ("Analysis", "analysed"))]
     if not order:
         rows = [("Allocation", lambda a: ["Allocated to an arm (n = 0)", "No arm groups in the record"])]
         order = [""]
@@ -194,8 +166,8 @@ def consort_diagram(consort: Mapping, in_screening: int | None, count: CountForm
         d.arrows.append(Arrow(trunk_x, y_split, centers[0], y_split, head=False))
     y = y_alloc
     prev: list[Box] | None = None
-    for stage, texts in rows:
-        row = [_box(left + i * (col_w + gap), y, col_w, texts(a)) for i, a in enumerate(order)]
+    for stage, lines_of in rows:
+        row = [_box(left + i * (col_w + gap), y, col_w, lines_of(a)) for i, a in enumerate(order)]
         h = max(b.h for b in row)
         for b in row:
             b.h = h
@@ -511,7 +483,7 @@ def enrollment_section(trial: Trial, engine, *, demo: bool, forecast: bool = Tru
         "source_note": ("Generated by trialkit's seeded recruitment simulation for demonstration; no real participant."
                         if simulated else "As imported into the trialkit database (every import is in the audit trail)."),
         "summary": summary, "kpis": kpis, "by_arm": by_arm, "by_site": by_site, "screen_fail": screen_fail,
-        "consort": consort_diagram(c, summary["in_screening"], count, arms=arms),
+        "consort": consort_diagram(summary, count),
         "participants": None, "participant_columns": [], "participant_classes": [],
         "forecast_chart": None, "forecast_rows": [], "forecast_caption": "",
         "forecast_message": "Forecast not requested." if not forecast else None,
