@@ -32,14 +32,13 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import optimize, stats
 
+from trialkit.forecast.model import DAYS_PER_MONTH, LOG_ALPHA_PRIOR_MEAN, neg_log_posterior
 from trialkit.models import Trial
 
-DAYS_PER_MONTH = 30.44
 SILENT_PROBABILITY = 0.05
 INTERVAL = (0.05, 0.95)  # 90% credible interval for site rates
-LOG_ALPHA_PRIOR = (0.2, 2.0)  # mean, sd of log α (background.md)
 
 LOO_MAX_SITES = 40
 
@@ -196,7 +195,9 @@ class RateModel:
 
 
 def fit_rate_model(counts, exposure_days) -> RateModel | None:
-    """Maximum a-posteriori (α, β) of the Poisson–gamma model from site counts over exposures (days).
+    """Maximum a-posteriori (α, β) of the Poisson–gamma model from site counts over exposures (days): the
+    forecast's posterior (:func:`trialkit.forecast.model.neg_log_posterior`, same prior on log α), found by a
+    quick bounded search (no covariance: the site table needs only the mode, up to 40 times per page).
 
     None when there is nothing to fit (no exposed site, or no patient yet at any site).
     """
@@ -206,22 +207,11 @@ def fit_rate_model(counts, exposure_days) -> RateModel | None:
     k, t = k[keep], t[keep]
     if len(k) == 0 or k.sum() == 0:
         return None
-    mu, sd = LOG_ALPHA_PRIOR
-
-    def neg_log_post(theta):
-        la, lb = theta
-        a, b = np.exp(la), np.exp(lb)
-        ll = (special.gammaln(a + k) - special.gammaln(a) - special.gammaln(k + 1)
-              + a * np.log(b) + k * np.log(t) - (a + k) * np.log(b + t)).sum()
-        return -(ll - 0.5 * ((la - mu) / sd) ** 2)
-
-    mean_rate = k.sum() / t.sum()
-    a0 = np.exp(mu)
-    start = np.array([np.log(a0), np.log(a0 / mean_rate)])
-    res = optimize.minimize(neg_log_post, start, method="L-BFGS-B",
+    start = np.array([LOG_ALPHA_PRIOR_MEAN, np.log(k.sum() / t.sum())])  # θ = (log α, log μ), μ = α/β
+    res = optimize.minimize(neg_log_posterior, start, args=(k, t), method="L-BFGS-B",
                             bounds=[(-6.0, 9.0), (start[1] - 20, start[1] + 20)])
-    la, lb = res.x
-    return RateModel(alpha=float(np.exp(la)), beta=float(np.exp(lb)), sites=int(len(k)))
+    alpha = float(np.exp(res.x[0]))
+    return RateModel(alpha=alpha, beta=alpha / float(np.exp(res.x[1])), sites=int(len(k)))
 
 
 SITE_TABLE_COLUMNS = (
