@@ -16,7 +16,7 @@ OPENED = "_opened_shares"  # token hash -> SharedBundle, for this browser sessio
 
 def _open_cb(token: str, key: str) -> None:
     try:
-        bundle = sharing.open_share(ui_notes.engine(), token, st.session_state.get(key, ""))
+        bundle = sharing.open_share(loaders.engine(), token, st.session_state.get(key, ""))
     except TrialkitError as exc:
         st.session_state["_shared_error"] = str(exc)
     else:
@@ -71,7 +71,7 @@ if token:
     else:
         error = st.session_state.pop("_shared_error", None)
         try:
-            sharing.share_status(ui_notes.engine(), token)
+            sharing.share_status(loaders.engine(), token)
         except TrialkitError as exc:
             st.error(md_escape(str(exc)), icon=":material/lock:")
         else:

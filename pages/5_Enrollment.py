@@ -16,7 +16,7 @@ from trialkit.enrollment.consort import consort_boxes, consort_figure
 from trialkit.enrollment.metrics import summarize
 from trialkit.enrollment.schema import PARTICIPANT_COLUMNS, SITE_COLUMNS
 from trialkit.errors import LogValidationError, TrialkitError
-from ui import common
+from ui import common, loaders
 from ui import record_screening as rs
 from ui.text import md_escape
 
@@ -199,7 +199,7 @@ with tabs[5]:
             else:
                 try:
                     with st.spinner("Validating and importing…"):
-                        report = storage.import_log(rs.engine(), trial.nct_id, up_p.getvalue(), up_s.getvalue(),
+                        report = storage.import_log(loaders.engine(), trial.nct_id, up_p.getvalue(), up_s.getvalue(),
                                                     user=common.current_user(), trial=trial, replace_demo=replace)
                 except LogValidationError as exc:
                     st.error(f"Not imported: {len(exc.problems)} problem(s). Nothing in the log changed.",
@@ -215,7 +215,7 @@ with tabs[5]:
                     st.rerun()
 
 with tabs[6]:
-    trail = read_audit(rs.engine(), trial.nct_id)
+    trail = read_audit(loaders.engine(), trial.nct_id)
     if trail.empty:
         st.caption("No write recorded for this trial yet.")
     else:

@@ -14,7 +14,7 @@ from trialkit.enrollment.storage import DEMO_LABEL, log_fingerprint, read_log
 from trialkit.forecast.model import DAYS_PER_MONTH, PlanPrior, log_end, log_start, snapshot
 from trialkit.forecast.predict import (DEFAULT_SEED, DEFAULT_SIMS, AddedSite, ForecastError, MovedActivation,
                                        WhatIf, forecast, plan_from_trial)
-from ui import common, record_screening
+from ui import common, loaders
 from ui.text import md_escape
 
 trial = common.page("Forecast")
@@ -22,13 +22,9 @@ NCT = trial.nct_id
 
 
 # -- loaders (cached by small values) -----------------------------------------------------------------
-def engine():
-    return record_screening.engine()  # one place opens the database (demo logs: embedded default only)
-
-
 @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
 def _log(nct_id: str, fingerprint: tuple):
-    lf = read_log(engine(), nct_id)
+    lf = read_log(loaders.engine(), nct_id)
     return lf.participants, lf.sites, lf.source
 
 
@@ -49,7 +45,7 @@ def _backtest(nct_id: str, fingerprint: tuple, target: int, arms: tuple, plan: t
 # -- the log --------------------------------------------------------------------------------------------
 st.title("Recruitment forecast", anchor=False)
 st.caption(f"{NCT} · {md_escape(trial.title, limit=160)}")
-fp = log_fingerprint(engine(), NCT)
+fp = log_fingerprint(loaders.engine(), NCT)
 participants, sites, source = _log(NCT, fp)
 if len(participants) == 0 and len(sites) == 0:
     st.info(f"{NCT} has no enrollment log yet, so there is nothing to forecast from. Import the screening log "

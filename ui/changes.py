@@ -7,7 +7,6 @@ import streamlit as st
 from trialkit import changes
 from trialkit.errors import StudyFormatError
 from ui import common, loaders
-from ui import notes as ui_notes
 from ui.text import md_escape
 
 _SEEN = "_seen_versions"  # (nct_id, version key) pairs already recorded in this session
@@ -38,21 +37,21 @@ def mark_viewed(nct_id: str) -> None:
     done = st.session_state.setdefault(_SEEN, set())
     if (nct_id, key) in done:
         return
-    changes.mark_seen(ui_notes.engine(), common.current_user(), nct_id, key)
+    changes.mark_seen(loaders.engine(), common.current_user(), nct_id, key)
     done.add((nct_id, key))
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=600)
 def _unseen(user: str, fingerprint: tuple, seen: tuple) -> list[changes.UnseenChange]:
     # `fingerprint` and `seen` are small cache keys: the catalog's files and this user's seen versions.
-    return changes.changes_since_last_seen(ui_notes.engine(), loaders.catalog(), user)
+    return changes.changes_since_last_seen(loaders.engine(), loaders.catalog(), user)
 
 
 def _mark_all_cb(ids: list[str]) -> None:
     ok, _ = common.can_write()
     if ok:
         for nct_id in ids:
-            changes.mark_newest_seen(ui_notes.engine(), loaders.catalog(), common.current_user(), nct_id)
+            changes.mark_newest_seen(loaders.engine(), loaders.catalog(), common.current_user(), nct_id)
 
 
 def home_section() -> None:
@@ -60,7 +59,7 @@ def home_section() -> None:
     st.subheader("Changes since you last looked", anchor=False)
     user = common.current_user()
     ok, reason = common.can_write()
-    seen = changes.last_seen(ui_notes.engine(), user)
+    seen = changes.last_seen(loaders.engine(), user)
     try:
         items = _unseen(user, loaders.catalog().fingerprint(),
                         tuple(sorted((k, v[0]) for k, v in seen.items())))

@@ -4,7 +4,21 @@ from __future__ import annotations
 import streamlit as st
 
 from trialkit.catalog import Catalog, CatalogScan, default_catalog
+from trialkit.db import default_url
+from trialkit.enrollment.storage import open_database
 from trialkit.models import Trial
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _database(url: str):
+    """Once per process and database (``url`` is the key): every table, and the simulated demo logs when it
+    is the embedded default (:func:`trialkit.enrollment.storage.open_database` decides)."""
+    return open_database(None)
+
+
+def engine():
+    """The app's database engine: enrollment logs, audit trail, notes, shares."""
+    return _database(default_url())
 
 
 def catalog() -> Catalog:

@@ -13,9 +13,9 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from trialkit import db, notes as notes_mod, sharing
+from trialkit import notes as notes_mod, sharing
 from trialkit.errors import TrialkitError
-from ui import common
+from ui import common, loaders
 from ui.text import md_escape
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,22 +25,9 @@ EXPIRY_CHOICES = {"1 day": timedelta(days=1), "7 days": timedelta(days=7), "30 d
 _FLASH = "_notes_flash"
 
 
-# -- database -----------------------------------------------------------------------------------------
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _engine(url: str):
-    engine = db.get_engine(url)
-    db.init_db(engine)
-    return engine
-
-
-def engine():
-    """The trialkit database with every table created (once per process and URL)."""
-    return _engine(db.default_url())
-
-
 def my_notes(nct_id: str) -> dict[str, list[notes_mod.Note]]:
     """The current user's notes on a trial, by target (one query per page run)."""
-    return notes_mod.notes_by_target(engine(), author=common.current_user(), nct_id=nct_id)
+    return notes_mod.notes_by_target(loaders.engine(), author=common.current_user(), nct_id=nct_id)
 
 
 # -- flash messages (set in callbacks, shown on the next run next to the widget) ------------------------
@@ -62,7 +49,7 @@ def _add_cb(nct_id: str, target: str, key: str, flash_key: str) -> None:
         _flash(flash_key, "error", reason)
         return
     try:
-        notes_mod.add_note(engine(), nct_id=nct_id, target=target, author=common.current_user(),
+        notes_mod.add_note(loaders.engine(), nct_id=nct_id, target=target, author=common.current_user(),
                            body=st.session_state.get(key, ""))
     except TrialkitError as exc:
         _flash(flash_key, "error", str(exc))  # the typed text stays in the box
@@ -77,7 +64,7 @@ def _edit_cb(note_id: int, key: str, flash_key: str) -> None:
         _flash(flash_key, "error", reason)
         return
     try:
-        notes_mod.update_note(engine(), note_id, author=common.current_user(), body=st.session_state.get(key, ""))
+        notes_mod.update_note(loaders.engine(), note_id, author=common.current_user(), body=st.session_state.get(key, ""))
     except TrialkitError as exc:
         _flash(flash_key, "error", str(exc))
         return
@@ -90,7 +77,7 @@ def _delete_cb(note_id: int, flash_key: str) -> None:
         _flash(flash_key, "error", reason)
         return
     try:
-        notes_mod.delete_note(engine(), note_id, author=common.current_user())
+        notes_mod.delete_note(loaders.engine(), note_id, author=common.current_user())
     except TrialkitError as exc:
         _flash(flash_key, "error", str(exc))
         return
@@ -183,7 +170,7 @@ def _create_cb(nct_id: str, k: str, scenario: dict | None) -> None:
         return
     try:
         created = sharing.create_share(
-            engine(), author=common.current_user(), nct_id=nct_id, passcode=ss.get(f"{k}_pass", ""),
+            loaders.engine(), author=common.current_user(), nct_id=nct_id, passcode=ss.get(f"{k}_pass", ""),
             note_ids=list(ss.get(f"{k}_notes", [])),
             scenario=scenario if (scenario and ss.get(f"{k}_with_scenario")) else None,
             label=ss.get(f"{k}_label") or None, lifetime=EXPIRY_CHOICES[ss.get(f"{k}_expiry", "7 days")])
@@ -213,7 +200,7 @@ def share_form(nct_id: str, *, scenario: dict | None = None, key: str = "share")
             del st.session_state[f"{k}_created"]
             st.rerun()
         return
-    mine = notes_mod.list_notes(engine(), author=common.current_user(), nct_id=nct_id)
+    mine = notes_mod.list_notes(loaders.engine(), author=common.current_user(), nct_id=nct_id)
     by_id = {n.id: n for n in mine}
     st.multiselect("Notes to share", list(by_id), key=f"{k}_notes", format_func=lambda i: _note_label(by_id[i]),
                    placeholder="Choose notes" if mine else "You have no notes on this trial yet")
@@ -238,7 +225,7 @@ def _revoke_cb(share_id: int, k: str) -> None:
         _flash(k, "error", reason)
         return
     try:
-        sharing.revoke_share(engine(), share_id, author=common.current_user())
+        sharing.revoke_share(loaders.engine(), share_id, author=common.current_user())
     except TrialkitError as exc:
         _flash(k, "error", str(exc))
         return
@@ -249,7 +236,7 @@ def my_shares(nct_id: str | None = None) -> None:
     """The user's share links with their state, and a revoke button for the active ones."""
     k = "shares_list"
     _show_flash(k)
-    shares = sharing.list_shares(engine(), author=common.current_user(), nct_id=nct_id)
+    shares = sharing.list_shares(loaders.engine(), author=common.current_user(), nct_id=nct_id)
     if not shares:
         st.caption("You have not shared anything" + (f" on {nct_id}" if nct_id else "") + " yet.")
         return

@@ -13,31 +13,19 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from trialkit.db import default_url
 from trialkit.enrollment import storage
 from trialkit.enrollment.schema import PARTICIPANT_STATUSES, SCREEN_OUTCOMES
 from trialkit.errors import LogValidationError, TrialkitError
 from trialkit.models import Trial
-from ui import common
+from ui import common, loaders
 from ui.text import md_escape
 
 DEMO_LABEL = storage.DEMO_LABEL
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _open(url: str):
-    """Once per process and database: tables, and the demo logs if this is the embedded default."""
-    return storage.open_database(None)
-
-
-def engine():
-    """The app's database engine (demo logs loaded on first run into the embedded database only)."""
-    return _open(default_url())
-
-
 def read_log(nct_id: str) -> storage.LogFrames:
     """Not cached: the log must show every write at once (a log of a few thousand rows reads in ms)."""
-    return storage.read_log(engine(), nct_id)
+    return storage.read_log(loaders.engine(), nct_id)
 
 
 def demo_banner(log: storage.LogFrames) -> None:
@@ -56,7 +44,7 @@ def _outcome_for(result) -> str:
 def render(trial: Trial, result, *, key: str = "record_screening") -> None:
     """The form; ``result`` is the criteria engine's CandidateResult (``.status``, ``.failed_ids()``)."""
     st.subheader("Record this screening in the enrollment log", anchor=False)
-    eng = engine()
+    eng = loaders.engine()
     source = storage.log_source(eng, trial.nct_id)
     if source is None:
         st.info(f"{trial.nct_id} has no enrollment log in this database yet. Import its sites.csv (and "

@@ -13,14 +13,13 @@ import streamlit as st
 
 from trialkit.models import Trial
 from trialkit.report import render_report, report_filename
-from ui import common
-from ui.record_screening import engine as app_engine
+from ui import common, loaders
 
 log = logging.getLogger(__name__)
 
 
 def _builder(trial: Trial, *, demo: bool, author: str | None, include_notes: bool):
-    engine = app_engine()  # the app's database (demo logs included), as the Enrollment page reads it
+    engine = loaders.engine()  # the app's database (demo logs included), as the Enrollment page reads it
 
     def build() -> bytes:
         try:
