@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from trialkit.plain_language import age_range, planned_enrollment
 from ui import common
 from ui.text import data_text, humanize, md_escape, not_stated
 
@@ -36,16 +37,12 @@ notes_ui.show_inline(my_notes.get("overall_status", []))
 # -- end issue 9 --------------------------------------------------------------------------------------
 
 e = trial.eligibility
-ages = (f"{e.minimum_age or 'no minimum'} to {e.maximum_age or 'no maximum'}"
-        if (e.minimum_age or e.maximum_age) else "not stated")
-enrol = (f"{trial.enrollment.count} ({humanize(trial.enrollment.type).lower()})"
-         if trial.enrollment.count is not None else "not stated")
 cols = st.columns(3)
 cols[0].metric("Phase", " / ".join(humanize(p) for p in trial.design.phases) or "not stated")
-cols[1].metric("Enrollment", enrol)
+cols[1].metric("Enrollment", planned_enrollment(trial))
 cols[2].metric("Sex", humanize(e.sex))
 cols = st.columns(3)
-cols[0].metric("Ages", ages)
+cols[0].metric("Ages", age_range(trial))
 cols[1].metric("Healthy volunteers",
                "not stated" if e.healthy_volunteers is None else ("Accepted" if e.healthy_volunteers else "No"))
 cols[2].metric("Locations", len(trial.locations))

@@ -7,16 +7,11 @@ from __future__ import annotations
 from collections import Counter
 
 from trialkit.models import Contact, Trial
-
-NOT_STATED = "not stated"
-
-
-def _human(v: str | None) -> str:
-    return v.replace("_", " ").capitalize() if v else NOT_STATED
+from trialkit.plain_language import NOT_STATED, humanize
 
 
 def contact_row(c: Contact) -> dict[str, str]:
-    return {"Name": c.name or NOT_STATED, "Role": _human(c.role), "Phone": c.phone or NOT_STATED,
+    return {"Name": c.name or NOT_STATED, "Role": humanize(c.role), "Phone": c.phone or NOT_STATED,
             "Email": c.email or NOT_STATED}
 
 
@@ -29,7 +24,7 @@ def site_rows(trial: Trial) -> list[dict[str, str]]:
     """One row per site: facility, place, recruitment status and the site's own contact(s)."""
     return [{
         "Facility": l.facility or NOT_STATED, "City": l.city or NOT_STATED, "State": l.state or NOT_STATED,
-        "Country": l.country or NOT_STATED, "Status": _human(l.status),
+        "Country": l.country or NOT_STATED, "Status": humanize(l.status),
         "Contact": _join([c.name for c in l.contacts]), "Phone": _join([c.phone for c in l.contacts]),
         "Email": _join([c.email for c in l.contacts]),
     } for l in trial.locations]
@@ -37,7 +32,7 @@ def site_rows(trial: Trial) -> list[dict[str, str]]:
 
 def site_status_counts(trial: Trial) -> dict[str, int]:
     """Sites per recruitment status ("Recruiting": 12, …), most common first."""
-    return dict(Counter(_human(l.status) for l in trial.locations).most_common())
+    return dict(Counter(humanize(l.status) for l in trial.locations).most_common())
 
 
 def filter_sites(rows: list[dict[str, str]], query: str = "", statuses: list[str] | None = None) -> list[dict]:

@@ -32,8 +32,31 @@ class SummaryLine(BaseModel):
 
 
 # -- small helpers ------------------------------------------------------------------------------------
+def humanize(enum_value: str | None) -> str:
+    """A registry value for a label or table cell: ``NOT_YET_RECRUITING`` -> "Not yet recruiting";
+    ``None`` -> "not stated". (App pages, the report, contacts and referrals all use this one.)"""
+    if not enum_value:
+        return NOT_STATED
+    return enum_value.replace("_", " ").capitalize()
+
+
+def age_range(trial: Trial) -> str:
+    """The age limits as the record writes them: "20 Years to 38 Years", "18 Years to no maximum"."""
+    e = trial.eligibility
+    if not (e.minimum_age or e.maximum_age):
+        return NOT_STATED
+    return f"{e.minimum_age or 'no minimum'} to {e.maximum_age or 'no maximum'}"
+
+
+def planned_enrollment(trial: Trial) -> str:
+    """"120 (estimated)": the registry's enrollment count and its type."""
+    if trial.enrollment.count is None:
+        return NOT_STATED
+    return f"{trial.enrollment.count} ({humanize(trial.enrollment.type).lower()})"
+
+
 def _human(enum_value: str | None) -> str:
-    """``NON_RANDOMIZED`` -> "non randomized"; ``PHASE1`` -> "phase 1"."""
+    """Mid-sentence: ``NON_RANDOMIZED`` -> "non randomized"; ``PHASE1`` -> "phase 1"."""
     if not enum_value:
         return NOT_STATED
     return re.sub(r"(?<=[a-z])(?=\d)", " ", enum_value.replace("_", " ").lower())

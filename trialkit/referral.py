@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from trialkit.models import Trial
+from trialkit.plain_language import humanize
 from trialkit.scenario import ScenarioError, clean_scenario
 
 VERDICT_LABELS = {"eligible": "Eligible", "ineligible": "Ineligible", "needs_review": "Needs review"}
@@ -75,7 +76,7 @@ class Referral:
         L = [f"# Referral summary: {self.nct_id}", "",
              f"**Trial:** {md_cell(self.title)}  ",
              f"**Sponsor:** {md_cell(self.sponsor or 'not stated')}  ",
-             f"**Recruitment status:** {md_cell(_human(self.overall_status))}  ",
+             f"**Recruitment status:** {md_cell(humanize(self.overall_status))}  ",
              f"**Registry:** <{self.registry_url}>  ",
              f"**Pre-screening result:** {self.verdict_label} (trialkit what-if check, {self.created.isoformat()})",
              "", f"_{self._privacy_line()}_", ""]
@@ -99,7 +100,7 @@ class Referral:
     def to_text(self) -> str:
         L = [f"Referral summary: {self.nct_id}", "",
              f"Trial: {self.title}", f"Sponsor: {self.sponsor or 'not stated'}",
-             f"Recruitment status: {_human(self.overall_status)}", f"Registry: {self.registry_url}",
+             f"Recruitment status: {humanize(self.overall_status)}", f"Registry: {self.registry_url}",
              f"Pre-screening result: {self.verdict_label} (trialkit what-if check, {self.created.isoformat()})",
              "", self._privacy_line(), ""]
         if self.unreviewed_rules:
@@ -113,10 +114,6 @@ class Referral:
         L += ["", "Study contacts (as the registry lists them):"]
         L += [f"  - {c}" for c in self.contacts] or ["  not stated in the registry record"]
         return "\n".join(L) + "\n"
-
-
-def _human(v: str | None) -> str:
-    return v.replace("_", " ").capitalize() if v else "not stated"
 
 
 def _short(text: str, limit: int = 300) -> str:
@@ -173,7 +170,7 @@ def build_referral(trial: Trial, result, candidate=None, *, what_would_change: l
     values, left_out = candidate_values(candidate)
     contacts = []
     for c in trial.central_contacts:
-        parts = [p for p in (c.name, _human(c.role) if c.role else None, c.phone, c.email) if p]
+        parts = [p for p in (c.name, humanize(c.role) if c.role else None, c.phone, c.email) if p]
         if parts:
             contacts.append(", ".join(parts))
     status = _field(result, "status")

@@ -31,7 +31,8 @@ from trialkit.enrollment.consort import consort_boxes
 from trialkit.errors import TrialkitError
 from trialkit.models import Trial
 from trialkit.notes import notes_for_report
-from trialkit.plain_language import describe_criterion, describe_rule, plain_summary
+from trialkit.plain_language import (age_range, describe_criterion, describe_rule, humanize, plain_summary,
+                                     planned_enrollment)
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +44,6 @@ _ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-
-
-def _humanize(value: str | None) -> str:
-    if not value:
-        return "not stated"
-    return value.replace("_", " ").capitalize()
 
 
 # -- figures: layouts drawn as inline SVG by templates/svg.html.j2 ----------------------------------------
@@ -470,7 +465,7 @@ def enrollment_section(trial: Trial, engine, *, demo: bool, forecast: bool = Tru
         meta = sites.loc[site_id] if site_id in sites.index else None
         by_site.append({"site_id": site_id,
                         "name": (meta["site_name"] if meta is not None else "") or "not stated",
-                        "status": _humanize(meta["status"]) if meta is not None else "not stated",
+                        "status": humanize(meta["status"]) if meta is not None else "not stated",
                         "screened": count(s["screened"]), "screen_failed": count(s["screen_failed"]),
                         "enrolled": count(s["enrolled"])})
     screen_fail = []
@@ -507,40 +502,31 @@ def _facts(trial: Trial) -> list[tuple[str, str]]:
     def v(x) -> str:
         return x if x else "not stated"
 
-    enrol = (f"{trial.enrollment.count} ({_humanize(trial.enrollment.type).lower()})"
-             if trial.enrollment.count is not None else "not stated")
     return [
         ("NCT id", trial.nct_id),
         ("Other ids", ", ".join(x for x in [trial.org_study_id, *trial.secondary_ids] if x) or "not stated"),
-        ("Status", _humanize(trial.overall_status)),
+        ("Status", humanize(trial.overall_status)),
         ("Why stopped", v(trial.why_stopped)) if trial.why_stopped else None,
         ("Sponsor", trial.lead_sponsor.name if trial.lead_sponsor else "not stated"),
         ("Collaborators", ", ".join(c.name for c in trial.collaborators) or "not stated"),
         ("Conditions", "; ".join(trial.conditions) or "not stated"),
         ("Keywords", "; ".join(trial.keywords) or "not stated"),
-        ("Study type", _humanize(d.study_type)),
-        ("Phase", " / ".join(_humanize(p) for p in d.phases) or "not stated"),
-        ("Allocation", _humanize(d.allocation)),
-        ("Intervention model", _humanize(d.intervention_model)),
-        ("Primary purpose", _humanize(d.primary_purpose)),
-        ("Masking", _humanize(d.masking) + (f" ({', '.join(_humanize(w) for w in d.who_masked)})" if d.who_masked else "")),
-        ("Planned enrollment", enrol),
-        ("Sex", _humanize(e.sex)),
-        ("Ages", _ages(trial)),
+        ("Study type", humanize(d.study_type)),
+        ("Phase", " / ".join(humanize(p) for p in d.phases) or "not stated"),
+        ("Allocation", humanize(d.allocation)),
+        ("Intervention model", humanize(d.intervention_model)),
+        ("Primary purpose", humanize(d.primary_purpose)),
+        ("Masking", humanize(d.masking) + (f" ({', '.join(humanize(w) for w in d.who_masked)})" if d.who_masked else "")),
+        ("Planned enrollment", planned_enrollment(trial)),
+        ("Sex", humanize(e.sex)),
+        ("Ages", age_range(trial)),
         ("Start", v(trial.dates.start)),
         ("Primary completion", v(trial.dates.primary_completion)),
         ("Completion", v(trial.dates.completion)),
         ("Last update posted", v(trial.dates.last_update_posted)),
-        ("Central contacts", "; ".join(", ".join(x for x in [c.name, _humanize(c.role) if c.role else None] if x)
+        ("Central contacts", "; ".join(", ".join(x for x in [c.name, humanize(c.role) if c.role else None] if x)
                                        for c in trial.central_contacts) or "not stated"),
     ]
-
-
-def _ages(trial: Trial) -> str:
-    e = trial.eligibility
-    if not (e.minimum_age or e.maximum_age):
-        return "not stated"
-    return f"{e.minimum_age or 'no minimum'} to {e.maximum_age or 'no maximum'}"
 
 
 def _arms(trial: Trial) -> tuple[list[dict], list]:
@@ -594,9 +580,9 @@ def report_context(trial: Trial, *, engine=None, demo: bool = False, now: dateti
     return {
         "trial": trial, "demo": demo, "threshold": SMALL_COUNT_THRESHOLD, "version": trialkit.__version__,
         "generated_at_text": now.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "author": author,
-        "summary": plain_summary(trial), "facts": [f for f in _facts(trial) if f], "ages": _ages(trial),
+        "summary": plain_summary(trial), "facts": [f for f in _facts(trial) if f], "ages": age_range(trial),
         "arms": arms, "unassigned_interventions": unassigned, "rules": rs, "enrollment": enroll,
-        "notes": notes, "sources": sources, "humanize": _humanize,
+        "notes": notes, "sources": sources, "humanize": humanize,
     }
 
 

@@ -9,6 +9,8 @@ import re
 
 import streamlit as st
 
+from trialkit.plain_language import humanize  # noqa: F401  (pages import it from here with md_escape)
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$^:=])")
 
 
@@ -34,13 +36,6 @@ def not_stated(value) -> str:
     if value is None or value == "" or value == []:
         return "not stated"
     return str(value)
-
-
-def humanize(enum_value: str | None) -> str:
-    """``NOT_YET_RECRUITING`` -> ``Not yet recruiting``; ``None`` -> ``not stated``."""
-    if not enum_value:
-        return "not stated"
-    return enum_value.replace("_", " ").capitalize()
 
 
 def data_text(text: str | None, *, label: str | None = None) -> None:

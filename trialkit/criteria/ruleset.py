@@ -31,6 +31,7 @@ from trialkit.criteria.fields import FIELDS, get_field
 from trialkit.criteria.rules import JudgmentRule, RangeRule, Rule, SetRule
 from trialkit.errors import CandidateError, RuleFormatError
 from trialkit.models import EligibilityCriterion, Trial
+from trialkit.plain_language import age_range
 from trialkit.paths import rules_dir
 
 STRUCTURED_NOTE = "from the study's structured eligibility fields (sex, minimum and maximum age)"
@@ -240,8 +241,7 @@ def _add_structured(trial: Trial, criteria: list[EligibilityCriterion]) -> list[
     hi = e.maximum_age_years
     if lo is not None or hi is not None:
         rule = RangeRule(field="age", minimum=lo, maximum=hi, note=STRUCTURED_NOTE)
-        words = f"{e.minimum_age or 'no minimum'} to {e.maximum_age or 'no maximum'}"
-        wanted.append(("AGE", rule, f"Age: {words} (structured eligibility fields)"))
+        wanted.append(("AGE", rule, f"Age: {age_range(trial)} (structured eligibility fields)"))
     for cid, rule, text in wanted:
         host = next((i for i, c in enumerate(criteria) if c.kind == "inclusion"
                      and any(getattr(r, "field", None) == rule.field and r.kind == rule.kind for r in c.rules)),
