@@ -19,7 +19,6 @@ from ui import common, loaders
 from ui.text import md_escape
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_PAGE = "pages/10_Shared.py"
 EXPIRY_CHOICES = {"1 day": timedelta(days=1), "7 days": timedelta(days=7), "30 days": timedelta(days=30),
                   "90 days": timedelta(days=90)}
 _FLASH = "_notes_flash"

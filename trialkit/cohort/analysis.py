@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 PASS, UNKNOWN, FAIL = 1, 0, -1
-STATUS_LABELS = {1: "eligible", 0: "needs_review", -1: "ineligible"}
+
 
 def field_label(name: str) -> str:
     """A field's name as a person reads it (from the engine's field registry)."""

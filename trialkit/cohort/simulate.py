@@ -48,7 +48,6 @@ NUMERIC_FIELDS = ("age", "bmi", "cycle_length", "afc", "fsh", "good_blastocysts"
                   "fibroid_size", "hemoglobin", "platelets", "sexual_history_years", "regular_cycle_months",
                   *WINDOW_DEFAULTS)
 FACT_FIELDS = tuple(FACT_DEFAULTS)
-SUPPORTED = set(NUMERIC_FIELDS) | set(FACT_FIELDS) | {"sex", "hpv_types"}
 
 
 @dataclass

@@ -189,7 +189,3 @@ def get_field(name: str) -> FieldSpec:
     except KeyError:
         raise CandidateError(f"unknown field {name!r} (known fields include: "
                              + ", ".join(list(FIELDS)[:12]) + ", …)") from None
-
-
-def numeric_fields() -> list[str]:
-    return [n for n, f in FIELDS.items() if f.kind == "number"]

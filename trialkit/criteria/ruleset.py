@@ -28,7 +28,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from trialkit.criteria.fields import FIELDS, get_field
-from trialkit.criteria.rules import JudgmentRule, RangeRule, Rule, SetRule
+from trialkit.criteria.rules import RangeRule, Rule, SetRule
 from trialkit.errors import CandidateError, RuleFormatError
 from trialkit.models import EligibilityCriterion, Trial
 from trialkit.plain_language import age_range
@@ -300,7 +300,3 @@ def apply_overrides(ruleset: Ruleset, overrides: dict[str, float]) -> Ruleset:
         if not moved:
             raise CandidateError(f"override {key!r}: no range rule of {ruleset.nct_id} has a {attr} on {name}")
     return Ruleset(ruleset.nct_id, criteria, ruleset.source + " (with what-if overrides)", list(ruleset.problems))
-
-
-def judgment_rules(ruleset: Ruleset) -> list[tuple[str, JudgmentRule]]:
-    return [(c.id, r) for c in ruleset.criteria for r in c.rules if isinstance(r, JudgmentRule)]

@@ -42,8 +42,6 @@ INTERVAL = (0.05, 0.95)  # 90% credible interval for site rates
 
 LOO_MAX_SITES = 40
 
-OUTCOMES = ("IN_SCREENING", "ELIGIBLE", "SCREEN_FAILURE", "DECLINED")
-
 
 def _ratio(num: int, den: int) -> dict:
     return {"numerator": int(num), "denominator": int(den), "rate": (num / den) if den else None}
@@ -184,10 +182,6 @@ class RateModel:
     @property
     def mean_per_month(self) -> float:
         return self.alpha / self.beta * DAYS_PER_MONTH
-
-    def p_no_patient_within(self, days: float) -> float:
-        """P(a typical new site has no patient within ``days``) = (β/(β+t))^α."""
-        return (self.beta / (self.beta + days)) ** self.alpha
 
     @property
     def median_days_to_first_patient(self) -> float:

@@ -151,10 +151,6 @@ def _site_record(nct_id: str, s: SiteRow) -> dict:
     return d
 
 
-def _empty_participants() -> pd.DataFrame:
-    return _participants_frame([])
-
-
 def _participants_frame(rows: list[dict]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=list(PARTICIPANT_COLUMNS))
     for c in PARTICIPANT_DATES:
