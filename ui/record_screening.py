@@ -20,7 +20,6 @@ from trialkit.models import Trial
 from ui import common, loaders
 from ui.text import md_escape
 
-DEMO_LABEL = storage.DEMO_LABEL
 
 
 def read_log(nct_id: str) -> storage.LogFrames:
@@ -54,7 +53,7 @@ def render(trial: Trial, result, *, key: str = "record_screening") -> None:
                      query_params=common.carried_params())
         return
     if source == "demo":
-        st.info(f"{trial.nct_id}'s log holds {DEMO_LABEL}: a real screening cannot be recorded into it. Import the "
+        st.info(f"{trial.nct_id}'s log holds {storage.DEMO_LABEL}: a real screening cannot be recorded into it. Import the "
                 "trial's real log on the Enrollment page (it replaces the demo data when you say so).",
                 icon=":material/science:")
         return

@@ -12,11 +12,10 @@ from __future__ import annotations
 import datetime as dt
 
 from trialkit.cli import UsageError, print_json
+from trialkit.enrollment.storage import DEMO_LABEL, open_database, read_log
 from trialkit.forecast.model import DAYS_PER_MONTH
 from trialkit.forecast.predict import (DEFAULT_SEED, DEFAULT_SIMS, AddedSite, ForecastError, MovedActivation,
                                        WhatIf, forecast, plan_from_trial)
-
-DEMO_LABEL = "simulated demo data"
 
 
 def _date(value: str, flag: str) -> dt.date:
@@ -43,8 +42,6 @@ def _what_if(args) -> WhatIf:
 def load_log(nct_id: str, db_url: str | None):
     """The trial's log (participants, sites, source). On the embedded default database the simulated demo
     logs of the seed trials are loaded on first use, as the app does."""
-    from trialkit.enrollment.storage import open_database, read_log
-
     return read_log(open_database(db_url), nct_id)
 
 

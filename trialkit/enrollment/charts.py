@@ -14,9 +14,9 @@ from typing import Callable
 import pandas as pd
 import plotly.graph_objects as go
 
+from trialkit.enrollment.storage import DEMO_LABEL
 from trialkit.models import Trial
 
-DEMO_NOTE = "simulated demo data"
 COLORS = ["#4a6fa5", "#d08c2f", "#4a8a4a", "#a54a4a", "#7a5ea8", "#3a9a9a"]
 
 
@@ -29,7 +29,7 @@ def _esc(text) -> str:
 
 
 def _title(text: str, simulated: bool) -> str:
-    return f"{text} — {DEMO_NOTE}" if simulated else text
+    return f"{text} — {DEMO_LABEL}" if simulated else text
 
 
 def cumulative_enrollment_figure(participants: pd.DataFrame, target: int | None, *, as_of: date,

@@ -15,7 +15,7 @@ from typing import Callable
 
 import plotly.graph_objects as go
 
-DEMO_NOTE = "simulated demo data"
+from trialkit.enrollment.storage import DEMO_LABEL
 
 
 @dataclass
@@ -136,7 +136,7 @@ def consort_figure(summary: dict, *, fmt: Callable[[int], str] = lambda n: f"{in
                           font=dict(size=12, color="#333"), xanchor="center"))
     title = "CONSORT 2010 flow diagram"
     if summary.get("simulated"):
-        title += f" — {DEMO_NOTE}"
+        title += f" — {DEMO_LABEL}"
     fig.update_layout(
         title=dict(text=title), shapes=shapes, annotations=notes, showlegend=False,
         xaxis=dict(visible=False, range=[-0.4, total_w + 0.1], fixedrange=True),
