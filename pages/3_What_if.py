@@ -5,14 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from trialkit.criteria.evaluate import evaluate_candidate, nearest_changes
-from ui import common, record_screening, referral, whatif
+from ui import common, loaders, record_screening, referral, whatif
 from ui.text import md_escape
 
 trial = common.page("What if")
 
 st.header(f"What if · {trial.nct_id}", anchor=False)
 st.caption(md_escape(trial.title))
-ruleset = whatif.ruleset_for(trial)
+ruleset = loaders.ruleset(trial)
 
 n_exec, total = ruleset.executable_count, ruleset.total
 st.caption(f"{common.show_count(n_exec)} of {common.show_count(total)} criteria have executable rules; "

@@ -19,7 +19,6 @@ from trialkit.cohort.params import (POPULATIONS, SPECS, default_params, params_h
 from trialkit.cohort.pipeline import (SIMULATED_LABEL, Cohort, CohortRun, evaluate, file_cohort,
                                      simulated_cohort)
 from trialkit.criteria.judgment import judgment_criteria
-from trialkit.criteria.ruleset import load_ruleset, rules_path
 from trialkit.disclosure import format_share
 from trialkit.errors import TrialkitError
 from ui import common, loaders
@@ -30,27 +29,17 @@ demo = common.is_demo()
 show = common.show_count
 
 
-def _rules_fingerprint(nct_id: str) -> float:
-    p = rules_path(nct_id)
-    return p.stat().st_mtime if p.exists() else 0.0
-
-
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _ruleset(nct_id: str, rules_fp: float):
-    return load_ruleset(loaders.trial(nct_id))
-
-
 @st.cache_resource(show_spinner=False, max_entries=2, ttl=3600)
-def _simulated(nct_id: str, rules_fp: float, n: int, seed: int, phash: str, population: str,
+def _simulated(nct_id: str, rules_fp: tuple, n: int, seed: int, phash: str, population: str,
                _params: tuple) -> Cohort:
-    """Keyed by (trial id, rules file time, n, seed, parameter hash, population): never by a DataFrame."""
-    return simulated_cohort(_ruleset(nct_id, rules_fp), n, seed, dict(_params), population)
+    """Keyed by (trial id, rules fingerprint, n, seed, parameter hash, population): never by a DataFrame."""
+    return simulated_cohort(loaders.ruleset(loaders.trial(nct_id)), n, seed, dict(_params), population)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2, ttl=3600)
-def _uploaded(nct_id: str, rules_fp: float, sha: str, name: str, _data: bytes) -> Cohort:
+def _uploaded(nct_id: str, rules_fp: tuple, sha: str, name: str, _data: bytes) -> Cohort:
     """Keyed by the file's sha256 (and the trial): the upload itself is not hashed by Streamlit."""
-    return file_cohort(_ruleset(nct_id, rules_fp), _data, source=name, max_bytes=MAX_BYTES)
+    return file_cohort(loaders.ruleset(loaders.trial(nct_id)), _data, source=name, max_bytes=MAX_BYTES)
 
 
 def _run(ruleset, cohort: Cohort, assume: str | None) -> tuple[CohortRun, WhatIf]:
@@ -60,17 +49,17 @@ def _run(ruleset, cohort: Cohort, assume: str | None) -> tuple[CohortRun, WhatIf
 
 
 @st.cache_resource(show_spinner=False, max_entries=3, ttl=3600)
-def simulated_run(nct_id: str, rules_fp: float, n: int, seed: int, phash: str, population: str,
+def simulated_run(nct_id: str, rules_fp: tuple, n: int, seed: int, phash: str, population: str,
                   assume: str | None, _params: tuple) -> tuple[CohortRun, WhatIf]:
     """The cohort is simulated once per key; ticking the judgment assumption only re-evaluates it."""
-    ruleset = _ruleset(nct_id, rules_fp)
+    ruleset = loaders.ruleset(loaders.trial(nct_id))
     return _run(ruleset, _simulated(nct_id, rules_fp, n, seed, phash, population, _params), assume)
 
 
 @st.cache_resource(show_spinner=False, max_entries=3, ttl=3600)
-def uploaded_run(nct_id: str, rules_fp: float, sha: str, name: str, assume: str | None,
+def uploaded_run(nct_id: str, rules_fp: tuple, sha: str, name: str, assume: str | None,
                  _data: bytes) -> tuple[CohortRun, WhatIf]:
-    ruleset = _ruleset(nct_id, rules_fp)
+    ruleset = loaders.ruleset(loaders.trial(nct_id))
     return _run(ruleset, _uploaded(nct_id, rules_fp, sha, name, _data), assume)
 
 
@@ -80,9 +69,9 @@ st.markdown("Who each criterion excludes in a cohort, and what widening a bound 
             "**Simulated cohort** (a reference population drawn from stated distributions: not real patients) "
             "or upload your own cohort as a CSV.")
 
-rules_fp = _rules_fingerprint(trial.nct_id)
+rules_fp = loaders.rules_fingerprint(trial)
 try:
-    ruleset = _ruleset(trial.nct_id, rules_fp)
+    ruleset = loaders.ruleset(trial)
 except TrialkitError as exc:
     st.error(f"The trial's rules cannot be loaded: {md_escape(str(exc), limit=400)}")
     st.stop()

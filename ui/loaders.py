@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from trialkit.catalog import Catalog, CatalogScan, default_catalog
+from trialkit.criteria.ruleset import Ruleset, load_ruleset, rules_path
 from trialkit.db import default_url
 from trialkit.enrollment.storage import open_database
 from trialkit.models import Trial
@@ -43,3 +44,21 @@ def trial(nct_id: str) -> Trial:
     cat = catalog()
     versions = tuple((str(v.path), v.path.stat().st_mtime) for v in cat.versions(nct_id))
     return _trial(nct_id, versions)
+
+
+def rules_fingerprint(trial: Trial) -> tuple:
+    """What the trial's ruleset is made from: its criteria, structured sex and ages, the rules file's time."""
+    path = rules_path(trial.nct_id)
+    e = trial.eligibility
+    return (hash(tuple((c.id, c.text) for c in trial.criteria)), e.sex, e.minimum_age_years, e.maximum_age_years,
+            path.stat().st_mtime if path.exists() else None)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32, ttl=3600)
+def _ruleset(nct_id: str, fingerprint: tuple, _trial: Trial) -> Ruleset:
+    return load_ruleset(_trial)  # shared, not copied: nothing changes a Ruleset (apply_overrides makes a new one)
+
+
+def ruleset(trial: Trial) -> Ruleset:
+    """The trial's ruleset, loaded once per :func:`rules_fingerprint` (the what-if and cohort pages)."""
+    return _ruleset(trial.nct_id, rules_fingerprint(trial), trial)

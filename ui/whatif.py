@@ -20,29 +20,14 @@ import streamlit as st
 from trialkit.criteria import judgment
 from trialkit.criteria.evaluate import parse_value
 from trialkit.criteria.fields import FIELDS, HR_HPV_TYPES, FieldSpec, format_number
-from trialkit.criteria.ruleset import Ruleset, load_ruleset, rules_path
+from trialkit.criteria.ruleset import Ruleset
 from trialkit.errors import TrialkitError
-from trialkit.models import Trial
 from ui.text import md_escape
 
 SYNC_KEY = "_whatif_url"  # the scenarios (query parameters) this session has written or applied
 UNKNOWN, VALUE, NEVER = "unknown", "value", "never"
 #: HPV types offered besides the 15 high-risk ones (common low-risk types), so a negative case can be built.
 OTHER_HPV = ("6", "11", "26", "40", "42", "43", "44", "54", "61", "70", "72", "73", "81", "82")
-
-
-@st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
-def _ruleset(nct_id: str, fingerprint: tuple, _trial: Trial) -> Ruleset:
-    return load_ruleset(_trial)
-
-
-def ruleset_for(trial: Trial) -> Ruleset:
-    """The trial's ruleset, cached by (id, text of the criteria, rules file mtime)."""
-    path = rules_path(trial.nct_id)
-    stamp = path.stat().st_mtime if path.exists() else None
-    fp = (hash(tuple((c.id, c.text) for c in trial.criteria)), trial.eligibility.sex,
-          trial.eligibility.minimum_age_years, trial.eligibility.maximum_age_years, stamp)
-    return _ruleset(trial.nct_id, fp, trial)
 
 
 # -- URL <-> canonical values --------------------------------------------------------------------------
