@@ -49,9 +49,8 @@ else:
     st.caption("No change in status, enrollment, dates or the other facts compared.")
 
 st.subheader("Criteria", anchor=False)
-counts = {k: len(diff.of(k)) for k in ("added", "removed", "reworded", "renumbered")}
-cols = st.columns(4)
-for col, (k, n) in zip(cols, counts.items()):
+counts = diff.criterion_counts()
+for col, (k, n) in zip(st.columns(len(counts)), counts.items()):
     col.metric(k.capitalize(), n)
 if diff.criteria:
     st.dataframe(pd.DataFrame([{"Change": c.change, "Id": c.label, "Kind": c.kind,

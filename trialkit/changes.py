@@ -51,6 +51,9 @@ class FieldChange:
     new: str
 
 
+CHANGE_KINDS = ("added", "removed", "reworded", "renumbered")
+
+
 @dataclass(frozen=True)
 class CriterionChange:
     change: str  # "added", "removed", "reworded", "renumbered"
@@ -85,6 +88,10 @@ class StudyDiff:
     def of(self, change: str) -> list[CriterionChange]:
         return [c for c in self.criteria if c.change == change]
 
+    def criterion_counts(self) -> dict[str, int]:
+        """Criteria changed, by kind of change: ``{"added": 1, "removed": 0, "reworded": 2, "renumbered": 0}``."""
+        return {k: len(self.of(k)) for k in CHANGE_KINDS}
+
     @property
     def is_empty(self) -> bool:
         return not self.fields and not self.criteria
@@ -96,7 +103,7 @@ class StudyDiff:
         parts = []
         if self.fields:
             parts.append(", ".join(f.field.lower() for f in self.fields) + " changed")
-        counts = [(len(self.of(k)), k) for k in ("added", "removed", "reworded", "renumbered")]
+        counts = [(n, k) for k, n in self.criterion_counts().items()]
         crit = ", ".join(f"{n} {k}" for n, k in counts if n)
         if crit:
             total = sum(n for n, _ in counts)
