@@ -42,45 +42,38 @@ def _show_flash(key: str) -> None:
 
 
 # -- callbacks ----------------------------------------------------------------------------------------
-def _add_cb(nct_id: str, target: str, key: str, flash_key: str) -> None:
+def _write(flash_key: str, action, success: str | None = None) -> bool:
+    """Run ``action()`` (a write) if this session may write; flash why not, its error, or ``success``.
+    True when it ran."""
     ok, reason = common.can_write()
     if not ok:
         _flash(flash_key, "error", reason)
-        return
+        return False
     try:
-        notes_mod.add_note(loaders.engine(), nct_id=nct_id, target=target, author=common.current_user(),
-                           body=st.session_state.get(key, ""))
+        action()
     except TrialkitError as exc:
-        _flash(flash_key, "error", str(exc))  # the typed text stays in the box
-        return
-    st.session_state[key] = ""
-    _flash(flash_key, "success", "Note saved (visible only to you).")
+        _flash(flash_key, "error", str(exc))  # typed text stays in its box
+        return False
+    if success:
+        _flash(flash_key, "success", success)
+    return True
+
+
+def _add_cb(nct_id: str, target: str, key: str, flash_key: str) -> None:
+    if _write(flash_key, lambda: notes_mod.add_note(loaders.engine(), nct_id=nct_id, target=target,
+                                                    author=common.current_user(), body=st.session_state.get(key, "")),
+              "Note saved (visible only to you)."):
+        st.session_state[key] = ""
 
 
 def _edit_cb(note_id: int, key: str, flash_key: str) -> None:
-    ok, reason = common.can_write()
-    if not ok:
-        _flash(flash_key, "error", reason)
-        return
-    try:
-        notes_mod.update_note(loaders.engine(), note_id, author=common.current_user(), body=st.session_state.get(key, ""))
-    except TrialkitError as exc:
-        _flash(flash_key, "error", str(exc))
-        return
-    _flash(flash_key, "success", "Note updated.")
+    _write(flash_key, lambda: notes_mod.update_note(loaders.engine(), note_id, author=common.current_user(),
+                                                    body=st.session_state.get(key, "")), "Note updated.")
 
 
 def _delete_cb(note_id: int, flash_key: str) -> None:
-    ok, reason = common.can_write()
-    if not ok:
-        _flash(flash_key, "error", reason)
-        return
-    try:
-        notes_mod.delete_note(loaders.engine(), note_id, author=common.current_user())
-    except TrialkitError as exc:
-        _flash(flash_key, "error", str(exc))
-        return
-    _flash(flash_key, "success", "Note deleted.")
+    _write(flash_key, lambda: notes_mod.delete_note(loaders.engine(), note_id, author=common.current_user()),
+           "Note deleted.")
 
 
 # -- widgets ------------------------------------------------------------------------------------------
@@ -159,25 +152,21 @@ def share_link(token: str) -> str:
 
 
 def _create_cb(nct_id: str, k: str, scenario: dict | None) -> None:
-    ok, reason = common.can_write()
-    if not ok:
-        _flash(k, "error", reason)
-        return
     ss = st.session_state
     if ss.get(f"{k}_pass", "") != ss.get(f"{k}_pass2", ""):
         _flash(k, "error", "The two passcodes differ; type the same passcode twice.")
         return
-    try:
+
+    def create() -> None:
         created = sharing.create_share(
             loaders.engine(), author=common.current_user(), nct_id=nct_id, passcode=ss.get(f"{k}_pass", ""),
             note_ids=list(ss.get(f"{k}_notes", [])),
             scenario=scenario if (scenario and ss.get(f"{k}_with_scenario")) else None,
             label=ss.get(f"{k}_label") or None, lifetime=EXPIRY_CHOICES[ss.get(f"{k}_expiry", "7 days")])
-    except TrialkitError as exc:
-        _flash(k, "error", str(exc))
-        return
-    ss[f"{k}_pass"] = ss[f"{k}_pass2"] = ""  # the passcode leaves the session as soon as it is hashed
-    ss[f"{k}_created"] = (created.token, created.expires_at)
+        ss[f"{k}_pass"] = ss[f"{k}_pass2"] = ""  # the passcode leaves the session as soon as it is hashed
+        ss[f"{k}_created"] = (created.token, created.expires_at)
+
+    _write(k, create)
 
 
 def share_form(nct_id: str, *, scenario: dict | None = None, key: str = "share") -> None:
@@ -219,16 +208,8 @@ def share_form(nct_id: str, *, scenario: dict | None = None, key: str = "share")
 
 
 def _revoke_cb(share_id: int, k: str) -> None:
-    ok, reason = common.can_write()
-    if not ok:
-        _flash(k, "error", reason)
-        return
-    try:
-        sharing.revoke_share(loaders.engine(), share_id, author=common.current_user())
-    except TrialkitError as exc:
-        _flash(k, "error", str(exc))
-        return
-    _flash(k, "success", f"Share {share_id} revoked: its link no longer opens.")
+    _write(k, lambda: sharing.revoke_share(loaders.engine(), share_id, author=common.current_user()),
+           f"Share {share_id} revoked: its link no longer opens.")
 
 
 def my_shares(nct_id: str | None = None) -> None:
