@@ -88,7 +88,9 @@ def test_hostile_criteria_are_shown_as_text(hostile_server, browser):
     pg = ctx.new_page()
     try:
         goto(pg, hostile_server.url(f"/Criteria?trial={hostile.HOSTILE_ID}"), timeout=90)
-        text = pg.inner_text('[data-testid="stMain"]')
+        # ui.text.md_escape puts an invisible WORD JOINER (U+2060) inside "://" so that GFM does not autolink
+        # the address: the reader sees the same characters, so compare without it.
+        text = pg.inner_text('[data-testid="stMain"]').replace("\u2060", "")
         assert "<script>window.__pwned=1;" in text
         assert "[click me](javascript:alert(1))" in text
         assert "![x](http://198.51.100.7/track.png)" in text
