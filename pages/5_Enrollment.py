@@ -116,6 +116,36 @@ def to_csv(df: pd.DataFrame) -> bytes:
     return df.to_csv(index=False).encode("utf-8")
 
 
+def import_uploads(up_p, up_s, replace: bool) -> None:
+    """Validate and import the two uploaded files; say what is wrong, or rerun so every view shows the new log."""
+    problems = []
+    for label, up in (("participants.csv", up_p), ("sites.csv", up_s)):
+        if up is None:
+            problems.append(f"{label}: no file chosen")
+        elif up.size > MAX_UPLOAD_BYTES:
+            problems.append(f"{label}: {up.size / 1024 / 1024:.1f} MB is over the "
+                            f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB limit")
+    if problems:
+        st.error("Not imported: " + md_escape("; ".join(problems)), icon=":material/error:")
+        return
+    try:
+        with st.spinner("Validating and importing…"):
+            report = storage.import_log(loaders.engine(), trial.nct_id, up_p.getvalue(), up_s.getvalue(),
+                                        user=common.current_user(), trial=trial, replace_demo=replace)
+    except LogValidationError as exc:
+        st.error(f"Not imported: {len(exc.problems)} problem(s). Nothing in the log changed.", icon=":material/error:")
+        st.dataframe(pd.DataFrame({"problem": exc.problems}), hide_index=True, width="stretch")
+        st.download_button("Problems (text)", ("\n".join(exc.problems) + "\n").encode(),
+                           file_name=f"{trial.nct_id}_import_problems.txt", mime="text/plain")
+        return
+    except TrialkitError as exc:
+        st.error(f"Not imported: {md_escape(str(exc), limit=500)}", icon=":material/error:")
+        return
+    # Read the log again from the top so every tile and chart shows the new log.
+    st.session_state[FLASH_KEY] = [report.line(), *report.notes]
+    st.rerun()
+
+
 with tabs[4]:
     if log.source is None:
         st.caption("Nothing to download: no log yet.")
@@ -187,32 +217,7 @@ with tabs[5]:
                 st.caption("This replaces the trial's current log; the audit trail keeps what changed.")
             go = st.form_submit_button("Import", type="primary", icon=":material/upload:")
         if go:
-            problems = []
-            for label, up in (("participants.csv", up_p), ("sites.csv", up_s)):
-                if up is None:
-                    problems.append(f"{label}: no file chosen")
-                elif up.size > MAX_UPLOAD_BYTES:
-                    problems.append(f"{label}: {up.size / 1024 / 1024:.1f} MB is over the "
-                                    f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB limit")
-            if problems:
-                st.error("Not imported: " + md_escape("; ".join(problems)), icon=":material/error:")
-            else:
-                try:
-                    with st.spinner("Validating and importing…"):
-                        report = storage.import_log(loaders.engine(), trial.nct_id, up_p.getvalue(), up_s.getvalue(),
-                                                    user=common.current_user(), trial=trial, replace_demo=replace)
-                except LogValidationError as exc:
-                    st.error(f"Not imported: {len(exc.problems)} problem(s). Nothing in the log changed.",
-                             icon=":material/error:")
-                    st.dataframe(pd.DataFrame({"problem": exc.problems}), hide_index=True, width="stretch")
-                    st.download_button("Problems (text)", ("\n".join(exc.problems) + "\n").encode(),
-                                       file_name=f"{trial.nct_id}_import_problems.txt", mime="text/plain")
-                except TrialkitError as exc:
-                    st.error(f"Not imported: {md_escape(str(exc), limit=500)}", icon=":material/error:")
-                else:
-                    # Read the log again from the top so every tile and chart shows the new log.
-                    st.session_state[FLASH_KEY] = [report.line(), *report.notes]
-                    st.rerun()
+            import_uploads(up_p, up_s, replace)
 
 with tabs[6]:
     trail = read_audit(loaders.engine(), trial.nct_id)
