@@ -2,6 +2,7 @@
 
 * ``data_dir``: a temporary data folder (trials copied from data/trials, an empty imported/ and a fresh
   SQLite database), exported as TRIALKIT_DATA_DIR so the package, the CLI and the app all use it.
+* ``engine``: that folder's SQLite database with every table created.
 * ``apptest``: a factory for Streamlit AppTest runs of app.py or a page, with caches cleared.
 """
 from __future__ import annotations
@@ -35,6 +36,16 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     db.dispose_all()
     yield d
     db.dispose_all()
+
+
+@pytest.fixture
+def engine(data_dir):
+    """The embedded SQLite database of ``data_dir`` with every trialkit table (no demo logs)."""
+    from trialkit import db
+
+    eng = db.get_engine()
+    db.init_db(eng)
+    return eng
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from trialkit import db, notes, sharing
+from trialkit import notes, sharing
 
 T = "NCT07176143"
 CRITERIA, OVERVIEW, SHARED, CHANGES, ABOUT = ("pages/2_Criteria.py", "pages/1_Overview.py", "pages/10_Shared.py",
@@ -36,12 +36,6 @@ def user(monkeypatch):
     monkeypatch.setattr(common, "current_user", lambda: who["name"])
     return who
 
-
-@pytest.fixture
-def engine(data_dir):
-    eng = db.get_engine()
-    db.init_db(eng)
-    return eng
 
 
 def _button(at, key):

@@ -6,17 +6,11 @@ import re
 
 import pytest
 
-from trialkit import changes, db
+from trialkit import changes
 from trialkit.catalog import Catalog
 
 T = "NCT07176143"
 
-
-@pytest.fixture
-def engine(data_dir):
-    eng = db.get_engine()
-    db.init_db(eng)
-    return eng
 
 
 def _modified(data_dir) -> bytes:

@@ -19,14 +19,6 @@ from trialkit.errors import LogValidationError
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def engine(data_dir):
-    from trialkit.db import get_engine, init_db
-
-    eng = get_engine()
-    init_db(eng)
-    return eng
-
 
 # -- shared checks (also run on PostgreSQL) ---------------------------------------------------------
 def check_import_and_read(engine):

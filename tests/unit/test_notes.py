@@ -5,17 +5,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from trialkit import db, notes
+from trialkit import notes
 from trialkit.notes import NoteError
 
 T = "NCT07176143"
 
-
-@pytest.fixture
-def engine(data_dir):
-    eng = db.get_engine()
-    db.init_db(eng)
-    return eng
 
 
 def test_add_list_edit_delete(engine):

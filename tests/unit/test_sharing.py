@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from trialkit import db, notes, sharing
+from trialkit import notes, sharing
 from trialkit.scenario import ScenarioError
 from trialkit.sharing import (ShareError, ShareExpired, ShareLocked, ShareNotFound, ShareRevoked,
                               WrongPasscode)
@@ -15,12 +15,6 @@ T = "NCT07176143"
 PASS = "correct horse battery"
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 
-
-@pytest.fixture
-def engine(data_dir):
-    eng = db.get_engine()
-    db.init_db(eng)
-    return eng
 
 
 @pytest.fixture
