@@ -225,8 +225,11 @@ def _sha(data) -> str:
 
 # -- writes ----------------------------------------------------------------------------------------
 def import_log(engine, nct_id: str, participants_csv, sites_csv, *, user: str, trial: Trial | None,
-               replace_demo: bool = False) -> ImportReport:
+               replace_demo: bool = False, note: str | None = None, audit_detail: dict | None = None) -> ImportReport:
     """Replace the trial's log with the two files, all or nothing.
+
+    ``note`` is kept with the log (how it came to be, e.g. imported from SDTM with derived site dates) and
+    ``audit_detail`` is added to the audit event (e.g. the SDTM files' digests).
 
     Raises ``LogValidationError`` (every bad row listed) or ``DemoLogExists`` (the log is simulated demo
     data and ``replace_demo`` is not set); either way the database is unchanged. The import, and what it
@@ -255,9 +258,10 @@ def import_log(engine, nct_id: str, participants_csv, sites_csv, *, user: str, t
                 conn.execute(insert(participants_table), p_records)
             now = datetime.now(timezone.utc)
             if previous is None:
-                conn.execute(insert(logs).values(nct_id=nct_id, source="imported", updated_at=now))
+                conn.execute(insert(logs).values(nct_id=nct_id, source="imported", updated_at=now, note=note))
             else:
-                conn.execute(update(logs).where(logs.c.nct_id == nct_id).values(source="imported", updated_at=now))
+                conn.execute(update(logs).where(logs.c.nct_id == nct_id).values(source="imported", updated_at=now,
+                                                                                note=note))
             after = _snapshot(conn, nct_id)
             added = sorted(set(after) - set(before))
             removed = sorted(set(before) - set(after))
@@ -267,7 +271,8 @@ def import_log(engine, nct_id: str, participants_csv, sites_csv, *, user: str, t
                                   changed=len(changed), removed=len(removed), notes=list(log.notes))
             detail = {**digests, "participants": len(p_records), "sites": len(s_records), "replaced": previous,
                       "added": added[:500], "removed": removed[:500], "notes": log.notes,
-                      "changed": {k: {"before": before[k], "after": after[k]} for k in changed[:200]}}
+                      "changed": {k: {"before": before[k], "after": after[k]} for k in changed[:200]},
+                      **(audit_detail or {})}
             audit.record(conn, user=user, nct_id=nct_id, action="import", summary=report.line(), detail=detail)
             return report
 
