@@ -16,7 +16,7 @@ from trialkit.enrollment.consort import consort_boxes, consort_figure
 from trialkit.enrollment.metrics import summarize
 from trialkit.enrollment.schema import PARTICIPANT_COLUMNS, SITE_COLUMNS
 from trialkit.errors import LogValidationError, TrialkitError
-from ui import common, loaders
+from ui import common, enrollment_import, loaders
 from ui import record_screening as rs
 from ui.text import md_escape
 
@@ -41,6 +41,7 @@ fmt = common.show_count
 today = date.today()
 
 rs.demo_banner(log)
+enrollment_import.log_note(log)
 
 summary = summarize(log.participants, log.sites, trial, source=log.source)
 k = summary["kpis"]
@@ -218,6 +219,7 @@ with tabs[5]:
             go = st.form_submit_button("Import", type="primary", icon=":material/upload:")
         if go:
             import_uploads(up_p, up_s, replace)
+    enrollment_import.sdtm_section(trial, log, flash_key=FLASH_KEY, max_bytes=MAX_UPLOAD_BYTES)
 
 with tabs[6]:
     trail = read_audit(loaders.engine(), trial.nct_id)

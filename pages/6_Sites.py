@@ -13,7 +13,7 @@ from trialkit.enrollment import charts, storage
 from trialkit.enrollment.metrics import (DAYS_PER_MONTH, SILENT_PROBABILITY, attach_registry_coordinates, by_city,
                                          by_country, ranking,
                                          registry_locations, site_table)
-from ui import common
+from ui import common, enrollment_import
 from ui import record_screening as rs
 from ui.text import md_escape
 
@@ -30,6 +30,7 @@ with st.spinner("Reading the enrollment log…"):
 demo = log.source == "demo"
 suffix = "_SIMULATED-DEMO-DATA" if demo else ""
 rs.demo_banner(log)
+enrollment_import.log_note(log)
 
 
 def pager(n: int, key: str) -> slice:

@@ -761,3 +761,21 @@ def export_sdtm(engine, trial: Trial, folder: str | Path) -> list[Path]:
     (folder / SITES_FILE).write_text(sites[cols].to_csv(index=False), encoding="utf-8")
     written.append(folder / SITES_FILE)
     return written
+
+
+def export_zip(engine, trial: Trial) -> bytes:
+    """:func:`export_sdtm` as one zip archive (for a download)."""
+    import zipfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        written = export_sdtm(engine, trial, tmp)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for p in written:
+                zf.write(p, arcname=p.name)
+    return buf.getvalue()
+
+
+def parse_map_lines(text: str) -> list[str]:
+    """'A=B' pairs from a text box, one a line (blank lines skipped)."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]

@@ -1,0 +1,100 @@
+"""The Enrollment page's CDISC SDTM import (several files at once) and SDTM download. UI only: the mapping,
+validation and storage are trialkit.enrollment.sdtm and storage."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from trialkit.enrollment import sdtm, storage
+from trialkit.errors import LogValidationError, TrialkitError
+from trialkit.models import Trial
+from ui import common, loaders
+from ui.text import md_escape
+
+PILOT_CREDIT = ("Tested on the CDISC SDTM/ADaM Pilot Project data (study CDISCPILOT01), © CDISC, used unmodified "
+                "under CDISC's terms.")
+
+
+def log_note(log: storage.LogFrames) -> None:
+    """How a real log came to be (e.g. imported from SDTM, with site activation dates derived), under the title."""
+    if log.source == "imported" and log.note:
+        st.caption(md_escape(log.note, limit=500), help="Kept with the log when it was imported.")
+
+
+def sdtm_section(trial: Trial, log: storage.LogFrames, *, flash_key: str, max_bytes: int) -> None:
+    """Upload SDTM domains (.xpt or .csv), map arms and criteria, import all or nothing; or download the log as SDTM."""
+    st.subheader("Or: CDISC SDTM datasets", anchor=False)
+    st.markdown("Upload the sponsor's SDTM domains at once: **DM** and **DS** (required) and, when you have them, "
+                "**SE**, **SV**, **IE**, **TI**, **TA** and **SUPPDM**, as SAS transport `.xpt` or `.csv` in any "
+                "letter case, plus an optional trialkit `sites.csv` for site names and dates. They go through the "
+                "same checks as the CSV log, all or nothing; problems are listed as `DOMAIN row N: VARIABLE: "
+                "problem`.")
+    with st.expander("How SDTM becomes the log"):
+        st.markdown(
+            "- Every DM subject was screened (`USUBJID`, `SITEID`). Screening date: the screening element in SE, "
+            "else the screening visit in SV, else `RFICDTC`.\n"
+            "- Screen failure: DS `DSDECOD` SCREEN FAILURE, `ARMCD` SCRNFAIL (SDTMIG 3.1) or blank `ARMCD` with "
+            "`ARMNRS` SCREEN FAILURE (3.2+). Criteria: IE `IETESTCD` matched through TI's text, or the map below.\n"
+            "- Allocated: the planned `ARM` (actual-arm differences are shown as a note); date from DS RANDOMIZED "
+            "or `RFSTDTC`. Status: the treatment epoch's DS disposition event; `DSDECOD` is the NCOMPLT reason.\n"
+            "- Without sites.csv each `SITEID` is a site activated at its first screening: a **derived** date.\n"
+            "- Partial dates (2013-05) and date-times are accepted; completed partial dates are listed.")
+    allowed, reason = common.can_write()
+    if not allowed:
+        st.info(reason, icon=":material/lock:")
+    else:
+        with st.form("sdtm_import", clear_on_submit=False):
+            ups = st.file_uploader("SDTM files", type=["xpt", "csv"], accept_multiple_files=True, key="up_sdtm",
+                                   max_upload_size=max_bytes // 1024 // 1024,
+                                   help=f"At most {max_bytes // 1024 // 1024} MB per file.")
+            arms = st.text_area("Arm map (optional): one `SDTM ARM=arm group label` a line", key="sdtm_arm_map",
+                                placeholder="Xanomeline High Dose=High dose patch",
+                                help="The trial's arm groups: " + "; ".join(trial.arm_labels or ["none stated"]))
+            ies = st.text_area("Criterion map (optional): one `IETESTCD=criterion id` a line", key="sdtm_ie_map",
+                               placeholder="EXCL16=E8")
+            replace = False
+            if log.source == "demo":
+                replace = st.checkbox("Replace the simulated demo data of this trial with this real log",
+                                      key="sdtm_replace", help="Without this, an import never touches the demo log.")
+            go = st.form_submit_button("Import SDTM", type="primary", icon=":material/upload:")
+        if go:
+            _import(trial, ups or [], arms, ies, replace, flash_key=flash_key, max_bytes=max_bytes)
+    if log.source == "imported" and not common.is_demo():
+        try:
+            data = sdtm.export_zip(loaders.engine(), trial)
+        except TrialkitError as exc:
+            st.caption(md_escape(str(exc), limit=300))
+        else:
+            st.download_button("This log as CDISC SDTM (DM, DS, IE as XPT v5 and CSV; zip)", data,
+                               file_name=f"{trial.nct_id}_sdtm.zip", mime="application/zip",
+                               icon=":material/download:")
+    st.caption(PILOT_CREDIT)
+
+
+def _import(trial: Trial, ups, arms: str, ies: str, replace: bool, *, flash_key: str, max_bytes: int) -> None:
+    problems = []
+    if not ups:
+        problems.append("no SDTM file chosen")
+    for up in ups:
+        if up.size > max_bytes:
+            problems.append(f"{up.name}: {up.size / 1024 / 1024:.1f} MB is over the {max_bytes // 1024 // 1024} MB limit")
+    if problems:
+        st.error("Not imported: " + md_escape("; ".join(problems)), icon=":material/error:")
+        return
+    try:
+        with st.spinner("Reading, mapping, validating and importing the SDTM domains…"):
+            report = sdtm.import_sdtm(loaders.engine(), trial.nct_id, {u.name: u.getvalue() for u in ups},
+                                      user=common.current_user(), trial=trial,
+                                      arm_map=sdtm.parse_map_lines(arms), ie_map=sdtm.parse_map_lines(ies),
+                                      replace_demo=replace, source="upload: " + ", ".join(u.name for u in ups))
+    except LogValidationError as exc:
+        st.error(f"Not imported: {len(exc.problems)} problem(s). Nothing in the log changed.", icon=":material/error:")
+        st.dataframe(pd.DataFrame({"problem": exc.problems}), hide_index=True, width="stretch")
+        st.download_button("Problems (text)", ("\n".join(exc.problems) + "\n").encode(),
+                           file_name=f"{trial.nct_id}_sdtm_problems.txt", mime="text/plain")
+        return
+    except TrialkitError as exc:
+        st.error(f"Not imported: {md_escape(str(exc), limit=500)}", icon=":material/error:")
+        return
+    st.session_state[flash_key] = [report.line(), *report.notes]
+    st.rerun()
