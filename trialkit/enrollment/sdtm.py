@@ -240,6 +240,8 @@ class MappedLog:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     activation_derived: bool = False
+    #: participant index -> log columns whose value the mapping already reported as a problem
+    blocked: list[set[str]] = field(default_factory=list)
 
     def participants_csv(self) -> str:
         return _csv_text(PARTICIPANT_COLUMNS, self.participants)
@@ -320,11 +322,14 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
 
     imputed: list[str] = []
 
-    def when(text: str, where: str, *, end: bool = False) -> date | None:
+    blocked: set[str] = set()
+
+    def when(text: str, where: str, column: str, *, end: bool = False) -> date | None:
         try:
             d, partial = parse_sdtm_date(text, end=end)
         except ValueError as exc:
             problems.append(f"{where}: {exc}")
+            blocked.add(column)
             return None
         if partial:
             imputed.append(f"{where}: {text} read as {d.isoformat()}")
@@ -380,6 +385,7 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
 
     participants: list[dict] = []
     origin: list[dict[str, str]] = []
+    blocked_by_row: list[set[str]] = []
     site_first: dict[str, tuple[date, str]] = {}
     site_country: dict[str, set[str]] = defaultdict(set)
     allocated_with_ie: list[str] = []
@@ -410,24 +416,27 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
         sv_screen = [(j, e) for j, e in sv if _is_screening(e.get("VISIT", ""))]
         if se:
             j, e = min(se, key=lambda je: je[1].get("SESTDTC") or "9999")
-            screening, org["screening_date"] = when(e["SESTDTC"], f"SE row {j}: SESTDTC"), f"SE row {j}: SESTDTC"
+            screening, org["screening_date"] = (when(e["SESTDTC"], f"SE row {j}: SESTDTC", "screening_date"),
+                                                f"SE row {j}: SESTDTC")
         elif sv:
             pool = sv_screen or sv
             j, e = min(pool, key=lambda je: je[1].get("SVSTDTC") or "9999")
-            screening, org["screening_date"] = when(e["SVSTDTC"], f"SV row {j}: SVSTDTC"), f"SV row {j}: SVSTDTC"
+            screening, org["screening_date"] = (when(e["SVSTDTC"], f"SV row {j}: SVSTDTC", "screening_date"),
+                                                f"SV row {j}: SVSTDTC")
         elif r.get("RFICDTC"):
-            screening = when(r["RFICDTC"], f"{at}: RFICDTC")
+            screening = when(r["RFICDTC"], f"{at}: RFICDTC", "screening_date")
             org["screening_date"] = f"{at}: RFICDTC"
         else:
+            blocked.add("screening_date")
             problems.append(f"{at}: RFICDTC: no screening date for {sid}: no screening element in SE, no visit in "
                             "SV, and RFICDTC is blank")
         row["screening_date"] = screening
         if r.get("RFICDTC"):
-            row["consent_date"] = when(r["RFICDTC"], f"{at}: RFICDTC")
+            row["consent_date"] = when(r["RFICDTC"], f"{at}: RFICDTC", "consent_date")
             org["consent_date"] = f"{at}: RFICDTC"
         elif "INFORMED CONSENT OBTAINED" in milestones:
             j, e = milestones["INFORMED CONSENT OBTAINED"]
-            row["consent_date"] = when(e.get("DSSTDTC", ""), f"DS row {j}: DSSTDTC")
+            row["consent_date"] = when(e.get("DSSTDTC", ""), f"DS row {j}: DSSTDTC", "consent_date")
             org["consent_date"] = f"DS row {j}: DSSTDTC"
         if screening and row["site_id"]:
             first = site_first.get(row["site_id"])
@@ -460,6 +469,8 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
             row["screen_outcome"] = "ELIGIBLE"
             org["screen_outcome"] = f"{at}: ARM"
             row["arm"] = arm_label(arm, armcd, at)
+            if row["arm"] is None:
+                blocked.add("arm")
             org["arm"] = f"{at}: ARM"
             actarm = r.get("ACTARM", "")
             if actarm and actarm != arm and not _is_screening(actarm):
@@ -473,15 +484,17 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
                 src = (r["RFXSTDTC"], f"{at}: RFXSTDTC")
             else:
                 src = None
+                blocked.add("enrollment_date")
                 problems.append(f"{at}: RFSTDTC: {sid} is allocated to {arm!r} but has no allocation date (no DS "
                                 "RANDOMIZED milestone, RFSTDTC and RFXSTDTC blank)")
             if src:
-                row["enrollment_date"] = when(src[0], src[1])
+                row["enrollment_date"] = when(src[0], src[1], "enrollment_date")
                 org["enrollment_date"] = src[1]
             treat = [(j, e) for j, e in events if e.get("DSDECOD", "").upper() != SCREEN_FAILURE
                      and (not ds_has_epoch or "TREAT" in e.get("EPOCH", "").upper()
                           or (not e.get("EPOCH") and not any(e2.get("EPOCH") for _, e2 in events)))]
             if len(treat) > 1:
+                blocked.update({"status", "discontinuation_reason", "discontinuation_date"})
                 problems.append(f"DS row {treat[1][0]}: DSDECOD: {sid} has {len(treat)} disposition events for the "
                                 f"treatment epoch (DS rows {', '.join(str(j) for j, _ in treat)}); expected one"
                                 + ("" if ds_has_epoch else " (DS has no EPOCH to tell them apart)"))
@@ -505,7 +518,8 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
                     row["discontinuation_reason"] = reason
                     org["discontinuation_reason"] = f"DS row {j}: DSDECOD"
                     if e.get("DSSTDTC"):
-                        row["discontinuation_date"] = when(e["DSSTDTC"], f"DS row {j}: DSSTDTC", end=True)
+                        row["discontinuation_date"] = when(e["DSSTDTC"], f"DS row {j}: DSSTDTC",
+                                                           "discontinuation_date", end=True)
                     org["discontinuation_date"] = f"DS row {j}: DSSTDTC"
             else:
                 row["status"] = "ONGOING"
@@ -525,6 +539,8 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
                 row["screen_outcome"] = "IN_SCREENING"
         participants.append(row)
         origin.append(org)
+        blocked_by_row.append(set(blocked))
+        blocked.clear()
 
     for key in arm_map:
         if key not in used_arm_keys:
@@ -560,7 +576,7 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
             site_origin[site_id] = first[1] if first else "DM: SITEID"
         notes.append(f"No {SITES_FILE} beside the SDTM domains: {len(sites)} site(s) taken from DM SITEID, named "
                      "'Site <SITEID>'; their activation dates are DERIVED (each site's first screening), not recorded.")
-    return MappedLog(participants, sites, sites_csv, origin, site_origin, problems, notes, derived)
+    return MappedLog(participants, sites, sites_csv, origin, site_origin, problems, notes, derived, blocked_by_row)
 
 
 _LOG_PROBLEM = re.compile(r"^row (\d+): ([^:]+): (.*) \((participants\.csv|sites\.csv)\)$")
@@ -577,6 +593,8 @@ def _translate(mapped: MappedLog, problems: list[str]) -> list[str]:
             continue
         n, col, msg, fname = int(m.group(1)), m.group(2), m.group(3), m.group(4)
         if fname == PARTICIPANTS_FILE and 0 <= n - 2 < len(mapped.origin):
+            if col in mapped.blocked[n - 2]:
+                continue  # a consequence of a problem the mapping already reported
             org = mapped.origin[n - 2]
             where = org.get(col) or org["subject_id"].replace("USUBJID", col)
             out.append(f"{where}: {msg} (log column {col})")
