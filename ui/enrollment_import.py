@@ -48,14 +48,18 @@ def sdtm_section(trial: Trial, log: storage.LogFrames, *, flash_key: str, max_by
                                    max_upload_size=max_bytes // 1024 // 1024,
                                    help=f"At most {max_bytes // 1024 // 1024} MB per file.")
             arms = st.text_area("Arm map (optional): one `SDTM ARM=arm group label` a line", key="sdtm_arm_map",
+                                height=68,
                                 placeholder="Xanomeline High Dose=High dose patch",
                                 help="The trial's arm groups: " + "; ".join(trial.arm_labels or ["none stated"]))
             ies = st.text_area("Criterion map (optional): one `IETESTCD=criterion id` a line", key="sdtm_ie_map",
+                               height=68,
                                placeholder="EXCL16=E8")
             replace = False
             if log.source == "demo":
                 replace = st.checkbox("Replace the simulated demo data of this trial with this real log",
                                       key="sdtm_replace", help="Without this, an import never touches the demo log.")
+            elif log.source == "imported":
+                st.caption("This replaces the trial's current log; the audit trail keeps what changed.")
             go = st.form_submit_button("Import SDTM", type="primary", icon=":material/upload:")
         if go:
             _import(trial, ups or [], arms, ies, replace, flash_key=flash_key, max_bytes=max_bytes)

@@ -54,6 +54,7 @@ def test_sdtm_upload_imports_the_pilot_and_both_pages_show_it(apptest, pilot_tri
     assert not sites.exception
     smetrics = {m.label: str(m.value) for m in sites.metric}
     assert smetrics["Sites"] == "17"
+    assert (smetrics["Active"], smetrics["Silent sites"]) == ("0", "0")  # the trial has ended: derived sites CLOSED
     assert "Site activation dates are derived from each site's first screening" in all_text(sites)
     table = sites.dataframe[0].value
     assert dict(zip(table["Site"], table["Screened"])) == {

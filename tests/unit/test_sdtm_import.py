@@ -168,7 +168,8 @@ def test_mapping_of_both_screen_failure_conventions_dates_ie_and_dispositions(tr
         "Xanomeline Low Dose", "COMPLETED", "2024-03-10")
     assert any("X-4 planned 'Xanomeline Low Dose', actual 'Placebo'" in n for n in mapped.notes)
     assert [rows[k]["screen_outcome"] for k in ("X-5", "X-6", "X-7")] == ["DECLINED", "ELIGIBLE", "IN_SCREENING"]
-    assert mapped.sites == [{"site_id": "S1", "site_name": "Site S1", "country": None, "status": "ACTIVE",
+    # the test trial is COMPLETED in its registry record, so the derived site is CLOSED
+    assert mapped.sites == [{"site_id": "S1", "site_name": "Site S1", "country": None, "status": "CLOSED",
                              "activation_date": "2024-01-05"}]
 
 

@@ -117,3 +117,14 @@ def test_cli_usage(data_dir, capsys):
     assert "expected 'SDTM VALUE=trial value'" in capsys.readouterr().err
     assert main(["enrollment", "import", PILOT_NCT, "--sdtm", str(PILOT), "--arm-map", "Ghost=Placebo"]) == 2
     assert "--arm-map Ghost=Placebo: no allocated DM subject has ARM or ARMCD 'Ghost'" in capsys.readouterr().err
+
+
+def test_derived_sites_are_active_while_the_trial_runs_and_closed_once_it_ended():
+    d = pilot_study_dict()
+    files = sdtm.read_folder(PILOT)
+    ended = sdtm.prepare(files, parse_study(d))
+    d["protocolSection"]["statusModule"]["overallStatus"] = "RECRUITING"
+    running = sdtm.prepare(files, parse_study(d))
+    assert {s["status"] for s in ended.sites} == {"CLOSED"} and {s["status"] for s in running.sites} == {"ACTIVE"}
+    assert "status CLOSED because the registry gives the trial's status as COMPLETED" in ended.notes[-1]
+    assert [s["activation_date"] for s in ended.sites] == [s["activation_date"] for s in running.sites]

@@ -29,8 +29,8 @@ The mapping (SDTMIG 3.1 and 3.2+):
   (TI ``IETEST``, else IE ``IETEST``) compared ignoring case, spacing and punctuation, or through an explicit
   ``--ie-map IETESTCD=ID``; a code that matches nothing is a problem, never a guess;
 * sites: from ``sites.csv`` when the folder has one; otherwise one per ``SITEID``, named "Site <SITEID>",
-  country from DM ``COUNTRY``, ACTIVE, activated at its first screening (a DERIVED date, said so in the
-  log's note and the import report);
+  country from DM ``COUNTRY``, activated at its first screening (a DERIVED date, said so in the log's note
+  and the import report), ACTIVE, or CLOSED when the registry says the trial has ended;
 * dates are ISO 8601 as SDTM allows: date-times keep their date; a partial date is read as the first day of
   its month or year (the last day for a discontinuation date), each such reading listed as a note.
 
@@ -83,6 +83,8 @@ NCOMPLT_AS_OTHER = ("NON-COMPLIANCE WITH STUDY DRUG", "PROGRESSIVE DISEASE", "RE
                     "DISEASE RELAPSE", "TREATMENT UNBLINDED", "COMPLETED STUDY TREATMENT")
 #: Earlier NCOMPLT spellings of a pinned term.
 NCOMPLT_RENAMED = {"PROTOCOL VIOLATION": "PROTOCOL DEVIATION"}
+#: Registry statuses of a trial that has ended: derived sites are CLOSED rather than ACTIVE.
+ENDED_STATUSES = ("COMPLETED", "TERMINATED", "WITHDRAWN")
 #: The log's analysed flag travels in SUPPDM under this QNAM.
 ANALYSED_QNAM = "ANALYSED"
 
@@ -567,15 +569,19 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
     if sites_csv is None:
         derived = True
         sites = []
+        ended = trial is not None and (trial.overall_status or "").upper() in ENDED_STATUSES
+        status = "CLOSED" if ended else "ACTIVE"
         for site_id in dict.fromkeys(p["site_id"] for p in participants if p["site_id"]):
             first = site_first.get(site_id)
             countries = site_country.get(site_id, set())
             sites.append({"site_id": site_id, "site_name": f"Site {site_id}",
                           "country": next(iter(countries)) if len(countries) == 1 else None,
-                          "status": "ACTIVE", "activation_date": first[0] if first else None})
+                          "status": status, "activation_date": first[0] if first else None})
             site_origin[site_id] = first[1] if first else "DM: SITEID"
         notes.append(f"No {SITES_FILE} beside the SDTM domains: {len(sites)} site(s) taken from DM SITEID, named "
-                     "'Site <SITEID>'; their activation dates are DERIVED (each site's first screening), not recorded.")
+                     "'Site <SITEID>'; their activation dates are DERIVED (each site's first screening), not recorded"
+                     + (f"; status CLOSED because the registry gives the trial's status as {trial.overall_status}."
+                        if ended else "; status ACTIVE."))
     return MappedLog(participants, sites, sites_csv, origin, site_origin, problems, notes, derived, blocked_by_row)
 
 
@@ -637,7 +643,7 @@ def import_sdtm(engine, nct_id: str, files: dict[str, bytes], *, user: str, tria
     from trialkit.enrollment.storage import _sha, import_log
 
     mapped = prepare(files, trial, arm_map=arm_map, ie_map=ie_map)
-    note = f"Imported from CDISC SDTM ({source})."
+    note = f"Imported from CDISC SDTM ({Path(source).name if os.sep in source else source})."
     if mapped.activation_derived:
         note += " Site activation dates are derived from each site's first screening."
     provenance = {"sdtm_source": source, "sdtm_files": {n: _sha(b) for n, b in sorted(files.items())},
