@@ -15,7 +15,6 @@ from trialkit.enrollment.audit import read_audit
 from trialkit.enrollment.consort import consort_boxes, consort_figure
 from trialkit.enrollment.metrics import summarize
 from trialkit.enrollment.schema import PARTICIPANT_COLUMNS, SITE_COLUMNS
-from trialkit.errors import LogValidationError, TrialkitError
 from ui import common, enrollment_import, loaders
 from ui import record_screening as rs
 from ui.text import md_escape
@@ -129,22 +128,11 @@ def import_uploads(up_p, up_s, replace: bool) -> None:
     if problems:
         st.error("Not imported: " + md_escape("; ".join(problems)), icon=":material/error:")
         return
-    try:
-        with st.spinner("Validating and importing…"):
-            report = storage.import_log(loaders.engine(), trial.nct_id, up_p.getvalue(), up_s.getvalue(),
-                                        user=common.current_user(), trial=trial, replace_demo=replace)
-    except LogValidationError as exc:
-        st.error(f"Not imported: {len(exc.problems)} problem(s). Nothing in the log changed.", icon=":material/error:")
-        st.dataframe(pd.DataFrame({"problem": exc.problems}), hide_index=True, width="stretch")
-        st.download_button("Problems (text)", ("\n".join(exc.problems) + "\n").encode(),
-                           file_name=f"{trial.nct_id}_import_problems.txt", mime="text/plain")
-        return
-    except TrialkitError as exc:
-        st.error(f"Not imported: {md_escape(str(exc), limit=500)}", icon=":material/error:")
-        return
-    # Read the log again from the top so every tile and chart shows the new log.
-    st.session_state[FLASH_KEY] = [report.line(), *report.notes]
-    st.rerun()
+    enrollment_import.run_import(
+        lambda: storage.import_log(loaders.engine(), trial.nct_id, up_p.getvalue(), up_s.getvalue(),
+                                   user=common.current_user(), trial=trial, replace_demo=replace),
+        flash_key=FLASH_KEY, spinner="Validating and importing…",
+        problems_file=f"{trial.nct_id}_import_problems.txt")
 
 
 with tabs[4]:

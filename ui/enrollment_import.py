@@ -85,17 +85,25 @@ def _import(trial: Trial, ups, arms: str, ies: str, replace: bool, *, flash_key:
     if problems:
         st.error("Not imported: " + md_escape("; ".join(problems)), icon=":material/error:")
         return
+    run_import(lambda: sdtm.import_sdtm(loaders.engine(), trial.nct_id, {u.name: u.getvalue() for u in ups},
+                                        user=common.current_user(), trial=trial,
+                                        arm_map=sdtm.parse_map_lines(arms), ie_map=sdtm.parse_map_lines(ies),
+                                        replace_demo=replace, source="upload: " + ", ".join(u.name for u in ups)),
+               flash_key=flash_key, spinner="Reading, mapping, validating and importing the SDTM domains…",
+               problems_file=f"{trial.nct_id}_sdtm_problems.txt")
+
+
+def run_import(do_import, *, flash_key: str, spinner: str, problems_file: str) -> None:
+    """Run an import (CSV log or SDTM); list every problem, or flash the report and rerun so every view shows
+    the new log."""
     try:
-        with st.spinner("Reading, mapping, validating and importing the SDTM domains…"):
-            report = sdtm.import_sdtm(loaders.engine(), trial.nct_id, {u.name: u.getvalue() for u in ups},
-                                      user=common.current_user(), trial=trial,
-                                      arm_map=sdtm.parse_map_lines(arms), ie_map=sdtm.parse_map_lines(ies),
-                                      replace_demo=replace, source="upload: " + ", ".join(u.name for u in ups))
+        with st.spinner(spinner):
+            report = do_import()
     except LogValidationError as exc:
         st.error(f"Not imported: {len(exc.problems)} problem(s). Nothing in the log changed.", icon=":material/error:")
         st.dataframe(pd.DataFrame({"problem": exc.problems}), hide_index=True, width="stretch")
-        st.download_button("Problems (text)", ("\n".join(exc.problems) + "\n").encode(),
-                           file_name=f"{trial.nct_id}_sdtm_problems.txt", mime="text/plain")
+        st.download_button("Problems (text)", ("\n".join(exc.problems) + "\n").encode(), file_name=problems_file,
+                           mime="text/plain")
         return
     except TrialkitError as exc:
         st.error(f"Not imported: {md_escape(str(exc), limit=500)}", icon=":material/error:")

@@ -76,3 +76,28 @@ def test_bad_sdtm_upload_lists_every_problem_and_changes_nothing(apptest, pilot_
     assert "DM row 1: RFICDTC: '2024-02-30' is not a real calendar date" in problems
     assert any(p.startswith("DM row 1: ARM: 'Nowhere' is not an arm group of NCT09990017") for p in problems)
     assert log_count() == 0
+
+
+def test_the_csv_import_shares_the_same_result_handling(apptest, pilot_trial):
+    """The two-CSV form goes through the same problem listing / flash as the SDTM form (one helper)."""
+    at = apptest(ENROLLMENT, trial=pilot_trial)
+    uploader(at, "participants.csv").set_value(("participants.csv", b"subject_id,site_id\nA,S\n", "text/csv"))
+    uploader(at, "sites.csv").set_value(("sites.csv", b"site_id,site_name,status\nS,One,ACTIVE\n", "text/csv"))
+    submit(at, "Import").click().run()
+    assert not at.exception
+    problems = list(at.dataframe[-1].value["problem"])
+    assert "row 1: screening_date: required column missing (participants.csv)" in problems
+    assert log_count() == 0
+    # the success path: the same pilot log, as the two CSV files the SDTM mapping makes
+    from tests.sdtm_pilot import pilot_study_dict
+    from trialkit.ctgov import parse_study
+    from trialkit.enrollment import sdtm
+
+    mapped = sdtm.prepare({n: (PILOT / n).read_bytes() for n in PILOT_FILES}, parse_study(pilot_study_dict()))
+    at = apptest(ENROLLMENT, trial=pilot_trial)
+    uploader(at, "participants.csv").set_value(("participants.csv", mapped.participants_csv().encode(), "text/csv"))
+    uploader(at, "sites.csv").set_value(("sites.csv", mapped.sites_csv_text().encode(), "text/csv"))
+    submit(at, "Import").click().run()
+    assert not at.exception
+    assert "Imported 306 participant(s) and 17 site(s) for NCT09990017" in all_text(at)
+    assert log_count() == 306
