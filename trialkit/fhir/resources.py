@@ -78,16 +78,30 @@ def validate(raw: dict, source: str, where: str, full_url: str = "") -> Resource
         raise FhirFormatError(f"{source}: {where}: field resourceType: missing")
     label = f"{rtype}/{raw.get('id')}" if raw.get("id") else rtype
     try:
-        model = _model(rtype).model_validate(raw)
-    except KeyError:
+        cls = _model(rtype)
+    except (KeyError, ValueError):
         raise FhirFormatError(f"{source}: {where}: field resourceType: {rtype!r} is not an R4 resource type") \
             from None
+    try:
+        model = cls.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise FhirFormatError(f"{source}: {where} ({label}): field {_field_name(err, raw)}: "
                               f"{err['msg']}{more}") from None
     return Resource(rtype, model, source, where, full_url)
+
+
+def _check_type(raw: dict, source: str, where: str) -> None:
+    """A resource trialkit does not read must still name a real R4 type (its body is not validated)."""
+    rtype = raw.get("resourceType")
+    if not isinstance(rtype, str) or not rtype:
+        raise FhirFormatError(f"{source}: {where}: field resourceType: missing")
+    try:
+        _model(rtype)
+    except (KeyError, ValueError):
+        raise FhirFormatError(f"{source}: {where}: field resourceType: {rtype!r} is not an R4 resource type") \
+            from None
 
 
 def read_bundle(data: bytes | str | Path, *, source: str | None = None) -> FhirRead:
@@ -126,6 +140,7 @@ def read_bundle(data: bytes | str | Path, *, source: str | None = None) -> FhirR
         raw = entry["resource"]
         rtype = raw.get("resourceType")
         if rtype not in USED_TYPES:
+            _check_type(raw, source, where)
             out.ignored[str(rtype)] += 1
             continue
         out.resources.append(validate(raw, source, where, str(entry.get("fullUrl") or "")))
