@@ -1,7 +1,6 @@
 """trialkit.fhir: reading/validating Bundles and NDJSON, a patient -> candidate, an export -> cohort, CLI."""
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 import subprocess

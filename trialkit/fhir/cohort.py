@@ -17,7 +17,7 @@ import numpy as np
 
 from trialkit.criteria.evaluate import candidate_frame
 from trialkit.criteria.fields import FIELDS
-from trialkit.fhir.patient import (DEFAULT_LOOKBACK_DAYS, FhirCandidate, _refs, _subject,
+from trialkit.fhir.patient import (DEFAULT_LOOKBACK_DAYS, FhirCandidate, patient_refs, subject_ref,
                                    candidate_from_resources)
 from trialkit.fhir.resources import FhirFormatError, FhirRead, read_bundle, read_ndjson_folder
 
@@ -57,7 +57,7 @@ def fhir_cohort_records(read: FhirRead, *, index_date: dt.date | None = None,
         raise FhirFormatError(f"{read.source}: no Patient resources")
     owner: dict[str, int] = {}
     for i, p in enumerate(patients):
-        for ref in _refs(p):
+        for ref in patient_refs(p):
             if ref in owner:
                 raise FhirFormatError(f"{p.source}: {p.where}: field id: {ref} appears twice")
             owner[ref] = i
@@ -66,7 +66,7 @@ def fhir_cohort_records(read: FhirRead, *, index_date: dt.date | None = None,
     orphans = 0
     for kind, bucket in (("Observation", obs), ("Condition", cond)):
         for r in read.of_type(kind):
-            i = owner.get(_subject(r))
+            i = owner.get(subject_ref(r))
             if i is None:
                 orphans += 1
             else:

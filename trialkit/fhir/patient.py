@@ -244,7 +244,7 @@ def candidate_from_resources(patient: Resource, observations: list[Resource], co
     return out
 
 
-def _refs(patient: Resource) -> set[str]:
+def patient_refs(patient: Resource) -> set[str]:
     pid = patient.model.id
     refs = {f"Patient/{pid}"} if pid else set()
     if patient.full_url:
@@ -252,7 +252,7 @@ def _refs(patient: Resource) -> set[str]:
     return refs
 
 
-def _subject(res: Resource) -> str:
+def subject_ref(res: Resource) -> str:
     subj = getattr(res.model, "subject", None)
     return (subj.reference or "") if subj is not None else ""
 
@@ -263,9 +263,9 @@ def candidate_from_bundle(read: FhirRead, **kw) -> FhirCandidate:
     if len(patients) != 1:
         raise FhirFormatError(f"{read.source}: expected one Patient in the bundle, found {len(patients)}"
                               + (" (use `cohort --fhir` for several patients)" if patients else ""))
-    refs = _refs(patients[0])
-    obs = [r for r in read.of_type("Observation") if not _subject(r) or _subject(r) in refs]
-    cond = [r for r in read.of_type("Condition") if not _subject(r) or _subject(r) in refs]
+    refs = patient_refs(patients[0])
+    obs = [r for r in read.of_type("Observation") if not subject_ref(r) or subject_ref(r) in refs]
+    cond = [r for r in read.of_type("Condition") if not subject_ref(r) or subject_ref(r) in refs]
     cand = candidate_from_resources(patients[0], obs, cond, source=read.source, **kw)
     other = len(read.of_type("Observation")) + len(read.of_type("Condition")) - len(obs) - len(cond)
     if other:
