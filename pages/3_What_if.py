@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from trialkit.criteria.evaluate import evaluate_candidate, nearest_changes
-from ui import common, loaders, record_screening, referral, whatif
+from ui import common, fhir_candidate, loaders, record_screening, referral, whatif
 from ui.text import md_escape
 
 trial = common.page("What if")
@@ -30,6 +30,7 @@ with left:
     st.subheader("Candidate", anchor=False)
     st.caption("Every value may stay unknown; an unknown never counts as a yes or a no. "
                "The link in the address bar reproduces this scenario.")
+    fhir_candidate.render(ruleset)  # "Load a patient from a FHIR bundle" (fills the URL scenario)
     candidate, link_problems = whatif.candidate_inputs(ruleset)
     for p in link_problems:
         st.warning(md_escape(p), icon=":material/link_off:")

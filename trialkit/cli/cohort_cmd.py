@@ -24,9 +24,11 @@ def _overrides(items: list[str]) -> dict[str, float]:
 def cmd_cohort(args) -> int:
     from trialkit.cohort.pipeline import run
 
+    if args.fhir and (args.cohort or args.n is not None or args.seed is not None):  # FHIR (issue 14)
+        raise UsageError("give --fhir PATH alone, without --cohort or --n/--seed")
     if args.cohort and (args.n is not None or args.seed is not None):
         raise UsageError("give either --cohort FILE.csv or --n N --seed S, not both")
-    if not args.cohort and (args.n is None or args.seed is None):
+    if not args.cohort and not args.fhir and (args.n is None or args.seed is None):
         raise UsageError("give --n N --seed S (simulated cohort) or --cohort FILE.csv")
     if args.n is not None and args.n < 1:
         raise UsageError(f"--n must be at least 1, got {args.n}")
@@ -34,11 +36,14 @@ def cmd_cohort(args) -> int:
         raise UsageError(f"--seed must be a non-negative whole number, got {args.seed}")
     trial = resolve_trial(args.trial)
     source = ("file", args.cohort, args.cohort) if args.cohort else ("simulate", args.n, args.seed)
+    if args.fhir:
+        from trialkit.fhir.cli import fhir_source
+        source = fhir_source(args)
     result = run(trial, source, _overrides(args.override), assume_judgment=args.assume_judgment)
     s = result.summary
     if args.out:
         table = result.results()
-        if result.cohort.simulated:
+        if result.cohort.simulated or "synthetic" in result.cohort.label:  # e.g. Synthea FHIR patients
             table.insert(0, "cohort", result.cohort.label)
         table.to_csv(args.out, index=False)
     if args.json:
@@ -75,6 +80,9 @@ def register(sub) -> None:
                    help="favourable: treat every clinician's-judgment question as answered in the patient's "
                         "favour (an optimistic upper bound on eligibility; the output says so). Default: none "
                         "(judgments stay unknown, so those criteria say 'needs review')")
+    p.add_argument("--fhir", metavar="PATH", help="a FHIR R4 Bundle (.json) or a Bulk Data export folder (NDJSON)")
+    p.add_argument("--index-date", metavar="YYYY-MM-DD",
+                   help="ages and latest values are taken at this date (default: today)")
     p.add_argument("--out", metavar="FILE.csv", help="write one row per patient with status and criteria")
     p.add_argument("--json", action="store_true", help="print JSON (contracts §4)")
     p.set_defaults(func=cmd_cohort)

@@ -161,7 +161,8 @@ class CohortRun:
 
 def run(trial, cohort_source, overrides: dict[str, float] | None = None,
         assume_judgment: str | None = None) -> CohortRun:
-    """``cohort_source``: ("simulate", n, seed[, params]) or ("file", path_or_bytes[, source name]).
+    """``cohort_source``: ("simulate", n, seed[, params]), ("file", path_or_bytes[, source name]) or
+    ("fhir", path[, index_date]).
     ``assume_judgment``: None (judgments unknown) or "favourable" (optimistic upper bound)."""
     assume_judgment = check_assume(assume_judgment)
     ruleset = load_ruleset(trial)
@@ -170,6 +171,9 @@ def run(trial, cohort_source, overrides: dict[str, float] | None = None,
     kind, *args = cohort_source
     if kind == "simulate":
         cohort = simulated_cohort(ruleset, *args)
+    elif kind == "fhir":  # ("fhir", path[, index_date[, lookback_days]]): trialkit/fhir/cohort.py
+        from trialkit.fhir.cohort import fhir_cohort
+        cohort = fhir_cohort(ruleset, *args)
     else:
         data = args[0]
         cohort = file_cohort(ruleset, data, source=args[1] if len(args) > 1 else
