@@ -23,6 +23,9 @@ c1.metric("Inclusion criteria", len(trial.inclusion))
 c2.metric("Exclusion criteria", len(trial.exclusion))
 c3.metric("Structured limits", f"{e.sex or 'sex not stated'} · {e.minimum_age or 'no min'}–{e.maximum_age or 'no max'}")
 
+if e.lead_in.get("kind_unclear"):  # issue 15: no headings: say so instead of guessing inclusion
+    st.warning(e.lead_in["kind_unclear"], icon=":material/help:")
+
 query = st.text_input("Filter criteria", placeholder="e.g. FSH, pregnancy, within 3 months",
                       help="Shows the criteria whose text contains these words (case-insensitive).")
 words = [w.lower() for w in query.split()]

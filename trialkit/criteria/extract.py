@@ -553,6 +553,11 @@ def draft_rules(criterion: EligibilityCriterion) -> list[Rule]:
         return [_judgment(criterion, False, FAILED_NOTE)]
 
 
+def judgment_only(criterion: EligibilityCriterion) -> JudgmentRule:
+    """The one rule of a criterion nothing can be drafted from: a clinician's judgment."""
+    return _judgment(criterion, False)
+
+
 def _judgment(criterion: EligibilityCriterion, partial: bool, note: str = DRAFT_NOTE) -> JudgmentRule:
     question = ("Does this criterion hold for the candidate?" if criterion.kind == "inclusion"
                 else "Does this exclusion apply to the candidate?")

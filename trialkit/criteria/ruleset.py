@@ -191,7 +191,10 @@ def locate(rules: list[Rule], text: str) -> list[Rule] | None:
 
 def load_ruleset(trial: Trial) -> Ruleset:
     """The trial's criteria with rules attached (see the module docstring for where they come from)."""
-    from trialkit.criteria.extract import draft_rules
+    from trialkit.criteria.extract import draft_rules, judgment_only
+
+    # no inclusion/exclusion headings: a drafted threshold could mean either, so none is drafted
+    kind_unclear = "kind_unclear" in (trial.eligibility.lead_in or {})
 
     path = rules_path(trial.nct_id)
     rf = read_rules_file(path) if path.exists() else None
@@ -212,7 +215,8 @@ def load_ruleset(trial: Trial) -> Ruleset:
         else:
             if rf is not None and c.id not in rf.criteria:
                 problems.append(f"{c.id}: not in the rules file; drafted rules are shown instead")
-            criteria.append(c.model_copy(update={"rules": draft_rules(c), "rules_unreviewed": True}))
+            drafted_rules = [judgment_only(c)] if kind_unclear else draft_rules(c)
+            criteria.append(c.model_copy(update={"rules": drafted_rules, "rules_unreviewed": True}))
             drafted += 1
     if rf is not None:
         known = {c.id for c in trial.criteria}
