@@ -82,7 +82,7 @@ _UNIT = (r"(?:[x×X*]\s*10\s*(?:\^|\*\*|\*|[eE])?\s*\(?\s*[0-9⁰-⁹]{1,2}\s*\)
          r"|[A-Za-zµμ][A-Za-zµμ]*(?:\s*/\s*(?:1\.73\s*m(?:2|²|\^2)?|[A-Za-zµμ]+(?:\^?[0-9³²])?))*(?:\s*/\s*1\.73\s*m(?:2|²|\^2)?)?)")
 _ULN_AFTER = re.compile(
     r"\s*(?:[x×X*]|times|fold|-fold)?\s*(?:the\s+)?(?:(?:institutional|laboratory|lab|site|local|normal)(?:'s)?\s+)?"
-    r"(?:I?ULN\b|ULRR\b|upper\s+(?:normal\s+)?limits?(?:\s+of)?(?:\s+(?:the\s+)?(?:normal|reference)(?:\s+range)?)?"
+    r"(?:I?ULN\b|ULRR\b|upper\s+normal\s+(?:value|range|level)|upper\s+(?:normal\s+)?limits?(?:\s+of)?(?:\s+(?:the\s+)?(?:normal|reference)(?:\s+range)?)?"
     r"|(?:upper\s+)?normal\s+(?:upper\s+)?limit)", re.I)
 _LLN_AFTER = re.compile(r"\s*(?:[x×X*]|times|fold)?\s*(?:the\s+)?(?:institutional\s+)?(?:LLN\b|lower\s+limit)", re.I)
 _ONE = re.compile(rf"(?P<cmp>{_CMP_ANY})\s*(?:of\s+|than\s+|to\s+)?(?P<a>{_NUM})(?:\s*(?P<unit>{_UNIT}))?", re.I)
@@ -116,6 +116,8 @@ _ALLOWING_WORDS = re.compile(
     r"\b(?:(?:are|is|will\s+be|be)\s+(?:eligible|allowed|permitted|acceptable|included)|"
     r"may\s+(?:be\s+)?(?:enrolled|included|participate)|allowed|permitted)\b", re.I)
 _JOIN = re.compile(r"^[\s/,&()]*(?:and\s*/\s*or|and|or|&|/)?[\s/,()]*(?:serum|plasma|total|the)?\s*$", re.I)
+#: Between two thresholds on one field: only a connector ("<18.5 or >35", "≥ 18 years and ≤ 75 years").
+_NEXT_GAP = re.compile(r"\s*(?:,|\(|/)?\s*(?:and\s*/\s*or|and|or|but)?\s*(?:,|\()?\s*", re.I)
 _GAP = re.compile(r"^[^\d;.]{0,%d}$" % _LEAD)
 _STOP = set("""a an and or of the to in on at by for with within from as is are be been must have has had
 who which that this these those any all no not than per its their his her patient patients participant
@@ -275,7 +277,7 @@ def _thresholds_in(spec: FieldSpec, text: str, start: int, end: int) -> list[Thr
             gap = text[pos:m.start()]
             if first and not _GAP.match(gap):
                 continue
-            if not first and not re.fullmatch(r"[^\d;.]{0,25}", gap):
+            if not first and not _NEXT_GAP.fullmatch(gap):
                 continue
             found.append((m.start(), -(m.end() - m.start()), kind, m))
         if not found:
