@@ -476,7 +476,9 @@ def _draft_thresholds(text: str, kind: str) -> list[Threshold]:
         kept.append(t)
     # conditional clauses: an exception is not a rule for everyone
     cond = _conditional_spans(text)
-    kept = [t for t in kept if not any(s <= t.start < e or s < t.end <= e for s, e in cond)]
+    # ("QTc > 450 ms for men or 470 ms for women": a condition right after a threshold qualifies it too)
+    kept = [t for t in kept if not any(s <= t.start < e or s < t.end <= e or 0 <= s - t.end <= 2
+                                       for s, e in cond)]
     # alternatives that a rule list cannot execute
     joiner = "or" if kind == "inclusion" else "and"
     group = 0
