@@ -7,7 +7,8 @@ Prints one JSON line per input line: ``{"id", "rules": [{"kind": "range", "field
 "error": null}``. ``unit`` is the field's canonical unit as pint parses it (``10^9/L``, ``g/L``, ``%``,
 ``mmHg``, ``year``), ``x ULN`` for a bound relative to the upper limit of normal (``field`` is then the
 analyte, e.g. ``alt``), ``""`` for scores. ``or_group`` > 0 marks alternatives ("creatinine ≤ 1.5 mg/dL *or*
-clearance ≥ 60 mL/min" in an inclusion): the app does not execute them. It never raises: a line it cannot
+clearance ≥ 60 mL/min" in an inclusion), and ``has_exception`` a bound the criterion relaxes under a
+condition ("≤ 5 × ULN with liver metastases"): the app executes neither. It never raises: a line it cannot
 read gets ``"rules": []``; a malformed input line gets ``"error"`` and the command goes on. A file that
 cannot be opened: exit 2, one line on stderr.
 """
@@ -50,7 +51,8 @@ def draft_line(obj) -> dict:
         rules.append({"kind": "range", "field": uln.analyte_of(r.field) or r.field, "unit": contract_unit(r.field),
                       "minimum": r.minimum, "maximum": r.maximum, "minimum_inclusive": r.minimum_inclusive,
                       "maximum_inclusive": r.maximum_inclusive, "source_text": r.source_text,
-                      "span": list(r.span) if r.span else None, "or_group": t.or_group, "reviewed": False})
+                      "span": list(r.span) if r.span else None, "or_group": t.or_group,
+                      "has_exception": t.has_exception, "reviewed": False})
     return {"id": cid, "rules": rules, "error": None}
 
 

@@ -21,7 +21,9 @@ How it reads a criterion (after the splitter has undone Markdown escapes, so ``\
 What it refuses, and why (the criterion keeps a judgment rule for what is not drafted):
 
 * a threshold inside a conditional clause ("… unless …", "(≤ 5 × ULN for patients with liver metastases)",
-  "if …", "except …"): drafting it would apply an exception to everyone;
+  "if …", "except …", "> 450 ms for men"): drafting it would apply an exception to everyone; and when the
+  criterion gives such an exception for a field, its general bound is reported (``has_exception``) but not
+  executed either (it would fail the patients the exception lets in);
 * in an inclusion, thresholds on *different* fields joined by "or" ("creatinine ≤ 1.5 mg/dL or creatinine
   clearance ≥ 60 mL/min"), and in an exclusion, joined by "and": a rule list is AND (inclusion) / OR
   (exclusion), so such alternatives cannot be executed; they are reported as an ``or_group`` by
@@ -140,6 +142,8 @@ class Threshold:
     #: inclusion, "and" in an exclusion); 0 otherwise.
     or_group: int = 0
     notes: list[str] = dc_field(default_factory=list)
+    #: The criterion gives another bound on this field under a condition: not executed for everyone.
+    has_exception: bool = False
 
 
 # -- numbers and units ---------------------------------------------------------------------------------
@@ -477,8 +481,16 @@ def _draft_thresholds(text: str, kind: str) -> list[Threshold]:
     # conditional clauses: an exception is not a rule for everyone
     cond = _conditional_spans(text)
     # ("QTc > 450 ms for men or 470 ms for women": a condition right after a threshold qualifies it too)
-    kept = [t for t in kept if not any(s <= t.start < e or s < t.end <= e or 0 <= s - t.end <= 2
-                                       for s, e in cond)]
+    def conditional(t: Threshold) -> bool:
+        return any(s <= t.start < e or s < t.end <= e or (0 <= s - t.end <= 2 and text[s] != "(")
+                   for s, e in cond)
+
+    excepted = {_base(t.rule.field) for t in kept if conditional(t)}
+    kept = [t for t in kept if not conditional(t)]
+    for t in kept:
+        # "ALT ≤ 2.5 × ULN (≤ 5 × ULN with liver metastases)": the bound is not everyone's; reported, not executed
+        if _base(t.rule.field) in excepted:
+            t.has_exception = True
     # alternatives that a rule list cannot execute
     joiner = "or" if kind == "inclusion" else "and"
     group = 0
@@ -575,7 +587,7 @@ def _draft_rules(criterion: EligibilityCriterion) -> list[Rule]:
     text = criterion.text or ""
     read = text[:MAX_CHARS]
     thresholds = draft_thresholds(read, criterion.kind)
-    rules: list[tuple[int, Rule]] = [(t.start, t.rule) for t in thresholds if not t.or_group]
+    rules: list[tuple[int, Rule]] = [(t.start, t.rule) for t in thresholds if not t.or_group and not t.has_exception]
     used = [(t.start, t.end) for t in thresholds]
     if criterion.kind == "exclusion":
         for m in _TRIAL_WINDOW.finditer(read):
@@ -598,7 +610,7 @@ def _draft_rules(criterion: EligibilityCriterion) -> list[Rule]:
     rest = " ".join(pieces)
     words = [w for w in re.findall(r"[A-Za-z]{3,}", rest) if w.lower() not in _STOP]
     if not out or len(words) > 2 or re.search(r"\d", rest) or len(text) > MAX_CHARS \
-            or any(t.or_group for t in thresholds):
+            or any(t.or_group or t.has_exception for t in thresholds):
         out.append(_judgment(criterion, bool(out)))
     return out
 
