@@ -59,6 +59,12 @@ for kind, items in (("Inclusion", trial.inclusion), ("Exclusion", trial.exclusio
                 notes_ui.note_button(trial.nct_id, c.id, my_notes)
             notes_ui.show_inline(my_notes.get(c.id, []))
 
+# -- issue 15: review the drafted rules (accept, edit, add, judgment only) ------------------------------
+from ui import rule_review  # noqa: E402
+
+rule_review.review_panel(trial)
+# -- end issue 15 -------------------------------------------------------------------------------------
+
 if e.lead_in.get("general"):
     with st.expander("Text before the first header"):
         data_text(e.lead_in["general"])
