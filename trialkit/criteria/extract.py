@@ -84,7 +84,7 @@ _UNIT = (r"(?:[x×X*]\s*10\s*(?:\^|\*\*|\*|[eE])?\s*\(?\s*[0-9⁰-⁹]{1,2}\s*\)
          r"|[A-Za-zµμ][A-Za-zµμ]*(?:\s*/\s*(?:1\.73\s*m(?:2|²|\^2)?|[A-Za-zµμ]+(?:\^?[0-9³²])?))*(?:\s*/\s*1\.73\s*m(?:2|²|\^2)?)?)")
 _ULN_AFTER = re.compile(
     r"\s*(?:[x×X*]|times|fold|-fold)?\s*(?:the\s+)?(?:(?:institutional|laboratory|lab|site|local|normal)(?:'s)?\s+)?"
-    r"(?:I?ULN\b|ULRR\b|upper\s+normal\s+(?:value|range|level)|upper\s+(?:normal\s+)?limits?(?:\s+of)?(?:\s+(?:the\s+)?(?:normal|reference)(?:\s+range)?)?"
+    r"(?:I?ULN\b|UNL\b|ULRR\b|upper\s+normal\s+(?:value|range|level)|upper\s+(?:normal\s+)?limits?(?:\s+of)?(?:\s+(?:the\s+)?(?:normal|reference)(?:\s+range)?)?"
     r"|(?:upper\s+)?normal\s+(?:upper\s+)?limit)", re.I)
 _LLN_AFTER = re.compile(r"\s*(?:[x×X*]|times|fold)?\s*(?:the\s+)?(?:institutional\s+)?(?:LLN\b|lower\s+limit)", re.I)
 _ONE = re.compile(rf"(?P<cmp>{_CMP_ANY})\s*(?:of\s+|than\s+|to\s+)?(?P<a>{_NUM})(?:\s*(?P<unit>{_UNIT}))?", re.I)
@@ -96,9 +96,15 @@ _POST = re.compile(
     rf"(?P<a>{_NUM})(?:\s*(?P<unit>{_UNIT}))?\s*(?:or|and)\s*(?P<post>older|over|above|more|greater|higher|"
     rf"younger|less|below|under|lower|fewer)\b", re.I)
 _BP = re.compile(rf"(?P<cmp>{_CMP_ANY})\s*(?P<a>\d{{2,3}})\s*/\s*(?P<b>\d{{2,3}})\s*(?:mm\s?Hg)?", re.I)
+_ROMAN = re.compile(rf"(?:(?P<cmp>{_CMP_ANY})\s*)?(?:[Cc]lass\s+)?\b(?P<list>(?:IV|I{{1,3}})\b(?:\s*(?:,|or|and|-|–|to|/)\s*(?:IV|I{{1,3}})\b)*)")
+_ROMAN_VALUES = {"I": 1, "II": 2, "III": 3, "IV": 4}
+_OUTSIDE = re.compile(r"outside(?:\s+(?:of\s+)?the)?(?:\s+(?:normal\s+|reference\s+)?range)?(?:\s+of)?\s*$", re.I)
+_OTHER_PERSON = re.compile(r"\b(?:donors?|partners?|husbands?|wives|wife|spouses?|mothers?|fathers?|siblings?|parents?)\b",
+                           re.I)
 _BP_ALIAS = re.compile(r"blood\s+pressure(?:\s*\(BP\))?|\bBP\b", re.I)
 _AGE_NO_ALIAS = re.compile(
-    rf"(?:(?P<cmp>{_CMP_ANY})\s*)?(?P<a>\d{{1,3}})\s*(?:(?:-|–|to)\s*(?P<b>\d{{1,3}})\s*)?(?:years?|yrs?)\s*(?:of\s+age|old)"
+    rf"(?:(?P<cmp>{_CMP_ANY})\s*)?(?:between\s+)?(?P<a>\d{{1,3}})\s*(?P<ua>months?)?\s*(?:(?:-|–|to|and)\s*(?P<b>\d{{1,3}})\s*)?"
+    rf"(?:years?|yrs?)(?P<ofage>\s*(?:of\s+age|old))?"
     rf"(?:\s*(?:or|and)\s*(?P<post>older|over|above|younger|more))?", re.I)
 _TRIAL_WINDOW = re.compile(
     r"(?:participat\w*|enrol\w*|taken part)\b[^.;]{0,80}?\b(?:clinical|investigational|drug|device|interventional)?"
@@ -184,6 +190,7 @@ def _clean_unit(spec: FieldSpec, unit: str) -> str | None:
     if "/" not in u and not re.search(r"\d|%|µ|μ", u) and not _KNOWN_WORD_UNITS.match(u):
         return ""  # a plain word after the number ("18 and older", "70 points"): no unit
     u = re.sub(r"\(\s*(\d{1,2})\s*\)", r"^\1", u)  # x10(9)/L -> x10^9/L
+    u = re.sub(r"^([x×X*]\s*)10\s*(9|12)(?=\s*/)", r"\g<1>10^\2", u)  # "x 109/L": a superscript lost in copying
     u = re.sub(r"\s*/\s*1\.73\s*m(?:2|²|\^2)?", "", u)  # eGFR per 1.73 m²: the field's own normalisation
     u = re.sub(r"(?i)\bcells?\s*/", "/", u)
     u = re.sub(r"(?i)/\s*cu\.?\s*mm\b", "/mm^3", u)
@@ -272,8 +279,11 @@ def _thresholds_in(spec: FieldSpec, text: str, start: int, end: int) -> list[Thr
     first = True
     while pos < end:
         found = []
-        for kind, pat in (("bp", _BP), ("range", _RANGE), ("list", _LIST), ("one", _ONE), ("post", _POST)):
+        for kind, pat in (("bp", _BP), ("roman", _ROMAN), ("range", _RANGE), ("list", _LIST), ("one", _ONE),
+                          ("post", _POST)):
             if kind == "bp" and spec.name not in {"sbp", "dbp"}:
+                continue
+            if kind == "roman" and spec.name != "nyha_class":
                 continue
             m = pat.search(text, pos, end)
             if not m:
@@ -295,13 +305,13 @@ def _thresholds_in(spec: FieldSpec, text: str, start: int, end: int) -> list[Thr
         if got is None:
             pos = max(found[0][3].end(), pos + 1)
         else:
-            out.append(got[0])
+            out.extend(got[0])
             pos = max(got[1], pos + 1)
         first = False
     return out
 
 
-def _read(kind: str, m: re.Match, spec: FieldSpec, text: str, limit: int) -> tuple[Threshold, int] | None:
+def _read(kind: str, m: re.Match, spec: FieldSpec, text: str, limit: int) -> tuple[list[Threshold], int] | None:
     notes: list[str] = []
     field_name = spec.name
     end = m.end()
@@ -318,6 +328,21 @@ def _read(kind: str, m: re.Match, spec: FieldSpec, text: str, limit: int) -> tup
             m_unit = None
         else:
             m_unit = m.groupdict().get("unit")
+    if kind == "roman":
+        parts = re.split(r"\s*(?:,|or|and|-|–|to|/)\s*", m["list"].strip())
+        nums = sorted({_ROMAN_VALUES[p] for p in parts if p in _ROMAN_VALUES})
+        if not nums:
+            return None
+        if m["cmp"]:
+            if len(nums) != 1:
+                return None
+            side, inc = _direction(m["cmp"])
+            rule = _range(field_name, **{side: float(nums[0]), f"{side}_inclusive": inc})
+        elif nums == list(range(nums[0], nums[-1] + 1)):
+            rule = _range(field_name, minimum=float(nums[0]), maximum=float(nums[-1]))
+        else:
+            return None
+        return ([Threshold(rule, m.start(), m.end())] if rule else None), m.end()
     if kind == "bp":
         side, inc = _direction(m["cmp"])
         a = _value(FIELDS["sbp"], m["a"], "mmHg") if spec.name == "sbp" else _value(FIELDS["dbp"], m["b"], "mmHg")
@@ -336,6 +361,13 @@ def _read(kind: str, m: re.Match, spec: FieldSpec, text: str, limit: int) -> tup
         b = _value(spec, m["b"], unit_b, notes)
         if a is None or b is None or a > b:
             return None
+        if _OUTSIDE.search(text, max(0, m.start() - 45), m.start("a")):
+            # "outside the range of 100-160 mmHg": below the one or above the other (alternatives)
+            lo = _range(field_name, maximum=a, maximum_inclusive=False)
+            hi = _range(field_name, minimum=b, minimum_inclusive=False)
+            if lo is None or hi is None:
+                return None
+            return [Threshold(lo, m.start(), end, or_group=-1), Threshold(hi, m.start(), end, or_group=-1)], end
         rule = _range(field_name, minimum=a, maximum=b)
     elif kind == "list":
         nums = sorted({int(x) for x in re.findall(r"\d+", m["list"])})
@@ -353,12 +385,22 @@ def _read(kind: str, m: re.Match, spec: FieldSpec, text: str, limit: int) -> tup
         return None
     if notes:
         rule = rule.model_copy(update={"note": DRAFT_NOTE + "; " + "; ".join(notes)})
-    return Threshold(rule, m.start(), end, notes=notes), end
+    return [Threshold(rule, m.start(), end, notes=notes)], end
 
 
 # -- the whole criterion --------------------------------------------------------------------------------
+#: Names protocols use for fields whose entries in fields.py do not list them (kept here so that the field
+#: table's existing entries stay as they are).
+_EXTRA_ALIASES = {
+    "creatinine_clearance": (r"\bCrCl\b", r"\bCLcr\b", r"\bCCr\b"),
+    "cycle_length": (r"menstrual cycles?(?: length)?",),
+    "ovarian_cyst_size": (r"ovarian cysts?",),
+    "fibroid_size": (r"(?:uterine |submucosal |intramural |submucosal/intramural )*(?:uterine )?fibroids?",),
+}
+
+
 def _alias_patterns() -> list[tuple[str, re.Pattern]]:
-    out = []
+    out = [(name, re.compile(alias, re.I)) for name, aliases in _EXTRA_ALIASES.items() for alias in aliases]
     for spec in FIELDS.values():
         if spec.kind != "number" or not spec.aliases:
             continue
@@ -454,8 +496,10 @@ def _draft_thresholds(text: str, kind: str) -> list[Threshold]:
         for m in _AGE_NO_ALIAS.finditer(text):
             if any(not (m.end() <= t.start or m.start() >= t.end) for t in out):
                 continue
+            if not m["ofage"] and not m["post"]:
+                continue  # "for 5 years", "within 2 years": a time, not an age
             spec = FIELDS["age"]
-            a = _value(spec, m["a"], "years")
+            a = _value(spec, m["a"], "months" if m["ua"] else "years")
             b = _value(spec, m["b"], "years") if m["b"] else None
             if a is None:
                 continue
@@ -491,9 +535,19 @@ def _draft_thresholds(text: str, kind: str) -> list[Threshold]:
         # "ALT ≤ 2.5 × ULN (≤ 5 × ULN with liver metastases)": the bound is not everyone's; reported, not executed
         if _base(t.rule.field) in excepted:
             t.has_exception = True
+    # an age that is someone else's ("from a donor > 70 years of age") is not the candidate's
+    kept = [t for t in kept if not (t.rule.field == "age" and _OTHER_PERSON.search(text, max(0, t.start - 50), t.end))]
     # alternatives that a rule list cannot execute
     joiner = "or" if kind == "inclusion" else "and"
     group = 0
+    pending = [t for t in kept if t.or_group == -1]  # "outside the range": alternatives by their wording
+    for t in pending:
+        t.or_group = 0
+    if kind == "inclusion" and pending:
+        for k in range(0, len(pending), 2):
+            group += 1
+            for t in pending[k:k + 2]:
+                t.or_group = group
     merged: list[Threshold] = []
     for t in kept:
         a = merged[-1] if merged else None
