@@ -133,3 +133,21 @@ def test_changed_words_need_review_again(tmp_path, monkeypatch):
     rs = load_ruleset(changed)
     assert rs.criterion(c.id).rules_unreviewed
     assert any("need review again" in p for p in rs.problems)
+
+
+def test_whatif_page_survives_arbitrary_criteria_text(data_dir, apptest):
+    """The property test's last step: generated eligibility text through import, ruleset and the What-if page."""
+    from hypothesis import HealthCheck, given, settings, strategies as st
+
+    pieces = ["Inclusion Criteria:", "Exclusion Criteria:", "\n* ", "\n1. ", "\n   a) ", "platelets < 90,000/mm3)",
+              "BMI >40 Kg/ mm", "ALT ≤ 2.5 × ULN", "ECOG 0 or 1", "<", "≥", "x10(9)/L", "unless", "\\>=", "**",
+              "age", "18", "years", "\x00", "<script>", "[link](javascript:x)"]
+
+    @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(st.sampled_from(pieces), min_size=1, max_size=25).map("".join))
+    def run(text):
+        _import(text, "NCT03377387")
+        at = apptest(PAGE, trial="NCT03377387", age="40")
+        assert not at.exception, text
+
+    run()
