@@ -10,7 +10,7 @@ import streamlit as st
 
 from trialkit.criteria import review, uln
 from trialkit.criteria.evaluate import _bounds_words
-from trialkit.criteria.fields import FIELDS
+from trialkit.criteria.fields import FIELDS, format_number
 from trialkit.criteria.rules import RangeRule
 from trialkit.criteria.ruleset import STRUCTURED_NOTE
 from trialkit.criteria.units import convert
@@ -93,17 +93,26 @@ def review_panel(trial) -> None:
         with st.form(key=f"rr_form_{cid}", border=True):
             st.caption("Edit a range rule (replaces the criterion's rule on that field) or add one.")
             default = numeric.index(drafted_fields[0]) if drafted_fields else 0
+            first = next((r for r in own if isinstance(r, RangeRule)), None)  # prefilled from the draft
+
+            def shown(v):
+                return "" if v is None else format_number(v)
             field = st.selectbox("Field", numeric, index=default, key=f"rr_field_{cid}",
                                  format_func=lambda n: FIELDS[n].display)
             f1, f2, f3 = st.columns(3)
-            lo = f1.text_input("Minimum", key=f"rr_min_{cid}", placeholder="none")
-            hi = f2.text_input("Maximum", key=f"rr_max_{cid}", placeholder="none")
+            lo = f1.text_input("Minimum", value=shown(first.minimum) if first else "", key=f"rr_min_{cid}",
+                               placeholder="none")
+            hi = f2.text_input("Maximum", value=shown(first.maximum) if first else "", key=f"rr_max_{cid}",
+                               placeholder="none")
             unit = f3.text_input("Unit", key=f"rr_unit_{cid}", placeholder="the field's unit",
                                  help="Bounds in this unit are converted to the field's own unit.")
             g1, g2 = st.columns(2)
-            lo_inc = g1.checkbox("Minimum inclusive", value=True, key=f"rr_loinc_{cid}")
-            hi_inc = g2.checkbox("Maximum inclusive", value=True, key=f"rr_hiinc_{cid}")
-            words = st.text_input("The criterion's words this rule encodes", key=f"rr_words_{cid}")
+            lo_inc = g1.checkbox("Minimum inclusive", value=first.minimum_inclusive if first else True,
+                                 key=f"rr_loinc_{cid}")
+            hi_inc = g2.checkbox("Maximum inclusive", value=first.maximum_inclusive if first else True,
+                                 key=f"rr_hiinc_{cid}")
+            words = st.text_input("The criterion's words this rule encodes", value=first.source_text if first else "",
+                                  key=f"rr_words_{cid}")
             mode = st.radio("How", ["edit", "add"], horizontal=True, key=f"rr_mode_{cid}", label_visibility="collapsed",
                             format_func=lambda m: "replace the rule on this field" if m == "edit" else "add beside")
             submitted = st.form_submit_button("Save rule as reviewed", disabled=not ok)
