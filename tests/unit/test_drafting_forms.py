@@ -116,11 +116,13 @@ def test_rules_draft_command(tmp_path):
         "not json",
         json.dumps({"id": "c", "kind": "exclusion", "text": "BMI >40 Kg/ mm"}),
         json.dumps({"id": "d", "kind": "inclusion", "text": "ECOG 0 or 1"}),
+        json.dumps({"id": "e", "kind": "inclusion", "text": "HbA1c between 7.0% and 10.5%"}),
     ]) + "\n", encoding="utf-8")
     out = subprocess.run([sys.executable, "-m", "trialkit", "rules", "draft", "--jsonl", str(f)],
                          capture_output=True, text=True, check=True).stdout.splitlines()
     rows = [json.loads(x) for x in out]
-    assert len(rows) == 4
+    assert len(rows) == 5
+    assert [(r["field"], r["unit"], r["minimum"], r["maximum"]) for r in rows[4]["rules"]] == [("hba1c", "%", 7.0, 10.5)]
     a = rows[0]["rules"]
     assert (a[0]["field"], a[0]["unit"], a[0]["maximum"]) == ("alt", "x ULN", 2.5)
     assert (a[1]["field"], a[1]["unit"], a[1]["minimum"]) == ("platelets", "10^9/L", 100.0)

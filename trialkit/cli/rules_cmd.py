@@ -31,7 +31,7 @@ def contract_unit(field_name: str) -> str:
         return uln.UNIT
     spec = FIELDS[field_name]
     if spec.pint_unit is None:
-        return ""
+        return "%" if spec.unit == "%" else ""  # HbA1c: % (NGSP) without pint conversions; scores: unitless
     return _PINT_SPELLING.get(spec.pint_unit, spec.pint_unit)
 
 

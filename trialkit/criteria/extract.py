@@ -203,8 +203,8 @@ def _clean_unit(spec: FieldSpec, unit: str) -> str | None:
     u = re.sub(r"(?i)^(lbs?|pounds?)$", "lb", u)
     u = re.sub(r"(?i)^percent$", "%", u)
     u = u.replace(" ", "")
-    if spec.name == "hba1c" and u not in {"%", ""}:
-        return None  # mmol/mol (IFCC) is another scale, not a unit of the % (NGSP) value
+    if spec.name == "hba1c":
+        return "" if u in {"%", ""} else None  # mmol/mol (IFCC) is another scale, not a unit of the % (NGSP) value
     if spec.pint_unit is None:
         return "" if u in {"%", "points", "point"} and spec.name == "karnofsky" else None
     return u
