@@ -23,6 +23,9 @@ c1.metric("Inclusion criteria", len(trial.inclusion))
 c2.metric("Exclusion criteria", len(trial.exclusion))
 c3.metric("Structured limits", f"{e.sex or 'sex not stated'} · {e.minimum_age or 'no min'}–{e.maximum_age or 'no max'}")
 
+if e.lead_in.get("kind_unclear"):  # issue 15: no headings: say so instead of guessing inclusion
+    st.warning(e.lead_in["kind_unclear"], icon=":material/help:")
+
 query = st.text_input("Filter criteria", placeholder="e.g. FSH, pregnancy, within 3 months",
                       help="Shows the criteria whose text contains these words (case-insensitive).")
 words = [w.lower() for w in query.split()]
@@ -55,6 +58,12 @@ for kind, items in (("Inclusion", trial.inclusion), ("Exclusion", trial.exclusio
             with note_col:
                 notes_ui.note_button(trial.nct_id, c.id, my_notes)
             notes_ui.show_inline(my_notes.get(c.id, []))
+
+# -- issue 15: review the drafted rules (accept, edit, add, judgment only) ------------------------------
+from ui import rule_review  # noqa: E402
+
+rule_review.review_panel(trial)
+# -- end issue 15 -------------------------------------------------------------------------------------
 
 if e.lead_in.get("general"):
     with st.expander("Text before the first header"):

@@ -88,7 +88,7 @@ def test_imported_trial_says_rules_are_unreviewed(data_dir, apptest):
     at = apptest(PAGE, trial="NCT03377387", age="17")
     assert not at.exception
     assert any("nobody has reviewed" in w.value for w in at.warning)
-    assert any("7 of 26 criteria have executable rules" in c.value for c in at.caption)
+    assert any("8 of 26 criteria have executable rules" in c.value for c in at.caption)
     assert verdict(at) == "Ineligible"
     assert at.slider(key="wi_hemoglobin").label == "Haemoglobin (g/L)"
     at.checkbox(key="wi_state_hemoglobin").check().run()

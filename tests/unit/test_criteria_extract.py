@@ -72,8 +72,8 @@ def test_exclusion_keeps_the_excluding_condition():
 
 
 @pytest.mark.parametrize("text", [
-    "AST/ALT ≤ 3.0 x upper limit of normal (ULN)",  # × ULN needs the lab's own limit
-    "Total bilirubin =< 1.5 x upper limit of normal (ULN)",
+    "Total bilirubin ≥ 0.5 x lower limit of normal",  # a multiple of the LLN: no field for it
+    "Hemoglobin < 9 g/dL unless due to thalassemia",  # a conditional threshold is not a rule for everyone
     "anaemia with Hb< 8.5 mg/dl",  # typo for g/dl: 0.085 g/L is not a plausible threshold
     "FSH < 10 g/dL",  # a unit that does not fit
     "Clinically significant systemic diseases (e.g., diabetes, tuberculosis)",
@@ -116,3 +116,11 @@ def test_ctgov_files():
         executable += s["executable"]
     assert total == 162
     assert executable >= 28  # 28 of 162 when written; a regression would lower it
+
+
+def test_uln_limits_are_ratio_rules_never_absolute_numbers():
+    assert ranges("AST/ALT ≤ 3.0 x upper limit of normal (ULN)") == [
+        ("ast_x_uln", None, 3.0, True, True), ("alt_x_uln", None, 3.0, True, True)]
+    # issue 15: "bilirubin greater than 2 times ULN" was drafted as bilirubin > 2 mg/dL
+    assert ranges("bilirubin greater than 2 times ULN", "exclusion") == [("bilirubin_x_uln", 2.0, None, False, True)]
+    assert ranges("Total bilirubin =< 1.5 x upper limit of normal (ULN)") == [("bilirubin_x_uln", None, 1.5, True, True)]

@@ -25,6 +25,7 @@ COMMANDS = {
     "forecast": "trialkit.cli.forecast_cmd",
     "report": "trialkit.cli.report_cmd",
     "changes": "trialkit.cli.changes_cmd",
+    "rules": "trialkit.cli.rules_cmd",
 }
 COMMAND_MODULES = list(dict.fromkeys(COMMANDS.values()))
 

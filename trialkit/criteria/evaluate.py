@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from trialkit.criteria import judgment
+from trialkit.criteria import judgment, uln
 from trialkit.criteria.fields import FIELDS, FieldSpec, format_number, get_field
 from trialkit.criteria.rules import FactRule, JudgmentRule, RangeRule, SetRule, WindowRule
 from trialkit.criteria.units import convert, to_canonical
@@ -118,7 +118,7 @@ def check_candidate(ruleset, candidate: dict) -> dict[str, object]:
             key = k
         if v is not None:
             out[key] = v
-    return out
+    return uln.with_ratios(out)
 
 
 def candidate_frame(candidates: list[dict] | dict) -> pd.DataFrame:
@@ -193,7 +193,7 @@ class _Columns:
         if name not in self._cache:
             s = self.frame[name] if name in self.frame.columns else None
             if s is None:
-                self._cache[name] = None
+                self._cache[name] = uln.ratio_column(self.frame, name)  # "× ULN" from value and lab ULN
             else:
                 try:
                     arr = s.to_numpy(dtype="float64", na_value=np.nan)

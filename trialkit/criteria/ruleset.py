@@ -37,14 +37,28 @@ from trialkit.paths import rules_dir
 STRUCTURED_NOTE = "from the study's structured eligibility fields (sex, minimum and maximum age)"
 
 
+class ReviewStamp(BaseModel):
+    """Who reviewed a criterion's rules in the app, when, and the criterion's words then (issue 15)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    by: str
+    at: str
+    decision: str
+    text: str
+
+
 class RulesFile(BaseModel):
-    """``data/rules/<NCT>.json``: ``{"nct_id", "note", "criteria": {"I1": [rule, …], …}}``."""
+    """``data/rules/<NCT>.json``: ``{"nct_id", "note", "criteria": {"I1": [rule, …], …}}``, and ``reviews``
+    (``{"I3": {"by", "at", "decision", "text"}}``) for criteria reviewed in the app
+    (:mod:`trialkit.criteria.review`)."""
 
     model_config = ConfigDict(extra="forbid")
 
     nct_id: str
     note: str | None = None
     criteria: dict[str, list[Rule]]
+    reviews: dict[str, ReviewStamp] = {}
 
 
 @dataclass
@@ -191,7 +205,10 @@ def locate(rules: list[Rule], text: str) -> list[Rule] | None:
 
 def load_ruleset(trial: Trial) -> Ruleset:
     """The trial's criteria with rules attached (see the module docstring for where they come from)."""
-    from trialkit.criteria.extract import draft_rules
+    from trialkit.criteria.extract import draft_rules, judgment_only
+
+    # no inclusion/exclusion headings: a drafted threshold could mean either, so none is drafted
+    kind_unclear = "kind_unclear" in (trial.eligibility.lead_in or {})
 
     path = rules_path(trial.nct_id)
     rf = read_rules_file(path) if path.exists() else None
@@ -207,12 +224,20 @@ def load_ruleset(trial: Trial) -> Ruleset:
             if rules is None:
                 problems.append(f"{c.id}: the reviewed rules' words are no longer in the criterion text; "
                                 "drafted rules are shown instead")
-        if rules is not None:
+        stamp = rf.reviews.get(c.id) if rf is not None else None
+        if rules is not None and stamp is not None and stamp.text != c.text:
+            # a new version of the study changed the reviewed criterion's words: review it again
+            problems.append(f"{c.id}: the criterion's words changed since {stamp.by} reviewed its rules "
+                            f"({stamp.at}); they need review again")
+            criteria.append(c.model_copy(update={
+                "rules": [r.model_copy(update={"reviewed": False}) for r in rules], "rules_unreviewed": True}))
+        elif rules is not None:
             criteria.append(c.model_copy(update={"rules": rules, "rules_unreviewed": False}))
         else:
             if rf is not None and c.id not in rf.criteria:
                 problems.append(f"{c.id}: not in the rules file; drafted rules are shown instead")
-            criteria.append(c.model_copy(update={"rules": draft_rules(c), "rules_unreviewed": True}))
+            drafted_rules = [judgment_only(c)] if kind_unclear else draft_rules(c)
+            criteria.append(c.model_copy(update={"rules": drafted_rules, "rules_unreviewed": True}))
             drafted += 1
     if rf is not None:
         known = {c.id for c in trial.criteria}

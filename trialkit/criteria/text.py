@@ -17,11 +17,20 @@ from dataclasses import dataclass, field
 
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>=^~|&])")
 _HEADER = re.compile(
-    r"^\s*(?:#+\s*)?(?:\*\*|__)?\s*(?:key\s+|main\s+|major\s+|general\s+|additional\s+)?"
-    r"(inclusion|exclusion)(?:\s+criteria|\s+criterion)?\s*(?:\*\*|__)?\s*[:：]?\s*(?:\*\*|__)?\s*(.*)$",
+    r"^\s*(?:[*\-+•·]\s+|\d{1,2}[.)]\s+)?(?:#+\s*)?(?:\*\*|__)?\s*"
+    r"(?P<pre>(?:[A-Za-z0-9()'’\-/&,]+\s+){0,5}?)"
+    r"(inclusion|exclusion)(?:\s+(?:criteria|criterion|crtieria|critera))?\s*(?:\([^)]{0,40}\))?\s*(?:\*\*|__)?\s*[:：]?\s*(?:\*\*|__)?\s*(.*)$",
     re.IGNORECASE,
 )
-_ITEM = re.compile(r"^(\s*)(?:([*\-+•·])|(\d{1,3})[.)、]|([a-zA-Z])[.)])\s+(.*)$")
+#: Headings of the old PDQ-style records: their items are requirements ("No prior chemotherapy").
+_PDQ_HEADER = re.compile(
+    r"^\s*(?:#+\s*)?(?:\*\*|__)?\s*(DISEASE CHARACTERISTICS|PATIENT CHARACTERISTICS|PRIOR CONCURRENT THERAPY|"
+    r"PRIOR THERAPY|CONCURRENT THERAPY)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(.*)$", re.IGNORECASE)
+#: What the Criteria page says when the text has no heading at all.
+KIND_UNCLEAR = ("The eligibility text has no inclusion or exclusion headings, so whether each item is a "
+                "requirement or an exclusion cannot be told; they are listed as inclusion criteria and "
+                "need a clinician's reading (no rule is drafted from them).")
+_ITEM = re.compile(r"^(\s*)((?:([*\-+•·])|(\d{1,3})[.)、]|([a-zA-Z]|[ivx]{1,4})[.)]|\((?:\d{1,2}|[a-z]|[ivx]{1,4})\))\s+)(.*)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -57,16 +66,30 @@ class _Item:
 
 
 def _header(line: str) -> tuple[str, str] | None:
-    """Return (kind, rest-of-line) if ``line`` is a section header."""
+    """Return (kind, rest-of-line) if ``line`` is a section header ("Inclusion Criteria:", "Maternal
+    Exclusion Criteria:", "Part A - Key Inclusion Criteria", "* Exclusion criteria:", "DISEASE
+    CHARACTERISTICS:")."""
+    if len(line) > 400:
+        return None
+    m = _PDQ_HEADER.match(line)
+    if m:
+        return "inclusion", m.group(2).strip()
     m = _HEADER.match(line)
     if not m:
         return None
-    rest = m.group(2).strip()
+    rest = m.group(3).strip()
+    head = line[: m.start(3)] if m.group(3) else line
     # A header is short; "Inclusion of women ..." is a sentence, not a header.
-    head = line[: len(line) - len(m.group(2))] if m.group(2) else line
-    if not re.search(r"criteri|:|：|\*\*|#", head, re.IGNORECASE):
+    if not re.search(r"criteri|crtieria|critera|:|：|\*\*|#", head, re.IGNORECASE):
         return None
-    return m.group(1).lower(), rest
+    pre = (m.group("pre") or "").strip()
+    if pre:
+        # "Maternal Inclusion Criteria:", "Cohort 2 exclusion criteria": qualified headings name the
+        # criteria and say nothing else on their line; "Patients who meet the exclusion criteria of …" do not.
+        if rest or not re.search(r"criteri|crtieria|critera", head, re.IGNORECASE) or \
+                re.search(r"\b(?:not|no|meet\w*|any|all|who|with|without|the)\b", pre, re.IGNORECASE):
+            return None
+    return m.group(2).lower(), rest
 
 
 def _section_items(lines: list[str]) -> tuple[list[_Item], list[str], list[str]]:
@@ -79,11 +102,12 @@ def _section_items(lines: list[str]) -> tuple[list[_Item], list[str], list[str]]
         m = _ITEM.match(raw)
         if m:
             indent = len(m.group(1).expandtabs(4))
-            number = int(m.group(3)) if m.group(3) else None
-            parsed.append(("item", indent, number, m.group(5).rstrip()))
+            number = int(m.group(4)) if m.group(4) else None
+            marker = m.group(2).strip()
+            parsed.append(("item", indent, number, m.group(6).rstrip(), marker))
         else:
             indent = len(raw) - len(raw.lstrip(" \t"))
-            parsed.append(("text", indent, None, raw.strip()))
+            parsed.append(("text", indent, None, raw.strip(), ""))
     item_indents = [p[1] for p in parsed if p and p[0] == "item"]
     if not item_indents:
         # No list at all: every paragraph is a criterion.
@@ -102,21 +126,26 @@ def _section_items(lines: list[str]) -> tuple[list[_Item], list[str], list[str]]
     top = min(item_indents)
     items: list[_Item] = []
     lead: list[str] = []
+    sub_indents = sorted({i for i in item_indents if i > top})
+    depth_of = {ind: k + 1 for k, ind in enumerate(sub_indents)}
     for p in parsed:
         if p is None:
             continue
-        kind, indent, number, text = p
+        kind, indent, number, text, marker = p
         if kind == "item" and indent <= top:
             items.append(_Item(number, indent, [text]))
         elif not items:
             lead.append(text)
         elif kind == "item":
-            depth = 1 if indent > top else 0
-            # deeper nesting: one more level per extra indentation step
-            sub_indents = sorted({i for i in item_indents if i > top})
-            if indent in sub_indents:
-                depth = sub_indents.index(indent) + 1
-            items[-1].lines.append("  " * depth + text)
+            # a numbered sub-item keeps its own marker ("1.", "a)", "(ii)"): the text stays the protocol's
+            # words (a bullet is dropped, as for top-level items); one more indentation level per step
+            depth = depth_of.get(indent, 1)
+            keep = marker and marker[0] not in "*-+•·"
+            items[-1].lines.append("  " * depth + (f"{marker} {text}" if keep else text))
+        elif indent <= top and text.rstrip().endswith((":", "：")) and len(text) < 120:
+            # a sub-heading between items ("Part B:", "For cohort 2:") introduces what follows;
+            # it is never glued into the item before it
+            lead.append(text)
         else:
             # Continuation of the current item (indented text, a note, or a wrapped line).
             items[-1].lines.append(("  " if indent > top else "") + text)
@@ -150,7 +179,9 @@ def split_criteria(markdown: str | None) -> SplitResult:
     for kind, lines in sections:
         if kind == "general":
             if not has_headers:
-                kind = "inclusion"  # no header at all: the list is what a participant must meet
+                kind = "inclusion"  # listed as inclusion, but the page says the kind cannot be told
+                if any(line.strip() for line in lines):
+                    result.lead_in["kind_unclear"] = KIND_UNCLEAR
             else:
                 lead = "\n".join(line.strip() for line in lines if line.strip())
                 if lead:

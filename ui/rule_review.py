@@ -1,0 +1,134 @@
+"""Criteria page: an investigator reviews a criterion's drafted rules (accept, edit, add, judgment only).
+
+UI only: the decisions are made in :mod:`trialkit.criteria.review` (file + audit event) and the write policy
+is ``common.can_write()`` (read-only mode, sign-in), as for every other write. Criterion text is data: it
+is shown with ``st.text`` or in a dataframe, never as Markdown.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from trialkit.criteria import review, uln
+from trialkit.criteria.evaluate import _bounds_words
+from trialkit.criteria.fields import FIELDS, format_number
+from trialkit.criteria.rules import RangeRule
+from trialkit.criteria.ruleset import STRUCTURED_NOTE
+from trialkit.criteria.units import convert
+from trialkit.errors import TrialkitError
+from ui import common, loaders
+
+_FLASH = "rr_flash"
+
+
+def _describe(rule) -> str:
+    if isinstance(rule, RangeRule):
+        spec = FIELDS[rule.field]
+        return f"{spec.label} {_bounds_words(rule, spec)}"
+    if rule.kind == "judgment":
+        return f"clinician's judgment: {rule.question}"
+    if rule.kind == "fact":
+        return f"{FIELDS[rule.field].label} = {'yes' if rule.expected else 'no'}"
+    if rule.kind == "window":
+        return f"{FIELDS[rule.field].label} within {rule.within:g} {rule.unit}"
+    return f"{FIELDS[rule.field].label}: one of {', '.join(rule.any_of)}"
+
+
+def _own_rules(criterion) -> list:
+    """The criterion's rules without the study's structured sex/age limits (those are re-added on load)."""
+    return [r for r in criterion.rules if r.note != STRUCTURED_NOTE]
+
+
+def _save(trial, cid: str, rules: list, decision: str) -> None:
+    ok, reason = common.can_write()
+    if not ok:
+        st.session_state[_FLASH] = ("error", reason)
+        return
+    try:
+        stamp = review.save_review(trial, cid, rules, user=common.current_user(), decision=decision,
+                                   engine=loaders.engine())
+    except TrialkitError as exc:
+        st.session_state[_FLASH] = ("error", str(exc))
+        return
+    st.session_state[_FLASH] = ("success", f"{cid}: rules saved as reviewed by {stamp['by']} at {stamp['at']}.")
+
+
+def review_panel(trial) -> None:
+    ruleset = loaders.ruleset(trial)
+    ok, reason = common.can_write()
+    with st.expander(f"Review rules · {common.show_count(ruleset.reviewed_count)} of "
+                     f"{common.show_count(ruleset.total)} criteria reviewed", icon=":material/rule:"):
+        flash = st.session_state.pop(_FLASH, None)
+        if flash:
+            (st.success if flash[0] == "success" else st.error)(flash[1])
+        if not ok:
+            st.info(reason)
+        ids = [c.id for c in ruleset.criteria if c.id not in ("SEX", "AGE")]
+        if not ids:
+            st.caption("no criteria to review")
+            return
+        status = {c.id: ("reviewed" if not c.rules_unreviewed and all(r.reviewed for r in c.rules) else "needs review")
+                  for c in ruleset.criteria}
+        cid = st.selectbox("Criterion", ids, key="rr_criterion", format_func=lambda i: f"{i} · {status[i]}")
+        c = ruleset.criterion(cid)
+        st.text(c.text)
+        for p in ruleset.problems:
+            if p.startswith(f"{cid}:"):
+                st.warning(p, icon=":material/warning:")
+        own = _own_rules(c)
+        st.dataframe([{"rule": _describe(r), "words": r.source_text if r.kind != "judgment" else "",
+                       "reviewed": bool(r.reviewed and not c.rules_unreviewed)} for r in own],
+                     hide_index=True, width="stretch")
+        b1, b2 = st.columns(2)
+        if b1.button("Accept these rules", key=f"rr_accept_{cid}", disabled=not ok or not own,
+                     icon=":material/check:"):
+            _save(trial, cid, own, "accept")
+            st.rerun()
+        if b2.button("Judgment only", key=f"rr_judgment_{cid}", disabled=not ok, icon=":material/person:",
+                     help="No value decides this criterion: a clinician must."):
+            _save(trial, cid, [review.judgment_rule(c.kind)], "judgment_only")
+            st.rerun()
+        numeric = sorted((n for n, s in FIELDS.items() if s.kind == "number" and not s.allow_never),
+                         key=lambda n: FIELDS[n].label.lower())
+        drafted_fields = [r.field for r in own if isinstance(r, RangeRule)]
+        with st.form(key=f"rr_form_{cid}", border=True):
+            st.caption("Edit a range rule (replaces the criterion's rule on that field) or add one.")
+            default = numeric.index(drafted_fields[0]) if drafted_fields else 0
+            first = next((r for r in own if isinstance(r, RangeRule)), None)  # prefilled from the draft
+
+            def shown(v):
+                return "" if v is None else format_number(v)
+            field = st.selectbox("Field", numeric, index=default, key=f"rr_field_{cid}",
+                                 format_func=lambda n: FIELDS[n].display)
+            f1, f2, f3 = st.columns(3)
+            lo = f1.text_input("Minimum", value=shown(first.minimum) if first else "", key=f"rr_min_{cid}",
+                               placeholder="none")
+            hi = f2.text_input("Maximum", value=shown(first.maximum) if first else "", key=f"rr_max_{cid}",
+                               placeholder="none")
+            unit = f3.text_input("Unit", key=f"rr_unit_{cid}", placeholder="the field's unit",
+                                 help="Bounds in this unit are converted to the field's own unit.")
+            g1, g2 = st.columns(2)
+            lo_inc = g1.checkbox("Minimum inclusive", value=first.minimum_inclusive if first else True,
+                                 key=f"rr_loinc_{cid}")
+            hi_inc = g2.checkbox("Maximum inclusive", value=first.maximum_inclusive if first else True,
+                                 key=f"rr_hiinc_{cid}")
+            words = st.text_input("The criterion's words this rule encodes", value=first.source_text if first else "",
+                                  key=f"rr_words_{cid}")
+            mode = st.radio("How", ["edit", "add"], horizontal=True, key=f"rr_mode_{cid}", label_visibility="collapsed",
+                            format_func=lambda m: "replace the rule on this field" if m == "edit" else "add beside")
+            submitted = st.form_submit_button("Save rule as reviewed", disabled=not ok)
+        if submitted:
+            try:
+                spec = FIELDS[field]
+                u = "" if unit.strip() in {"", spec.unit, uln.UNIT} else unit.strip()
+                vals = [None if not v.strip() else convert(spec, float(v.strip().replace(",", ".")), u)
+                        for v in (lo, hi)]
+                new = review.range_rule(field, minimum=vals[0], maximum=vals[1], minimum_inclusive=lo_inc,
+                                        maximum_inclusive=hi_inc, source_text=words.strip())
+            except ValueError:
+                st.session_state[_FLASH] = ("error", "Minimum and maximum must be numbers (or empty).")
+            except TrialkitError as exc:
+                st.session_state[_FLASH] = ("error", str(exc))
+            else:
+                kept = [r for r in own if not (mode == "edit" and isinstance(r, RangeRule) and r.field == field)]
+                _save(trial, cid, kept + [new], mode)
+            st.rerun()
