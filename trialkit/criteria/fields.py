@@ -195,9 +195,9 @@ FIELDS: dict[str, FieldSpec] = {f.name: f for f in [
     _num("ast", "AST", "IU/L", "IU/L", 0, 2000, 1,
          aliases=(r"aspartate (?:amino)?transaminase(?: \((?:AST|SGOT)(?:/SGOT)?\))?", r"\bAST\b(?: \(SGOT\))?",
                   r"\bSGOT\b", r"\bGOT\b"), help="Aspartate aminotransferase (1 U/L = 1 IU/L)."),
-    # pint_unit None on purpose: pint would "convert" 53 mmol/mol (IFCC) to 5.3 %, but IFCC and NGSP are two
-    # scales, not units (background.md); a bare number is the % (NGSP) value.
-    _num("hba1c", "HbA1c", "%", None, 3, 20, 0.1,
+    # pint would "convert" 53 mmol/mol (IFCC) to 5.3 %, but IFCC and NGSP are two scales, not units
+    # (background.md): a field in percent takes only "%" (units.convert), so "7 %" and a bare 7 are accepted.
+    _num("hba1c", "HbA1c", "%", "percent", 3, 20, 0.1,
          aliases=(r"\bH(?:b|g)?A1c\b", r"glycated h(?:a)?emoglobin(?: \(HbA1c\))?", r"glycosylated h(?:a)?emoglobin",
                   r"\bA1C\b", r"hemoglobin A1c"),
          help="HbA1c in % (NGSP/DCCT). mmol/mol (IFCC) is a different scale, not a unit: enter %."),

@@ -35,6 +35,8 @@ _WORD_UNITS = [
     (r"\b(?:years?|yrs?|y)\b", "year"), (r"\b(?:months?|mos?)\b", "month"), (r"\b(?:weeks?|wks?)\b", "week"),
     (r"\b(?:days?|d)\b", "day"), (r"\bgm\b", "g"), (r"\bmcg\b", "ug"), (r"\bcells?\b", ""),
     (r"\bK\b", "1e3"), (r"\bG(?=/L\b)", "1e9"),
+    # enzyme activity: 1 U (µmol/min) is the international unit, "U/L" = "IU/L", "mU/mL" = "mIU/mL"
+    (r"(?<![A-Za-z])([kmu]?)U(?![A-Za-z])", r"\1IU"),
 ]
 
 
@@ -82,6 +84,11 @@ def convert(spec: FieldSpec, value: float, unit: str) -> float:
     expr = normalise_unit(unit)
     if spec.pint_unit is None:
         raise _fail(spec, unit, f"does not fit {spec.display} (a count or score takes a bare number)")
+    if spec.pint_unit == "percent" and expr.replace(" ", "") not in {"%", "percent", "pct"}:
+        # dimensionless ratios would convert (53 mmol/mol -> 5.3 %), but HbA1c's IFCC mmol/mol and NGSP % are
+        # two scales, and an ejection fraction is only ever a percentage: a percent field takes only %
+        raise _fail(spec, unit, f"does not fit {spec.display} (a percentage takes %; IFCC mmol/mol is another "
+                                "scale, not a unit of it)")
     reg = ureg()
     try:
         q = value * reg.parse_expression(expr)
