@@ -35,6 +35,8 @@ DEFAULT_BASE_URL = "https://clinicaltrials.gov/api/v2"
 ENV_URL = "TRIALKIT_CTGOV_URL"
 #: Seconds between two requests from this process: ClinicalTrials.gov asks for about 50 requests a minute.
 MIN_INTERVAL = 1.2
+#: Seconds before the first retry (doubling after each) when the server sends no Retry-After.
+BACKOFF = 1.0
 #: Statuses the API's ``filter.overallStatus`` accepts (the spec's ``Status`` enum).
 STATUSES = ("ACTIVE_NOT_RECRUITING", "COMPLETED", "ENROLLING_BY_INVITATION", "NOT_YET_RECRUITING", "RECRUITING",
             "SUSPENDED", "TERMINATED", "WITHDRAWN", "AVAILABLE", "NO_LONGER_AVAILABLE", "TEMPORARILY_NOT_AVAILABLE",
@@ -115,12 +117,14 @@ class CtgovClient:
     ``max_wait``).
     """
 
-    def __init__(self, url: str | None = None, *, timeout: float = 20.0, retries: int = 3, backoff: float = 1.0,
-                 max_wait: float = 60.0, min_interval: float = MIN_INTERVAL,
+    def __init__(self, url: str | None = None, *, timeout: float = 20.0, retries: int = 3, backoff: float | None = None,
+                 max_wait: float = 60.0, min_interval: float | None = None,
                  sleep: Callable[[float], None] = time.sleep, transport: httpx.BaseTransport | None = None):
         self.url = (url or base_url()).rstrip("/")
-        self.retries, self.backoff, self.max_wait = retries, backoff, max_wait
-        self.min_interval, self.sleep = min_interval, sleep
+        self.retries, self.max_wait = retries, max_wait
+        self.backoff = BACKOFF if backoff is None else backoff
+        self.min_interval = MIN_INTERVAL if min_interval is None else min_interval
+        self.sleep = sleep
         self.timeout = timeout
         self.requests = 0  # how many HTTP requests were sent (tests and progress messages)
         self._http = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), follow_redirects=True,

@@ -25,6 +25,9 @@ COMMANDS = {
     "forecast": "trialkit.cli.forecast_cmd",
     "report": "trialkit.cli.report_cmd",
     "changes": "trialkit.cli.changes_cmd",
+    "fetch": "trialkit.cli.fetch_cmd",
+    "search": "trialkit.cli.search_cmd",
+    "refresh": "trialkit.cli.refresh_cmd",
 }
 COMMAND_MODULES = list(dict.fromkeys(COMMANDS.values()))
 
