@@ -361,6 +361,39 @@ def search(query: SearchQuery, *, limit: int = 20, client: CtgovClient | None = 
             client.close()
 
 
+def hits_frame(hits: list[SearchHit]) -> "pd.DataFrame":
+    """The Find-trials table: one row per study, in the API's order."""
+    import pandas as pd
+
+    return pd.DataFrame([{"NCT id": h.nct_id, "Title": h.title, "Status": h.status,
+                          "Phase": ", ".join(h.phases) or None, "Sponsor": h.sponsor, "Sites": h.n_locations,
+                          "Nearest site (mi)": h.distance_mi} for h in hits],
+                        columns=["NCT id", "Title", "Status", "Phase", "Sponsor", "Sites", "Nearest site (mi)"])
+
+
+def sites_frame(hits: list[SearchHit], *, near: Place | None = None,
+                radius_mi: float | None = None) -> "pd.DataFrame":
+    """The sites of the hits with coordinates, one row per place (city, country, point) with the number of
+    matching studies there (``studies``) and a ``label``; only those within ``radius_mi`` of ``near``
+    when both are given. Columns: latitude, longitude, city, country, studies, label."""
+    import pandas as pd
+
+    rows: dict[tuple, set[str]] = {}
+    for h in hits:
+        for s in h.sites:
+            if s.latitude is None or s.longitude is None:
+                continue
+            if near is not None and radius_mi is not None and \
+                    distance_mi(near.latitude, near.longitude, s.latitude, s.longitude) > radius_mi:
+                continue
+            rows.setdefault((s.city or "city not stated", s.country or "", s.latitude, s.longitude),
+                            set()).add(h.nct_id)
+    frame = pd.DataFrame([{"city": c, "country": k, "latitude": lat, "longitude": lon, "studies": len(ids),
+                           "label": f"{c}, {k}" if k else c} for (c, k, lat, lon), ids in rows.items()],
+                         columns=["city", "country", "latitude", "longitude", "studies", "label"])
+    return frame.sort_values(["studies", "label"], ascending=[False, True], ignore_index=True)
+
+
 # -- fetch into the catalog, keep current ---------------------------------------------------------------------
 #: Parts of a record that change on every data release without the study changing (API v2:
 #: ``derivedSection.miscInfoModule.versionHolder`` is the date of the registry's data snapshot).
