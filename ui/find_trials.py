@@ -147,6 +147,7 @@ def search_form() -> tuple[SearchQuery, int] | None:
 
 
 def run_search(query: SearchQuery, limit: int) -> None:
+    failure = None
     with st.status("Searching ClinicalTrials.gov…", expanded=False) as status:
         def progress(found, pages):
             status.update(label=f"Searching ClinicalTrials.gov… page {pages}, {found} studies so far")
@@ -154,11 +155,16 @@ def run_search(query: SearchQuery, limit: int) -> None:
         try:
             result = ctgov_api.search(query, limit=limit, progress=progress)
         except TrialkitError as exc:
+            failure = exc
             status.update(label="The search failed", state="error")
-            st.session_state.pop(RESULTS_KEY, None)
-            show_error(exc)
-            return
-        status.update(label=f"Found {len(result.hits)} studies in {result.pages} page(s)", state="complete")
+        else:
+            n = len(result.hits)
+            status.update(label=f"Found {n} {'study' if n == 1 else 'studies'} in {result.pages} page(s)",
+                          state="complete")
+    if failure is not None:  # outside the (collapsed) status box, so it is seen
+        st.session_state.pop(RESULTS_KEY, None)
+        show_error(failure)
+        return
     st.session_state[RESULTS_KEY] = (result, query.near, query.radius_mi)
 
 
@@ -173,13 +179,18 @@ def show_results() -> None:
         return
     total = "an unknown number of" if result.total is None else f"{result.total:,}"
     where_ = f" within {radius:g} miles of {md_escape(near.label)}" if near else ""
-    st.markdown(f"**{len(result.hits)}** of {total} matching studies{where_}, in ClinicalTrials.gov's order.")
+    st.markdown(f"**{len(result.hits)}** of {total} matching {'study' if result.total == 1 else 'studies'}{where_}, "
+                "in ClinicalTrials.gov's order.")
     in_catalog = set(loaders.catalog_scan().ids)
     table = ctgov_api.hits_frame(result.hits)
     table["In catalog"] = table["NCT id"].isin(in_catalog).map({True: "yes", False: ""})
     if near is None:
         table = table.drop(columns=["Nearest site (mi)"])
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "Title": st.column_config.TextColumn(width="large"),
+        "Sponsor": st.column_config.TextColumn(width="medium"),
+        "Nearest site (mi)": st.column_config.NumberColumn(format="%.1f", width="small"),
+        "Sites": st.column_config.NumberColumn(width="small")})
     pts = ctgov_api.sites_frame(result.hits, near=near, radius_mi=radius if near else None)
     if len(pts):
         title = f"Sites of these studies{' within ' + format(radius, 'g') + ' miles' if near else ''}"
