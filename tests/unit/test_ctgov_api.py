@@ -381,3 +381,30 @@ def test_cli_refresh_one_study(standin, data_dir, fast):
     code, out, err = cli("refresh", "NCT00973089", standin=standin)
     assert code == 0 and "1 updated" in out
     assert len(Catalog().versions("NCT00973089")) == 2
+
+
+# -- the Find-trials table and map --------------------------------------------------------------------------
+def test_hits_frame_and_sites_frame_within_the_radius(standin):
+    from trialkit.enrollment.charts import site_map_figure
+
+    place = resolve_place("Shanghai")
+    with client(standin) as c:
+        result = search(SearchQuery(near=place, radius_mi=50), client=c)
+    table = ctgov_api.hits_frame(result.hits)
+    assert list(table.columns) == ["NCT id", "Title", "Status", "Phase", "Sponsor", "Sites", "Nearest site (mi)"]
+    assert list(table["NCT id"]) == [h.nct_id for h in result.hits]
+    everywhere = ctgov_api.sites_frame(result.hits)
+    near = ctgov_api.sites_frame(result.hits, near=place, radius_mi=50)
+    assert 0 < len(near) < len(everywhere)
+    assert set(near["city"]) == {"Shanghai"} and near["studies"].sum() >= 1
+    fig = site_map_figure(near, label="label", size="studies", title="Sites")
+    assert list(fig.data[0].x) == list(near["longitude"]) and list(fig.data[0].y) == list(near["latitude"])
+    assert "Shanghai, China" in fig.data[0].text[0]
+
+
+def test_sites_frame_counts_studies_per_place():
+    hits = [ctgov_api.hit_from_study(json.loads(recorded()[i])) for i in ("NCT03934567", "NCT05147467")]
+    frame = ctgov_api.sites_frame(hits)
+    both = frame[frame["city"] == "Guangzhou"]
+    assert len(both) >= 1 and both["studies"].max() == 2  # both studies have a site in Guangzhou
+    assert frame["studies"].is_monotonic_decreasing
