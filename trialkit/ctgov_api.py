@@ -155,6 +155,9 @@ class CtgovClient:
             except httpx.ConnectError as exc:
                 raise Offline(f"cannot reach ClinicalTrials.gov at {self.url} ({_reason(exc)}); check the network "
                               f"connection or {ENV_URL}") from None
+            except httpx.ConnectTimeout:
+                raise Offline(f"cannot reach ClinicalTrials.gov at {self.url} (no connection within "
+                              f"{min(self.timeout, 10.0):g} s); check the network connection or {ENV_URL}") from None
             except httpx.TimeoutException:
                 last, wait = f"no answer within {self.timeout:g} s", self.backoff * 2 ** attempt
                 continue
@@ -501,7 +504,7 @@ def refresh(catalog, nct_ids: list[str] | None = None, *, client: CtgovClient | 
                 outcome = fetch_into_catalog(i, catalog, client)
             except Offline:
                 raise
-            except (StudyNotFound, ServerError, StudyFormatError) as exc:
+            except TrialkitError as exc:  # this study only: unknown id, broken answer, refused by the catalog
                 line = RefreshLine(i, "failed", str(exc))
             else:
                 line = (RefreshLine(i, "updated", f"{i}: the record changed; stored a new version "

@@ -59,17 +59,18 @@ def _index() -> tuple[dict[str, list[Place]], dict[str, tuple[str, str]]]:
                         ("russia", "RU"), ("south korea", "KR"), ("korea", "KR"), ("prc", "CN")):
         countries.setdefault(alias, (code, gc.get_countries()[code]["name"]))
     names = {code: name for code, name in countries.values()}
-    by_name: dict[str, list[Place]] = {}
+    ranked: dict[str, list[tuple[bool, int, Place]]] = {}
     for c in gc.get_cities().values():
         place = Place(c["name"], c["countrycode"], names.get(c["countrycode"]), float(c["latitude"]),
                       float(c["longitude"]), int(c.get("population") or 0))
-        keys = {_key(c["name"])}
+        own = _key(c["name"])
+        keys = {own}
         keys.update(_key(a) for a in (c.get("alternatenames") or []) if isinstance(a, str) and a.strip())
         for k in keys:
             if k:
-                by_name.setdefault(k, []).append(place)
-    for places in by_name.values():
-        places.sort(key=lambda p: -(p.population or 0))
+                ranked.setdefault(k, []).append((k != own, -(place.population or 0), place))
+    # a city's own name before another city's alternate name, then the most populous first
+    by_name = {k: [p for _, _, p in sorted(v, key=lambda t: t[:2])] for k, v in ranked.items()}
     return by_name, countries
 
 
@@ -77,7 +78,8 @@ _POINT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
 def candidates(text: str) -> list[Place]:
-    """Every city the text may mean, most populous first (``"City"`` or ``"City, Country"``)."""
+    """Every city the text may mean (``"City"`` or ``"City, Country"``): cities of that name, most populous
+    first, then cities that have it as another name (``"广州"``, ``"Canton"``)."""
     if not text or not text.strip():
         return []
     by_name, countries = _index()
