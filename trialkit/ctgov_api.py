@@ -370,8 +370,8 @@ def hits_frame(hits: list[SearchHit]) -> "pd.DataFrame":
 
     return pd.DataFrame([{"NCT id": h.nct_id, "Title": h.title, "Status": h.status,
                           "Phase": ", ".join(h.phases) or None, "Sponsor": h.sponsor, "Sites": h.n_locations,
-                          "Nearest site (mi)": h.distance_mi} for h in hits],
-                        columns=["NCT id", "Title", "Status", "Phase", "Sponsor", "Sites", "Nearest site (mi)"])
+                          "Distance (mi)": h.distance_mi} for h in hits],
+                        columns=["NCT id", "Title", "Status", "Phase", "Sponsor", "Sites", "Distance (mi)"])
 
 
 def sites_frame(hits: list[SearchHit], *, near: Place | None = None,

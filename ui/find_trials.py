@@ -185,11 +185,12 @@ def show_results() -> None:
     table = ctgov_api.hits_frame(result.hits)
     table["In catalog"] = table["NCT id"].isin(in_catalog).map({True: "yes", False: ""})
     if near is None:
-        table = table.drop(columns=["Nearest site (mi)"])
+        table = table.drop(columns=["Distance (mi)"])
     st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "Title": st.column_config.TextColumn(width="large"),
+        "Title": st.column_config.TextColumn(width="medium"),
         "Sponsor": st.column_config.TextColumn(width="medium"),
-        "Nearest site (mi)": st.column_config.NumberColumn(format="%.1f", width="small"),
+        "Distance (mi)": st.column_config.NumberColumn(format="%.1f", help="Miles from the place searched to the "
+                                                       "study's nearest site with coordinates"),
         "Sites": st.column_config.NumberColumn(width="small")})
     pts = ctgov_api.sites_frame(result.hits, near=near, radius_mi=radius if near else None)
     if len(pts):

@@ -391,7 +391,7 @@ def test_hits_frame_and_sites_frame_within_the_radius(standin):
     with client(standin) as c:
         result = search(SearchQuery(near=place, radius_mi=50), client=c)
     table = ctgov_api.hits_frame(result.hits)
-    assert list(table.columns) == ["NCT id", "Title", "Status", "Phase", "Sponsor", "Sites", "Nearest site (mi)"]
+    assert list(table.columns) == ["NCT id", "Title", "Status", "Phase", "Sponsor", "Sites", "Distance (mi)"]
     assert list(table["NCT id"]) == [h.nct_id for h in result.hits]
     everywhere = ctgov_api.sites_frame(result.hits)
     near = ctgov_api.sites_frame(result.hits, near=place, radius_mi=50)
