@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, StreamlitServer, body_text, exceptions, goto, make_data_dir, shoot, wait_idle
+from conftest import ROOT, StreamlitServer, exceptions, goto, make_data_dir, shoot, wait_idle
 from tests.ctgov_standin import StandIn
 
 
@@ -55,18 +55,31 @@ def fetch(pg, typed: str) -> None:
     wait_idle(pg)
 
 
+def error_shown(pg, shot: str) -> str:
+    """Wait for the page's first error box, keep a screenshot, return its text as a person reads it."""
+    alert = pg.locator('[data-testid="stAlertContentError"]').first
+    alert.wait_for()
+    shoot(pg, shot)
+    return alert.inner_text().replace("\u2060", "")
+
+
+def add_and_check(pg, live, button: str, nct_id: str, shot: str) -> None:
+    """Press the add button, see the success line, and find the study in `list --json`."""
+    pg.get_by_role("button", name=button).click()
+    wait_idle(pg)
+    pg.get_by_text(f"Added {nct_id} to the catalog").wait_for()
+    shoot(pg, shot)
+    assert not exceptions(pg)
+    assert nct_id in listed(live.data_dir)
+
+
 def test_import_fetches_by_id_and_adds(live, page):
     goto(page, live.url("/Import"))
     fetch(page, "NCT03377387")
     page.get_by_text("Read NCT03377387").wait_for()
     shoot(page, "ctgov_live_Import_fetched")
     assert "NCT03377387" not in listed(live.data_dir)  # shown, not stored yet
-    page.get_by_role("button", name="Add to the catalog").click()
-    wait_idle(page)
-    page.get_by_text("Added NCT03377387 to the catalog").wait_for()
-    shoot(page, "ctgov_live_Import_added")
-    assert not exceptions(page)
-    assert "NCT03377387" in listed(live.data_dir)
+    add_and_check(page, live, "Add to the catalog", "NCT03377387", "ctgov_live_Import_added")
 
 
 @pytest.mark.parametrize("typed, message", [("NCT00000001", "ClinicalTrials.gov has no study NCT00000001"),
@@ -75,10 +88,7 @@ def test_import_bad_ids_say_which_and_store_nothing(live, page, typed, message):
     before = listed(live.data_dir)
     goto(page, live.url("/Import"))
     fetch(page, typed)
-    alert = page.locator('[data-testid="stAlertContentError"]').first
-    alert.wait_for()
-    shoot(page, f"ctgov_live_Import_{typed}")
-    assert message in alert.inner_text().replace("\u2060", "")
+    assert message in error_shown(page, f"ctgov_live_Import_{typed}")
     assert page.get_by_role("button", name="Add to the catalog").count() == 0
     assert listed(live.data_dir) == before
 
@@ -96,12 +106,7 @@ def test_find_trials_near_guangzhou_maps_and_adds(live, standin, page):
     assert "place=Guangzhou" in page.url
     assert any("filter.geo" in args and args["filter.geo"].startswith("distance(23.11667,113.25000,50")
                for _, args in standin.requests)
-    page.get_by_role("button", name="Add NCT05147467").click()
-    wait_idle(page)
-    page.get_by_text("Added NCT05147467 to the catalog").wait_for()
-    shoot(page, "ctgov_live_Find_trials_added")
-    assert not exceptions(page)
-    assert "NCT05147467" in listed(live.data_dir)
+    add_and_check(page, live, "Add NCT05147467", "NCT05147467", "ctgov_live_Find_trials_added")
 
 
 def test_unreachable_server_says_so_and_stores_nothing(tmp_path, browser):
@@ -113,16 +118,12 @@ def test_unreachable_server_says_so_and_stores_nothing(tmp_path, browser):
         pg = ctx.new_page()
         goto(pg, srv.url("/Import"))
         fetch(pg, "NCT04267848")
-        alert = pg.locator('[data-testid="stAlertContentError"]').first
-        alert.wait_for()
-        shoot(pg, "ctgov_live_Import_offline")
-        assert "cannot reach ClinicalTrials.gov at http://127.0.0.1:9/api/v2" in alert.inner_text().replace("\u2060", "")
+        assert "cannot reach ClinicalTrials.gov at http://127.0.0.1:9/api/v2" in error_shown(pg, "ctgov_live_Import_offline")
         goto(pg, srv.url("/Find_trials"))
         pg.get_by_role("textbox", name="Condition or disease").fill("asthma")
         pg.get_by_role("button", name="Search ClinicalTrials.gov").click()
         wait_idle(pg)
-        pg.locator('[data-testid="stAlertContentError"]').first.wait_for()
-        assert "cannot reach ClinicalTrials.gov" in body_text(pg).replace("\u2060", "")
+        assert "cannot reach ClinicalTrials.gov" in error_shown(pg, "ctgov_live_Find_trials_offline")
         assert not (d / "imported").exists()
         ctx.close()
     finally:
