@@ -15,7 +15,8 @@ def cmd_refresh(args) -> int:
     if failed:
         raise CtgovError(f"{len(failed)} of {len(lines)} studies could not be checked ({updated} updated); "
                          f"first: {failed[0].message}")
-    print(f"checked {len(lines)} studies: {updated} updated, {len(lines) - updated} unchanged")
+    print(f"checked {len(lines)} stud{'y' if len(lines) == 1 else 'ies'}: {updated} updated, "
+          f"{len(lines) - updated} unchanged")
     return 0
 
 
