@@ -1,35 +1,38 @@
-"""Import a ClinicalTrials.gov API v2 study JSON: see what was read (or exactly why not), add it."""
+"""Import a ClinicalTrials.gov API v2 study: upload its JSON or fetch it by NCT id, see what was read (or exactly
+why not), add it; check catalog studies for a newer registry record."""
 from __future__ import annotations
 
 import streamlit as st
 
+from trialkit import ctgov_api
 from trialkit.catalog import trial_summary
 from trialkit.ctgov import MAX_STUDY_BYTES, parse_bytes
-from trialkit.errors import StudyFormatError
+from trialkit.errors import StudyFormatError, TrialkitError
 from ui import common, loaders
+from ui import find_trials as live
 from ui.text import md_escape
 
-common.page("Import a study", needs_trial=False)
+chosen_trial = common.page("Import a study", needs_trial=False)
 
 st.header("Import a study", anchor=False)
 st.markdown(
-    "Upload one study as the ClinicalTrials.gov API v2 returns it (`GET /api/v2/studies/{nctId}`, JSON). "
-    f"Limit {MAX_STUDY_BYTES // 2**20} MB. The file is read as data only; nothing in it is run. "
-    "Importing a study already in the catalog adds a new version and keeps the earlier ones."
+    "Fetch a study from ClinicalTrials.gov by its NCT id, or upload one as the API v2 returns it "
+    f"(`GET /api/v2/studies/{{nctId}}`, JSON, at most {MAX_STUDY_BYTES // 2**20} MB). Either way it is read as "
+    "data only; nothing in it is run. Importing a study already in the catalog adds a new version and keeps the "
+    "earlier ones."
 )
 allowed, why_not = common.can_write()
 if not allowed:
-    st.info(f"You can check a file here, but not add it: {why_not}", icon=":material/lock:")
-upload = st.file_uploader("Study JSON", type=["json"], accept_multiple_files=False,
-                          max_upload_size=MAX_STUDY_BYTES // 2**20)
-if upload is not None:
-    raw = upload.getvalue()
-    shown_name = "the uploaded file"  # the client's file name is never trusted as a path
+    st.info(f"You can check a study here, but not add it: {why_not}", icon=":material/lock:")
+
+
+def review_and_add(raw: bytes, shown_name: str, *, key: str, fetched_id: str | None = None) -> None:
+    """Show what was read from ``raw`` and offer to add it (the same validation and storage for both sources)."""
     try:
         trial = parse_bytes(raw, source=shown_name)
     except StudyFormatError as exc:
         st.error(f"Not imported: {md_escape(str(exc), limit=600)}", icon=":material/error:")
-        st.stop()
+        return
     summary = trial_summary(trial)
     st.success(f"Read {trial.nct_id}: {len(trial.inclusion)} inclusion and {len(trial.exclusion)} exclusion "
                f"criteria, {len(trial.arm_groups)} arm groups, {len(trial.locations)} locations.")
@@ -42,8 +45,16 @@ if upload is not None:
     if existing:
         st.info(f"{trial.nct_id} is already in the catalog ({len(existing.versions)} version(s)); "
                 "adding keeps the earlier versions.")
-    if allowed and st.button("Add to the catalog", type="primary", icon=":material/add:"):
-        _, version, is_new = loaders.catalog().add(raw, source_name=shown_name)
+    if allowed and st.button("Add to the catalog", type="primary", icon=":material/add:", key=key):
+        try:
+            if fetched_id:  # a new version only when the record changed (not just the registry's release date)
+                outcome = ctgov_api.store(loaders.catalog(), fetched_id, trial, raw)
+                is_new = outcome.stored
+            else:
+                _, _version, is_new = loaders.catalog().add(raw, source_name=shown_name)
+        except TrialkitError as exc:
+            st.error(f"Not imported: {md_escape(str(exc), limit=600)}", icon=":material/error:")
+            return
         st.cache_data.clear()
         if is_new:
             st.session_state[common.TRIAL_KEY] = trial.nct_id
@@ -52,6 +63,26 @@ if upload is not None:
                 st.page_link("pages/11_Changes.py", label="See what changed since the earlier version",
                              icon=":material/difference:", query_params={"trial": trial.nct_id})
         else:
-            st.info("This exact file is already the newest version in the catalog; nothing was added.")
+            st.info("This record is already the newest version in the catalog; nothing was added.")
         st.page_link("pages/1_Overview.py", label=f"Open {trial.nct_id}", icon=":material/arrow_forward:",
                      query_params={"trial": trial.nct_id})
+
+
+upload_tab, fetch_tab, updates_tab = st.tabs(["Upload a file", "Fetch by NCT id", "Check for updates"])
+with upload_tab:
+    upload = st.file_uploader("Study JSON", type=["json"], accept_multiple_files=False,
+                              max_upload_size=MAX_STUDY_BYTES // 2**20)
+    if upload is not None:
+        # the client's file name is never trusted as a path
+        review_and_add(upload.getvalue(), "the uploaded file", key="add_uploaded")
+with fetch_tab:
+    st.caption(f"From {md_escape(live.where())}. Nothing is sent until you press Fetch.")
+    fetched = live.fetch_by_id()
+    if fetched is not None:
+        source, raw = fetched
+        review_and_add(raw, source, key="add_fetched", fetched_id=st.session_state[live.FETCHED_KEY][0])
+with updates_tab:
+    st.caption("Fetch the registry record again and store a new version only when it changed; Home's "
+               "\u201cchanges since you last looked\u201d and What changed then show the difference. "
+               "Nothing is checked until you press a button.")
+    live.check_for_updates(chosen_trial.nct_id if chosen_trial else None)

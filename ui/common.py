@@ -31,6 +31,7 @@ PAGES = [
     ("pages/5_Enrollment.py", "Enrollment", ":material/monitoring:"),
     ("pages/6_Sites.py", "Sites", ":material/location_on:"),
     ("pages/8_Import.py", "Import a study", ":material/upload_file:"),
+    ("pages/12_Find_trials.py", "Find trials", ":material/travel_explore:"),
     ("pages/9_About_trials.py", "About clinical trials", ":material/help:"),
     ("pages/10_Shared.py", "Shared notes", ":material/share:"),
     ("pages/11_Changes.py", "What changed", ":material/difference:"),

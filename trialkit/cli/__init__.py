@@ -26,6 +26,9 @@ COMMANDS = {
     "report": "trialkit.cli.report_cmd",
     "changes": "trialkit.cli.changes_cmd",
     "rules": "trialkit.cli.rules_cmd",
+    "fetch": "trialkit.cli.fetch_cmd",
+    "search": "trialkit.cli.search_cmd",
+    "refresh": "trialkit.cli.refresh_cmd",
 }
 COMMAND_MODULES = list(dict.fromkeys(COMMANDS.values()))
 

@@ -1,0 +1,18 @@
+"""Find trials on ClinicalTrials.gov by condition, words, place and radius, status and phase; map their sites
+(offline); add one to the catalog. UI only (ui/find_trials.py, trialkit.ctgov_api, trialkit.geo)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import common
+from ui import find_trials as live
+from ui.text import md_escape
+
+common.page("Find trials", needs_trial=False)
+st.header("Find trials on ClinicalTrials.gov", anchor=False)
+st.caption(f"Asks {md_escape(live.where())} when you press Search, never on its own. Place names are resolved "
+           "on this machine.")
+asked = live.search_form()
+if asked is not None:
+    live.run_search(*asked)
+live.show_results()
