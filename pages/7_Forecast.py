@@ -135,9 +135,9 @@ else:
     delta = None
     if not what_if.empty and base.median_date and f.median_date:
         delta = f"{(f.median_date - base.median_date).days:+d} days vs. no what-if"
-    m[1].metric("Median date target reached", str(f.median_date or "not reached"), delta=delta,
+    m[1].metric("Median date target reached", f.date_text(f.median_date), delta=delta,
                 delta_color="inverse", help="Half of the simulated futures reach the target by this date.")
-    m[1].caption(f"80% band (10%–90%): {f.p10_date or 'never'} to {f.p90_date or 'never'}")
+    m[1].caption(f"80% band (10%–90%): {f.date_text(f.p10_date)} to {f.date_text(f.p90_date)}")
 m[2].metric(f"P(target by {f.by_date})", f"{f.prob_by_date:.0%}",
             help=f"Expected enrolled by then: {f.expected_by_date:.1f}")
 
