@@ -8,6 +8,7 @@ import json
 import pandas as pd
 import streamlit as st
 
+from trialkit.csv_export import csv_bytes
 from trialkit.forecast.backtest import backtest
 from trialkit.forecast.charts import backtest_chart, fan_chart
 from trialkit.enrollment.storage import DEMO_LABEL, log_fingerprint, read_log
@@ -227,6 +228,6 @@ d1.download_button("Download forecast (JSON)", json.dumps(payload, indent=2, def
 fan_csv = f.fan.assign(date=f.fan["date"].dt.date).round(2)
 if demo_data:
     fan_csv.insert(0, "data", DEMO_LABEL)
-d2.download_button("Download fan chart quantiles (CSV)", fan_csv.to_csv(index=False),
+d2.download_button("Download fan chart quantiles (CSV)", csv_bytes(fan_csv),
                    file_name=f"{NCT}-forecast-fan-{f.as_of}{'-simulated' if demo_data else ''}.csv",
                    mime="text/csv", icon=":material/download:")
