@@ -5,7 +5,7 @@ a carriage return) is written with a leading ``'``, as OWASP's "CSV Injection" a
 the text visible and stops Excel, LibreOffice and Google Sheets from evaluating it (``=HYPERLINK(...)``,
 ``@SUM(...)``, ``+cmd|...``). Numbers stay numbers: numeric columns are written as they are, and a text cell
 that is just a number (``-3``, ``+1.5``, ``-2e-3``) is left alone. Quoting of ``"`` and ``,`` is the csv
-module's (RFC 4180). Nothing else in pages/, ui/ or trialkit/ calls ``to_csv`` (tests/unit/test_hardening_inputs.py).
+module's (RFC 4180, CRLF line ends). Nothing else in pages/, ui/ or trialkit/ calls ``to_csv`` (tests/unit/test_hardening_inputs.py).
 """
 from __future__ import annotations
 
@@ -39,8 +39,9 @@ def neutralise(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_text(df: pd.DataFrame) -> str:
-    """``df`` as CSV text (no index), formulas neutralised."""
-    return neutralise(df).to_csv(index=False)
+    """``df`` as CSV text (no index), formulas neutralised. Lines end in CRLF (RFC 4180), so the csv module
+    quotes a cell holding a bare CR and no spreadsheet splits it into a row that starts a formula."""
+    return neutralise(df).to_csv(index=False, lineterminator="\r\n")
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:

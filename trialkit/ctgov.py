@@ -48,6 +48,8 @@ def age_in_years(text: str | None) -> float | None:
         raise ValueError(f"cannot read age {text!r} (expected e.g. '20 Years')")
     value, unit = float(m.group(1)), m.group(2).lower()
     years = value if unit == "year" else value * _DAYS_PER[unit] / 365.25
+    if not math.isfinite(years):
+        raise ValueError(f"cannot read age {str(text)[:40]!r} (not a finite number)")
     return round(years, 4)
 
 
