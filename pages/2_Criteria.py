@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from trialkit.csv_export import csv_bytes
 from ui import common
 from ui.text import data_text, md_escape
 
@@ -71,7 +72,7 @@ if e.lead_in.get("general"):
 with st.expander("The criteria as the registry gives them (raw text)"):
     st.text(e.criteria_text or "not stated")
 st.download_button("Download criteria (CSV)", data=pd.DataFrame(
-    [{"id": c.id, "kind": c.kind, "text": c.text} for c in trial.criteria]).to_csv(index=False).encode("utf-8"),
+    [{"id": c.id, "kind": c.kind, "text": c.text} for c in trial.criteria]).pipe(csv_bytes),
     file_name=f"{trial.nct_id}_criteria.csv", mime="text/csv", icon=":material/download:")
 # -- issue 9: share the notes -------------------------------------------------------------------------
 if my_notes:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from trialkit.csv_export import csv_bytes
 from trialkit.cohort import charts
 from trialkit.cohort.analysis import (WhatIf, compare_groups, field_label, field_unit, patient_results,
                                      status_from_codes, summarize)
@@ -129,7 +130,7 @@ else:
                           "optional patient_id", type=["csv"], key="cohort_upload")
     template = pd.DataFrame(columns=["patient_id", *fields_used,
                                      *(f"judgment.{c.id}" for c in judgment_criteria(ruleset))])
-    st.download_button("Download an empty template for this trial (CSV)", template.to_csv(index=False),
+    st.download_button("Download an empty template for this trial (CSV)", csv_bytes(template),
                        file_name=f"{trial.nct_id}_cohort_template.csv", mime="text/csv",
                        icon=":material/download:")
     st.caption("Values as in the criteria check: a bare number is in the field's usual unit; a number with a "
@@ -319,7 +320,7 @@ with tab_download:
                     res.insert(0, "cohort", SIMULATED_LABEL)
                 st.session_state["_cohort_download"] = (json.dumps([trial.nct_id, cohort.provenance,
                                                                     sorted(overrides.items()), assume]),
-                                                        res.to_csv(index=False).encode("utf-8"), res.head(200))
+                                                        csv_bytes(res), res.head(200))
         ready = st.session_state.get("_cohort_download")
         key_now = json.dumps([trial.nct_id, cohort.provenance, sorted(overrides.items()), assume])
         if ready and ready[0] == key_now:

@@ -2,14 +2,14 @@
 CONSORT flow (all from one summary), downloads, the log import, and the audit trail. UI only."""
 from __future__ import annotations
 
-import io
 import json
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from trialkit.disclosure import format_share
+from trialkit.csv_export import csv_bytes
+from trialkit.disclosure import audit_view, format_share
 from trialkit.enrollment import charts, storage
 from trialkit.enrollment.audit import read_audit
 from trialkit.enrollment.consort import consort_boxes, consort_figure
@@ -113,7 +113,7 @@ for b in boxes:
 def to_csv(df: pd.DataFrame) -> bytes:
     if demo:
         df = df.assign(data=storage.DEMO_LABEL)
-    return df.to_csv(index=False).encode("utf-8")
+    return csv_bytes(df)
 
 
 def import_uploads(up_p, up_s, replace: bool) -> None:
@@ -183,9 +183,9 @@ with tabs[5]:
             "optional `latitude`, `longitude` for the site map.\n"
             "- Dates are YYYY-MM-DD; controlled values are upper case.")
     t1, t2 = st.columns(2)
-    t1.download_button("participants.csv template", (",".join(PARTICIPANT_COLUMNS) + "\n").encode(),
+    t1.download_button("participants.csv template", csv_bytes(pd.DataFrame(columns=PARTICIPANT_COLUMNS)),
                        file_name="participants.csv", mime="text/csv", icon=":material/description:")
-    t2.download_button("sites.csv template", (",".join(SITE_COLUMNS) + "\n").encode(), file_name="sites.csv",
+    t2.download_button("sites.csv template", csv_bytes(pd.DataFrame(columns=SITE_COLUMNS)), file_name="sites.csv",
                        mime="text/csv", icon=":material/description:")
     allowed, reason = common.can_write()
     if not allowed:
@@ -214,15 +214,11 @@ with tabs[6]:
     if trail.empty:
         st.caption("No write recorded for this trial yet.")
     else:
-        show = trail[["at", "user", "action", "subject_id", "summary"]].copy()
-        if common.is_demo():
-            show = show.drop(columns=["subject_id"])
-        show["at"] = pd.to_datetime(show["at"], utc=True).dt.strftime("%Y-%m-%d %H:%M:%S UTC")
+        show = audit_view(trail, demo=common.is_demo())
         st.caption(f"{common.show_count(len(trail))} event(s), oldest first. The trail is append-only: a correction "
-                   "is a new event carrying the values before and after.")
+                   "is a new event carrying the values before and after."
+                   + (" Demo mode: events counted per day and kind only." if common.is_demo() else ""))
         st.dataframe(show, hide_index=True, width="stretch")
-        buf = io.StringIO()
-        trail.to_csv(buf, index=False)
-        st.download_button("Audit trail (CSV)", buf.getvalue().encode(),
+        st.download_button("Audit trail (CSV)", to_csv(audit_view(trail, demo=common.is_demo(), export=True)),
                            file_name=f"{trial.nct_id}_audit{suffix}.csv", mime="text/csv",
                            icon=":material/download:")

@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from trialkit.csv_export import csv_bytes
 from trialkit.disclosure import format_share
 from trialkit.enrollment import charts, storage
 from trialkit.enrollment.metrics import (DAYS_PER_MONTH, SILENT_PROBABILITY, attach_registry_coordinates, by_city,
@@ -95,7 +96,7 @@ else:
     out = table.drop(columns=["latitude", "longitude"])
     if demo:
         out = out.assign(data=storage.DEMO_LABEL)
-    st.download_button("Site table (CSV)", out.to_csv(index=False).encode(), mime="text/csv",
+    st.download_button("Site table (CSV)", csv_bytes(out), mime="text/csv",
                        file_name=f"{trial.nct_id}_sites{suffix}.csv", icon=":material/download:")
 
     st.subheader("Ranking of site rates", anchor=False)

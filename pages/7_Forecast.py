@@ -8,6 +8,7 @@ import json
 import pandas as pd
 import streamlit as st
 
+from trialkit.csv_export import csv_bytes
 from trialkit.forecast.backtest import backtest
 from trialkit.forecast.charts import backtest_chart, fan_chart
 from trialkit.enrollment.storage import DEMO_LABEL, log_fingerprint, read_log
@@ -135,9 +136,9 @@ else:
     delta = None
     if not what_if.empty and base.median_date and f.median_date:
         delta = f"{(f.median_date - base.median_date).days:+d} days vs. no what-if"
-    m[1].metric("Median date target reached", str(f.median_date or "not reached"), delta=delta,
+    m[1].metric("Median date target reached", f.date_text(f.median_date), delta=delta,
                 delta_color="inverse", help="Half of the simulated futures reach the target by this date.")
-    m[1].caption(f"80% band (10%–90%): {f.p10_date or 'never'} to {f.p90_date or 'never'}")
+    m[1].caption(f"80% band (10%–90%): {f.date_text(f.p10_date)} to {f.date_text(f.p90_date)}")
 m[2].metric(f"P(target by {f.by_date})", f"{f.prob_by_date:.0%}",
             help=f"Expected enrolled by then: {f.expected_by_date:.1f}")
 
@@ -227,6 +228,6 @@ d1.download_button("Download forecast (JSON)", json.dumps(payload, indent=2, def
 fan_csv = f.fan.assign(date=f.fan["date"].dt.date).round(2)
 if demo_data:
     fan_csv.insert(0, "data", DEMO_LABEL)
-d2.download_button("Download fan chart quantiles (CSV)", fan_csv.to_csv(index=False),
+d2.download_button("Download fan chart quantiles (CSV)", csv_bytes(fan_csv),
                    file_name=f"{NCT}-forecast-fan-{f.as_of}{'-simulated' if demo_data else ''}.csv",
                    mime="text/csv", icon=":material/download:")

@@ -7,6 +7,7 @@ No module or field is required by the API's spec, so every field but ``nctId`` m
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,8 @@ from trialkit.models import (
     Trial,
 )
 
-NCT_ID = re.compile(r"^NCT\d{8}$")
+#: ASCII digits only (``\d`` would take Arabic-Indic or fullwidth digits) and no trailing newline.
+NCT_ID = re.compile(r"^NCT[0-9]{8}\Z", re.ASCII)
 #: Upper bound on a study file we will read (the largest real record seen is about 2 MB).
 MAX_STUDY_BYTES = 25 * 1024 * 1024
 
@@ -46,6 +48,8 @@ def age_in_years(text: str | None) -> float | None:
         raise ValueError(f"cannot read age {text!r} (expected e.g. '20 Years')")
     value, unit = float(m.group(1)), m.group(2).lower()
     years = value if unit == "year" else value * _DAYS_PER[unit] / 365.25
+    if not math.isfinite(years):
+        raise ValueError(f"cannot read age {str(text)[:40]!r} (not a finite number)")
     return round(years, 4)
 
 
@@ -210,7 +214,10 @@ def parse_study(data: Any, *, source: str | None = None) -> Trial:
         masking=r.text(masking, "masking", f"{ip}.maskingInfo"),
         who_masked=r.texts(masking, "whoMasked", f"{ip}.maskingInfo"),
     )
-    enrollment = Enrollment(count=r.integer(enr, "count", f"{dp}.enrollmentInfo"),
+    count = r.integer(enr, "count", f"{dp}.enrollmentInfo")
+    if count is not None and count < 0:
+        raise r.fail(f"{dp}.enrollmentInfo.count", f"enrollment cannot be negative, got {count}")
+    enrollment = Enrollment(count=count,
                             type=r.text(enr, "type", f"{dp}.enrollmentInfo"))
 
     aim = r.obj(ps, "armsInterventionsModule", P)
@@ -330,13 +337,54 @@ def parse_study(data: Any, *, source: str | None = None) -> Trial:
     )
 
 
-def parse_bytes(raw: bytes, *, source: str) -> Trial:
-    """Parse an uploaded or read file's bytes (size-checked, JSON only; nothing is executed)."""
-    if len(raw) > MAX_STUDY_BYTES:
-        raise StudyFormatError(f"file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_STUDY_BYTES // 2**20} MB",
-                               source=source)
+#: Longest integer literal a study may hold (Python refuses to convert longer ones to text: 4,300 digits).
+_MAX_INT_DIGITS = 100
+
+
+class _NotFinite:
+    """What the JSON hooks put in place of a number that is not finite (found and reported after parsing)."""
+
+    __slots__ = ("token",)
+
+    def __init__(self, token: str):
+        self.token = token
+
+
+def _parse_constant(token: str) -> _NotFinite:
+    return _NotFinite(token)  # NaN, Infinity, -Infinity: not JSON numbers (RFC 8259)
+
+
+def _parse_int(token: str) -> int | _NotFinite:
+    digits = len(token.lstrip("-"))
+    return _NotFinite(f"a {digits:,}-digit integer") if digits > _MAX_INT_DIGITS else int(token)
+
+
+def _parse_float(token: str) -> float | _NotFinite:
+    value = float(token)
+    return value if math.isfinite(value) else _NotFinite(token)  # 1e400 overflows to inf
+
+
+def _first_not_finite(data: Any) -> tuple[str, _NotFinite] | None:
+    """The dotted path (``a.b[2].c``) and token of the first non-finite number in parsed JSON."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, _NotFinite):
+            return path or "(top level)", value
+        if isinstance(value, dict):
+            stack.extend((f"{path}.{k}" if path else str(k), v) for k, v in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", v) for i, v in reversed(list(enumerate(value))))
+    return None
+
+
+def load_json(raw: bytes, *, source: str) -> Any:
+    """Study JSON bytes -> Python data in which every number is finite: the one finite-number check.
+    ``NaN``, ``Infinity``, ``-Infinity``, ``1e400`` or an integer of more than 100 digits raise
+    :class:`StudyFormatError` naming the file and the field."""
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_parse_constant, parse_int=_parse_int,
+                          parse_float=_parse_float)
     except UnicodeDecodeError as exc:
         raise StudyFormatError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", source=source) from None
     except json.JSONDecodeError as exc:
@@ -344,7 +392,20 @@ def parse_bytes(raw: bytes, *, source: str) -> Trial:
                                source=source) from None
     except RecursionError:
         raise StudyFormatError("JSON nested too deeply to be a study", source=source) from None
-    return parse_study(data, source=source)
+    bad = _first_not_finite(data)
+    if bad is not None:
+        path, value = bad
+        raise StudyFormatError(f"{value.token[:60]} is not a finite number (NaN, Infinity, numbers beyond ±1e308 "
+                               "and integers over 100 digits are refused)", source=source, field=path)
+    return data
+
+
+def parse_bytes(raw: bytes, *, source: str) -> Trial:
+    """Parse an uploaded or read file's bytes (size-checked, JSON only; nothing is executed)."""
+    if len(raw) > MAX_STUDY_BYTES:
+        raise StudyFormatError(f"file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_STUDY_BYTES // 2**20} MB",
+                               source=source)
+    return parse_study(load_json(raw, source=source), source=source)
 
 
 def load_study(path: str | Path) -> Trial:

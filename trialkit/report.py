@@ -358,7 +358,7 @@ def _forecast_part(trial: Trial, frames, target: int | None, as_of, *, demo: boo
         return format_count(n, suppress=demo)
 
     def day(d) -> str:
-        return d.isoformat() if d else "not reached in the simulated horizon"
+        return fc.date_text(d)
 
     rows = [("Model", f"{fc.model_label} ({fc.n_sims} simulations, seed {fc.seed})"),
             ("Why this model", fc.reason),

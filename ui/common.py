@@ -154,14 +154,26 @@ def _on_choose() -> None:
     st.query_params["trial"] = chosen
 
 
+def _catalog_name(path, cat) -> str:
+    """``/srv/app/data/trials/NCT1.json`` -> ``NCT1.json``; an import -> ``NCT1/<file>.json``."""
+    for root in (cat.trials_dir, cat.imported_dir):
+        try:
+            return str(path.relative_to(root))
+        except ValueError:
+            continue
+    return path.name
+
+
 def choose_trial() -> Trial | None:
     """The sidebar trial chooser shared by every page; resolves ``?trial=`` and keeps the URL in step.
 
     Returns the chosen trial, or None (after saying why) when the catalog is empty.
     """
     scan = loaders.catalog_scan()
-    for problem in scan.problems:
-        st.sidebar.warning(f"Skipped a broken study file: {md_escape(problem.message, limit=400)}",
+    cat = loaders.catalog()
+    for problem in scan.problems:  # the file's name inside the catalog folder, never the server's absolute path
+        shown = problem.message.replace(str(problem.path), _catalog_name(problem.path, cat))
+        st.sidebar.warning(f"Skipped a broken study file: {md_escape(shown, limit=400)}",
                            icon=":material/warning:")
     ids = scan.ids
     if not ids:

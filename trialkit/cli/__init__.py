@@ -38,7 +38,12 @@ class UsageError(TrialkitError):
 
 
 def print_json(obj) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+    """The one JSON output point of the CLI: strict JSON (never the non-JSON tokens NaN or Infinity)."""
+    try:
+        text = json.dumps(obj, ensure_ascii=False, indent=2, default=str, allow_nan=False)
+    except ValueError:
+        raise TrialkitError("the result holds a number JSON cannot represent (NaN or Infinity)") from None
+    sys.stdout.write(text + "\n")
 
 
 def resolve_trial(ref: str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from trialkit.cli import UsageError, print_json, resolve_trial
+from trialkit.csv_export import write_csv
 
 
 def _overrides(items: list[str]) -> dict[str, float]:
@@ -45,7 +46,7 @@ def cmd_cohort(args) -> int:
         table = result.results()
         if result.cohort.simulated or "synthetic" in result.cohort.label:  # e.g. Synthea FHIR patients
             table.insert(0, "cohort", result.cohort.label)
-        table.to_csv(args.out, index=False)
+        write_csv(table, args.out)
     if args.json:
         out = s.to_json()
         if result.assumption:

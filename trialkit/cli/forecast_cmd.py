@@ -91,8 +91,8 @@ def cmd_forecast(args) -> int:
         print(f"{nct}{data}: {f.enrolled} of {target} enrolled as of {f.as_of}; {f.model_label}")
         print(f"  why: {f.reason}")
         if f.remaining:
-            print(f"  target reached: median {f.median_date or 'never'}, 80% band "
-                  f"{f.p10_date or 'never'} to {f.p90_date or 'never'}")
+            print(f"  target reached: median {f.date_text(f.median_date)}, 80% band "
+                  f"{f.date_text(f.p10_date)} to {f.date_text(f.p90_date)}")
         if f.by_date:
             print(f"  P(target by {f.by_date}) = {f.prob_by_date:.0%}; expected enrolled then {f.expected_by_date:.1f}")
         s = f.screening

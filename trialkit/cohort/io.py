@@ -31,8 +31,10 @@ from trialkit.criteria.fields import FIELDS
 from trialkit.criteria.units import convert
 from trialkit.errors import CandidateError, TrialkitError
 
-MAX_BYTES = 64 * 1024 * 1024  # uploads larger than this are refused (the page says so)
+MAX_BYTES = 25 * 1024 * 1024  # = server.maxUploadSize in .streamlit/config.toml (25 MB; a test keeps them equal)
 MISSING_WORDS = {"", "na", "n/a", "nan", "unknown", "?", "-"}
+#: in a number column "nan" is refused (a number that is not one), not read as unknown
+MISSING_NUMBER_WORDS = MISSING_WORDS - {"nan"}
 YES = {"yes", "y", "true", "t", "1"}
 NO = {"no", "n", "false", "f", "0"}
 NEVER = {"never", "inf", "none"}
@@ -63,10 +65,6 @@ class CohortFile:
         return len(self.frame)
 
 
-def _row(i: int) -> int:
-    return i + 2  # header is row 1
-
-
 def read_cohort_csv(data: bytes | str, *, source: str = "upload", max_bytes: int | None = MAX_BYTES) -> CohortFile:
     """Parse and check a cohort CSV (bytes, or a path given as str); raise CohortFileError listing problems."""
     if isinstance(data, str):
@@ -76,7 +74,7 @@ def read_cohort_csv(data: bytes | str, *, source: str = "upload", max_bytes: int
     else:
         raw = bytes(data)
     if max_bytes is not None and len(raw) > max_bytes:
-        raise CohortFileError([f"file: {len(raw) / 1e6:.1f} MB is larger than the {max_bytes / 1e6:.0f} MB limit"],
+        raise CohortFileError([f"file: {len(raw) / 2**20:.1f} MB is larger than the {max_bytes / 2**20:.0f} MB limit"],
                               source=source)
     sha = hashlib.sha256(raw).hexdigest()
     try:
@@ -87,7 +85,8 @@ def read_cohort_csv(data: bytes | str, *, source: str = "upload", max_bytes: int
         raise CohortFileError(["file: empty (expected a header row with one column per field)"], source=source)
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
-                         skipinitialspace=True, on_bad_lines="error", engine="c")
+                         skipinitialspace=True, on_bad_lines="error", engine="c",
+                         skip_blank_lines=False)
     except pd.errors.ParserError as exc:
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         msg = (f"row {m.group(2)}: file: {m.group(3)} cells where the header has {m.group(1)}" if m
@@ -123,6 +122,12 @@ def read_cohort_csv(data: bytes | str, *, source: str = "upload", max_bytes: int
     if problems:
         raise CohortFileError(problems, source=source)
     df.columns = names
+    # Blank lines are kept by the reader (so each record keeps its line of the file) and dropped here.
+    lines = np.arange(2, len(df) + 2)
+    if len(df):
+        blank = (df.apply(lambda c: c.astype(str).str.strip()) == "").all(axis=1).to_numpy()
+        if blank.any():
+            df, lines = df.loc[~blank].reset_index(drop=True), lines[~blank]
     if len(df) == 0:
         raise CohortFileError(["file: has a header but no patient rows"], source=source)
 
@@ -130,16 +135,16 @@ def read_cohort_csv(data: bytes | str, *, source: str = "upload", max_bytes: int
     for col in names:
         if col == "patient_id":
             continue
-        values, col_problems = convert_column(col, df[col])
+        values, col_problems = convert_column(col, df[col], lines=lines)
         problems.extend(col_problems)
         out[col] = values
     if "patient_id" in df.columns:
         pid = df["patient_id"].str.strip()
         for i in np.flatnonzero((pid == "").to_numpy()):
-            problems.append(f"row {_row(int(i))}: patient_id: empty")
+            problems.append(f"row {lines[i]}: patient_id: empty")
         dup = pid.duplicated(keep="first") & (pid != "")
         for i in np.flatnonzero(dup.to_numpy()):
-            problems.append(f"row {_row(int(i))}: patient_id: {pid.iloc[i]!r} appears on an earlier row")
+            problems.append(f"row {lines[i]}: patient_id: {pid.iloc[i]!r} appears on an earlier row")
         patient_ids = pid.to_numpy(dtype=object)
     else:
         patient_ids = np.arange(1, len(df) + 1)
@@ -160,8 +165,11 @@ def _sorted(problems: list[str]) -> list[str]:
     return sorted(problems, key=key)
 
 
-def convert_column(name: str, cells: pd.Series) -> tuple[object, list[str]]:
-    """One CSV column (strings) -> the engine's column format; problems as ``row N: name: problem``."""
+def convert_column(name: str, cells: pd.Series, *, lines=None) -> tuple[object, list[str]]:
+    """One CSV column (strings) -> the engine's column format; problems as ``row N: name: problem``
+    (N from ``lines``, the file line of each cell, when given; else header + position)."""
+    def _row(i: int) -> int:
+        return int(lines[i]) if lines is not None else i + 2
     s = cells.astype(str).str.strip()
     low = s.str.lower()
     missing = low.isin(MISSING_WORDS).to_numpy()
@@ -174,15 +182,21 @@ def convert_column(name: str, cells: pd.Series) -> tuple[object, list[str]]:
     spec = FIELDS[name]
 
     if spec.kind == "number":
+        missing = low.isin(MISSING_NUMBER_WORDS).to_numpy()
         out = np.full(len(s), np.nan)
         fast = pd.to_numeric(s.where(~missing), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        ok = ~np.isnan(fast) & ~missing
+        ok = np.isfinite(fast) & ~missing
         out[ok] = fast[ok]
         rest = ~ok & ~missing
         if spec.allow_never:
             never = rest & low.isin(NEVER).to_numpy()
             out[never] = np.inf
             rest &= ~never
+        # inf, -inf, 1e400 (overflows to inf): numbers that are not finite are refused, never stored
+        nonfinite = rest & np.isinf(fast)
+        for i in np.flatnonzero(nonfinite):
+            problems.append(f"row {_row(int(i))}: {name}: {s.iloc[i]!r} is not a finite number")
+        rest &= ~nonfinite
         if rest.any():
             parts = s[rest].str.extract(_NUMBER.pattern)
             idx = np.flatnonzero(rest)

@@ -307,6 +307,8 @@ def apply_overrides(ruleset: Ruleset, overrides: dict[str, float]) -> Ruleset:
             v = float(value)
         except (TypeError, ValueError):
             raise CandidateError(f"override {key!r}: {value!r} is not a number") from None
+        if v != v or v in (float("inf"), float("-inf")):
+            raise CandidateError(f"override {key!r}: {value!r} is not a finite number")
         attr = "minimum" if bound == "min" else "maximum"
         moved = 0
         for i, c in enumerate(criteria):

@@ -74,6 +74,16 @@ def _fail(spec: FieldSpec, unit: str, why: str) -> CandidateError:
     return CandidateError(f"{spec.name}: unit {unit!r} {why}")
 
 
+def _pint_convert(spec: FieldSpec, value: float, expr: str) -> float:
+    reg = ureg()
+    q = value * reg.parse_expression(expr)
+    if not isinstance(q, pint.Quantity):
+        q = reg.Quantity(q)
+    if spec.molar_mass and q.check("[substance] / [length] ** 3"):
+        q = q * reg.parse_expression(spec.molar_mass)
+    return float(q.to(spec.pint_unit).magnitude)
+
+
 def convert(spec: FieldSpec, value: float, unit: str) -> float:
     """``value`` in ``unit`` -> ``spec``'s canonical unit (refusing what does not fit)."""
     unit = unit.strip()
@@ -89,20 +99,15 @@ def convert(spec: FieldSpec, value: float, unit: str) -> float:
         # two scales, and an ejection fraction is only ever a percentage: a percent field takes only %
         raise _fail(spec, unit, f"does not fit {spec.display} (a percentage takes %; IFCC mmol/mol is another "
                                 "scale, not a unit of it)")
-    reg = ureg()
     try:
-        q = value * reg.parse_expression(expr)
-    except (pint.UndefinedUnitError, pint.DefinitionSyntaxError, SyntaxError, TypeError, ValueError,
-            AttributeError, KeyError):
-        raise _fail(spec, unit, f"is not a unit trialkit knows (for {spec.display})") from None
-    if not isinstance(q, pint.Quantity):
-        q = reg.Quantity(q)
-    if spec.molar_mass and q.check("[substance] / [length] ** 3"):
-        q = q * reg.parse_expression(spec.molar_mass)
-    try:
-        out = q.to(spec.pint_unit).magnitude
+        out = _pint_convert(spec, value, expr)
     except pint.DimensionalityError:
         raise _fail(spec, unit, f"does not fit {spec.display}") from None
+    except Exception:  # noqa: BLE001 - pint's tokenizer/parser raise TokenError, AssertionError, IndexError...
+        # Every other failure of pint on user text is the ordinary refused unit, never a crash.
+        raise _fail(spec, unit, f"is not a unit trialkit knows (for {spec.display})") from None
+    if not math.isfinite(out):
+        raise _fail(spec, unit, f"gives no finite value for {spec.display}")
     return float(f"{out:.12g}")  # drop float noise (100000/mm^3 -> 100, not 100.00000000000003)
 
 

@@ -155,6 +155,13 @@ class Forecast(BaseModel):
     fan: pd.DataFrame  # date, p10, p25, p50, p75, p90, mean (cumulative enrolled)
     observed: pd.DataFrame  # date, enrolled (cumulative up to as-of)
     checks: pd.DataFrame  # date, p10, p50, p90, mean of the count on each eval date
+    #: why a date above is None although the target is not reached yet (None when every date is given)
+    not_reached_reason: str | None = None
+
+    @staticmethod
+    def date_text(d: dt.date | None) -> str:
+        """A forecast date for people: ``2027-03-01``, or "not reached within 100 years"."""
+        return d.isoformat() if d is not None else NOT_REACHED
 
     def to_json(self, *, fan: bool = False) -> dict:
         d = {
@@ -162,7 +169,7 @@ class Forecast(BaseModel):
             "model": self.model, "model_label": self.model_label, "reason": self.reason,
             "as_of": self.as_of.isoformat(), "target": self.target, "enrolled": self.enrolled,
             "remaining": self.remaining, "prob_never": round(self.prob_never, 4),
-            "reached_on": _iso(self.reached_on),
+            "reached_on": _iso(self.reached_on), "not_reached_reason": self.not_reached_reason,
         }
         if self.by_date is not None:
             d["by_date"] = self.by_date.isoformat()
@@ -226,8 +233,15 @@ def plan_from_trial(trial, target: int, *, planned_days: float | None = None,
 # --------------------------------------------------------------------------------------------------
 # The forecast
 # --------------------------------------------------------------------------------------------------
+#: Dates further ahead than this are not given ("not reached within 100 years"): pandas' timestamps end in
+#: 2262, and a date a century out says nothing a planner can use.
+HORIZON_YEARS = 100
+NOT_REACHED = f"not reached within {HORIZON_YEARS} years"
+
+
 def _to_day(as_of: pd.Timestamp, days: float) -> dt.date | None:
-    if not np.isfinite(days):
+    """``as_of`` + ``days`` as a date; None for never (inf) or beyond :data:`HORIZON_YEARS`."""
+    if not np.isfinite(days) or days > HORIZON_YEARS * 365.25:
         return None
     return (as_of + pd.Timedelta(days=math.ceil(max(days, 0.0) - 1e-9))).date()
 
@@ -367,6 +381,12 @@ def forecast(participants: pd.DataFrame, sites: pd.DataFrame, *, target: int, as
     prob_never = float(np.mean(~np.isfinite(T)))
     if prob_never > 0:
         notes.append(f"In {prob_never:.0%} of simulations no open or planned site is left to reach the target.")
+    not_reached = None
+    if remaining and None in (q10, q50, q90):
+        which = " / ".join(n for n, q in (("10%", q10), ("median", q50), ("90%", q90)) if q is None)
+        not_reached = (f"At the rate observed so far the target of {target} is {NOT_REACHED} of {as_of.date()} "
+                       f"(no {which} date is given).")
+        notes.append(not_reached)
 
     # -- counts on dates ------------------------------------------------------------------------------
     def counts_at(days: np.ndarray) -> np.ndarray:
@@ -376,7 +396,14 @@ def forecast(participants: pd.DataFrame, sites: pd.DataFrame, *, target: int, as
     by_d = prob_by = exp_by = None
     lam_by = None
     if by_date is not None:
-        by_d = pd.Timestamp(by_date).normalize()
+        try:
+            by_d = pd.Timestamp(by_date).normalize()
+        except (ValueError, TypeError, OverflowError) as exc:  # OutOfBoundsDatetime is a ValueError
+            raise ForecastError(f"the date for the probability ({by_date}) is not a date trialkit can use "
+                                f"({' '.join(str(exc).split())[:80]})") from None
+        if (by_d - as_of).days > HORIZON_YEARS * 365.25:
+            raise ForecastError(f"the date for the probability ({by_d.date()}) is more than {HORIZON_YEARS} years "
+                                f"after the as-of date {as_of.date()}")
         if by_d < as_of:
             raise ForecastError(f"the date for the probability ({by_d.date()}) is before the as-of date {as_of.date()}")
         days = float((by_d - as_of).days)
@@ -425,7 +452,7 @@ def forecast(participants: pd.DataFrame, sites: pd.DataFrame, *, target: int, as
                     by_date=by_d, prob_by_date=prob_by, expected_by_date=exp_by, by_arm=by_arm,
                     screening=screening, params=params, sites=site_rows, what_if=what_if, notes=notes,
                     n_sims=n_sims, seed=seed, parameter_uncertainty=parameter_uncertainty, fan=fan,
-                    observed=snap.observed, checks=checks)
+                    observed=snap.observed, checks=checks, not_reached_reason=not_reached)
 
 
 def _by_arm(snap: Snapshot, arms, remaining: int, lam_by, rng, n_sims: int) -> list[ArmExpectation]:
