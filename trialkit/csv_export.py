@@ -26,6 +26,15 @@ def neutralise_cell(value):
     return value
 
 
+def restore_cell(value):
+    """The inverse of :func:`neutralise_cell`, for trialkit reading back a file it wrote (the SDTM export,
+    a downloaded log): ``"'=1+1"`` -> ``"=1+1"``; anything else unchanged."""
+    if (isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_START)
+            and not _PLAIN_NUMBER.fullmatch(value[1:])):
+        return value[1:]
+    return value
+
+
 def neutralise(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` whose text cells (and column names) cannot start a formula."""
     out = df.copy()

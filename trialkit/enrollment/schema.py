@@ -24,6 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
+from trialkit.csv_export import restore_cell
 from trialkit.models import Trial
 
 SCREEN_OUTCOMES = ("IN_SCREENING", "ELIGIBLE", "SCREEN_FAILURE", "DECLINED")
@@ -332,7 +333,7 @@ def _rows(text: str, what: str, known: tuple[str, ...], required: tuple[str, ...
         if len(values) != len(header):
             problems.append(f"row {line_no}: (row): {len(values)} values for {len(header)} columns ({what})")
             continue
-        out.append((line_no, {k: (v.strip() or None) for k, v in zip(header, values)}))
+        out.append((line_no, {k: (restore_cell(v.strip()) or None) for k, v in zip(header, values)}))
     return out
 
 

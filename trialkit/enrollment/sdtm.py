@@ -43,7 +43,6 @@ are read, never modified.
 from __future__ import annotations
 
 import calendar
-import csv
 import io
 import os
 import re
@@ -55,6 +54,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from trialkit.csv_export import csv_text, restore_cell, write_csv
 from trialkit.enrollment.schema import (NCOMPLT_TERMS, PARTICIPANT_COLUMNS, PARTICIPANTS_FILE, SITE_COLUMNS,
                                         SITE_EXTRA_COLUMNS, SITES_FILE, validate_files)
 from trialkit.errors import LogValidationError, TrialkitError
@@ -150,7 +150,7 @@ def _read_csv(data: bytes) -> pd.DataFrame:
     except UnicodeDecodeError:
         text = data.decode("latin-1")
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False).map(restore_cell)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ValueError(f"not a readable CSV file: {' '.join(str(exc).split())}") from None
 
@@ -255,12 +255,10 @@ class MappedLog:
 
 
 def _csv_text(columns, rows: list[dict]) -> str:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow({c: ("" if r.get(c) is None else r[c]) for c in columns})
-    return buf.getvalue()
+    """The log's CSV form of mapped rows, for the log's own validation (which reads back what csv_export writes)."""
+    frame = pd.DataFrame([{c: ("" if r.get(c) is None else str(r[c])) for c in columns} for r in rows],
+                         columns=list(columns), dtype=object)
+    return csv_text(frame)
 
 
 def _parse_map(pairs, what: str) -> dict[str, str]:
@@ -776,13 +774,13 @@ def export_sdtm(engine, trial: Trial, folder: str | Path) -> list[Path]:
                                file_label=f"{name} from trialkit log {trial.nct_id}"[:40],
                                column_labels=[labels[c][:40] for c in frame.columns])
         csv_path = folder / f"{name.lower()}.csv"
-        frame.to_csv(csv_path, index=False)
+        write_csv(frame, csv_path)
         written += [xpt, csv_path]
     sites = log.sites.copy()
     for c in ("planned_activation_date", "activation_date"):
         sites[c] = sites[c].map(_d)
     cols = list(SITE_COLUMNS) + [c for c in SITE_EXTRA_COLUMNS if sites[c].notna().any()]
-    (folder / SITES_FILE).write_text(sites[cols].to_csv(index=False), encoding="utf-8")
+    write_csv(sites[cols], folder / SITES_FILE)
     written.append(folder / SITES_FILE)
     return written
 
