@@ -1,0 +1,239 @@
+"""Per-person candidate field values at the index date, and the typed rules compiled to database
+expressions with ibis (one expression; DuckDB, PostgreSQL, PySpark, BigQuery, Snowflake, Trino SQL).
+
+Semantics (contracts §6) are the in-memory engine's (:mod:`trialkit.criteria.evaluate`): a missing value is
+unknown, never no; codes are non-NULL integers 1 / 0 / -1 combined by the one Kleene core
+(:mod:`trialkit.criteria.kleene`) with LEAST / GREATEST on non-NULL operands.
+
+Units: every (measurement concept, unit concept) pair in the window is fetched once (a small aggregate),
+its unit concept's UCUM ``concept_code`` is converted to the field's canonical unit with the project's
+pint code (:func:`trialkit.criteria.units.convert`) in Python, and the factors go back as a small table.
+A pair that cannot be converted leaves the value unknown and is listed (:attr:`PersonValues.unconvertible`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import ibis
+import pandas as pd
+
+from trialkit.criteria import kleene
+from trialkit.criteria.evaluate import window_limit
+from trialkit.criteria.fields import FIELDS
+from trialkit.criteria.judgment import key_for
+from trialkit.criteria.rules import FactRule, JudgmentRule, RangeRule, SetRule, WindowRule
+from trialkit.criteria.units import convert
+from trialkit.errors import CandidateError
+from trialkit.omop.mapping import FieldMap, load_mapping, ucum_to_unit
+from trialkit.omop.source import OmopSource, OmopSourceError
+
+FEMALE, MALE = 8532, 8507
+
+
+@dataclass
+class PersonValues:
+    """An ibis table ``person_id`` + one column per mapped field (canonical units; NULL = unknown)."""
+
+    table: object
+    fields: list[str]
+    #: fields the rules use with no OMOP mapping (unknown for everyone), with why
+    unmapped: dict[str, str] = field(default_factory=dict)
+    #: (field, measurement concept, unit UCUM code or None, records) that could not be converted
+    unconvertible: list[tuple[str, int, str | None, int]] = field(default_factory=list)
+    #: mapped fields whose concept code is not in this database's vocabulary
+    unresolved: dict[str, str] = field(default_factory=dict)
+
+
+def _concepts(src: OmopSource, fm: FieldMap) -> list[int]:
+    concept = src.table("concept")
+    ids = concept.filter((concept.vocabulary_id == fm.vocabulary_id) & (concept.concept_code == fm.concept_code))
+    ids = [int(v) for v in ids.select("concept_id").to_pandas()["concept_id"]]
+    if ids and fm.descendants and src.has_table("concept_ancestor"):
+        ca = src.table("concept_ancestor")
+        d = ca.filter(ca.ancestor_concept_id.isin(ids)).select("descendant_concept_id").to_pandas()
+        ids = sorted(set(ids) | {int(v) for v in d["descendant_concept_id"]})
+    return ids
+
+
+def _age(person, index: dt.date):
+    y = person.year_of_birth.cast("int64")
+    mo = person.month_of_birth.cast("int64")
+    d = person.day_of_birth.cast("int64")
+    before = ibis.cases(
+        (mo.isnull(), ibis.null("int64")),
+        (mo > index.month, 1), (mo < index.month, 0),
+        (d.isnull(), ibis.null("int64")),
+        (d > index.day, 1), else_=0)
+    return (index.year - y - before).cast("float64")
+
+
+def person_values(src: OmopSource, fields: list[str], index_date: dt.date,
+                  mapping: dict[str, FieldMap] | None = None) -> PersonValues:
+    mapping = load_mapping() if mapping is None else mapping
+    person = src.table("person")
+    out = person.select(person_id=person.person_id.cast("int64"))
+    cols: dict[str, object] = {}
+    pv = PersonValues(None, [])
+    idx = ibis.literal(index_date)
+    for f in fields:
+        fm = mapping.get(f)
+        if fm is None:
+            pv.unmapped[f] = "no OMOP CDM mapping (data/omop/fields.csv): unknown for everyone"
+            continue
+        if fm.cdm_table == "person":
+            if fm.value == "age_at_index":
+                cols[f] = person.select(person_id=person.person_id.cast("int64"), v=_age(person, index_date))
+            else:
+                g = person.gender_concept_id.cast("int64")
+                cols[f] = person.select(person_id=person.person_id.cast("int64"),
+                                        v=ibis.cases((g == FEMALE, "female"), (g == MALE, "male"),
+                                                     else_=ibis.null("string")))
+            continue
+        ids = _concepts(src, fm)
+        if not ids:
+            pv.unresolved[f] = (f"{fm.vocabulary_id} {fm.concept_code} is not in this database's concept table: "
+                                "unknown for everyone")
+            continue
+        if fm.cdm_table == "measurement":
+            cols[f] = _latest_measurement(src, fm, ids, index_date, pv)
+        else:
+            cols[f] = _condition(src, fm, ids, idx, index_date)
+    for f, t in cols.items():
+        out = _left(out, t.rename(**{f: "v"}))
+        pv.fields.append(f)
+    pv.table = out
+    return pv
+
+
+def _left(left, right):
+    """``left`` with ``right``'s columns (other than ``person_id``) joined on ``person_id``."""
+    j = left.left_join(right, left.person_id == right.person_id)
+    return j.select(*left.columns, *[c for c in right.columns if c != "person_id"])
+
+
+def _latest_measurement(src, fm: FieldMap, ids: list[int], index_date: dt.date, pv: PersonValues):
+    m = src.table("measurement")
+    concept = src.table("concept")
+    start = index_date - dt.timedelta(days=fm.lookback_days)
+    w = m.filter(m.measurement_concept_id.isin(ids), m.value_as_number.notnull(),
+                 m.measurement_date <= ibis.literal(index_date), m.measurement_date > ibis.literal(start))
+    g = w.group_by([w.measurement_concept_id, w.unit_concept_id]).aggregate(records=w.count())
+    units = concept.select(unit_id=concept.concept_id, ucum=concept.concept_code)
+    pairs = g.left_join(units, g.unit_concept_id == units.unit_id).to_pandas()
+    spec = FIELDS[fm.field]
+    rows = []
+    for r in pairs.itertuples(index=False):
+        unit = ucum_to_unit(r.ucum) if pd.notna(r.ucum) else None
+        factor = None
+        if unit is not None:
+            try:
+                factor = convert(spec, 1.0, unit)
+                if convert(spec, 2.0, unit) != 2 * factor:  # an offset (temperatures): not a factor
+                    factor = None
+            except CandidateError:
+                factor = None
+        elif spec.pint_unit is None:  # a count or score: a bare number is right
+            factor = 1.0
+        mc, uc = int(r.measurement_concept_id), (None if pd.isna(r.unit_concept_id) else int(r.unit_concept_id))
+        if factor is None:
+            pv.unconvertible.append((fm.field, mc, None if pd.isna(r.ucum) else str(r.ucum), int(r.records)))
+        elif uc is not None:
+            rows.append((mc, uc, float(factor)))
+    factors = ibis.memtable(pd.DataFrame(rows, columns=["f_concept", "f_unit", "factor"]).astype(
+        {"f_concept": "int64", "f_unit": "int64", "factor": "float64"}))
+    order = [ibis.desc(w.measurement_date)]
+    if "measurement_datetime" in w.columns:
+        order.append(ibis.desc(w.measurement_datetime))
+    order.append(ibis.desc(w.measurement_id))
+    ranked = w.mutate(rn=ibis.row_number().over(group_by=w.person_id, order_by=order))
+    latest = ranked.filter(ranked.rn == 0)
+    j = latest.left_join(factors, [latest.measurement_concept_id.cast("int64") == factors.f_concept,
+                                   latest.unit_concept_id.cast("int64") == factors.f_unit])
+    return j.select(person_id=j.person_id.cast("int64"), v=(j.value_as_number.cast("float64") * j.factor))
+
+
+def _condition(src, fm: FieldMap, ids: list[int], idx, index_date: dt.date):
+    co = src.table("condition_occurrence")
+    person = src.table("person")
+    hit = co.filter(co.condition_concept_id.isin(ids), co.condition_start_date <= idx)
+    hit = hit.group_by(person_id=hit.person_id.cast("int64")).aggregate(h=hit.count())
+    j = _left(person.select(person_id=person.person_id.cast("int64")), hit)
+    if fm.absence == "no_while_observed":
+        op = src.table("observation_period")
+        obs = op.filter(op.observation_period_start_date <= idx, op.observation_period_end_date >= idx)
+        obs = obs.group_by(person_id=obs.person_id.cast("int64")).aggregate(o=obs.count())
+        j = _left(j, obs)
+        v = ibis.cases((j.h.notnull(), True), (j.o.notnull(), False), else_=ibis.null("boolean"))
+    else:
+        v = ibis.cases((j.h.notnull(), True), else_=ibis.null("boolean"))
+    return j.select("person_id", v=v)
+
+
+# -- rules -> code expressions -------------------------------------------------------------------------
+def _code(cond, known):
+    """1 / -1 / 0 as a non-NULL int (``ifelse``, not bool casts: PostgreSQL refuses bool -> int)."""
+    return ibis.ifelse(known, ibis.ifelse(cond, 1, -1), 0).cast("int8")
+
+
+def rule_code(rule, t, criterion_id: str, assumed: dict[str, bool] | None):
+    assumed = assumed or {}
+    zero = ibis.literal(0, type="int8")
+    if isinstance(rule, JudgmentRule):
+        a = assumed.get(key_for(criterion_id))
+        return zero if a is None else ibis.literal(1 if a else -1, type="int8")
+    name = rule.field
+    if name not in t.columns:
+        if isinstance(rule, FactRule) and assumed.get(name) is not None:
+            return ibis.literal(1 if assumed[name] == rule.expected else -1, type="int8")
+        return zero
+    x = t[name]
+    if isinstance(rule, WindowRule):
+        return _code(x <= window_limit(rule), x.notnull())
+    if isinstance(rule, RangeRule):
+        cond = ibis.literal(True)
+        if rule.minimum is not None:
+            cond = cond & ((x >= rule.minimum) if rule.minimum_inclusive else (x > rule.minimum))
+        if rule.maximum is not None:
+            cond = cond & ((x <= rule.maximum) if rule.maximum_inclusive else (x < rule.maximum))
+        return _code(cond, x.notnull())
+    if isinstance(rule, FactRule):
+        return _code(x if rule.expected else ~x, x.notnull())
+    if isinstance(rule, SetRule):  # single-valued fields in OMOP (sex)
+        wanted = sorted({str(a).lower() for a in rule.any_of})
+        return _code(x.lower().isin(wanted), x.notnull())
+    raise TypeError(f"unknown rule type {type(rule).__name__}")
+
+
+def criterion_codes(ruleset, t, assumed=None) -> dict[str, object]:
+    """``{"c0": code expression, …}`` one per criterion in protocol order (Kleene core, LEAST/GREATEST)."""
+    out = {}
+    for j, c in enumerate(ruleset.criteria):
+        rc = [rule_code(r, t, c.id, assumed) for r in c.rules]
+        out[f"c{j}"] = kleene.criterion(
+            c.kind, rc, minimum=lambda a, b: ibis.least(a, b), maximum=lambda a, b: ibis.greatest(a, b),
+            unknown=ibis.literal(0, type="int8")).cast("int8")
+    return out
+
+
+def pattern_query(ruleset, pv: PersonValues, assumed=None):
+    """One GROUP BY over each person's code pattern: columns c0…c{k-1} and ``n`` (persons)."""
+    t = pv.table
+    codes = criterion_codes(ruleset, t, assumed)
+    coded = t.select(**codes)
+    return coded.group_by(list(codes)).aggregate(n=coded.count())
+
+
+def person_codes_query(ruleset, pv: PersonValues, assumed=None):
+    """One row per person: ``person_id``, codes c0…, and the field values (for ``--out``)."""
+    t = pv.table
+    return t.select("person_id", *pv.fields, **criterion_codes(ruleset, t, assumed)).order_by("person_id")
+
+
+def check_tables(src: OmopSource, names=("person", "measurement", "concept")) -> None:
+    for n in names:
+        src.table(n)
+
+
+__all__ = ["PersonValues", "person_values", "pattern_query", "person_codes_query", "criterion_codes",
+           "OmopSourceError", "check_tables"]
