@@ -199,3 +199,44 @@ def ensure_default(progress=None) -> Path:
     if not DEFAULT_PATH.is_file():
         generate(DEFAULT_PATH, progress=progress)
     return DEFAULT_PATH
+
+
+_PG_TYPES = {"BIGINT": "bigint", "INTEGER": "integer", "DOUBLE": "double precision", "DATE": "date",
+             "VARCHAR": "text", "BOOLEAN": "boolean", "TIMESTAMP": "timestamp"}
+
+
+def copy_to_postgres(duckdb_path: str | Path, pg_url: str, schema: str, progress=None) -> None:
+    """Copy a (synthetic) OMOP DuckDB database into ``schema`` of a PostgreSQL database with COPY (for the
+    parity tests and the PostgreSQL benchmark); the schema is created and must not exist."""
+    import io
+
+    import duckdb
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    u = make_url(pg_url)
+    src = duckdb.connect(str(duckdb_path), read_only=True)
+    with psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password, dbname=u.database,
+                         autocommit=True) as pg:
+        pg.execute(f'CREATE SCHEMA "{schema}"')
+        tables = [r[0] for r in src.execute("SELECT table_name FROM information_schema.tables "
+                                            "WHERE table_schema = 'main' ORDER BY 1").fetchall()]
+        for name in tables:
+            cols = src.execute("SELECT column_name, data_type FROM information_schema.columns WHERE "
+                               "table_name = ? ORDER BY ordinal_position", [name]).fetchall()
+            ddl = ", ".join(f'"{c}" {_PG_TYPES.get(t, "text")}' for c, t in cols)
+            pg.execute(f'CREATE TABLE "{schema}"."{name}" ({ddl})')
+            reader = src.execute(f'SELECT * FROM "{name}"').fetch_record_batch(500_000)
+            with pg.cursor().copy(f'COPY "{schema}"."{name}" FROM STDIN (FORMAT csv)') as cp:
+                for batch in reader:
+                    buf = io.StringIO()
+                    batch.to_pandas().to_csv(buf, index=False, header=False)
+                    cp.write(buf.getvalue())
+            if progress:
+                progress(name)
+        for name, col in (("person", "person_id"), ("measurement", "person_id"),
+                          ("condition_occurrence", "person_id"), ("concept", "concept_id")):
+            if name in tables:
+                pg.execute(f'CREATE INDEX ON "{schema}"."{name}" ("{col}")')
+        pg.execute(f'ANALYZE')
+    src.close()
