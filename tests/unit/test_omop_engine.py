@@ -147,3 +147,25 @@ def test_wrong_schema_and_missing_table(synthetic, tmp_path):
     con.close()
     with pytest.raises(OmopSourceError, match="no OMOP CDM table 'concept'"):
         scan(load_ruleset(resolve_trial("NCT07176143")), f"duckdb:///{db}")
+
+
+def test_threshold_curves_equal_the_in_memory_what_if(synthetic):
+    from trialkit.cohort.analysis import CodeMatrix, WhatIf
+
+    rs = load_ruleset(resolve_trial("NCT07176143"))
+    r = scan(rs, f"duckdb:///{synthetic.path}", index_date=synthetic.index_date, assume_judgment="favourable")
+    per = r.results()
+    frame = per[r.values.fields].copy()
+    frame["recurrent_miscarriage"] = frame["recurrent_miscarriage"].astype("boolean")
+    wi = WhatIf(rs, CodeMatrix.from_evaluation(evaluate_frame(rs, frame, assumed=r.assumed)), frame)
+    keys = [b.key for b in wi.bounds if b.field in r.values.fields]
+    assert {"age.min", "bmi.max", "bmi.min"} <= set(keys)
+    for key in keys:
+        lo, hi, step = wi.slider_range(key)
+        t = np.arange(lo, hi + step, step)
+        for overrides in ({}, {"age.max": 36.0}):
+            a, b = wi.curve(key, t, overrides), r.curve(key, t, overrides)
+            assert np.array_equal(a["eligible"], b["eligible"]), key
+            assert np.array_equal(a["not_excluded"], b["not_excluded"]), key
+    # the cache: a second call makes no query (the prep object is reused)
+    assert r.curve_prep("bmi.max") is r.curve_prep("bmi.max")

@@ -255,6 +255,18 @@ def numeric_bounds(ruleset) -> list[Bound]:
     return out
 
 
+def bound_targets(ruleset, key: str) -> list[tuple[int, int]]:
+    """(criterion index, rule index) of every range rule a bound key (``bmi.max``) moves."""
+    fld, side = key.rsplit(".", 1)
+    out = []
+    for j, crit in enumerate(ruleset.criteria):
+        for r, rule in enumerate(crit.rules or []):
+            if getattr(rule, "kind", None) == "range" and rule.field == fld and \
+                    (rule.minimum if side == "min" else rule.maximum) is not None:
+                out.append((j, r))
+    return out
+
+
 def _range_codes(x: np.ndarray, lo, lo_inc, hi, hi_inc) -> np.ndarray:
     ok = np.ones(x.shape[0], dtype=bool)
     with np.errstate(invalid="ignore"):
@@ -293,14 +305,7 @@ class WhatIf:
 
     # rules a key touches: (criterion index, rule index)
     def _targets(self, key: str) -> list[tuple[int, int]]:
-        fld, side = key.rsplit(".", 1)
-        out = []
-        for j, crit in enumerate(self.ruleset.criteria):
-            for r, rule in enumerate(crit.rules or []):
-                if getattr(rule, "kind", None) == "range" and rule.field == fld and \
-                        (rule.minimum if side == "min" else rule.maximum) is not None:
-                    out.append((j, r))
-        return out
+        return bound_targets(self.ruleset, key)
 
     def _rule_code(self, j, r, overrides) -> np.ndarray:
         rule = self.ruleset.criteria[j].rules[r]
@@ -338,19 +343,7 @@ class WhatIf:
         b = self.by_key[key]
         others = {k: v for k, v in (overrides or {}).items() if k != key and k in self.by_key}
         prep = self._curve_prep(key, tuple(sorted(others.items())))
-        t = np.asarray(thresholds, dtype=np.float64)
-        side = "left" if (b.side == "min") == b.inclusive else "right"
-        out = {}
-        for name in ("eligible", "not_excluded"):
-            const, a_sorted, b_sorted = prep[name]
-            ia = np.searchsorted(a_sorted, t, side=side)
-            ib = np.searchsorted(b_sorted, t, side=side)
-            if b.side == "min":  # rule true when x >= t (or > t)
-                count = const + (a_sorted.size - ia) + ib
-            else:  # rule true when x <= t (or < t)
-                count = const + ia + (b_sorted.size - ib)
-            out[name] = count.astype(np.int64)
-        return out
+        return curve_from_prep(prep, b.side, b.inclusive, thresholds)
 
     def _sorted(self, field_name: str) -> tuple[np.ndarray, np.ndarray]:
         """(order, values in that order) of a field: sorted once, reused by every curve."""
@@ -414,7 +407,7 @@ class WhatIf:
             const = int(np.count_nonzero(~known & (s_unknown >= level)))
             a_sorted = xs[known_sorted & (s_true[order] >= level)]
             b_sorted = xs[known_sorted & (s_false[order] >= level)]
-            prep[name] = (const, a_sorted, b_sorted)
+            prep[name] = (const, a_sorted, None, b_sorted, None)
         self._curve_cache[ck] = prep
         return prep
 
@@ -526,6 +519,52 @@ def _delta(d: int, base: int, count) -> str:
     sign = "+" if d >= 0 else "−"
     pct = f" ({sign}{abs(d) / base * 100:.1f}%)" if base else (" (from 0)" if d else "")
     return f"{sign}{count(abs(d))}{pct}"
+
+
+# -- threshold curves shared by the in-memory and the database paths ------------------------------------
+def _below(sorted_x: np.ndarray, cum: np.ndarray | None, t: np.ndarray, side: str) -> np.ndarray:
+    """Weight of the values left of each threshold (``cum``: cumulative weights with a leading 0, or None
+    for weight 1 each)."""
+    i = np.searchsorted(sorted_x, t, side=side)
+    return i if cum is None else cum[i]
+
+
+def curve_from_prep(prep: dict, bound_side: str, inclusive: bool, thresholds) -> dict[str, np.ndarray]:
+    """Eligible and not-excluded counts at each threshold from a curve preparation: per outcome level,
+    (patients unknown for the bound who reach the level, sorted values of those who reach it when the bound
+    holds + their cumulative weights, the same when it does not)."""
+    t = np.asarray(thresholds, dtype=np.float64)
+    side = "left" if (bound_side == "min") == inclusive else "right"
+    out = {}
+    for name in ("eligible", "not_excluded"):
+        const, a_sorted, a_cum, b_sorted, b_cum = prep[name]
+        a_tot = a_sorted.size if a_cum is None else a_cum[-1]
+        b_tot = b_sorted.size if b_cum is None else b_cum[-1]
+        ia, ib = _below(a_sorted, a_cum, t, side), _below(b_sorted, b_cum, t, side)
+        if bound_side == "min":  # rule true when x >= t (or > t)
+            count = const + (a_tot - ia) + ib
+        else:  # rule true when x <= t (or < t)
+            count = const + ia + (b_tot - ib)
+        out[name] = np.asarray(count).astype(np.int64)
+    return out
+
+
+def weighted_curve_prep(x, s_true, s_false, s_unknown, weights) -> dict:
+    """:func:`curve_from_prep`'s preparation from a database's grouped histogram: one row per (value, status
+    when the bound holds, when it does not, when the value is unknown) with the persons in it."""
+    x = np.asarray(x, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.int64)
+    known = ~np.isnan(x)
+    order = np.argsort(np.where(known, x, np.inf), kind="stable")
+    x, w, known = x[order], w[order], known[order]
+    s_true, s_false, s_unknown = (np.asarray(s)[order] for s in (s_true, s_false, s_unknown))
+    prep = {}
+    for name, level in (("eligible", 1), ("not_excluded", 0)):
+        const = int(w[~known & (s_unknown >= level)].sum())
+        ma, mb = known & (s_true >= level), known & (s_false >= level)
+        prep[name] = (const, x[ma], np.concatenate([[0], np.cumsum(w[ma])]),
+                      x[mb], np.concatenate([[0], np.cumsum(w[mb])]))
+    return prep
 
 
 # -- per-patient results ----------------------------------------------------------------------------

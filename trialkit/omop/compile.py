@@ -205,11 +205,14 @@ def rule_code(rule, t, criterion_id: str, assumed: dict[str, bool] | None):
     raise TypeError(f"unknown rule type {type(rule).__name__}")
 
 
-def criterion_codes(ruleset, t, assumed=None) -> dict[str, object]:
-    """``{"c0": code expression, …}`` one per criterion in protocol order (Kleene core, LEAST/GREATEST)."""
+def criterion_codes(ruleset, t, assumed=None, replace: dict | None = None) -> dict[str, object]:
+    """``{"c0": code expression, …}`` one per criterion in protocol order (Kleene core, LEAST/GREATEST).
+    ``replace``: {(criterion index, rule index): code expression} used instead of those rules' own codes."""
     out = {}
+    replace = replace or {}
     for j, c in enumerate(ruleset.criteria):
-        rc = [rule_code(r, t, c.id, assumed) for r in c.rules]
+        rc = [replace[(j, r)] if (j, r) in replace else rule_code(rule, t, c.id, assumed)
+              for r, rule in enumerate(c.rules)]
         out[f"c{j}"] = kleene.criterion(
             c.kind, rc, minimum=lambda a, b: ibis.least(a, b), maximum=lambda a, b: ibis.greatest(a, b),
             unknown=ibis.literal(0, type="int8")).cast("int8")
@@ -228,6 +231,35 @@ def person_codes_query(ruleset, pv: PersonValues, assumed=None):
     """One row per person: ``person_id``, codes c0…, and the field values (for ``--out``)."""
     t = pv.table
     return t.select("person_id", *pv.fields, **criterion_codes(ruleset, t, assumed)).order_by("person_id")
+
+
+def status_expr(codes: dict):
+    """A person's status: the Kleene AND (LEAST) of the criterion codes (1 when there is none)."""
+    vals = list(codes.values())
+    if not vals:
+        return ibis.literal(1, type="int8")
+    return kleene.and_(vals, lambda a, b: ibis.least(a, b))
+
+
+def bound_histogram_query(ruleset, pv: PersonValues, key: str, targets: list[tuple[int, int]], assumed=None):
+    """For one numeric bound (``bmi.max``): persons grouped by (field value, status when the moving bound
+    holds, when it does not, when the value is unknown). Every threshold's eligible count follows from this
+    small table (:func:`trialkit.cohort.analysis.weighted_curve`) without another query."""
+    t = pv.table
+    fld, side = key.rsplit(".", 1)
+    true_rep = {}
+    for j, r in targets:
+        rule = ruleset.criteria[j].rules[r]
+        free = rule.model_copy(update={"minimum" if side == "min" else "maximum": None}) \
+            if hasattr(rule, "model_copy") else rule
+        true_rep[(j, r)] = rule_code(free, t, ruleset.criteria[j].id, assumed)
+    lit = {v: ibis.literal(v, type="int8") for v in (-1, 0)}
+    modes = {"s_true": true_rep, "s_false": {jr: lit[-1] for jr in targets},
+             "s_unknown": {jr: lit[0] for jr in targets}}
+    cols = {name: status_expr(criterion_codes(ruleset, t, assumed, rep)).cast("int8") for name, rep in modes.items()}
+    x = t[fld] if fld in t.columns else ibis.null("float64")
+    coded = t.select(x=x.cast("float64"), **cols)
+    return coded.group_by(["x", *cols]).aggregate(n=coded.count())
 
 
 def check_tables(src: OmopSource, names=("person", "measurement", "concept")) -> None:

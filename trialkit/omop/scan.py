@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from trialkit.cohort.analysis import CohortSummary, patient_results, summarize
-from trialkit.omop.compile import PersonValues, pattern_query, person_codes_query, person_values
+from trialkit.cohort.analysis import (CohortSummary, bound_targets, curve_from_prep, numeric_bounds,
+                                      patient_results, summarize, weighted_curve_prep)
+from trialkit.omop.compile import (PersonValues, bound_histogram_query, pattern_query, person_codes_query,
+                                   person_values)
 from trialkit.omop.source import OmopSource, open_source
 
 
@@ -28,6 +30,7 @@ class OmopScan:
     unknown_values: dict[str, int] = field(default_factory=dict)
     assumed: dict[str, bool] | None = None
     synthetic: bool = False
+    _curves: dict = field(default_factory=dict, repr=False)
 
     @property
     def criterion_ids(self) -> list[str]:
@@ -49,6 +52,30 @@ class OmopScan:
             out.append(f"{f}: {records:,} record(s) of concept {concept} with unit {ucum or '(none)'} "
                        "cannot be converted: unknown when it is the latest value")
         return out
+
+    def curve(self, key: str, thresholds, overrides: dict[str, float] | None = None) -> dict[str, np.ndarray]:
+        """Eligible and not-excluded counts as bound ``key`` takes each threshold (the other ``overrides`` in
+        force): one grouped histogram query the first time a (key, overrides) is touched, then numpy only."""
+        prep = self.curve_prep(key, overrides)
+        b = self.bounds[key]
+        return curve_from_prep(prep, b.side, b.inclusive, thresholds)
+
+    @property
+    def bounds(self) -> dict:
+        return {b.key: b for b in numeric_bounds(self.ruleset)}
+
+    def curve_prep(self, key: str, overrides: dict[str, float] | None = None) -> dict:
+        from trialkit.criteria.ruleset import apply_overrides
+
+        others = tuple(sorted((k, float(v)) for k, v in (overrides or {}).items() if k != key and k in self.bounds))
+        ck = (key, others)
+        if ck not in self._curves:
+            rs = apply_overrides(self.ruleset, dict(others)) if others else self.ruleset
+            h = bound_histogram_query(rs, self.values, key, bound_targets(rs, key), self.assumed).to_pandas()
+            self._curves[ck] = weighted_curve_prep(h["x"].to_numpy(dtype=np.float64, na_value=np.nan),
+                                                   h["s_true"].to_numpy(), h["s_false"].to_numpy(),
+                                                   h["s_unknown"].to_numpy(), h["n"].to_numpy())
+        return self._curves[ck]
 
     def results(self) -> pd.DataFrame:
         """One row per person (contracts §6 ``--out``)."""
