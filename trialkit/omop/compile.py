@@ -76,6 +76,7 @@ def person_values(src: OmopSource, fields: list[str], index_date: dt.date,
     cols: dict[str, object] = {}
     pv = PersonValues(None, [])
     idx = ibis.literal(index_date)
+    labs: dict[str, tuple[FieldMap, list[int]]] = {}
     for f in fields:
         fm = mapping.get(f)
         if fm is None:
@@ -96,12 +97,17 @@ def person_values(src: OmopSource, fields: list[str], index_date: dt.date,
                                 "unknown for everyone")
             continue
         if fm.cdm_table == "measurement":
-            cols[f] = _latest_measurement(src, fm, ids, index_date, pv)
+            labs[f] = (fm, ids)
         else:
             cols[f] = _condition(src, fm, ids, idx, index_date)
-    for f, t in cols.items():
-        out = _left(out, t.rename(**{f: "v"}))
-        pv.fields.append(f)
+    if labs:
+        latest = _latest_measurements(src, labs, index_date, pv)
+        for f in labs:
+            cols[f] = latest.select("person_id", v=latest[f])
+    for f in fields:
+        if f in cols:
+            out = _left(out, cols[f].rename(**{f: "v"}))
+            pv.fields.append(f)
     pv.table = out
     return pv
 
@@ -112,18 +118,35 @@ def _left(left, right):
     return j.select(*left.columns, *[c for c in right.columns if c != "person_id"])
 
 
-def _latest_measurement(src, fm: FieldMap, ids: list[int], index_date: dt.date, pv: PersonValues):
+#: ties on the same date are broken by the larger measurement_id (ids below 10^12)
+_ID_SPAN = 10**12
+
+
+def _latest_measurements(src, labs: dict[str, tuple[FieldMap, list[int]]], index_date: dt.date,
+                         pv: PersonValues):
+    """One scan of ``measurement`` for every measured field: per person and field, the latest value on or
+    before the index date within the field's lookback, converted to the canonical unit (NULL when its unit
+    cannot be converted). Returns a table ``person_id`` + one column per field."""
     m = src.table("measurement")
     concept = src.table("concept")
-    start = index_date - dt.timedelta(days=fm.lookback_days)
-    w = m.filter(m.measurement_concept_id.isin(ids), m.value_as_number.notnull(),
-                 m.measurement_date <= ibis.literal(index_date), m.measurement_date > ibis.literal(start))
-    g = w.group_by([w.measurement_concept_id, w.unit_concept_id]).aggregate(records=w.count())
+    lookup = []  # (concept id, field, lookback start)
+    for f, (fm, ids) in labs.items():
+        start = index_date - dt.timedelta(days=fm.lookback_days)
+        lookup += [(i, f, start) for i in ids]
+    if len({c for c, _, _ in lookup}) < len(lookup):
+        raise OmopSourceError("data/omop/fields.csv: one measurement concept is mapped to two fields")
+    which = ibis.memtable(pd.DataFrame(lookup, columns=["k_concept", "k_field", "k_start"]).astype(
+        {"k_concept": "int64", "k_start": "datetime64[s]"}))
+    w = m.filter(m.measurement_concept_id.isin([c for c, _, _ in lookup]), m.value_as_number.notnull(),
+                 m.measurement_date <= ibis.literal(index_date))
+    w = w.join(which, w.measurement_concept_id.cast("int64") == which.k_concept)
+    w = w.filter(w.measurement_date > w.k_start.cast("date"))
+    g = w.group_by([w.k_field, w.measurement_concept_id, w.unit_concept_id]).aggregate(records=w.count())
     units = concept.select(unit_id=concept.concept_id, ucum=concept.concept_code)
     pairs = g.left_join(units, g.unit_concept_id == units.unit_id).to_pandas()
-    spec = FIELDS[fm.field]
     rows = []
     for r in pairs.itertuples(index=False):
+        spec = FIELDS[r.k_field]
         unit = ucum_to_unit(r.ucum) if pd.notna(r.ucum) else None
         factor = None
         if unit is not None:
@@ -137,20 +160,20 @@ def _latest_measurement(src, fm: FieldMap, ids: list[int], index_date: dt.date, 
             factor = 1.0
         mc, uc = int(r.measurement_concept_id), (None if pd.isna(r.unit_concept_id) else int(r.unit_concept_id))
         if factor is None:
-            pv.unconvertible.append((fm.field, mc, None if pd.isna(r.ucum) else str(r.ucum), int(r.records)))
+            pv.unconvertible.append((r.k_field, mc, None if pd.isna(r.ucum) else str(r.ucum), int(r.records)))
         elif uc is not None:
             rows.append((mc, uc, float(factor)))
     factors = ibis.memtable(pd.DataFrame(rows, columns=["f_concept", "f_unit", "factor"]).astype(
         {"f_concept": "int64", "f_unit": "int64", "factor": "float64"}))
-    order = [ibis.desc(w.measurement_date)]
-    if "measurement_datetime" in w.columns:
-        order.append(ibis.desc(w.measurement_datetime))
-    order.append(ibis.desc(w.measurement_id))
-    ranked = w.mutate(rn=ibis.row_number().over(group_by=w.person_id, order_by=order))
-    latest = ranked.filter(ranked.rn == 0)
-    j = latest.left_join(factors, [latest.measurement_concept_id.cast("int64") == factors.f_concept,
-                                   latest.unit_concept_id.cast("int64") == factors.f_unit])
-    return j.select(person_id=j.person_id.cast("int64"), v=(j.value_as_number.cast("float64") * j.factor))
+    j = w.left_join(factors, [w.measurement_concept_id.cast("int64") == factors.f_concept,
+                              w.unit_concept_id.cast("int64") == factors.f_unit])
+    # NaN (not NULL) for an unconvertible latest value, so the latest row is still the one picked
+    value = ibis.ifelse(j.factor.isnull(), ibis.literal(float("nan")), j.value_as_number.cast("float64") * j.factor)
+    key = j.measurement_date.epoch_days().cast("int64") * _ID_SPAN + j.measurement_id.cast("int64") % _ID_SPAN
+    latest = j.group_by([j.person_id.cast("int64").name("person_id"), j.k_field]).aggregate(v=value.argmax(key))
+    latest = latest.mutate(v=ibis.ifelse(latest.v.isnan(), ibis.null("float64"), latest.v))
+    return latest.group_by("person_id").aggregate(
+        **{f: latest.v.max(where=latest.k_field == f) for f in labs})
 
 
 def _condition(src, fm: FieldMap, ids: list[int], idx, index_date: dt.date):
@@ -223,8 +246,9 @@ def pattern_query(ruleset, pv: PersonValues, assumed=None):
     """One GROUP BY over each person's code pattern: columns c0…c{k-1} and ``n`` (persons)."""
     t = pv.table
     codes = criterion_codes(ruleset, t, assumed)
-    coded = t.select(**codes)
-    return coded.group_by(list(codes)).aggregate(n=coded.count())
+    nulls = {f"u_{f}": ibis.ifelse(t[f].isnull(), 1, 0) for f in pv.fields}
+    coded = t.select(**codes, **nulls)
+    return coded.group_by(list(codes)).aggregate(n=coded.count(), **{u: coded[u].sum() for u in nulls})
 
 
 def person_codes_query(ruleset, pv: PersonValues, assumed=None):

@@ -104,28 +104,23 @@ def scan(ruleset, source: str | OmopSource, *, cdm_schema: str | None = None,
     from trialkit.criteria.judgment import check_assume, favourable_answers
 
     say = progress or (lambda *a: None)
-    say(0, 4, "opening the database")
+    say(0, 3, "opening the database")
     src = source if isinstance(source, OmopSource) else open_source(source, cdm_schema)
     index_date = index_date or dt.date.today()
     fields = list(ruleset.fields_used())
-    say(1, 4, "resolving concepts and units")
+    say(1, 3, "resolving concepts and units")
     pv = person_values(src, fields, index_date)
     assumed = None
     if check_assume(assume_judgment) == "favourable":
         assumed = {**favourable_answers(ruleset), **_favourable_facts(ruleset, set(pv.fields))}
     del SCREENING_VISIT_FACTS
-    say(2, 4, "grouping persons by criteria pattern")
+    say(2, 3, "grouping persons by criteria pattern")
     k = len(ruleset.criteria)
-    grouped = pattern_query(ruleset, pv, assumed).to_pandas()
+    grouped = pattern_query(ruleset, pv, assumed).to_pandas()  # also counts unknown values per pattern
     pats = grouped[[f"c{j}" for j in range(k)]].to_numpy(dtype=np.int8).reshape(len(grouped), k)
     w = grouped["n"].to_numpy(dtype=np.int64)
-    say(3, 4, "counting unknown values")
-    t = pv.table
-    unknown = {}
-    if pv.fields:
-        agg = t.aggregate(**{f: t[f].isnull().ifelse(1, 0).sum() for f in pv.fields}).to_pandas()
-        unknown = {f: int(agg[f].iloc[0] or 0) for f in pv.fields}
-    say(4, 4, "done")
+    unknown = {f: int(grouped[f"u_{f}"].sum()) for f in pv.fields}
+    say(3, 4, "summarising")
     ids = [c.id for c in ruleset.criteria]
     return OmopScan(ruleset, src, index_date, pv, pats, w, summarize(pats, ids, w), unknown, assumed,
                     _is_synthetic(src))

@@ -1,52 +1,142 @@
+WITH `t27` AS (
+  SELECT
+    `t26`.`person_id`,
+    MAX(IF(`t26`.`k_field` = 'bmi', `t26`.`v`, NULL)) AS `bmi`,
+    MAX(IF(`t26`.`k_field` = 'fsh', `t26`.`v`, NULL)) AS `fsh`,
+    MAX(IF(`t26`.`k_field` = 'platelets', `t26`.`v`, NULL)) AS `platelets`,
+    MAX(IF(`t26`.`k_field` = 'hemoglobin', `t26`.`v`, NULL)) AS `hemoglobin`
+  FROM (
+    SELECT
+      `t25`.`person_id`,
+      `t25`.`k_field`,
+      IF(IS_NAN(`t25`.`v`), CAST(NULL AS FLOAT64), `t25`.`v`) AS `v`
+    FROM (
+      SELECT
+        `t24`.`person_id`,
+        `t24`.`k_field`,
+        MAX_BY(
+          IF(
+            `t24`.`factor` IS NULL,
+            CAST('NaN' AS FLOAT64),
+            `t24`.`value_as_number` * `t24`.`factor`
+          ),
+          (
+            DATE_DIFF(`t24`.`measurement_date`, DATE(1970, 1, 1), DAY) * 1000000000000
+          ) + (
+            MOD(`t24`.`measurement_id`, 1000000000000)
+          )
+        ) AS `v`
+      FROM (
+        SELECT
+          `t21`.`measurement_id`,
+          `t21`.`person_id`,
+          `t21`.`measurement_concept_id`,
+          `t21`.`measurement_date`,
+          `t21`.`value_as_number`,
+          `t21`.`unit_concept_id`,
+          `t21`.`k_concept`,
+          `t21`.`k_field`,
+          `t21`.`k_start`,
+          `t5`.`f_concept`,
+          `t5`.`f_unit`,
+          `t5`.`factor`
+        FROM (
+          SELECT
+            *
+          FROM (
+            SELECT
+              `t12`.`measurement_id`,
+              `t12`.`person_id`,
+              `t12`.`measurement_concept_id`,
+              `t12`.`measurement_date`,
+              `t12`.`value_as_number`,
+              `t12`.`unit_concept_id`,
+              `t6`.`k_concept`,
+              `t6`.`k_field`,
+              `t6`.`k_start`
+            FROM (
+              SELECT
+                *
+              FROM `measurement` AS `t3`
+              WHERE
+                `t3`.`measurement_concept_id` IN (3038553, 2000000001, 3024929, 3000963)
+                AND `t3`.`value_as_number` IS NOT NULL
+                AND `t3`.`measurement_date` <= DATE(2026, 1, 1)
+            ) AS `t12`
+            INNER JOIN `unit_factors_1` AS `t6`
+              ON `t12`.`measurement_concept_id` = `t6`.`k_concept`
+          ) AS `t18`
+          WHERE
+            `t18`.`measurement_date` > CAST(`t18`.`k_start` AS DATE)
+        ) AS `t21`
+        LEFT OUTER JOIN `unit_factors_2` AS `t5`
+          ON `t21`.`measurement_concept_id` = `t5`.`f_concept`
+          AND `t21`.`unit_concept_id` = `t5`.`f_unit`
+      ) AS `t24`
+      GROUP BY
+        1,
+        2
+    ) AS `t25`
+  ) AS `t26`
+  GROUP BY
+    1
+)
 SELECT
-  `t52`.`c0`,
-  `t52`.`c1`,
-  `t52`.`c2`,
-  `t52`.`c3`,
-  `t52`.`c4`,
-  `t52`.`c5`,
-  `t52`.`c6`,
-  `t52`.`c7`,
-  `t52`.`c8`,
-  `t52`.`c9`,
-  `t52`.`c10`,
-  `t52`.`c11`,
-  `t52`.`c12`,
-  `t52`.`c13`,
-  `t52`.`c14`,
-  `t52`.`c15`,
-  `t52`.`c16`,
-  `t52`.`c17`,
-  `t52`.`c18`,
-  `t52`.`c19`,
-  `t52`.`c20`,
-  `t52`.`c21`,
-  `t52`.`c22`,
-  `t52`.`c23`,
-  `t52`.`c24`,
-  `t52`.`c25`,
-  `t52`.`c26`,
-  `t52`.`c27`,
-  COUNT(*) AS `n`
+  `t38`.`c0`,
+  `t38`.`c1`,
+  `t38`.`c2`,
+  `t38`.`c3`,
+  `t38`.`c4`,
+  `t38`.`c5`,
+  `t38`.`c6`,
+  `t38`.`c7`,
+  `t38`.`c8`,
+  `t38`.`c9`,
+  `t38`.`c10`,
+  `t38`.`c11`,
+  `t38`.`c12`,
+  `t38`.`c13`,
+  `t38`.`c14`,
+  `t38`.`c15`,
+  `t38`.`c16`,
+  `t38`.`c17`,
+  `t38`.`c18`,
+  `t38`.`c19`,
+  `t38`.`c20`,
+  `t38`.`c21`,
+  `t38`.`c22`,
+  `t38`.`c23`,
+  `t38`.`c24`,
+  `t38`.`c25`,
+  `t38`.`c26`,
+  `t38`.`c27`,
+  COUNT(*) AS `n`,
+  SUM(`t38`.`u_sex`) AS `u_sex`,
+  SUM(`t38`.`u_age`) AS `u_age`,
+  SUM(`t38`.`u_bmi`) AS `u_bmi`,
+  SUM(`t38`.`u_fsh`) AS `u_fsh`,
+  SUM(`t38`.`u_platelets`) AS `u_platelets`,
+  SUM(`t38`.`u_hemoglobin`) AS `u_hemoglobin`,
+  SUM(`t38`.`u_recurrent_miscarriage`) AS `u_recurrent_miscarriage`
 FROM (
   SELECT
-    IF(`t51`.`sex` IS NOT NULL, IF(LOWER(`t51`.`sex`) IN ('female'), 1, -1), 0) AS `c0`,
+    IF(`t37`.`sex` IS NOT NULL, IF(LOWER(`t37`.`sex`) IN ('female'), 1, -1), 0) AS `c0`,
     LEAST(0, 0) AS `c1`,
     IF(
-      `t51`.`age` IS NOT NULL,
+      `t37`.`age` IS NOT NULL,
       IF(TRUE AND (
-        `t51`.`age` >= 20.0
+        `t37`.`age` >= 20.0
       ) AND (
-        `t51`.`age` <= 38.0
+        `t37`.`age` <= 38.0
       ), 1, -1),
       0
     ) AS `c2`,
     IF(
-      `t51`.`bmi` IS NOT NULL,
+      `t37`.`bmi` IS NOT NULL,
       IF(TRUE AND (
-        `t51`.`bmi` >= 18.0
+        `t37`.`bmi` >= 18.0
       ) AND (
-        `t51`.`bmi` <= 27.0
+        `t37`.`bmi` <= 27.0
       ), 1, -1),
       0
     ) AS `c3`,
@@ -55,11 +145,11 @@ FROM (
       LEAST(
         0,
         IF(
-          `t51`.`fsh` IS NOT NULL,
+          `t37`.`fsh` IS NOT NULL,
           IF(TRUE AND (
-            `t51`.`fsh` >= 1.0
+            `t37`.`fsh` >= 1.0
           ) AND (
-            `t51`.`fsh` <= 10.0
+            `t37`.`fsh` <= 10.0
           ), 1, -1),
           0
         )
@@ -101,16 +191,16 @@ FROM (
       GREATEST(
         GREATEST(
           IF(
-            `t51`.`platelets` IS NOT NULL,
+            `t37`.`platelets` IS NOT NULL,
             IF(TRUE AND (
-              `t51`.`platelets` < 100.0
+              `t37`.`platelets` < 100.0
             ), 1, -1),
             0
           ),
           IF(
-            `t51`.`hemoglobin` IS NOT NULL,
+            `t37`.`hemoglobin` IS NOT NULL,
             IF(TRUE AND (
-              `t51`.`hemoglobin` < 100.0
+              `t37`.`hemoglobin` < 100.0
             ), 1, -1),
             0
           )
@@ -123,8 +213,8 @@ FROM (
     ) AS `c20`,
     -(
       IF(
-        `t51`.`recurrent_miscarriage` IS NOT NULL,
-        IF(`t51`.`recurrent_miscarriage`, 1, -1),
+        `t37`.`recurrent_miscarriage` IS NOT NULL,
+        IF(`t37`.`recurrent_miscarriage`, 1, -1),
         0
       )
     ) AS `c21`,
@@ -145,22 +235,29 @@ FROM (
     ) AS `c26`,
     -(
       0
-    ) AS `c27`
+    ) AS `c27`,
+    IF(`t37`.`sex` IS NULL, 1, 0) AS `u_sex`,
+    IF(`t37`.`age` IS NULL, 1, 0) AS `u_age`,
+    IF(`t37`.`bmi` IS NULL, 1, 0) AS `u_bmi`,
+    IF(`t37`.`fsh` IS NULL, 1, 0) AS `u_fsh`,
+    IF(`t37`.`platelets` IS NULL, 1, 0) AS `u_platelets`,
+    IF(`t37`.`hemoglobin` IS NULL, 1, 0) AS `u_hemoglobin`,
+    IF(`t37`.`recurrent_miscarriage` IS NULL, 1, 0) AS `u_recurrent_miscarriage`
   FROM (
     SELECT
-      `t12`.`person_id`,
-      `t19`.`sex`,
-      `t23`.`age`,
-      `t47`.`bmi`,
-      `t48`.`fsh`,
-      `t49`.`platelets`,
-      `t50`.`hemoglobin`,
-      `t38`.`recurrent_miscarriage`
+      `t8`.`person_id`,
+      `t13`.`sex`,
+      `t17`.`age`,
+      `t33`.`bmi`,
+      `t34`.`fsh`,
+      `t35`.`platelets`,
+      `t36`.`hemoglobin`,
+      `t23`.`recurrent_miscarriage`
     FROM (
       SELECT
         `t0`.`person_id`
       FROM `person` AS `t0`
-    ) AS `t12`
+    ) AS `t8`
     LEFT OUTER JOIN (
       SELECT
         `t0`.`person_id`,
@@ -172,8 +269,8 @@ FROM (
           ELSE CAST(NULL AS STRING)
         END AS `sex`
       FROM `person` AS `t0`
-    ) AS `t19`
-      ON `t12`.`person_id` = `t19`.`person_id`
+    ) AS `t13`
+      ON `t8`.`person_id` = `t13`.`person_id`
     LEFT OUTER JOIN (
       SELECT
         `t0`.`person_id`,
@@ -193,214 +290,70 @@ FROM (
           ELSE 0
         END AS FLOAT64) AS `age`
       FROM `person` AS `t0`
-    ) AS `t23`
-      ON `t12`.`person_id` = `t23`.`person_id`
-    LEFT OUTER JOIN (
-      SELECT
-        `t39`.`person_id`,
-        `t39`.`v` AS `bmi`
-      FROM (
-        SELECT
-          `t33`.`person_id`,
-          `t33`.`value_as_number` * `t7`.`factor` AS `v`
-        FROM (
-          SELECT
-            *
-          FROM (
-            SELECT
-              `t13`.`measurement_id`,
-              `t13`.`person_id`,
-              `t13`.`measurement_concept_id`,
-              `t13`.`measurement_date`,
-              `t13`.`value_as_number`,
-              `t13`.`unit_concept_id`,
-              ROW_NUMBER() OVER (
-                PARTITION BY `t13`.`person_id`
-                ORDER BY `t13`.`measurement_date` DESC, `t13`.`measurement_id` DESC
-              ) - 1 AS `rn`
-            FROM (
-              SELECT
-                *
-              FROM `measurement` AS `t5`
-              WHERE
-                `t5`.`measurement_concept_id` IN (3038553)
-                AND `t5`.`value_as_number` IS NOT NULL
-                AND `t5`.`measurement_date` <= DATE(2026, 1, 1)
-                AND `t5`.`measurement_date` > DATE(2025, 1, 1)
-            ) AS `t13`
-          ) AS `t24`
-          WHERE
-            `t24`.`rn` = 0
-        ) AS `t33`
-        LEFT OUTER JOIN `unit_factors_1` AS `t7`
-          ON `t33`.`measurement_concept_id` = `t7`.`f_concept`
-          AND `t33`.`unit_concept_id` = `t7`.`f_unit`
-      ) AS `t39`
-    ) AS `t47`
-      ON `t12`.`person_id` = `t47`.`person_id`
-    LEFT OUTER JOIN (
-      SELECT
-        `t40`.`person_id`,
-        `t40`.`v` AS `fsh`
-      FROM (
-        SELECT
-          `t34`.`person_id`,
-          `t34`.`value_as_number` * `t8`.`factor` AS `v`
-        FROM (
-          SELECT
-            *
-          FROM (
-            SELECT
-              `t14`.`measurement_id`,
-              `t14`.`person_id`,
-              `t14`.`measurement_concept_id`,
-              `t14`.`measurement_date`,
-              `t14`.`value_as_number`,
-              `t14`.`unit_concept_id`,
-              ROW_NUMBER() OVER (
-                PARTITION BY `t14`.`person_id`
-                ORDER BY `t14`.`measurement_date` DESC, `t14`.`measurement_id` DESC
-              ) - 1 AS `rn`
-            FROM (
-              SELECT
-                *
-              FROM `measurement` AS `t5`
-              WHERE
-                `t5`.`measurement_concept_id` IN (2000000001)
-                AND `t5`.`value_as_number` IS NOT NULL
-                AND `t5`.`measurement_date` <= DATE(2026, 1, 1)
-                AND `t5`.`measurement_date` > DATE(2025, 1, 1)
-            ) AS `t14`
-          ) AS `t25`
-          WHERE
-            `t25`.`rn` = 0
-        ) AS `t34`
-        LEFT OUTER JOIN `unit_factors_2` AS `t8`
-          ON `t34`.`measurement_concept_id` = `t8`.`f_concept`
-          AND `t34`.`unit_concept_id` = `t8`.`f_unit`
-      ) AS `t40`
-    ) AS `t48`
-      ON `t12`.`person_id` = `t48`.`person_id`
-    LEFT OUTER JOIN (
-      SELECT
-        `t41`.`person_id`,
-        `t41`.`v` AS `platelets`
-      FROM (
-        SELECT
-          `t35`.`person_id`,
-          `t35`.`value_as_number` * `t9`.`factor` AS `v`
-        FROM (
-          SELECT
-            *
-          FROM (
-            SELECT
-              `t15`.`measurement_id`,
-              `t15`.`person_id`,
-              `t15`.`measurement_concept_id`,
-              `t15`.`measurement_date`,
-              `t15`.`value_as_number`,
-              `t15`.`unit_concept_id`,
-              ROW_NUMBER() OVER (
-                PARTITION BY `t15`.`person_id`
-                ORDER BY `t15`.`measurement_date` DESC, `t15`.`measurement_id` DESC
-              ) - 1 AS `rn`
-            FROM (
-              SELECT
-                *
-              FROM `measurement` AS `t5`
-              WHERE
-                `t5`.`measurement_concept_id` IN (3024929)
-                AND `t5`.`value_as_number` IS NOT NULL
-                AND `t5`.`measurement_date` <= DATE(2026, 1, 1)
-                AND `t5`.`measurement_date` > DATE(2025, 1, 1)
-            ) AS `t15`
-          ) AS `t26`
-          WHERE
-            `t26`.`rn` = 0
-        ) AS `t35`
-        LEFT OUTER JOIN `unit_factors_3` AS `t9`
-          ON `t35`.`measurement_concept_id` = `t9`.`f_concept`
-          AND `t35`.`unit_concept_id` = `t9`.`f_unit`
-      ) AS `t41`
-    ) AS `t49`
-      ON `t12`.`person_id` = `t49`.`person_id`
-    LEFT OUTER JOIN (
-      SELECT
-        `t42`.`person_id`,
-        `t42`.`v` AS `hemoglobin`
-      FROM (
-        SELECT
-          `t36`.`person_id`,
-          `t36`.`value_as_number` * `t10`.`factor` AS `v`
-        FROM (
-          SELECT
-            *
-          FROM (
-            SELECT
-              `t16`.`measurement_id`,
-              `t16`.`person_id`,
-              `t16`.`measurement_concept_id`,
-              `t16`.`measurement_date`,
-              `t16`.`value_as_number`,
-              `t16`.`unit_concept_id`,
-              ROW_NUMBER() OVER (
-                PARTITION BY `t16`.`person_id`
-                ORDER BY `t16`.`measurement_date` DESC, `t16`.`measurement_id` DESC
-              ) - 1 AS `rn`
-            FROM (
-              SELECT
-                *
-              FROM `measurement` AS `t5`
-              WHERE
-                `t5`.`measurement_concept_id` IN (3000963)
-                AND `t5`.`value_as_number` IS NOT NULL
-                AND `t5`.`measurement_date` <= DATE(2026, 1, 1)
-                AND `t5`.`measurement_date` > DATE(2025, 1, 1)
-            ) AS `t16`
-          ) AS `t27`
-          WHERE
-            `t27`.`rn` = 0
-        ) AS `t36`
-        LEFT OUTER JOIN `unit_factors_4` AS `t10`
-          ON `t36`.`measurement_concept_id` = `t10`.`f_concept`
-          AND `t36`.`unit_concept_id` = `t10`.`f_unit`
-      ) AS `t42`
-    ) AS `t50`
-      ON `t12`.`person_id` = `t50`.`person_id`
+    ) AS `t17`
+      ON `t8`.`person_id` = `t17`.`person_id`
     LEFT OUTER JOIN (
       SELECT
         `t28`.`person_id`,
-        CASE WHEN `t28`.`h` IS NOT NULL THEN TRUE ELSE CAST(NULL AS BOOL) END AS `recurrent_miscarriage`
+        `t28`.`bmi`
+      FROM `t27` AS `t28`
+    ) AS `t33`
+      ON `t8`.`person_id` = `t33`.`person_id`
+    LEFT OUTER JOIN (
+      SELECT
+        `t28`.`person_id`,
+        `t28`.`fsh`
+      FROM `t27` AS `t28`
+    ) AS `t34`
+      ON `t8`.`person_id` = `t34`.`person_id`
+    LEFT OUTER JOIN (
+      SELECT
+        `t28`.`person_id`,
+        `t28`.`platelets`
+      FROM `t27` AS `t28`
+    ) AS `t35`
+      ON `t8`.`person_id` = `t35`.`person_id`
+    LEFT OUTER JOIN (
+      SELECT
+        `t28`.`person_id`,
+        `t28`.`hemoglobin`
+      FROM `t27` AS `t28`
+    ) AS `t36`
+      ON `t8`.`person_id` = `t36`.`person_id`
+    LEFT OUTER JOIN (
+      SELECT
+        `t19`.`person_id`,
+        CASE WHEN `t19`.`h` IS NOT NULL THEN TRUE ELSE CAST(NULL AS BOOL) END AS `recurrent_miscarriage`
       FROM (
         SELECT
-          `t12`.`person_id`,
-          `t22`.`h`
+          `t8`.`person_id`,
+          `t16`.`h`
         FROM (
           SELECT
             `t0`.`person_id`
           FROM `person` AS `t0`
-        ) AS `t12`
+        ) AS `t8`
         LEFT OUTER JOIN (
           SELECT
-            `t17`.`person_id`,
+            `t9`.`person_id`,
             COUNT(*) AS `h`
           FROM (
             SELECT
               *
-            FROM `condition_occurrence` AS `t6`
+            FROM `condition_occurrence` AS `t1`
             WHERE
-              `t6`.`condition_concept_id` IN (2000000002, 2000000003)
-              AND `t6`.`condition_start_date` <= DATE(2026, 1, 1)
-          ) AS `t17`
+              `t1`.`condition_concept_id` IN (2000000002, 2000000003)
+              AND `t1`.`condition_start_date` <= DATE(2026, 1, 1)
+          ) AS `t9`
           GROUP BY
             1
-        ) AS `t22`
-          ON `t12`.`person_id` = `t22`.`person_id`
-      ) AS `t28`
-    ) AS `t38`
-      ON `t12`.`person_id` = `t38`.`person_id`
-  ) AS `t51`
-) AS `t52`
+        ) AS `t16`
+          ON `t8`.`person_id` = `t16`.`person_id`
+      ) AS `t19`
+    ) AS `t23`
+      ON `t8`.`person_id` = `t23`.`person_id`
+  ) AS `t37`
+) AS `t38`
 GROUP BY
   1,
   2,
