@@ -50,7 +50,19 @@ def _safe_label(url: str) -> str:
         return url.split("@")[-1]
 
 
-def open_source(source: str, cdm_schema: str | None = None) -> OmopSource:
+def _spark():
+    """A local-mode Spark session (PySpark + a JDK) behind ibis."""
+    import ibis
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[2]").appName("trialkit-omop")
+               .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
+               .config("spark.sql.shuffle.partitions", "4").getOrCreate())
+    return ibis.pyspark.connect(session)
+
+
+def open_source(source: str, cdm_schema: str | None = None, engine: str | None = None) -> OmopSource:
+    """``engine="spark"`` reads a parquet folder with Spark in local mode instead of DuckDB."""
     import ibis
 
     s = str(source).strip()
@@ -86,10 +98,14 @@ def open_source(source: str, cdm_schema: str | None = None) -> OmopSource:
         if "person" not in files:
             raise OmopSourceError(f"{s}: not an OMOP folder (no person.parquet among "
                                   f"{len(files)} parquet file(s))")
-        con = ibis.duckdb.connect()
+        if engine == "spark":
+            con = _spark()
+        else:
+            con = ibis.duckdb.connect()
         for name, p in files.items():
             con.read_parquet(str(p), table_name=name)
-        src = OmopSource(con, "parquet", f"{folder.name}/ (OMOP parquet)", None)
+        src = OmopSource(con, "parquet", f"{folder.name}/ (OMOP parquet{', Spark' if engine == 'spark' else ''})",
+                         None)
     if src.kind == "duckdb" and cdm_schema:
         if cdm_schema not in set(src.con.list_databases()):
             raise OmopSourceError(f"{src.label}: no schema {cdm_schema!r} (give the CDM schema with --cdm-schema)")
