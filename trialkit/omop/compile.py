@@ -47,8 +47,12 @@ class PersonValues:
 
 def _concepts(src: OmopSource, fm: FieldMap) -> list[int]:
     concept = src.table("concept")
-    ids = concept.filter((concept.vocabulary_id == fm.vocabulary_id) & (concept.concept_code == fm.concept_code))
-    ids = [int(v) for v in ids.select("concept_id").to_pandas()["concept_id"]]
+    cond = None
+    for vocab, code in fm.codes:
+        c = (concept.vocabulary_id == vocab) & (concept.concept_code == code)
+        cond = c if cond is None else cond | c
+    ids = concept.filter(cond)
+    ids = sorted({int(v) for v in ids.select("concept_id").to_pandas()["concept_id"]})
     if ids and fm.descendants and src.has_table("concept_ancestor"):
         ca = src.table("concept_ancestor")
         d = ca.filter(ca.ancestor_concept_id.isin(ids)).select("descendant_concept_id").to_pandas()
@@ -93,8 +97,8 @@ def person_values(src: OmopSource, fields: list[str], index_date: dt.date,
             continue
         ids = _concepts(src, fm)
         if not ids:
-            pv.unresolved[f] = (f"{fm.vocabulary_id} {fm.concept_code} is not in this database's concept table: "
-                                "unknown for everyone")
+            codes = ", ".join(f"{v} {c}" for v, c in fm.codes)
+            pv.unresolved[f] = f"{codes}: not in this database's concept table: unknown for everyone"
             continue
         if fm.cdm_table == "measurement":
             labs[f] = (fm, ids)

@@ -1,8 +1,10 @@
 """The OMOP CDM mapping of candidate fields, read from ``data/omop/fields.csv`` (data, not code).
 
 Columns: ``field`` (a candidate field, :mod:`trialkit.criteria.fields`), ``cdm_table`` (``person``,
-``measurement``, ``condition_occurrence``), ``vocabulary_id`` + ``concept_code`` (resolved to standard concept
-ids through the database's own ``concept`` table, never hard-coded ids), ``descendants`` (``yes``: also every
+``measurement``, ``condition_occurrence``); the codes come from the ONE terminology table shared with FHIR,
+``data/terminology/fields.csv`` (LOINC / SNOMED per field), resolved to standard concept ids through the
+database's own ``concept`` table, never hard-coded ids (``vocabulary_id`` + ``concept_code`` here only for a
+field that table does not have yet), ``descendants`` (``yes``: also every
 descendant through ``concept_ancestor``), ``value`` (how the value is picked: ``latest`` on or before the index
 date within ``lookback_days``; ``any_on_or_before`` for a condition; ``age_at_index`` / ``gender`` for person),
 ``absence`` (``unknown``, the default, or ``no_while_observed``: no record while an ``observation_period``
@@ -18,6 +20,8 @@ from trialkit.criteria.fields import FIELDS
 from trialkit.errors import TrialkitError
 
 MAPPING_PATH = Path(__file__).resolve().parents[2] / "data" / "omop" / "fields.csv"
+#: the ONE terminology table shared with the FHIR half (field -> LOINC / SNOMED codes, UCUM unit)
+TERMINOLOGY_PATH = Path(__file__).resolve().parents[2] / "data" / "terminology" / "fields.csv"
 DEFAULT_LOOKBACK_DAYS = 365
 TABLES = {"person", "measurement", "condition_occurrence"}
 VALUES = {"person": {"age_at_index", "gender"}, "measurement": {"latest"},
@@ -28,8 +32,7 @@ VALUES = {"person": {"age_at_index", "gender"}, "measurement": {"latest"},
 class FieldMap:
     field: str
     cdm_table: str
-    vocabulary_id: str
-    concept_code: str
+    codes: tuple[tuple[str, str], ...]  # (vocabulary_id, concept_code) pairs
     descendants: bool
     value: str
     lookback_days: int
@@ -37,8 +40,27 @@ class FieldMap:
     note: str = ""
 
 
-def load_mapping(path: str | Path = MAPPING_PATH) -> dict[str, FieldMap]:
+def load_terminology(path: str | Path = TERMINOLOGY_PATH) -> dict[str, list[tuple[str, str]]]:
+    """field -> [(vocabulary, code), …] from the shared terminology table (LOINC / SNOMED as OMOP's
+    ``vocabulary_id`` spells them)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    path = Path(path)
+    if not path.is_file():
+        return out
+    with path.open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            f, system, code = (row.get(k, "") or "" for k in ("field", "system", "code"))
+            if f.strip() and system.strip() and code.strip():
+                out.setdefault(f.strip(), []).append((system.strip(), code.strip()))
+    return out
+
+
+def load_mapping(path: str | Path = MAPPING_PATH, terminology: str | Path = TERMINOLOGY_PATH
+                 ) -> dict[str, FieldMap]:
+    """The OMOP-only parts from ``path``; the codes from the shared terminology table (a field's own
+    ``vocabulary_id``/``concept_code`` columns are used only while the terminology table has no row for it)."""
     out: dict[str, FieldMap] = {}
+    terms = load_terminology(terminology)
     path = Path(path)
     with path.open(newline="", encoding="utf-8") as fh:
         for i, row in enumerate(csv.DictReader(fh), start=2):
@@ -60,12 +82,13 @@ def load_mapping(path: str | Path = MAPPING_PATH) -> dict[str, FieldMap]:
                 lookback = int(lb) if lb else DEFAULT_LOOKBACK_DAYS
             except ValueError:
                 raise TrialkitError(f"{where}: lookback_days: {lb!r} is not a whole number") from None
-            if table != "person" and not (row.get("concept_code") or "").strip():
-                raise TrialkitError(f"{where}: concept_code: empty")
+            own = ((row.get("vocabulary_id") or "").strip(), (row.get("concept_code") or "").strip())
+            codes = tuple(terms.get(f) or ([own] if all(own) else []))
+            if table != "person" and not codes:
+                raise TrialkitError(f"{where}: {f}: no code in data/terminology/fields.csv nor in this row")
             if f in out:
                 raise TrialkitError(f"{where}: field: {f!r} mapped twice")
-            out[f] = FieldMap(f, table, (row.get("vocabulary_id") or "").strip(),
-                              (row.get("concept_code") or "").strip(),
+            out[f] = FieldMap(f, table, codes,
                               (row.get("descendants") or "").strip().lower() == "yes", value, lookback, absence,
                               (row.get("note") or "").strip())
     return out
