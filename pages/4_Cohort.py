@@ -79,7 +79,9 @@ except TrialkitError as exc:
 fields_used = ruleset.fields_used()
 labels = {c.id: c.text for c in ruleset.criteria}
 
-source = st.radio("Cohort", [SIMULATED_LABEL, "Upload a CSV"], horizontal=True, key="cohort_source")
+DATABASE_SOURCE = "Database (OMOP CDM)"  # issue 14: drawn by ui/cohort_database.py
+source = st.radio("Cohort", [SIMULATED_LABEL, "Upload a CSV", DATABASE_SOURCE], horizontal=True,
+                  key="cohort_source")
 n_judged = len(judgment_criteria(ruleset))
 assume_box = st.checkbox(
     f"Optimistic upper bound: every clinician's judgment assumed favourable ({show(n_judged)} criteria)",
@@ -92,6 +94,11 @@ assume = "favourable" if assume_box and n_judged else None
 run: CohortRun | None = None
 whatif: WhatIf | None = None
 
+if source == DATABASE_SOURCE:
+    from ui import cohort_database
+
+    cohort_database.render(trial, ruleset, rules_fp, assume)
+    st.stop()
 if source == SIMULATED_LABEL:
     pop_default = population_for(fields_used).key
     c1, c2, c3 = st.columns([1, 1, 2])

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-PASS, UNKNOWN, FAIL = 1, 0, -1
+from trialkit.criteria import kleene
+from trialkit.criteria.kleene import FAIL, PASS, UNKNOWN  # noqa: F401  (re-exported)
 
 
 def field_label(name: str) -> str:
@@ -71,19 +72,39 @@ class CodeMatrix:
 
 
 def status_from_codes(codes: np.ndarray) -> np.ndarray:
-    if codes.shape[1] == 0:
-        return np.ones(codes.shape[0], dtype=np.int8)
-    return codes.min(axis=1).astype(np.int8)
+    return kleene.status_array(codes)
 
 
 def combine(kind: str, rule_codes: list[np.ndarray], n: int) -> np.ndarray:
-    """A criterion's code from its rules' codes (Kleene logic, see module docstring)."""
-    if not rule_codes:
-        return np.zeros(n, dtype=np.int8)  # no rule: nothing can be decided automatically
-    stacked = np.vstack(rule_codes)
-    if kind == "inclusion":
-        return stacked.min(axis=0).astype(np.int8)
-    return (-stacked.max(axis=0)).astype(np.int8)
+    """A criterion's code from its rules' codes (Kleene logic, :mod:`trialkit.criteria.kleene`)."""
+    return kleene.criterion_array(kind, rule_codes, n)
+
+
+# -- weighted patterns ------------------------------------------------------------------------------
+# Every count below is a sum of per-row weights. In memory each row is one patient (weight 1); a database
+# returns each distinct row of codes (a pattern) once with the number of persons who have it
+# (:mod:`trialkit.omop.scan`). The same functions serve both, so the two paths cannot drift apart.
+def _w(weights, n: int) -> np.ndarray | None:
+    return None if weights is None else np.asarray(weights, dtype=np.int64).reshape(n)
+
+
+def _count(mask: np.ndarray, w: np.ndarray | None, axis=0):
+    return mask.sum(axis=axis) if w is None else (mask * (w[:, None] if mask.ndim == 2 else w)).sum(axis=axis)
+
+
+def _bincount(idx: np.ndarray, w: np.ndarray | None, minlength: int) -> np.ndarray:
+    if w is None:
+        return np.bincount(idx, minlength=minlength)
+    return np.bincount(idx, weights=w, minlength=minlength).round().astype(np.int64)
+
+
+def patterns(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of a code matrix and how many rows have each (what a database GROUP BY returns)."""
+    codes = np.asarray(codes, dtype=np.int8)
+    if codes.shape[0] == 0:
+        return codes.reshape(0, codes.shape[1]), np.zeros(0, dtype=np.int64)
+    uniq, counts = np.unique(codes, axis=0, return_counts=True)
+    return uniq.astype(np.int8), counts.astype(np.int64)
 
 
 # -- funnel, sole exclusions, Shapley ------------------------------------------------------------------
@@ -96,17 +117,19 @@ def _first_index(mask: np.ndarray) -> np.ndarray:
     return np.where(mask.any(axis=1), first, k)
 
 
-def funnel(codes: np.ndarray, criterion_ids: list[str]) -> list[dict]:
+def funnel(codes: np.ndarray, criterion_ids: list[str], weights=None) -> list[dict]:
     """Criteria in protocol order; ``remaining`` = patients no criterion so far has failed, split into
     those with every criterion so far passed (``eligible_so_far``) and those with some unknown
     (``review_so_far``); ``excluded_here`` = first failed at this criterion."""
-    n, k = codes.shape
+    m, k = codes.shape
+    w = _w(weights, m)
+    n = m if w is None else int(w.sum())
     first_fail = _first_index(codes == FAIL)
     first_unknown = _first_index(codes == UNKNOWN)
-    fail_at = np.bincount(first_fail, minlength=k + 1)[:k]
+    fail_at = _bincount(first_fail, w, k + 1)[:k]
     # a patient is 'eligible so far' at step j if first_fail > j and first_unknown > j
     first_nonpass = np.minimum(first_fail, first_unknown)
-    nonpass_at = np.bincount(first_nonpass, minlength=k + 1)[:k]
+    nonpass_at = _bincount(first_nonpass, w, k + 1)[:k]
     remaining = n - np.cumsum(fail_at)
     clean = n - np.cumsum(nonpass_at)
     return [{"id": cid, "remaining": int(remaining[j]), "eligible_so_far": int(clean[j]),
@@ -114,14 +137,15 @@ def funnel(codes: np.ndarray, criterion_ids: list[str]) -> list[dict]:
             for j, cid in enumerate(criterion_ids)]
 
 
-def sole_exclusions(codes: np.ndarray, criterion_ids: list[str]) -> dict[str, int]:
+def sole_exclusions(codes: np.ndarray, criterion_ids: list[str], weights=None) -> dict[str, int]:
+    w = _w(weights, codes.shape[0])
     fails = codes == FAIL
     only = fails.sum(axis=1) == 1
-    counts = fails[only].sum(axis=0)
+    counts = _count(fails[only], None if w is None else w[only])
     return {cid: int(counts[j]) for j, cid in enumerate(criterion_ids)}
 
 
-def shapley(codes: np.ndarray, criterion_ids: list[str]) -> dict[str, float]:
+def shapley(codes: np.ndarray, criterion_ids: list[str], weights=None) -> dict[str, float]:
     """Exact Shapley shares of the game "excluded by at least one criterion of the set": each excluded
     patient gives 1/|F| to every criterion in F, the criteria she fails. Shares add up to the excluded."""
     fails = codes == FAIL
@@ -129,6 +153,8 @@ def shapley(codes: np.ndarray, criterion_ids: list[str]) -> dict[str, float]:
     excluded = nfail > 0
     w = np.zeros(codes.shape[0])
     w[excluded] = 1.0 / nfail[excluded]
+    if weights is not None:
+        w *= _w(weights, codes.shape[0])
     shares = [float(w[fails[:, j]].sum()) for j in range(codes.shape[1])]  # no (n, k) float temporary
     return {cid: float(shares[j]) for j, cid in enumerate(criterion_ids)}
 
@@ -159,16 +185,21 @@ class CohortSummary:
                 "shapley": {k: round(v, 6) for k, v in self.shapley.items()}}
 
 
-def summarize(codes: np.ndarray, criterion_ids: list[str]) -> CohortSummary:
+def summarize(codes: np.ndarray, criterion_ids: list[str], weights=None) -> CohortSummary:
+    """Status counts, funnel, sole exclusions, Shapley shares and per-criterion failing/unknown counts.
+    ``weights``: None (one row per patient) or, per row of ``codes``, how many patients have that row
+    (a database's weighted patterns, :func:`patterns`); both give identical results."""
     codes = np.asarray(codes, dtype=np.int8)
+    w = _w(weights, codes.shape[0])
     status = status_from_codes(codes)
-    counts = np.bincount(status.astype(np.int64) + 1, minlength=3)
+    counts = _bincount(status.astype(np.int64) + 1, w, 3)
     return CohortSummary(
-        n=int(codes.shape[0]), eligible=int(counts[2]), needs_review=int(counts[1]), ineligible=int(counts[0]),
-        funnel=funnel(codes, criterion_ids), sole_exclusions=sole_exclusions(codes, criterion_ids),
-        shapley=shapley(codes, criterion_ids),
-        failing={c: int(v) for c, v in zip(criterion_ids, (codes == FAIL).sum(axis=0))},
-        unknown={c: int(v) for c, v in zip(criterion_ids, (codes == UNKNOWN).sum(axis=0))})
+        n=int(codes.shape[0] if w is None else w.sum()), eligible=int(counts[2]), needs_review=int(counts[1]),
+        ineligible=int(counts[0]),
+        funnel=funnel(codes, criterion_ids, w), sole_exclusions=sole_exclusions(codes, criterion_ids, w),
+        shapley=shapley(codes, criterion_ids, w),
+        failing={c: int(v) for c, v in zip(criterion_ids, _count(codes == FAIL, w))},
+        unknown={c: int(v) for c, v in zip(criterion_ids, _count(codes == UNKNOWN, w))})
 
 
 # -- numeric bounds and what-if ------------------------------------------------------------------------
@@ -224,6 +255,18 @@ def numeric_bounds(ruleset) -> list[Bound]:
     return out
 
 
+def bound_targets(ruleset, key: str) -> list[tuple[int, int]]:
+    """(criterion index, rule index) of every range rule a bound key (``bmi.max``) moves."""
+    fld, side = key.rsplit(".", 1)
+    out = []
+    for j, crit in enumerate(ruleset.criteria):
+        for r, rule in enumerate(crit.rules or []):
+            if getattr(rule, "kind", None) == "range" and rule.field == fld and \
+                    (rule.minimum if side == "min" else rule.maximum) is not None:
+                out.append((j, r))
+    return out
+
+
 def _range_codes(x: np.ndarray, lo, lo_inc, hi, hi_inc) -> np.ndarray:
     ok = np.ones(x.shape[0], dtype=bool)
     with np.errstate(invalid="ignore"):
@@ -262,14 +305,7 @@ class WhatIf:
 
     # rules a key touches: (criterion index, rule index)
     def _targets(self, key: str) -> list[tuple[int, int]]:
-        fld, side = key.rsplit(".", 1)
-        out = []
-        for j, crit in enumerate(self.ruleset.criteria):
-            for r, rule in enumerate(crit.rules or []):
-                if getattr(rule, "kind", None) == "range" and rule.field == fld and \
-                        (rule.minimum if side == "min" else rule.maximum) is not None:
-                    out.append((j, r))
-        return out
+        return bound_targets(self.ruleset, key)
 
     def _rule_code(self, j, r, overrides) -> np.ndarray:
         rule = self.ruleset.criteria[j].rules[r]
@@ -307,19 +343,7 @@ class WhatIf:
         b = self.by_key[key]
         others = {k: v for k, v in (overrides or {}).items() if k != key and k in self.by_key}
         prep = self._curve_prep(key, tuple(sorted(others.items())))
-        t = np.asarray(thresholds, dtype=np.float64)
-        side = "left" if (b.side == "min") == b.inclusive else "right"
-        out = {}
-        for name in ("eligible", "not_excluded"):
-            const, a_sorted, b_sorted = prep[name]
-            ia = np.searchsorted(a_sorted, t, side=side)
-            ib = np.searchsorted(b_sorted, t, side=side)
-            if b.side == "min":  # rule true when x >= t (or > t)
-                count = const + (a_sorted.size - ia) + ib
-            else:  # rule true when x <= t (or < t)
-                count = const + ia + (b_sorted.size - ib)
-            out[name] = count.astype(np.int64)
-        return out
+        return curve_from_prep(prep, b.side, b.inclusive, thresholds)
 
     def _sorted(self, field_name: str) -> tuple[np.ndarray, np.ndarray]:
         """(order, values in that order) of a field: sorted once, reused by every curve."""
@@ -383,7 +407,7 @@ class WhatIf:
             const = int(np.count_nonzero(~known & (s_unknown >= level)))
             a_sorted = xs[known_sorted & (s_true[order] >= level)]
             b_sorted = xs[known_sorted & (s_false[order] >= level)]
-            prep[name] = (const, a_sorted, b_sorted)
+            prep[name] = (const, a_sorted, None, b_sorted, None)
         self._curve_cache[ck] = prep
         return prep
 
@@ -495,6 +519,52 @@ def _delta(d: int, base: int, count) -> str:
     sign = "+" if d >= 0 else "−"
     pct = f" ({sign}{abs(d) / base * 100:.1f}%)" if base else (" (from 0)" if d else "")
     return f"{sign}{count(abs(d))}{pct}"
+
+
+# -- threshold curves shared by the in-memory and the database paths ------------------------------------
+def _below(sorted_x: np.ndarray, cum: np.ndarray | None, t: np.ndarray, side: str) -> np.ndarray:
+    """Weight of the values left of each threshold (``cum``: cumulative weights with a leading 0, or None
+    for weight 1 each)."""
+    i = np.searchsorted(sorted_x, t, side=side)
+    return i if cum is None else cum[i]
+
+
+def curve_from_prep(prep: dict, bound_side: str, inclusive: bool, thresholds) -> dict[str, np.ndarray]:
+    """Eligible and not-excluded counts at each threshold from a curve preparation: per outcome level,
+    (patients unknown for the bound who reach the level, sorted values of those who reach it when the bound
+    holds + their cumulative weights, the same when it does not)."""
+    t = np.asarray(thresholds, dtype=np.float64)
+    side = "left" if (bound_side == "min") == inclusive else "right"
+    out = {}
+    for name in ("eligible", "not_excluded"):
+        const, a_sorted, a_cum, b_sorted, b_cum = prep[name]
+        a_tot = a_sorted.size if a_cum is None else a_cum[-1]
+        b_tot = b_sorted.size if b_cum is None else b_cum[-1]
+        ia, ib = _below(a_sorted, a_cum, t, side), _below(b_sorted, b_cum, t, side)
+        if bound_side == "min":  # rule true when x >= t (or > t)
+            count = const + (a_tot - ia) + ib
+        else:  # rule true when x <= t (or < t)
+            count = const + ia + (b_tot - ib)
+        out[name] = np.asarray(count).astype(np.int64)
+    return out
+
+
+def weighted_curve_prep(x, s_true, s_false, s_unknown, weights) -> dict:
+    """:func:`curve_from_prep`'s preparation from a database's grouped histogram: one row per (value, status
+    when the bound holds, when it does not, when the value is unknown) with the persons in it."""
+    x = np.asarray(x, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.int64)
+    known = ~np.isnan(x)
+    order = np.argsort(np.where(known, x, np.inf), kind="stable")
+    x, w, known = x[order], w[order], known[order]
+    s_true, s_false, s_unknown = (np.asarray(s)[order] for s in (s_true, s_false, s_unknown))
+    prep = {}
+    for name, level in (("eligible", 1), ("not_excluded", 0)):
+        const = int(w[~known & (s_unknown >= level)].sum())
+        ma, mb = known & (s_true >= level), known & (s_false >= level)
+        prep[name] = (const, x[ma], np.concatenate([[0], np.cumsum(w[ma])]),
+                      x[mb], np.concatenate([[0], np.cumsum(w[mb])]))
+    return prep
 
 
 # -- per-patient results ----------------------------------------------------------------------------

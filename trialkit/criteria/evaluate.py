@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from trialkit.criteria import judgment, uln
+from trialkit.criteria import judgment, kleene, uln
 from trialkit.criteria.fields import FIELDS, FieldSpec, format_number, get_field
 from trialkit.criteria.rules import FactRule, JudgmentRule, RangeRule, SetRule, WindowRule
 from trialkit.criteria.units import convert, to_canonical
@@ -227,10 +227,7 @@ class _Columns:
 
 
 def _code(cond: np.ndarray, unknown: np.ndarray) -> np.ndarray:
-    out = np.ascontiguousarray(cond, dtype=bool).view(np.int8) * np.int8(2)  # true 2, false 0
-    out -= 1  # true 1, false -1
-    out *= (~unknown).view(np.int8)  # unknown 0
-    return out
+    return kleene.from_condition(cond, unknown)
 
 
 def set_members(value) -> set[str]:
@@ -310,13 +307,8 @@ def evaluate_frame(ruleset, frame: pd.DataFrame, *, assumed: dict[str, bool] | N
     for j, c in enumerate(ruleset.criteria):
         rc = [rule_condition(r, cols, c.id) for r in c.rules]
         rule_codes.append(rc)
-        if not rc:
-            codes[:, j] = UNKNOWN
-        elif c.kind == "inclusion":
-            codes[:, j] = np.minimum.reduce(rc) if len(rc) > 1 else rc[0]
-        else:
-            np.negative(np.maximum.reduce(rc) if len(rc) > 1 else rc[0], out=codes[:, j])
-    status = codes.min(axis=1) if k else np.ones(n, dtype=np.int8)
+        codes[:, j] = kleene.criterion_array(c.kind, rc, n)
+    status = kleene.status_array(codes)
     return FrameEvaluation([c.id for c in ruleset.criteria], [c.kind for c in ruleset.criteria], codes,
                            rule_codes, np.ascontiguousarray(status, dtype=np.int8))
 

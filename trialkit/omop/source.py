@@ -1,0 +1,113 @@
+"""Opening an OMOP CDM source as an ibis connection, with one clear message for each way it can go wrong.
+
+SOURCE (contracts §6): ``duckdb:///relative.duckdb`` / ``duckdb:////absolute.duckdb`` (SQLAlchemy's
+convention), a PostgreSQL URL (``postgresql://…``, ``postgresql+psycopg://…``), or a folder of OMOP parquet
+files (``person.parquet``, ``measurement.parquet``, …) read in place by an in-memory DuckDB."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from trialkit.errors import TrialkitError
+
+
+class OmopSourceError(TrialkitError):
+    """An OMOP source trialkit cannot read: unreachable, missing table, wrong schema, not OMOP."""
+
+
+@dataclass
+class OmopSource:
+    con: object  # ibis backend
+    kind: str  # "duckdb", "postgres", "parquet"
+    label: str  # what to show (no password)
+    schema: str | None = None
+
+    def table(self, name: str):
+        """A CDM table; a clear error when it is not there."""
+        try:
+            if self.schema and self.kind != "parquet":
+                return self.con.table(name, database=self.schema)
+            return self.con.table(name)
+        except Exception as exc:  # noqa: BLE001  (each backend raises its own type)
+            where = f"schema {self.schema!r} of " if self.schema else ""
+            raise OmopSourceError(f"{self.label}: no OMOP CDM table {name!r} in {where}this database "
+                                  f"({type(exc).__name__})") from None
+
+    def has_table(self, name: str) -> bool:
+        try:
+            self.table(name)
+            return True
+        except OmopSourceError:
+            return False
+
+
+def _safe_label(url: str) -> str:
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001
+        return url.split("@")[-1]
+
+
+def _spark():
+    """A local-mode Spark session (PySpark + a JDK) behind ibis."""
+    import ibis
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[2]").appName("trialkit-omop")
+               .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
+               .config("spark.sql.shuffle.partitions", "4").getOrCreate())
+    return ibis.pyspark.connect(session)
+
+
+def open_source(source: str, cdm_schema: str | None = None, engine: str | None = None) -> OmopSource:
+    """``engine="spark"`` reads a parquet folder with Spark in local mode instead of DuckDB."""
+    import ibis
+
+    s = str(source).strip()
+    if s.startswith("duckdb://"):
+        path = s[len("duckdb:///"):] if s.startswith("duckdb:///") else ""
+        if not path:
+            raise OmopSourceError(f"{s}: write duckdb:///relative/path.duckdb or duckdb:////absolute/path.duckdb")
+        if not Path(path).is_file():
+            raise OmopSourceError(f"{s}: no DuckDB file at {path}")
+        try:
+            con = ibis.duckdb.connect(path, read_only=True)
+        except Exception as exc:  # noqa: BLE001
+            raise OmopSourceError(f"{s}: cannot open as DuckDB ({str(exc).splitlines()[0]})") from None
+        src = OmopSource(con, "duckdb", s, cdm_schema)
+    elif s.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+        from sqlalchemy.engine import make_url
+
+        u = make_url(s.replace("postgres://", "postgresql://", 1))
+        label = _safe_label(s)
+        try:
+            con = ibis.postgres.connect(host=u.host or "localhost", port=u.port or 5432, user=u.username,
+                                        password=u.password, database=u.database)
+        except Exception as exc:  # noqa: BLE001
+            raise OmopSourceError(f"{label}: cannot connect ({str(exc).strip().splitlines()[0]})") from None
+        src = OmopSource(con, "postgres", label, cdm_schema)
+        if cdm_schema and cdm_schema not in set(con.list_databases()):
+            raise OmopSourceError(f"{label}: no schema {cdm_schema!r} (give the CDM schema with --cdm-schema)")
+    else:
+        folder = Path(s)
+        if not folder.is_dir():
+            raise OmopSourceError(f"{s}: not a duckdb:/// URL, a PostgreSQL URL or a folder of OMOP parquet files")
+        files = {p.stem.lower(): p for p in folder.glob("*.parquet") if not p.name.startswith("._")}
+        if "person" not in files:
+            raise OmopSourceError(f"{s}: not an OMOP folder (no person.parquet among "
+                                  f"{len(files)} parquet file(s))")
+        if engine == "spark":
+            con = _spark()
+        else:
+            con = ibis.duckdb.connect()
+        for name, p in files.items():
+            con.read_parquet(str(p), table_name=name)
+        src = OmopSource(con, "parquet", f"{folder.name}/ (OMOP parquet{', Spark' if engine == 'spark' else ''})",
+                         None)
+    if src.kind == "duckdb" and cdm_schema:
+        if cdm_schema not in set(src.con.list_databases()):
+            raise OmopSourceError(f"{src.label}: no schema {cdm_schema!r} (give the CDM schema with --cdm-schema)")
+    src.table("person")
+    return src
