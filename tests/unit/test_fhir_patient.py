@@ -247,4 +247,4 @@ def test_cohort_fhir_json_and_out(tmp_path):
     assert len(table) == 100 and {"patient_id", "status", "failed", "unknown", "age", "sex"} <= set(table.columns)
     assert table["cohort"].str.contains("synthetic").all()
     p = _cli("cohort", "NCT07176143", "--fhir", str(BULK), "--n", "5", "--seed", "1", "--json")
-    assert p.returncode == 2 and "--fhir PATH alone" in p.stderr
+    assert p.returncode == 2 and "give one cohort source" in p.stderr and "--fhir" in p.stderr
