@@ -167,6 +167,8 @@ def test_every_csv_export_goes_through_csv_export():
                 continue
             name = node.func.attr
             if name in {"to_csv", "writer", "DictWriter"}:
+                if "# not an export:" in src.splitlines()[node.lineno - 1]:
+                    continue  # a data stream between programs (e.g. COPY into PostgreSQL), said so where it is
                 offenders.append(f"{f.relative_to(ROOT)}:{node.lineno}: {name}")
             if name == "download_button":
                 texts = [n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)]

@@ -230,7 +230,7 @@ def copy_to_postgres(duckdb_path: str | Path, pg_url: str, schema: str, progress
             with pg.cursor().copy(f'COPY "{schema}"."{name}" FROM STDIN (FORMAT csv)') as cp:
                 for batch in reader:
                     buf = io.StringIO()
-                    batch.to_pandas().to_csv(buf, index=False, header=False)
+                    batch.to_pandas().to_csv(buf, index=False, header=False)  # not an export: COPY stream
                     cp.write(buf.getvalue())
             if progress:
                 progress(name)
