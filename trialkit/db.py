@@ -6,10 +6,12 @@ explicit URL (the CLI's ``--db``) selects any SQLAlchemy database, e.g. a shared
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
+from contextlib import contextmanager
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event, func, select
 
 from trialkit.paths import data_dir
 
@@ -57,13 +59,37 @@ TABLE_MODULES = ("trialkit.enrollment.storage", "trialkit.enrollment.audit", "tr
                  "trialkit.sharing", "trialkit.changes")
 
 
+def _lock_id(key: str) -> int:
+    """A signed 64-bit number for ``key`` (PostgreSQL advisory locks are named by bigint)."""
+    return int.from_bytes(hashlib.sha256(f"trialkit:{key}".encode()).digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def locked_transaction(engine: Engine, key: str):
+    """A transaction that holds the write lock named ``key`` from its first statement to its end, so
+    read-then-write sequences of writers with the same key never interleave (later writers wait).
+
+    PostgreSQL: a transaction-scoped advisory lock (``pg_advisory_xact_lock``; other keys run in
+    parallel). SQLite: the database's one write lock, taken before the first read (``BEGIN IMMEDIATE``;
+    waiting up to the busy timeout). Any other database: the transaction as it is.
+    """
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif conn.dialect.name == "postgresql":
+            conn.execute(select(func.pg_advisory_xact_lock(_lock_id(key))))
+        yield conn
+
+
 def init_db(engine: Engine) -> None:
-    """Create every table trialkit declares (idempotent)."""
+    """Create every table trialkit declares (idempotent, and safe when several processes start at once
+    on a fresh database: the check for each table and its creation happen under one lock)."""
     import importlib
 
     for module in TABLE_MODULES:  # importing a module registers its tables on `metadata`
         importlib.import_module(module)
-    metadata.create_all(engine)
+    with locked_transaction(engine, "schema") as conn:
+        metadata.create_all(conn)
 
 
 def dispose_all() -> None:

@@ -25,7 +25,7 @@ from sqlalchemy import (Boolean, Column, Date, DateTime, Float, Integer, String,
                         delete, func, insert, select, update)
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from trialkit.db import get_engine, init_db, metadata
+from trialkit.db import get_engine, init_db, locked_transaction, metadata
 from trialkit.enrollment import audit
 from trialkit.enrollment.schema import (PARTICIPANT_COLUMNS, PARTICIPANT_DATES, SITE_COLUMNS, SITE_DATES,
                                         SITE_EXTRA_COLUMNS, ParticipantRow, SiteRow, validate_files,
@@ -241,7 +241,7 @@ def import_log(engine, nct_id: str, participants_csv, sites_csv, *, user: str, t
     digests = {"participants_sha256": _sha(participants_csv), "sites_sha256": _sha(sites_csv)}
 
     def write() -> ImportReport:
-        with engine.begin() as conn:
+        with locked_transaction(engine, f"enrollment:{nct_id}") as conn:  # one writer of the trial's log at a time
             previous = conn.execute(select(logs.c.source).where(logs.c.nct_id == nct_id)).scalar_one_or_none()
             if previous == "demo" and not replace_demo:
                 raise DemoLogExists(f"{nct_id} holds {DEMO_LABEL}; importing a real log replaces it only when "
@@ -294,7 +294,7 @@ def record_screening(engine, nct_id: str, row: dict, *, user: str, trial: Trial 
             clean[k] = clean[k].isoformat()[:10]
 
     def write() -> None:
-        with engine.begin() as conn:
+        with locked_transaction(engine, f"enrollment:{nct_id}") as conn:
             source = conn.execute(select(logs.c.source).where(logs.c.nct_id == nct_id)).scalar_one_or_none()
             if source is None:
                 raise NoLogError(f"{nct_id} has no enrollment log yet: import its sites.csv (and participants.csv) "
@@ -360,7 +360,9 @@ def ensure_demo_data(engine, catalog_or_trials, *, as_of: date | None = None, us
         demo = demo_log(trial, as_of=as_of)
 
         def write(trial=trial, demo=demo) -> None:
-            with engine.begin() as conn:
+            with locked_transaction(engine, f"enrollment:{trial.nct_id}") as conn:
+                if conn.execute(select(logs.c.nct_id).where(logs.c.nct_id == trial.nct_id)).first():
+                    return  # another process loaded it (or imported a real log) first
                 conn.execute(insert(logs).values(nct_id=trial.nct_id, source="demo",
                                                  updated_at=datetime.now(timezone.utc), note=demo.note))
                 conn.execute(insert(sites_table), [_site_record(trial.nct_id, s) for s in demo.sites])

@@ -1,0 +1,94 @@
+"""Hardening round two (issue 12, part A): concurrent importers of one trial, idempotent table creation,
+values PostgreSQL would refuse, note authors, read-only first start, storage caps, bad command lines.
+
+The concurrency check is shared with tests/integration/test_hardening_postgres.py (same check, PostgreSQL).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.unit.test_enrollment_fixtures import NCT, P_COLS, SITES, to_csv
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# -- concurrent imports of one trial (finding 1) ----------------------------------------------------------
+def _worker_files(tmp: Path, workers: int, rows: int) -> list[tuple[Path, Path, str]]:
+    """One participants file per worker (subject ids W<w>-…, so the log shows whose file it holds)."""
+    sites = tmp / "sites.csv"
+    sites.write_bytes(to_csv(SITES))
+    out = []
+    for w in range(workers):
+        p = tmp / f"participants-{w}.csv"
+        data = to_csv([dict(subject_id=f"W{w}-{i:05d}", site_id="A", screening_date="2025-05-01",
+                            screen_outcome="IN_SCREENING") for i in range(rows)], P_COLS)
+        p.write_bytes(data)
+        out.append((p, sites, hashlib.sha256(data).hexdigest()))
+    return out
+
+
+def check_concurrent_imports(url_for_round, tmp: Path, *, rounds: int = 3, workers: int = 8, rows: int = 1000):
+    """``workers`` simultaneous ``enrollment import`` commands of one trial, each a different file, for
+    ``rounds`` rounds (``url_for_round(r)`` names the database: a fresh one tests first-import and
+    table-creation races). Afterwards the log holds exactly one of the files, every process exited 0 or
+    2 with one line (never a traceback), and the audit trail holds one import per success, the last one
+    being the file the log holds."""
+    from sqlalchemy import create_engine
+
+    from trialkit.enrollment.audit import read_audit
+    from trialkit.enrollment.storage import read_log
+
+    files = _worker_files(tmp, workers, rows)
+    for r in range(rounds):
+        url = url_for_round(r)
+        procs = [subprocess.Popen([sys.executable, "-m", "trialkit", "enrollment", "import", NCT,
+                                   "--participants", str(p), "--sites", str(s), "--db", url,
+                                   "--user", f"writer-{w}"],
+                                  cwd=ROOT, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True)
+                 for w, (p, s, _) in enumerate(files)]
+        results = [(p.wait(timeout=600), *p.communicate()) for p in procs]
+        winners = set()
+        for w, (code, out, err) in enumerate(results):
+            assert "Traceback" not in err, f"round {r} writer {w}: {err}"
+            assert code in (0, 2), f"round {r} writer {w} exit {code}: {err}"
+            if code == 2:
+                assert len(err.strip().splitlines()) == 1, err
+            else:
+                winners.add(f"writer-{w}")
+        assert winners, f"round {r}: no import succeeded"
+        eng = create_engine(url)
+        try:
+            log = read_log(eng, NCT)
+            owners = {sid.split("-")[0] for sid in log.participants["subject_id"]}
+            assert len(owners) == 1, f"round {r}: the log mixes the files of {sorted(owners)}"
+            owner = int(next(iter(owners))[1:])
+            assert len(log.participants) == rows and log.participants["subject_id"].is_unique
+            trail = read_audit(eng, NCT)
+            imports = trail[trail["action"] == "import"].tail(len(winners))
+            assert len(trail[trail["action"] == "import"]) >= len(winners)
+            assert set(imports["user"]) == winners, f"round {r}: audit {list(imports['user'])} vs {winners}"
+            last = json.loads(imports.iloc[-1]["detail"])
+            assert imports.iloc[-1]["user"] == f"writer-{owner}"
+            assert last["participants_sha256"] == files[owner][2]
+            assert last["participants"] == rows
+        finally:
+            eng.dispose()
+
+
+def test_eight_concurrent_cli_imports_of_one_trial_on_sqlite(data_dir, tmp_path):
+    fresh = {}
+
+    def url(r):  # round 0 and 1: a fresh database file (no tables yet); round 2 reuses round 1's
+        if r < 2:
+            fresh["url"] = f"sqlite:///{tmp_path / f'race-{r}.db'}"
+        return fresh["url"]
+
+    check_concurrent_imports(url, tmp_path, rounds=3, workers=8)
