@@ -18,7 +18,7 @@ def test_eight_concurrent_cli_imports_of_one_trial_on_postgres(pg_url, tmp_path)
     shared.check_concurrent_imports(lambda r: pg_url, tmp_path, rounds=3, workers=8)
 
 
-def _later_test_values_postgres_would_refuse_are_caught_by_validation(pg_url):  # noqa: F811
+def test_values_postgres_would_refuse_are_caught_by_validation(pg_url):  # noqa: F811
     from trialkit.db import get_engine, init_db
 
     engine = get_engine(pg_url)

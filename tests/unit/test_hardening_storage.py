@@ -92,3 +92,41 @@ def test_eight_concurrent_cli_imports_of_one_trial_on_sqlite(data_dir, tmp_path)
         return fresh["url"]
 
     check_concurrent_imports(url, tmp_path, rounds=3, workers=8)
+
+
+# -- values PostgreSQL would refuse (finding 10) ----------------------------------------------------------
+def check_values_postgres_would_refuse(engine):
+    """Over-long values and NUL characters are refused by validation (``row N: column: problem``) before
+    the database sees them; the log stays empty and nothing is audited."""
+    from trialkit.enrollment.audit import read_audit
+    from trialkit.enrollment.storage import import_log, read_log, record_screening
+    from trialkit.errors import LogValidationError
+    from tests.unit.test_enrollment_fixtures import PARTICIPANTS, good_files, seed_trial
+
+    trial = seed_trial()
+    p, s = good_files()
+    rows = [dict(r) for r in PARTICIPANTS]
+    rows[0]["subject_id"] = "X" * 101
+    rows[1]["arm"] = "Control\x00group"
+    sites = [dict(r) for r in SITES]
+    sites[2]["city"] = "C" * 201
+    with pytest.raises(LogValidationError) as err:
+        import_log(engine, NCT, to_csv(rows, P_COLS), to_csv(sites), user="alice", trial=trial)
+    problems = err.value.problems
+    assert "row 2: subject_id: 101 characters, at most 100 allowed (participants.csv)" in problems
+    assert "row 3: arm: contains a NUL character (participants.csv)" in problems
+    assert "row 4: city: 201 characters, at most 200 allowed (sites.csv)" in problems
+    huge_sites = to_csv(SITES).decode().replace("Alpha Hospital", "A" * 131_073, 1)
+    with pytest.raises(LogValidationError) as err:
+        import_log(engine, NCT, p, huge_sites, user="alice", trial=trial)
+    assert err.value.problems[0].startswith("row 2: (row): field larger than field limit"), err.value.problems
+    assert read_log(engine, NCT).source is None and read_audit(engine, NCT).empty
+    import_log(engine, NCT, p, s, user="alice", trial=trial)
+    with pytest.raises(LogValidationError) as err:
+        record_screening(engine, NCT, {"subject_id": "Z-1", "site_id": "A", "screening_date": "2025-05-01",
+                                       "screen_outcome": "IN_SCREENING", "arm": "a\x00b"}, user="bob", trial=trial)
+    assert err.value.problems == ["arm: contains a NUL character"]
+
+
+def test_values_postgres_would_refuse_are_caught_by_validation_on_sqlite(engine):
+    check_values_postgres_would_refuse(engine)
