@@ -130,3 +130,67 @@ def check_values_postgres_would_refuse(engine):
 
 def test_values_postgres_would_refuse_are_caught_by_validation_on_sqlite(engine):
     check_values_postgres_would_refuse(engine)
+
+
+# -- bad command lines (finding 11) -----------------------------------------------------------------------
+def _bad_command_lines(tmp: Path) -> list[tuple[str, list[str]]]:
+    from tests.unit.test_enrollment_fixtures import good_files
+
+    p, s = good_files()
+    (tmp / "p.csv").write_bytes(p)
+    (tmp / "s.csv").write_bytes(s)
+    huge = to_csv(SITES).decode().replace("Alpha Hospital", "A" * 131_073, 1)
+    (tmp / "huge.csv").write_text(huge)
+    (tmp / "cohort.csv").write_text("age\n50\n")
+    (tmp / "adir").mkdir()
+    imp = ["enrollment", "import", NCT, "--participants", str(tmp / "p.csv"), "--sites", str(tmp / "s.csv")]
+    db = ["--db", f"sqlite:///{tmp / 'ok.db'}"]
+    return [
+        ("unparseable --db URL", [*imp, "--db", "not a url"]),
+        ("unknown database driver", [*imp, "--db", "nosuchdb://x/y"]),
+        ("unreachable server", [*imp, "--db", "postgresql+psycopg://u:p@127.0.0.1:1/x?connect_timeout=3"]),
+        ("sqlite file in a missing folder", [*imp, "--db", f"sqlite:///{tmp / 'missing' / 'x.db'}"]),
+        ("summary with unreachable server", ["enrollment", "summary", NCT, "--db",
+                                             "postgresql+psycopg://u:p@127.0.0.1:1/x?connect_timeout=3"]),
+        ("blank --user", [*imp, *db, "--user", " "]),
+        ("CSV cell over the field limit (lists the row)", ["enrollment", "import", NCT, "--participants", str(tmp / "p.csv"),
+                                           "--sites", str(tmp / "huge.csv"), *db]),
+        ("cohort --out to a directory", ["cohort", NCT, "--cohort", str(tmp / "cohort.csv"), "--out",
+                                         str(tmp / "adir")]),
+        ("cohort --out into a missing folder", ["cohort", NCT, "--cohort", str(tmp / "cohort.csv"), "--out",
+                                                str(tmp / "missing" / "out.csv")]),
+        ("--cohort DIR", ["cohort", NCT, "--cohort", str(tmp / "adir")]),
+        ("report --out to a directory", ["report", NCT, "--out", str(tmp / "adir"), *db]),
+        ("report --out into a missing folder", ["report", NCT, "--out", str(tmp / "missing" / "r.html"), *db]),
+        ("forecast with unparseable --db", ["forecast", NCT, "--db", "::"]),
+    ]
+
+
+def test_bad_command_lines_exit_2_with_one_line(data_dir, tmp_path, capsys):
+    """Each bad command line ends with exit 2 and one stderr line, never a traceback (in-process: the same
+    ``main`` the console runs; one case also through a real child process below)."""
+    from trialkit.cli import main
+
+    failures = []
+    for name, argv in _bad_command_lines(tmp_path):
+        capsys.readouterr()
+        try:
+            code = main(argv)
+        except SystemExit as exc:
+            code = exc.code
+        except BaseException as exc:  # noqa: BLE001 - a traceback is exactly the failure we look for
+            failures.append(f"{name}: raised {type(exc).__name__}: {exc}")
+            continue
+        err = capsys.readouterr().err
+        lines = err.strip().splitlines()
+        # an invalid CSV lists its problem rows, then the one-line summary (as every refused import does)
+        expected = 2 if name.startswith("CSV") else 1
+        if code != 2 or len(lines) != expected or "Traceback" in err or not lines[-1].startswith("error: "):
+            failures.append(f"{name}: exit {code}, stderr {err!r}")
+    assert failures == []
+
+
+def test_a_bad_db_url_in_a_real_process_prints_one_line(data_dir, tmp_path):
+    r = subprocess.run([sys.executable, "-m", "trialkit", "enrollment", "summary", NCT, "--db", "not a url"],
+                       cwd=ROOT, capture_output=True, text=True, env=dict(os.environ), timeout=300)
+    assert r.returncode == 2 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
