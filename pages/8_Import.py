@@ -5,7 +5,7 @@ import streamlit as st
 
 from trialkit.catalog import trial_summary
 from trialkit.ctgov import MAX_STUDY_BYTES, parse_bytes
-from trialkit.errors import StudyFormatError
+from trialkit.errors import StudyFormatError, TrialkitError
 from ui import common, loaders
 from ui.text import md_escape
 
@@ -43,7 +43,11 @@ if upload is not None:
         st.info(f"{trial.nct_id} is already in the catalog ({len(existing.versions)} version(s)); "
                 "adding keeps the earlier versions.")
     if allowed and st.button("Add to the catalog", type="primary", icon=":material/add:"):
-        _, version, is_new = loaders.catalog().add(raw, source_name=shown_name)
+        try:
+            _, version, is_new = loaders.catalog().add(raw, source_name=shown_name)
+        except TrialkitError as exc:  # e.g. the per-trial cap on stored versions (trialkit.catalog)
+            st.error(f"Not added: {md_escape(str(exc), limit=600)}", icon=":material/error:")
+            st.stop()
         st.cache_data.clear()
         if is_new:
             st.session_state[common.TRIAL_KEY] = trial.nct_id

@@ -1,0 +1,83 @@
+"""Safe defaults for a shared server (issue 12, finding 3): the shipped config serves only this machine and
+checks the Host header; without sign-in, visitors from other machines cannot write; per-trial caps on stored
+study versions. Finding 15: read-only mode writes nothing on first start."""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from ui import auth, common
+
+ROOT = Path(__file__).resolve().parents[2]
+STUDY = ROOT / "data" / "trials" / "NCT07176143.json"
+
+
+def test_shipped_config_serves_only_this_machine_and_checks_host_names():
+    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]
+    assert cfg["address"] == "127.0.0.1"
+    assert cfg["allowedHosts"] and "*" not in cfg["allowedHosts"]
+    from streamlit import config
+
+    options = config.get_config_options(force_reparse=True)  # options this Streamlit knows
+    assert "server.allowedHosts" in options and "server.address" in options
+
+
+@pytest.fixture
+def no_auth(monkeypatch):
+    monkeypatch.setattr(auth, "_auth_section", lambda: None)
+    monkeypatch.delenv("TRIALKIT_READ_ONLY", raising=False)
+
+
+@pytest.mark.parametrize("addresses, allowed", [([], True), (["203.0.113.7"], False), (["10.0.0.2"], False),
+                                                (["2001:db8::1"], False)])
+def test_without_sign_in_only_this_machine_writes(no_auth, monkeypatch, addresses, allowed):
+    monkeypatch.setattr(auth, "_visitor_addresses", lambda: list(addresses))
+    ok, reason = common.can_write()
+    assert ok is allowed
+    assert allowed or "server's own machine" in reason
+
+
+def test_visitor_addresses_read_the_websocket_peer_and_forwarded_for(monkeypatch):
+    import streamlit as st
+
+    class Ctx:
+        ip_address = "198.51.100.4"
+        headers = {"X-Forwarded-For": "127.0.0.1, 192.0.2.9"}
+
+    monkeypatch.setattr(st, "context", Ctx())
+    assert auth._visitor_addresses() == ["198.51.100.4", "192.0.2.9"]
+    Ctx.ip_address, Ctx.headers = None, {}
+    assert auth._visitor_addresses() == []
+
+
+def test_with_sign_in_the_identity_provider_decides(monkeypatch):
+    monkeypatch.setattr(auth, "auth_configured", lambda: True)
+    monkeypatch.setattr(auth, "_visitor_addresses", lambda: ["203.0.113.7"])
+    assert auth.write_refusal() is None
+
+
+def test_import_page_refuses_a_visitor_from_another_machine(apptest, monkeypatch):
+    monkeypatch.setattr(auth, "_auth_section", lambda: None)
+    monkeypatch.setattr(auth, "_visitor_addresses", lambda: ["203.0.113.7"])
+    at = apptest("pages/8_Import.py")
+    assert not at.exception
+    assert any("server's own machine" in i.value for i in at.info)
+
+
+def test_catalog_caps_versions_and_bytes_per_trial(data_dir, monkeypatch):
+    from trialkit.catalog import Catalog, StorageLimitError
+
+    cat = Catalog()
+    base = STUDY.read_text()
+    monkeypatch.setattr(Catalog, "max_versions", 3)
+    for i in range(3):
+        assert cat.add((base + " " * (i + 1)).encode())[2] is True
+    with pytest.raises(StorageLimitError, match=r"NCT07176143 already has 3 imported versions.*\(3\)"):
+        cat.add((base + " " * 9).encode())
+    assert len([v for v in cat.versions("NCT07176143") if v.origin == "imported"]) == 3
+    monkeypatch.setattr(Catalog, "max_versions", 100)
+    monkeypatch.setattr(Catalog, "max_bytes", 4 * len(base))
+    with pytest.raises(StorageLimitError, match="MB kept per trial; not stored"):
+        cat.add((base + " " * 20).encode())
