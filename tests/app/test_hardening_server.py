@@ -81,3 +81,39 @@ def test_catalog_caps_versions_and_bytes_per_trial(data_dir, monkeypatch):
     monkeypatch.setattr(Catalog, "max_bytes", 4 * len(base))
     with pytest.raises(StorageLimitError, match="MB kept per trial; not stored"):
         cat.add((base + " " * 20).encode())
+
+
+@pytest.mark.parametrize("page", [None, "pages/5_Enrollment.py", "pages/6_Sites.py", "pages/7_Forecast.py", "pages/10_Shared.py"])
+def test_read_only_first_start_writes_nothing(data_dir, apptest, monkeypatch, page):
+    """TRIALKIT_READ_ONLY=1 on a fresh data folder: the pages work (no log) and no database file, table,
+    demo log or audit event is created."""
+    monkeypatch.setenv("TRIALKIT_READ_ONLY", "1")
+    at = apptest(page, trial="NCT06610773")
+    assert not at.exception
+    assert not (data_dir / "trialkit.db").exists()
+
+
+def test_read_only_cli_summary_reads_no_log_and_writes_nothing(data_dir, monkeypatch, capsys):
+    from trialkit.cli import main
+
+    monkeypatch.setenv("TRIALKIT_READ_ONLY", "1")
+    assert main(["enrollment", "summary", "NCT06610773"]) == 0
+    assert "no enrollment log" in capsys.readouterr().out
+    assert not (data_dir / "trialkit.db").exists()
+
+
+def test_read_only_reads_an_existing_database_without_writing(data_dir, monkeypatch):
+    from trialkit import db
+    from trialkit.catalog import default_catalog
+    from trialkit.enrollment.audit import read_audit
+    from trialkit.enrollment.storage import open_database, read_log
+
+    eng = open_database(None)  # writable first start: tables and the demo logs
+    before = len(read_audit(eng))
+    db.dispose_all()
+    monkeypatch.setenv("TRIALKIT_READ_ONLY", "1")
+    ro = open_database(None)
+    assert str(ro.url).endswith("trialkit.db")
+    assert read_log(ro, "NCT06610773").source == "demo"
+    assert len(read_audit(ro)) == before
+    assert default_catalog()

@@ -391,8 +391,13 @@ def open_database(url: str | None = None):
     The embedded default database gets the simulated demo logs of the seed trials on first use, so the app,
     ``enrollment summary``, ``forecast`` and ``report`` show the same thing from a fresh checkout. A database
     named by URL (``--db``, ``TRIALKIT_DB_URL``: e.g. a shared PostgreSQL server) never receives demo data
-    by itself.
+    by itself. In read-only mode (``TRIALKIT_READ_ONLY``) nothing is written: a database without
+    trialkit's tables reads as empty (``trialkit.db.readable_engine``).
     """
+    from trialkit.db import read_only_mode, readable_engine
+
+    if read_only_mode():  # write nothing, not even tables or the demo logs
+        return readable_engine(url)
     engine = get_engine(url)
     init_db(engine)
     if uses_embedded_default(url):
