@@ -92,9 +92,10 @@ def _visitor_addresses() -> list[str]:
         forwarded = st.context.headers.get("X-Forwarded-For") or ""
     except Exception:  # no session (a bare script run): nobody from elsewhere
         return out
-    if ip:
-        out.append(str(ip))
-    out += [h.strip() for h in str(forwarded).split(",") if h.strip()]
+    if isinstance(ip, str) and ip:  # (AppTest's stand-in runtime gives a mock, not an address)
+        out.append(ip)
+    if isinstance(forwarded, str):
+        out += [h.strip() for h in forwarded.split(",") if h.strip()]
     return [a for a in out if a.lower() not in _LOOPBACK and not a.startswith("127.")]
 
 
@@ -110,6 +111,20 @@ def write_refusal() -> str | None:
         return ("Changes can only be made on the server's own machine while sign-in is off (everyone else "
                 "would write as the same anonymous user). Ask the administrator to turn sign-in on.")
     return None
+
+
+def signed_in_key() -> str | None:
+    """Who the signed-in user is, for what they own (notes, shares): ``oidc:<issuer>|<subject>``, the
+    OpenID Connect ``iss`` + ``sub`` claims, unique and stable per account (an e-mail or a name can be shared
+    or changed; a user may even be called "anonymous"). None when nobody is signed in or the provider sent
+    no subject."""
+    if not is_signed_in():
+        return None
+    user = _user()
+    sub = user.get("sub")
+    if not sub:
+        return None
+    return f"oidc:{user.get('iss') or ''}|{sub}"
 
 
 def _provider_label(name: str | None) -> str:

@@ -117,3 +117,50 @@ def test_read_only_reads_an_existing_database_without_writing(data_dir, monkeypa
     assert read_log(ro, "NCT06610773").source == "demo"
     assert len(read_audit(ro)) == before
     assert default_catalog()
+
+
+# -- note authors keyed by issuer + subject (finding 8) ---------------------------------------------------
+@pytest.fixture
+def signed_in(monkeypatch):
+    monkeypatch.setattr(auth, "auth_configured", lambda: True)
+    monkeypatch.delenv("TRIALKIT_READ_ONLY", raising=False)
+    user = {"is_logged_in": True}
+    monkeypatch.setattr(auth, "_user", lambda: user)
+    return user
+
+
+def test_colliding_names_do_not_share_notes_and_anonymous_sees_nothing(data_dir, engine, signed_in, monkeypatch):
+    from trialkit import notes
+    from ui import loaders
+    from ui import notes as ui_notes
+
+    monkeypatch.setattr(loaders, "engine", lambda: engine)
+    monkeypatch.setattr(ui_notes.st, "session_state", {})
+    nct = "NCT06610773"
+    signed_in.update(iss="https://idp-a.example", sub="123", email="pat@example.org", name="Pat")
+    a = ui_notes.note_author()
+    notes.add_note(engine, nct_id=nct, target="title", author=a, body="A's note")
+    signed_in.update(iss="https://idp-b.example", sub="123", email="pat@example.org", name="Pat")  # same claims
+    assert ui_notes.note_author() != a and ui_notes.my_notes(nct) == {}
+    signed_in.update(iss="https://idp-a.example", sub="999", email="x@example.org", name="anonymous")
+    assert ui_notes.my_notes(nct) == {}
+    signed_in.clear()
+    signed_in.update(is_logged_in=False)
+    assert ui_notes.note_author() is None and ui_notes.my_notes(nct) == {}
+    signed_in.update(is_logged_in=True, iss="https://idp-a.example", sub="123")
+    assert [n.body for n in ui_notes.my_notes(nct)["title"]] == ["A's note"]
+
+
+def test_notes_written_under_an_email_stay_readable_by_their_author(data_dir, engine, signed_in, monkeypatch):
+    from trialkit import notes
+    from ui import loaders
+    from ui import notes as ui_notes
+
+    monkeypatch.setattr(loaders, "engine", lambda: engine)
+    monkeypatch.setattr(ui_notes.st, "session_state", {})
+    nct = "NCT06610773"
+    notes.add_note(engine, nct_id=nct, target="title", author="pat@example.org", body="old note")
+    notes.add_note(engine, nct_id=nct, target="title", author="local:pat", body="local note")
+    signed_in.update(iss="https://idp-a.example", sub="123", email="pat@example.org")
+    assert [n.body for n in ui_notes.my_notes(nct)["title"]] == ["old note"]
+    assert notes.adopt_legacy_notes(engine, legacy="local:pat", key="oidc:x|1") == 0  # new-form keys untouched
