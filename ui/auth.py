@@ -124,7 +124,12 @@ def signed_in_key() -> str | None:
     sub = user.get("sub")
     if not sub:
         return None
-    return f"oidc:{user.get('iss') or ''}|{sub}"
+    key = f"oidc:{user.get('iss') or ''}|{sub}"
+    if len(key) > 320:  # the notes/shares author column; a long issuer + subject is kept as its digest
+        import hashlib
+
+        key = "oidc:sha256:" + hashlib.sha256(key.encode()).hexdigest()
+    return key
 
 
 def _provider_label(name: str | None) -> str:

@@ -164,3 +164,13 @@ def test_notes_written_under_an_email_stay_readable_by_their_author(data_dir, en
     signed_in.update(iss="https://idp-a.example", sub="123", email="pat@example.org")
     assert [n.body for n in ui_notes.my_notes(nct)["title"]] == ["old note"]
     assert notes.adopt_legacy_notes(engine, legacy="local:pat", key="oidc:x|1") == 0  # new-form keys untouched
+
+
+def test_a_long_issuer_and_subject_still_fit_the_author_column(signed_in):
+    from trialkit.notes import MAX_AUTHOR_CHARS
+
+    signed_in.update(iss="https://idp.example/" + "t" * 200, sub="s" * 255)
+    key = auth.signed_in_key()
+    assert key.startswith("oidc:sha256:") and len(key) <= MAX_AUTHOR_CHARS
+    signed_in.update(sub="s" * 254)
+    assert auth.signed_in_key() != key
