@@ -17,7 +17,7 @@ from pathlib import Path
 
 from trialkit import paths
 from trialkit.ctgov import load_study, parse_bytes
-from trialkit.errors import StudyFormatError
+from trialkit.errors import StudyFormatError, TrialkitError
 from trialkit.models import Trial
 
 
@@ -74,7 +74,20 @@ def _imported_time(p: Path) -> datetime:
         return _mtime(p)
 
 
+#: Per trial, at most this many imported versions and this many bytes of them are kept: a server others
+#: reach must not let uploads fill its disk (each upload is at most ``ctgov.MAX_STUDY_BYTES``).
+MAX_VERSIONS_PER_TRIAL = 20
+MAX_BYTES_PER_TRIAL = 100 * 2**20
+
+
+class StorageLimitError(TrialkitError):
+    """Storing one more version would pass the per-trial cap on versions or bytes."""
+
+
 class Catalog:
+    max_versions = MAX_VERSIONS_PER_TRIAL
+    max_bytes = MAX_BYTES_PER_TRIAL
+
     def __init__(self, trials_dir: Path | None = None, imported_dir: Path | None = None):
         self.trials_dir = Path(trials_dir) if trials_dir else paths.trials_dir()
         self.imported_dir = Path(imported_dir) if imported_dir else paths.imported_dir()
@@ -159,6 +172,7 @@ class Catalog:
         digest = hashlib.sha256(raw).hexdigest()
         if versions and hashlib.sha256(versions[-1].path.read_bytes()).hexdigest() == digest:
             return trial, versions[-1], False
+        self._check_room(trial.nct_id, len(raw), [v for v in versions if v.origin == "imported"])
         folder = self.imported_dir / trial.nct_id  # nct_id matched ^NCT\d{8}$: safe as a folder name
         folder.mkdir(parents=True, exist_ok=True)
         now = datetime.now(timezone.utc)
@@ -169,6 +183,19 @@ class Catalog:
             fh.write(raw)
         os.replace(tmp, target)
         return trial, StudyVersion(trial.nct_id, target, "imported", now), True
+
+
+    def _check_room(self, nct_id: str, size: int, imported: list[StudyVersion]) -> None:
+        """Refuse (``StorageLimitError``) a version that would pass ``MAX_VERSIONS_PER_TRIAL`` or
+        ``MAX_BYTES_PER_TRIAL`` for the trial; every path that stores a study comes through ``add``."""
+        used = sum(v.path.stat().st_size for v in imported)
+        if len(imported) >= self.max_versions:
+            raise StorageLimitError(f"{nct_id} already has {len(imported)} imported versions, the most kept per "
+                                    f"trial ({self.max_versions}); not stored. Ask the administrator to remove "
+                                    f"old versions from {nct_id}'s folder under imported/.")
+        if used + size > self.max_bytes:
+            raise StorageLimitError(f"{nct_id}'s imported versions would take {(used + size) / 2**20:.1f} MB, "
+                                    f"more than the {self.max_bytes / 2**20:.0f} MB kept per trial; not stored.")
 
 
 def default_catalog() -> Catalog:

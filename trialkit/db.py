@@ -6,10 +6,12 @@ explicit URL (the CLI's ``--db``) selects any SQLAlchemy database, e.g. a shared
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
+from contextlib import contextmanager
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event, func, select
 
 from trialkit.paths import data_dir
 
@@ -20,12 +22,18 @@ _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 
 
+def read_only_mode() -> bool:
+    """``TRIALKIT_READ_ONLY=1`` (or true/yes/on): nothing is written to the database, not even its tables."""
+    return os.environ.get("TRIALKIT_READ_ONLY", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 def default_url() -> str:
     url = os.environ.get("TRIALKIT_DB_URL")
     if url:
         return url
     d = data_dir()
-    d.mkdir(parents=True, exist_ok=True)
+    if not read_only_mode():
+        d.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{d / 'trialkit.db'}"
 
 
@@ -57,13 +65,72 @@ TABLE_MODULES = ("trialkit.enrollment.storage", "trialkit.enrollment.audit", "tr
                  "trialkit.sharing", "trialkit.changes")
 
 
+def _lock_id(key: str) -> int:
+    """A signed 64-bit number for ``key`` (PostgreSQL advisory locks are named by bigint)."""
+    return int.from_bytes(hashlib.sha256(f"trialkit:{key}".encode()).digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def locked_transaction(engine: Engine, key: str):
+    """A transaction that holds the write lock named ``key`` from its first statement to its end, so
+    read-then-write sequences of writers with the same key never interleave (later writers wait).
+
+    PostgreSQL: a transaction-scoped advisory lock (``pg_advisory_xact_lock``; other keys run in
+    parallel). SQLite: the database's one write lock, taken before the first read (``BEGIN IMMEDIATE``;
+    waiting up to the busy timeout). Any other database: the transaction as it is.
+    """
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif conn.dialect.name == "postgresql":
+            conn.execute(select(func.pg_advisory_xact_lock(_lock_id(key))))
+        yield conn
+
+
 def init_db(engine: Engine) -> None:
-    """Create every table trialkit declares (idempotent)."""
+    """Create every table trialkit declares (idempotent, and safe when several processes start at once
+    on a fresh database: the check for each table and its creation happen under one lock)."""
+    _register_tables()
+    if read_only_mode() and engine.url.database != ":memory:" and engine.url.database:
+        return  # read-only: never create anything (``readable_engine`` stands in when tables are missing)
+    with locked_transaction(engine, "schema") as conn:
+        metadata.create_all(conn)
+
+
+def _register_tables() -> None:
     import importlib
 
     for module in TABLE_MODULES:  # importing a module registers its tables on `metadata`
         importlib.import_module(module)
-    metadata.create_all(engine)
+
+
+def readable_engine(url: str | None = None) -> Engine:
+    """For read-only mode: the database at ``url`` when it already holds trialkit's tables; otherwise an
+    empty in-memory database with the tables, so every page and command reads "no log", "no notes"… and
+    nothing is created on disk or on the server (no file, no table, no demo log, no audit event)."""
+    from sqlalchemy import inspect
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import StaticPool
+
+    url = url or default_url()
+    parsed = make_url(url)
+    exists = True
+    if parsed.get_backend_name() == "sqlite":
+        exists = bool(parsed.database) and parsed.database != ":memory:" and os.path.isfile(parsed.database)
+    if exists:
+        engine = get_engine(url)
+        _register_tables()
+        have = set(inspect(engine).get_table_names())
+        if all(name in have for name in metadata.tables):
+            return engine
+    with _lock:
+        engine = _engines.get("read-only:empty")
+        if engine is None:
+            engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+            _register_tables()
+            metadata.create_all(engine)
+            _engines["read-only:empty"] = engine
+    return engine
 
 
 def dispose_all() -> None:

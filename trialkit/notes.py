@@ -117,6 +117,24 @@ def _check_body(body: str) -> str:
     return body.strip()
 
 
+#: Author keys trialkit writes since issue 12: ``oidc:<iss>|<sub>`` (signed in) or ``local:<os user>``.
+KEY_PREFIXES = ("oidc:", "local:")
+
+
+def adopt_legacy_notes(engine: Engine, *, legacy: str, key: str) -> int:
+    """Migration: notes (and shares) written before authors were keyed by issuer + subject carry the
+    signed-in user's e-mail (or name) as author. Hand those to ``key`` (``oidc:…``) so their author keeps
+    reading them; author keys of the new form are never touched. Returns the number of notes moved."""
+    from trialkit.sharing import shares_table
+
+    if not legacy or legacy.startswith(KEY_PREFIXES) or not key.startswith("oidc:"):
+        return 0
+    with engine.begin() as conn:
+        moved = conn.execute(update(notes_table).where(notes_table.c.author == legacy).values(author=key)).rowcount
+        conn.execute(update(shares_table).where(shares_table.c.author == legacy).values(author=key))
+    return int(moved or 0)
+
+
 def check_target(nct_id: str, target: str) -> None:
     if not isinstance(nct_id, str) or not NCT_ID.match(nct_id):
         raise NoteError(f"trial {nct_id!r}: not an NCT id (NCT followed by 8 digits)")

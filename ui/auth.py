@@ -8,6 +8,11 @@ signed-in user, whose e-mail (or name) goes into the audit trail. When it is off
 single-user tool and the audit trail names the operating-system user.
 
 ``TRIALKIT_READ_ONLY=1`` (see ``ui.common.is_read_only``) turns every write off whatever the sign-in state.
+
+Without sign-in there is no way to tell visitors apart, so only visitors on this machine may write
+(``write_refusal``): a visitor from another machine (``st.context.ip_address`` is set, or a proxy's
+``X-Forwarded-For`` names a non-loopback address) reads but cannot change anything. To serve a team, turn
+sign-in on, or run the shared server read-only.
 Streamlit's auth needs the ``Authlib`` package only when sign-in is configured.
 """
 from __future__ import annotations
@@ -71,6 +76,60 @@ def signed_in_name() -> str | None:
         if value:
             return str(value)[:200]
     return "signed-in user"
+
+
+_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def _visitor_addresses() -> list[str]:
+    """The addresses this session's requests came from that are not this machine: the websocket peer
+    (``st.context.ip_address``: None for a loopback peer) and every hop of ``X-Forwarded-For`` (a reverse
+    proxy on this machine passes the real visitor's address there). A separate function so tests can
+    stand in for it."""
+    out: list[str] = []
+    try:
+        ip = st.context.ip_address
+        forwarded = st.context.headers.get("X-Forwarded-For") or ""
+    except Exception:  # no session (a bare script run): nobody from elsewhere
+        return out
+    if isinstance(ip, str) and ip:  # (AppTest's stand-in runtime gives a mock, not an address)
+        out.append(ip)
+    if isinstance(forwarded, str):
+        out += [h.strip() for h in forwarded.split(",") if h.strip()]
+    return [a for a in out if a.lower() not in _LOOPBACK and not a.startswith("127.")]
+
+
+def write_refusal() -> str | None:
+    """Why this session may not write because of where it comes from, or None.
+
+    The one network policy for writes (``ui.common.can_write`` asks it for every write path): with
+    sign-in on, the identity provider decides who writes; with sign-in off every visitor would be the
+    same anonymous local user, so writes are refused for any visitor not on this machine."""
+    if auth_configured():
+        return None
+    if _visitor_addresses():
+        return ("Changes can only be made on the server's own machine while sign-in is off (everyone else "
+                "would write as the same anonymous user). Ask the administrator to turn sign-in on.")
+    return None
+
+
+def signed_in_key() -> str | None:
+    """Who the signed-in user is, for what they own (notes, shares): ``oidc:<issuer>|<subject>``, the
+    OpenID Connect ``iss`` + ``sub`` claims, unique and stable per account (an e-mail or a name can be shared
+    or changed; a user may even be called "anonymous"). None when nobody is signed in or the provider sent
+    no subject."""
+    if not is_signed_in():
+        return None
+    user = _user()
+    sub = user.get("sub")
+    if not sub:
+        return None
+    key = f"oidc:{user.get('iss') or ''}|{sub}"
+    if len(key) > 320:  # the notes/shares author column; a long issuer + subject is kept as its digest
+        import hashlib
+
+        key = "oidc:sha256:" + hashlib.sha256(key.encode()).hexdigest()
+    return key
 
 
 def _provider_label(name: str | None) -> str:

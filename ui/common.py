@@ -136,6 +136,9 @@ def can_write() -> tuple[bool, str]:
         return False, "This server is in read-only mode (TRIALKIT_READ_ONLY); writing is turned off."
     if auth.auth_configured() and not auth.is_signed_in():
         return False, "Sign in (sidebar) to make changes; your name goes into the audit trail."
+    refused = auth.write_refusal()  # without sign-in, only visitors on this machine write
+    if refused:
+        return False, refused
     return True, ""
 
 

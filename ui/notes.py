@@ -15,7 +15,7 @@ import streamlit as st
 
 from trialkit import notes as notes_mod, sharing
 from trialkit.errors import TrialkitError
-from ui import common, loaders
+from ui import auth, common, loaders
 from ui.text import md_escape
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,9 +24,27 @@ EXPIRY_CHOICES = {"1 day": timedelta(days=1), "7 days": timedelta(days=7), "30 d
 _FLASH = "_notes_flash"
 
 
+def note_author() -> str | None:
+    """Who owns notes and shares in this session: with sign-in on, the OpenID Connect issuer + subject
+    (``auth.signed_in_key``; None when signed out, who then sees no notes); without sign-in, the local
+    user (``local:<os user>``; only visitors on this machine may write, see ``auth.write_refusal``).
+    On a signed-in user's first visit, notes stored under their e-mail or name before this keying are
+    handed over to the key (``notes.adopt_legacy_notes``)."""
+    if not auth.auth_configured():
+        return common.current_user()
+    key = auth.signed_in_key()
+    if key and st.session_state.get("_notes_adopted") != key and not common.is_read_only():
+        notes_mod.adopt_legacy_notes(loaders.engine(), legacy=auth.signed_in_name() or "", key=key)
+        st.session_state["_notes_adopted"] = key
+    return key
+
+
 def my_notes(nct_id: str) -> dict[str, list[notes_mod.Note]]:
     """The current user's notes on a trial, by target (one query per page run)."""
-    return notes_mod.notes_by_target(loaders.engine(), author=common.current_user(), nct_id=nct_id)
+    author = note_author()
+    if author is None:
+        return {}
+    return notes_mod.notes_by_target(loaders.engine(), author=author, nct_id=nct_id)
 
 
 # -- flash messages (set in callbacks, shown on the next run next to the widget) ------------------------
@@ -61,18 +79,18 @@ def _write(flash_key: str, action, success: str | None = None) -> bool:
 
 def _add_cb(nct_id: str, target: str, key: str, flash_key: str) -> None:
     if _write(flash_key, lambda: notes_mod.add_note(loaders.engine(), nct_id=nct_id, target=target,
-                                                    author=common.current_user(), body=st.session_state.get(key, "")),
+                                                    author=note_author() or "", body=st.session_state.get(key, "")),
               "Note saved (visible only to you)."):
         st.session_state[key] = ""
 
 
 def _edit_cb(note_id: int, key: str, flash_key: str) -> None:
-    _write(flash_key, lambda: notes_mod.update_note(loaders.engine(), note_id, author=common.current_user(),
+    _write(flash_key, lambda: notes_mod.update_note(loaders.engine(), note_id, author=note_author() or "",
                                                     body=st.session_state.get(key, "")), "Note updated.")
 
 
 def _delete_cb(note_id: int, flash_key: str) -> None:
-    _write(flash_key, lambda: notes_mod.delete_note(loaders.engine(), note_id, author=common.current_user()),
+    _write(flash_key, lambda: notes_mod.delete_note(loaders.engine(), note_id, author=note_author() or ""),
            "Note deleted.")
 
 
@@ -159,7 +177,7 @@ def _create_cb(nct_id: str, k: str, scenario: dict | None) -> None:
 
     def create() -> None:
         created = sharing.create_share(
-            loaders.engine(), author=common.current_user(), nct_id=nct_id, passcode=ss.get(f"{k}_pass", ""),
+            loaders.engine(), author=note_author() or "", nct_id=nct_id, passcode=ss.get(f"{k}_pass", ""),
             note_ids=list(ss.get(f"{k}_notes", [])),
             scenario=scenario if (scenario and ss.get(f"{k}_with_scenario")) else None,
             label=ss.get(f"{k}_label") or None, lifetime=EXPIRY_CHOICES[ss.get(f"{k}_expiry", "7 days")])
@@ -188,7 +206,8 @@ def share_form(nct_id: str, *, scenario: dict | None = None, key: str = "share")
             del st.session_state[f"{k}_created"]
             st.rerun()
         return
-    mine = notes_mod.list_notes(loaders.engine(), author=common.current_user(), nct_id=nct_id)
+    author = note_author()
+    mine = notes_mod.list_notes(loaders.engine(), author=author, nct_id=nct_id) if author else []
     by_id = {n.id: n for n in mine}
     st.multiselect("Notes to share", list(by_id), key=f"{k}_notes", format_func=lambda i: _note_label(by_id[i]),
                    placeholder="Choose notes" if mine else "You have no notes on this trial yet")
@@ -208,7 +227,7 @@ def share_form(nct_id: str, *, scenario: dict | None = None, key: str = "share")
 
 
 def _revoke_cb(share_id: int, k: str) -> None:
-    _write(k, lambda: sharing.revoke_share(loaders.engine(), share_id, author=common.current_user()),
+    _write(k, lambda: sharing.revoke_share(loaders.engine(), share_id, author=note_author() or ""),
            f"Share {share_id} revoked: its link no longer opens.")
 
 
@@ -216,7 +235,7 @@ def my_shares(nct_id: str | None = None) -> None:
     """The user's share links with their state, and a revoke button for the active ones."""
     k = "shares_list"
     _show_flash(k)
-    shares = sharing.list_shares(loaders.engine(), author=common.current_user(), nct_id=nct_id)
+    shares = sharing.list_shares(loaders.engine(), author=note_author() or "", nct_id=nct_id)
     if not shares:
         st.caption("You have not shared anything" + (f" on {nct_id}" if nct_id else "") + " yet.")
         return

@@ -39,7 +39,9 @@ def render_download(trial: Trial, *, key: str = "report", notes_option: bool = T
     where = container if container is not None else st
     demo = common.is_demo()
     include_notes = False
-    author = common.current_user()
+    from ui.notes import note_author
+
+    author = note_author()  # notes are keyed by issuer + subject (signed in) or the local user
     cols = where.columns([1, 3], vertical_alignment="center") if notes_option else [where]
     if notes_option:
         include_notes = cols[1].checkbox("Include my notes", key=f"{key}_notes", value=False,

@@ -78,6 +78,25 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(exc: BaseException) -> str:
+    """The reason of an error on one line: a database error's driver message without the SQL it ran."""
+    orig = getattr(exc, "orig", None)  # sqlalchemy.exc.DBAPIError wraps the driver's exception
+    text = str(orig if orig is not None else exc).strip().splitlines()
+    return " ".join((text[0] if text else type(exc).__name__).split())
+
+
+def _input_errors() -> tuple[type[BaseException], ...]:
+    """Exception families that mean bad input or an unusable environment, not a bug: a file that cannot be
+    read or written (missing folder, a directory, no permission), a CSV the csv module refuses, text that
+    is not UTF-8, a database URL that cannot be parsed, a driver that is not installed, a server that
+    cannot be reached. Each ends the command with exit 2 and one line."""
+    import csv
+
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+    return (OSError, csv.Error, UnicodeError, ArgumentError, NoSuchModuleError, DBAPIError, ImportError)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv[0] if argv else None)
@@ -91,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
                 sys.stderr.write(f"{p}\n")
         sys.stderr.write(f"error: {' '.join(str(exc).split())}\n")
         return 2
-    except (FileNotFoundError, PermissionError) as exc:
-        sys.stderr.write(f"error: {exc}\n")
+    except Exception as exc:  # noqa: BLE001 - only the families below are input errors; the rest re-raise
+        if not isinstance(exc, _input_errors()):
+            raise
+        sys.stderr.write(f"error: {_one_line(exc)}\n")
         return 2

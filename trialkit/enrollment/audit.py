@@ -47,7 +47,9 @@ def record(conn, *, user: str, nct_id: str, action: str, summary: str, detail: d
            subject_id: str | None = None) -> None:
     """Append one event, inside the caller's transaction (so it lands with the write or not at all)."""
     if not user or not str(user).strip():
-        raise ValueError("an audit event needs a user")
+        from trialkit.errors import TrialkitError
+
+        raise TrialkitError(f"user: {user!r} is blank; the audit trail needs a name for who made the change")
     conn.execute(insert(audit_events).values(
         at=datetime.now(timezone.utc), user=str(user)[:200], nct_id=nct_id, action=action,
         subject_id=subject_id, summary=summary,

@@ -49,6 +49,11 @@ SITE_EXTRA_COLUMNS = ("latitude", "longitude")
 SITE_REQUIRED = ("site_id", "site_name", "status")
 SITE_DATES = ("planned_activation_date", "activation_date")
 
+#: The longest text each column stores (the database columns are declared from this, so validation refuses
+#: an over-long value with its row and column before any database sees it; PostgreSQL would raise).
+MAX_CHARS = {"subject_id": 100, "site_id": 100, "screen_outcome": 20, "screen_fail_criteria": 400, "arm": 300,
+             "status": 16, "discontinuation_reason": 60, "site_name": 300, "city": 200, "country": 200}
+
 PARTICIPANTS_FILE = "participants.csv"
 SITES_FILE = "sites.csv"
 
@@ -327,13 +332,35 @@ def _rows(text: str, what: str, known: tuple[str, ...], required: tuple[str, ...
     if not ok:
         return []
     out = []
-    for line_no, values in enumerate(reader, start=2):
+    line_no = 1
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # e.g. a cell over the csv module's field size limit (131,072 characters)
+            problems.append(f"row {line_no + 1}: (row): {exc} ({what})")
+            break
+        line_no += 1
         if not any(v.strip() for v in values):
             continue  # blank line
         if len(values) != len(header):
             problems.append(f"row {line_no}: (row): {len(values)} values for {len(header)} columns ({what})")
             continue
         out.append((line_no, {k: (restore_cell(v.strip()) or None) for k, v in zip(header, values)}))
+    return out
+
+
+def _cell_problems(data: dict, row_no: int, what: str) -> list[str]:
+    """Text no database column can hold: NUL characters, and values longer than ``MAX_CHARS``."""
+    out = []
+    for col, v in data.items():
+        if not isinstance(v, str):
+            continue
+        if "\x00" in v:
+            out.append(f"row {row_no}: {col}: contains a NUL character ({what})")
+        elif col in MAX_CHARS and len(v) > MAX_CHARS[col]:
+            out.append(f"row {row_no}: {col}: {len(v)} characters, at most {MAX_CHARS[col]} allowed ({what})")
     return out
 
 
@@ -366,6 +393,10 @@ def validate_rows(participants: list[tuple[int, dict]], sites: list[tuple[int, d
     notes: list[str] = []
     site_rows: dict[str, SiteRow] = dict(existing_sites or {})
     for row_no, data in sites:
+        cell = _cell_problems(data, row_no, SITES_FILE)
+        if cell:
+            problems.extend(cell)
+            continue
         try:
             site = SiteRow(**data)
         except ValidationError as exc:
@@ -385,6 +416,10 @@ def validate_rows(participants: list[tuple[int, dict]], sites: list[tuple[int, d
     seen: dict[str, int] = {}
     rows: list[ParticipantRow] = []
     for row_no, data in participants:
+        cell = _cell_problems(data, row_no, PARTICIPANTS_FILE)
+        if cell:
+            problems.extend(cell)
+            continue
         try:
             p = ParticipantRow(**data)
         except ValidationError as exc:

@@ -25,9 +25,9 @@ from sqlalchemy import (Boolean, Column, Date, DateTime, Float, Integer, String,
                         delete, func, insert, select, update)
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from trialkit.db import get_engine, init_db, metadata
+from trialkit.db import get_engine, init_db, locked_transaction, metadata
 from trialkit.enrollment import audit
-from trialkit.enrollment.schema import (PARTICIPANT_COLUMNS, PARTICIPANT_DATES, SITE_COLUMNS, SITE_DATES,
+from trialkit.enrollment.schema import (MAX_CHARS, PARTICIPANT_COLUMNS, PARTICIPANT_DATES, SITE_COLUMNS, SITE_DATES,
                                         SITE_EXTRA_COLUMNS, ParticipantRow, SiteRow, validate_files,
                                         validate_rows)
 from trialkit.errors import LogValidationError, TrialkitError
@@ -47,11 +47,11 @@ sites_table = Table(
     "enrollment_sites", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("nct_id", String(16), nullable=False, index=True),
-    Column("site_id", String(100), nullable=False),
-    Column("site_name", String(300), nullable=False),
-    Column("city", String(200)),
-    Column("country", String(200)),
-    Column("status", String(16), nullable=False),
+    Column("site_id", String(MAX_CHARS["site_id"]), nullable=False),
+    Column("site_name", String(MAX_CHARS["site_name"]), nullable=False),
+    Column("city", String(MAX_CHARS["city"])),
+    Column("country", String(MAX_CHARS["country"])),
+    Column("status", String(MAX_CHARS["status"]), nullable=False),
     Column("planned_activation_date", Date),
     Column("activation_date", Date),
     Column("target", Integer),
@@ -64,16 +64,16 @@ participants_table = Table(
     "enrollment_participants", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("nct_id", String(16), nullable=False, index=True),
-    Column("subject_id", String(100), nullable=False),
-    Column("site_id", String(100), nullable=False),
+    Column("subject_id", String(MAX_CHARS["subject_id"]), nullable=False),
+    Column("site_id", String(MAX_CHARS["site_id"]), nullable=False),
     Column("screening_date", Date, nullable=False),
     Column("consent_date", Date),
-    Column("screen_outcome", String(20), nullable=False),
-    Column("screen_fail_criteria", String(400)),
+    Column("screen_outcome", String(MAX_CHARS["screen_outcome"]), nullable=False),
+    Column("screen_fail_criteria", String(MAX_CHARS["screen_fail_criteria"])),
     Column("enrollment_date", Date),
-    Column("arm", String(300)),
-    Column("status", String(16)),
-    Column("discontinuation_reason", String(60)),
+    Column("arm", String(MAX_CHARS["arm"])),
+    Column("status", String(MAX_CHARS["status"])),
+    Column("discontinuation_reason", String(MAX_CHARS["discontinuation_reason"])),
     Column("discontinuation_date", Date),
     Column("analysed", Boolean),
     UniqueConstraint("nct_id", "subject_id", name="uq_enrollment_subject"),
@@ -244,7 +244,7 @@ def import_log(engine, nct_id: str, participants_csv, sites_csv, *, user: str, t
     digests = {"participants_sha256": _sha(participants_csv), "sites_sha256": _sha(sites_csv)}
 
     def write() -> ImportReport:
-        with engine.begin() as conn:
+        with locked_transaction(engine, f"enrollment:{nct_id}") as conn:  # one writer of the trial's log at a time
             previous = conn.execute(select(logs.c.source).where(logs.c.nct_id == nct_id)).scalar_one_or_none()
             if previous == "demo" and not replace_demo:
                 raise DemoLogExists(f"{nct_id} holds {DEMO_LABEL}; importing a real log replaces it only when "
@@ -299,7 +299,7 @@ def record_screening(engine, nct_id: str, row: dict, *, user: str, trial: Trial 
             clean[k] = clean[k].isoformat()[:10]
 
     def write() -> None:
-        with engine.begin() as conn:
+        with locked_transaction(engine, f"enrollment:{nct_id}") as conn:
             source = conn.execute(select(logs.c.source).where(logs.c.nct_id == nct_id)).scalar_one_or_none()
             if source is None:
                 raise NoLogError(f"{nct_id} has no enrollment log yet: import its sites.csv (and participants.csv) "
@@ -365,7 +365,9 @@ def ensure_demo_data(engine, catalog_or_trials, *, as_of: date | None = None, us
         demo = demo_log(trial, as_of=as_of)
 
         def write(trial=trial, demo=demo) -> None:
-            with engine.begin() as conn:
+            with locked_transaction(engine, f"enrollment:{trial.nct_id}") as conn:
+                if conn.execute(select(logs.c.nct_id).where(logs.c.nct_id == trial.nct_id)).first():
+                    return  # another process loaded it (or imported a real log) first
                 conn.execute(insert(logs).values(nct_id=trial.nct_id, source="demo",
                                                  updated_at=datetime.now(timezone.utc), note=demo.note))
                 conn.execute(insert(sites_table), [_site_record(trial.nct_id, s) for s in demo.sites])
@@ -394,8 +396,13 @@ def open_database(url: str | None = None):
     The embedded default database gets the simulated demo logs of the seed trials on first use, so the app,
     ``enrollment summary``, ``forecast`` and ``report`` show the same thing from a fresh checkout. A database
     named by URL (``--db``, ``TRIALKIT_DB_URL``: e.g. a shared PostgreSQL server) never receives demo data
-    by itself.
+    by itself. In read-only mode (``TRIALKIT_READ_ONLY``) nothing is written: a database without
+    trialkit's tables reads as empty (``trialkit.db.readable_engine``).
     """
+    from trialkit.db import read_only_mode, readable_engine
+
+    if read_only_mode():  # write nothing, not even tables or the demo logs
+        return readable_engine(url)
     engine = get_engine(url)
     init_db(engine)
     if uses_embedded_default(url):
