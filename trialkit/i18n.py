@@ -211,6 +211,7 @@ def data_messages() -> list[tuple[str | None, str]]:
         out.append(("field", spec.label))
         if spec.unit:
             out.append(("unit", spec.unit))
+    out.append(("unit of age", "years"))  # ages read "20岁", other durations "3年" (plain_language.unit_words)
     for value in REGISTRY_ENUMS:
         words = value.replace("_", " ")
         out.append(("registry value", words.capitalize()))
