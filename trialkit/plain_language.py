@@ -16,10 +16,16 @@ from collections import Counter
 from pydantic import BaseModel
 
 from trialkit.criteria.fields import FIELDS
+from trialkit.i18n import N_, current_language, gettext as _, ngettext, pgettext, sentence_separator
 from trialkit.criteria.rules import FactRule, JudgmentRule, RangeRule, SetRule, WindowRule
 from trialkit.models import EligibilityCriterion, Trial
 
-NOT_STATED = "not stated"
+NOT_STATED = N_("not stated")
+
+
+def not_stated() -> str:
+    """"not stated" in the current language (the constant stays English for comparisons and the CLI)."""
+    return _(NOT_STATED)
 
 
 class SummaryLine(BaseModel):
@@ -36,41 +42,55 @@ def humanize(enum_value: str | None) -> str:
     """A registry value for a label or table cell: ``NOT_YET_RECRUITING`` -> "Not yet recruiting";
     ``None`` -> "not stated". (App pages, the report, contacts and referrals all use this one.)"""
     if not enum_value:
-        return NOT_STATED
-    return enum_value.replace("_", " ").capitalize()
+        return not_stated()
+    english = enum_value.replace("_", " ").capitalize()
+    return pgettext("registry value", english)
 
 
 def age_range(trial: Trial) -> str:
     """The age limits as the record writes them: "20 Years to 38 Years", "18 Years to no maximum"."""
     e = trial.eligibility
     if not (e.minimum_age or e.maximum_age):
-        return NOT_STATED
-    return f"{e.minimum_age or 'no minimum'} to {e.maximum_age or 'no maximum'}"
+        return not_stated()
+    return _("{low} to {high}").format(low=_registry_age(e.minimum_age) or _("no minimum"),
+                                       high=_registry_age(e.maximum_age) or _("no maximum"))
+
+
+def _registry_age(text: str | None) -> str | None:
+    """"20 Years" as the registry writes it; in Chinese "20岁" (the number kept, the unit translated)."""
+    if not text or current_language() == "en":
+        return text
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s+(Years?|Months?|Weeks?|Days?|Hours?|Minutes?)\s*", text, flags=re.I)
+    if not m:
+        return text
+    words = {"year": N_("{n} Years"), "month": N_("{n} Months"), "week": N_("{n} Weeks"), "day": N_("{n} Days"),
+             "hour": N_("{n} Hours"), "minute": N_("{n} Minutes")}
+    return _(words[m.group(2).lower().rstrip("s")]).format(n=m.group(1))
 
 
 def planned_enrollment(trial: Trial) -> str:
     """"120 (estimated)": the registry's enrollment count and its type."""
     if trial.enrollment.count is None:
-        return NOT_STATED
-    return f"{trial.enrollment.count} ({humanize(trial.enrollment.type).lower()})"
+        return not_stated()
+    return _("{n} ({kind})").format(n=trial.enrollment.count, kind=humanize(trial.enrollment.type).lower())
 
 
 def _human(enum_value: str | None) -> str:
     """Mid-sentence: ``NON_RANDOMIZED`` -> "non randomized"; ``PHASE1`` -> "phase 1"."""
     if not enum_value:
-        return NOT_STATED
-    return re.sub(r"(?<=[a-z])(?=\d)", " ", enum_value.replace("_", " ").lower())
-
-
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+        return not_stated()
+    english = re.sub(r"(?<=[a-z])(?=\d)", " ", enum_value.replace("_", " ").lower())
+    return pgettext("registry value, mid-sentence", english)
 
 
 def _join(items: list[str], last: str = "and") -> str:
+    """"a, b and c" ("a、b和c" in Chinese); ``last`` is "and" or "or"."""
     items = [i for i in items if i]
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + f" {last} " + items[-1]
+    sep = pgettext("list separator", ", ")
+    final = pgettext("list: last item", " and ") if last == "and" else pgettext("list: last alternative", " or ")
+    return sep.join(items[:-1]) + final + items[-1]
 
 
 def _quote(text: str) -> str:
@@ -79,7 +99,12 @@ def _quote(text: str) -> str:
 
 def _sentence(text: str) -> str:
     text = text.strip()
-    return text if text.endswith((".", "!", "?")) else text + "."
+    return text if text.endswith((".", "!", "?", "。", "！", "？")) else text + pgettext("sentence end", ".")
+
+
+def _space() -> str:
+    """What separates two sentences: a space in English, nothing in Chinese."""
+    return sentence_separator()
 
 
 def format_number(x: float | int) -> str:
@@ -96,165 +121,212 @@ def _age(text: str | None) -> str | None:
 
 # -- the summary --------------------------------------------------------------------------------------
 _STATUS_WORDS = {
-    "RECRUITING": "It is looking for participants now (recruiting).",
-    "NOT_YET_RECRUITING": "It has not started recruiting participants yet.",
-    "ENROLLING_BY_INVITATION": "It is enrolling participants by invitation only.",
-    "ACTIVE_NOT_RECRUITING": "It is running but no longer looking for participants.",
-    "SUSPENDED": "It is paused (suspended); it may start again.",
-    "TERMINATED": "It was stopped early (terminated).",
-    "COMPLETED": "It has finished (completed).",
-    "WITHDRAWN": "It was withdrawn before anyone took part.",
-    "UNKNOWN": "Its status is unknown: the record has not been verified recently.",
+    "RECRUITING": N_("It is looking for participants now (recruiting)."),
+    "NOT_YET_RECRUITING": N_("It has not started recruiting participants yet."),
+    "ENROLLING_BY_INVITATION": N_("It is enrolling participants by invitation only."),
+    "ACTIVE_NOT_RECRUITING": N_("It is running but no longer looking for participants."),
+    "SUSPENDED": N_("It is paused (suspended); it may start again."),
+    "TERMINATED": N_("It was stopped early (terminated)."),
+    "COMPLETED": N_("It has finished (completed)."),
+    "WITHDRAWN": N_("It was withdrawn before anyone took part."),
+    "UNKNOWN": N_("Its status is unknown: the record has not been verified recently."),
 }
-_SEX_WORDS = {"FEMALE": "Women", "MALE": "Men", "ALL": "People of any sex"}
-_ARM_TYPE_WORDS = {"EXPERIMENTAL": "experimental", "ACTIVE_COMPARATOR": "active comparator",
-                   "PLACEBO_COMPARATOR": "placebo comparator", "SHAM_COMPARATOR": "sham comparator",
-                   "NO_INTERVENTION": "no intervention", "OTHER": "other"}
+_SEX_WORDS = {"FEMALE": N_("Women"), "MALE": N_("Men"), "ALL": N_("People of any sex")}
+_ARM_TYPE_WORDS = {"EXPERIMENTAL": N_("experimental"), "ACTIVE_COMPARATOR": N_("active comparator"),
+                   "PLACEBO_COMPARATOR": N_("placebo comparator"), "SHAM_COMPARATOR": N_("sham comparator"),
+                   "NO_INTERVENTION": N_("no intervention"), "OTHER": N_("other")}
+_TOPICS = {"what": N_("What the study is about"), "status": N_("Status"), "who": N_("Who can join"),
+           "receive": N_("What participants receive"), "how_many": N_("How many people"), "where": N_("Where"),
+           "who_runs": N_("Who runs it")}
+
+
+def _joined(parts: list[str]) -> str:
+    """Sentences set one after another; in Chinese a quoted English sentence still gets its space."""
+    out = ""
+    for part in parts:
+        sep = _space() if out else ""
+        if out and not sep and out[-1].isascii() and part[:1].isascii():
+            sep = " "
+        out += sep + part
+    return out
+
+
+def _line(topic: str, parts: list[str] | str, stated: bool = True) -> SummaryLine:
+    text = parts if isinstance(parts, str) else _joined(parts)
+    return SummaryLine(topic=_(_TOPICS[topic]), text=text, stated=stated)
 
 
 def _what(trial: Trial) -> SummaryLine:
     parts = []
     if trial.conditions:
-        parts.append(f"This study is about {_join([_quote(c) for c in trial.conditions])}.")
+        parts.append(_("This study is about {conditions}.").format(
+            conditions=_join([_quote(c) for c in trial.conditions])))
     else:
-        parts.append(f"The condition studied is {NOT_STATED}.")
+        parts.append(_("The condition studied is not stated."))
     kind = _human(trial.design.study_type) if trial.design.study_type else None
     phases = " / ".join(_human(p) for p in trial.design.phases if p != "NA")
     if kind:
-        article = "an" if kind[0] in "aeiou" else "a"
-        parts.append(f"It is {article} {kind} study" + (f" in {phases}." if phases else "."))
+        an = kind[0] in "aeiou"  # the English article; other languages translate each message whole
+        if phases:
+            msg = _("It is an {kind} study in {phases}.") if an else _("It is a {kind} study in {phases}.")
+        else:
+            msg = _("It is an {kind} study.") if an else _("It is a {kind} study.")
+        parts.append(msg.format(kind=kind, phases=phases))
     elif phases:
-        parts.append(f"It is in {phases}; the study type is {NOT_STATED}.")
+        parts.append(_("It is in {phases}; the study type is not stated.").format(phases=phases))
     purpose = trial.design.primary_purpose
     if purpose:
-        parts.append(f"Its main purpose: {_human(purpose)}.")
-    return SummaryLine(topic="What the study is about", text=" ".join(parts), stated=bool(trial.conditions))
+        parts.append(_("Its main purpose: {purpose}.").format(purpose=_human(purpose)))
+    return _line("what", parts, stated=bool(trial.conditions))
 
 
 def _status(trial: Trial) -> SummaryLine:
     s = trial.overall_status
     if not s:
-        return SummaryLine(topic="Status", text=f"Its status is {NOT_STATED}.", stated=False)
-    text = _STATUS_WORDS.get(s, f"Its status is {_human(s)}.")
+        return _line("status", _("Its status is not stated."), stated=False)
+    parts = [_(_STATUS_WORDS[s]) if s in _STATUS_WORDS else _("Its status is {status}.").format(status=_human(s))]
     if trial.why_stopped:
-        text += f" Reason given: {_quote(trial.why_stopped)}."
+        parts.append(_("Reason given: {reason}.").format(reason=_quote(trial.why_stopped)))
     if trial.dates.start:
-        text += f" Start date: {trial.dates.start}" + (" (anticipated)." if trial.dates.start_type == "ESTIMATED" else ".")
-    return SummaryLine(topic="Status", text=text)
+        if trial.dates.start_type == "ESTIMATED":
+            parts.append(_("Start date: {date} (anticipated).").format(date=trial.dates.start))
+        else:
+            parts.append(_("Start date: {date}.").format(date=trial.dates.start))
+    return _line("status", parts)
 
 
 def _who(trial: Trial) -> SummaryLine:
     e = trial.eligibility
     stated = bool(e.sex or e.minimum_age or e.maximum_age or trial.criteria)
-    who = _SEX_WORDS.get(e.sex or "", None)
-    lo, hi = _age(e.minimum_age), _age(e.maximum_age)
+    who = _(_SEX_WORDS[e.sex]) if e.sex in _SEX_WORDS else None
+    if current_language() == "en":
+        lo, hi = _age(e.minimum_age), _age(e.maximum_age)
+        if lo and hi and lo.endswith("years") and hi.endswith("years"):
+            lo = lo.replace(" years", "")  # "aged 20 to 38 years"
+    else:
+        lo, hi = _registry_age(e.minimum_age), _registry_age(e.maximum_age)
     if lo and hi:
-        ages = f"aged {lo.replace(' years', '')} to {hi}" if lo.endswith("years") and hi.endswith("years") else f"aged {lo} to {hi}"
+        ages = _("aged {low} to {high}").format(low=lo, high=hi)
     elif lo:
-        ages = f"aged {lo} or older"
+        ages = _("aged {low} or older").format(low=lo)
     elif hi:
-        ages = f"aged up to {hi}"
+        ages = _("aged up to {high}").format(high=hi)
     else:
         ages = None
     if who and ages:
-        first = f"{who} {ages} can take part."
+        first = _("{who} {ages} can take part.").format(who=who, ages=ages)
     elif who:
-        first = f"{who} can take part; the age limits are {NOT_STATED}."
+        first = _("{who} can take part; the age limits are not stated.").format(who=who)
     elif ages:
-        first = f"People {ages} can take part; which sexes may join is {NOT_STATED}."
+        first = _("People {ages} can take part; which sexes may join is not stated.").format(ages=ages)
     else:
-        first = f"Sex and age limits are {NOT_STATED}."
+        first = _("Sex and age limits are not stated.")
     parts = [first]
     if e.healthy_volunteers is True:
-        parts.append("Healthy volunteers are accepted.")
+        parts.append(_("Healthy volunteers are accepted."))
     elif e.healthy_volunteers is False:
-        parts.append("Healthy volunteers are not accepted.")
+        parts.append(_("Healthy volunteers are not accepted."))
     n_in, n_ex = len(trial.inclusion), len(trial.exclusion)
     if n_in or n_ex:
-        parts.append(f"A person must meet all {_plural(n_in, 'inclusion criterion', 'inclusion criteria')}"
-                     f" and none of the {_plural(n_ex, 'exclusion criterion', 'exclusion criteria')}.")
+        parts.append(_("A person must meet all {inclusion} and none of the {exclusion}.").format(
+            inclusion=ngettext("{n} inclusion criterion", "{n} inclusion criteria", n_in).format(n=n_in),
+            exclusion=ngettext("{n} exclusion criterion", "{n} exclusion criteria", n_ex).format(n=n_ex)))
     else:
-        parts.append(f"The detailed eligibility criteria are {NOT_STATED}.")
-    return SummaryLine(topic="Who can join", text=" ".join(parts), stated=stated)
+        parts.append(_("The detailed eligibility criteria are not stated."))
+    return _line("who", parts, stated=stated)
 
 
 def _receive(trial: Trial) -> SummaryLine:
     arms, interventions = trial.arm_groups, trial.interventions
     if not arms and not interventions:
-        return SummaryLine(topic="What participants receive", stated=False,
-                           text=f"What participants receive is {NOT_STATED}.")
+        return _line("receive", _("What participants receive is not stated."), stated=False)
     parts = []
     if arms:
-        parts.append(f"Participants are placed in one of {_plural(len(arms), 'group')}:" if len(arms) > 1
-                     else "All participants are in one group:")
+        parts.append(ngettext("All participants are in one group:", "Participants are placed in one of {n} groups:",
+                              len(arms)).format(n=len(arms)))
         for a in arms:
-            kind = _ARM_TYPE_WORDS.get(a.type or "", _human(a.type) if a.type else None)
-            head = _quote(a.label) + (f" ({kind})" if kind else "")
+            kind = _(_ARM_TYPE_WORDS[a.type]) if a.type in _ARM_TYPE_WORDS else (_human(a.type) if a.type else None)
+            head = _quote(a.label) + (_(" ({kind})").format(kind=kind) if kind else "")
             if a.description:
-                parts.append(f"{head}: {_sentence(a.description)}")
+                parts.append(_("{group}: {description}").format(group=head, description=_sentence(a.description)))
             elif a.intervention_names:
-                parts.append(f"{head}: receives {_join(a.intervention_names)}.")
+                parts.append(_("{group}: receives {interventions}.").format(
+                    group=head, interventions=_join(a.intervention_names)))
             else:
-                parts.append(f"{head}: what this group receives is {NOT_STATED}.")
+                parts.append(_("{group}: what this group receives is not stated.").format(group=head))
     if interventions:
-        names = [_quote(i.name) + (f" ({_human(i.type)})" if i.type else "") for i in interventions]
-        parts.append(f"The {'intervention' if len(interventions) == 1 else 'interventions'} studied: {_join(names)}.")
+        names = [_quote(i.name) + (_(" ({kind})").format(kind=_human(i.type)) if i.type else "") for i in interventions]
+        parts.append(ngettext("The intervention studied: {names}.", "The interventions studied: {names}.",
+                              len(interventions)).format(names=_join(names)))
     alloc = trial.design.allocation
     if alloc == "RANDOMIZED":
-        parts.append("Which group a person joins is decided at random.")
+        parts.append(_("Which group a person joins is decided at random."))
     elif alloc == "NON_RANDOMIZED":
-        parts.append("Which group a person joins is not decided at random.")
+        parts.append(_("Which group a person joins is not decided at random."))
     masking = trial.design.masking
     if masking == "NONE":
-        parts.append("Participants and doctors know which group each person is in (no masking).")
+        parts.append(_("Participants and doctors know which group each person is in (no masking)."))
     elif masking:
-        who = _join([_human(w) for w in trial.design.who_masked]) or NOT_STATED
-        parts.append(f"Group assignment is hidden ({_human(masking)} masking; hidden from: {who}).")
-    return SummaryLine(topic="What participants receive", text=" ".join(parts))
+        who = _join([_human(w) for w in trial.design.who_masked]) or not_stated()
+        parts.append(_("Group assignment is hidden ({masking} masking; hidden from: {who}).").format(
+            masking=_human(masking), who=who))
+    return _line("receive", parts)
 
 
 def _how_many(trial: Trial) -> SummaryLine:
     n, kind = trial.enrollment.count, trial.enrollment.type
     if n is None:
-        return SummaryLine(topic="How many people", text=f"The number of participants is {NOT_STATED}.", stated=False)
+        return _line("how_many", _("The number of participants is not stated."), stated=False)
     if kind == "ACTUAL":
-        return SummaryLine(topic="How many people", text=f"{_plural(n, 'person', 'people')} took part (actual number).")
-    return SummaryLine(topic="How many people",
-                       text=f"The study plans to include {_plural(n, 'person', 'people')}"
-                            + (" (an estimate)." if kind == "ESTIMATED" else "."))
+        return _line("how_many", ngettext("{n} person took part (actual number).",
+                                          "{n} people took part (actual number).", n).format(n=n))
+    if kind == "ESTIMATED":
+        return _line("how_many", ngettext("The study plans to include {n} person (an estimate).",
+                                          "The study plans to include {n} people (an estimate).", n).format(n=n))
+    return _line("how_many", ngettext("The study plans to include {n} person.",
+                                      "The study plans to include {n} people.", n).format(n=n))
+
+
+def _sites(n: int) -> str:
+    return ngettext("{n} site", "{n} sites", n).format(n=n)
 
 
 def _where(trial: Trial) -> SummaryLine:
     locs = trial.locations
     if not locs:
-        return SummaryLine(topic="Where", text=f"Study locations are {NOT_STATED}.", stated=False)
+        return _line("where", _("Study locations are not stated."), stated=False)
     if len(locs) <= 3:
         descr = []
         for loc in locs:
-            place = ", ".join(p for p in (loc.city, loc.country) if p) or f"city and country {NOT_STATED}"
-            descr.append(f"{_quote(loc.facility) if loc.facility else 'a site'} ({place})")
-        return SummaryLine(topic="Where", text=f"At {_plural(len(locs), 'site')}: {_join(descr)}.")
+            place = pgettext("list separator", ", ").join(p for p in (loc.city, loc.country) if p) \
+                or _("city and country not stated")
+            descr.append(_("{facility} ({place})").format(
+                facility=_quote(loc.facility) if loc.facility else _("a site"), place=place))
+        return _line("where", _("At {sites}: {list}.").format(sites=_sites(len(locs)), list=_join(descr)))
     countries = Counter(loc.country for loc in locs if loc.country)
-    text = f"At {_plural(len(locs), 'site')}"
     if countries:
         top = [f"{c} ({n})" for c, n in countries.most_common(5)]
         more = len(countries) - len(top)
-        text += f" in {_plural(len(countries), 'country', 'countries')}: {_join(top)}" + (f" and {more} more" if more > 0 else "")
+        listed = _join(top) + (_(" and {n} more").format(n=more) if more > 0 else "")
+        text = _("At {sites} in {countries}: {list}").format(
+            sites=_sites(len(locs)), list=listed,
+            countries=ngettext("{n} country", "{n} countries", len(countries)).format(n=len(countries)))
         unknown = sum(1 for loc in locs if not loc.country)
         if unknown:
-            text += f"; the country of {_plural(unknown, 'site')} is {NOT_STATED}"
+            text += _("; the country of {sites} is not stated").format(sites=_sites(unknown))
     else:
-        text += f"; their countries are {NOT_STATED}"
-    return SummaryLine(topic="Where", text=text + ".")
+        text = _("At {sites}; their countries are not stated").format(sites=_sites(len(locs)))
+    return _line("where", text + pgettext("sentence end", "."))
 
 
 def _who_runs(trial: Trial) -> SummaryLine:
     if not trial.lead_sponsor:
-        return SummaryLine(topic="Who runs it", text=f"The sponsor is {NOT_STATED}.", stated=False)
-    text = f"The study is sponsored by {_quote(trial.lead_sponsor.name)}"
+        return _line("who_runs", _("The sponsor is not stated."), stated=False)
     if trial.collaborators:
-        text += f", with {_join([_quote(c.name) for c in trial.collaborators])}"
-    return SummaryLine(topic="Who runs it", text=text + ".")
+        return _line("who_runs", _("The study is sponsored by {sponsor}, with {collaborators}.").format(
+            sponsor=_quote(trial.lead_sponsor.name),
+            collaborators=_join([_quote(c.name) for c in trial.collaborators])))
+    return _line("who_runs", _("The study is sponsored by {sponsor}.").format(sponsor=_quote(trial.lead_sponsor.name)))
 
 
 def plain_summary(trial: Trial) -> list[SummaryLine]:
@@ -284,10 +356,28 @@ def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def field_label(field: str) -> str:
+    """The field's label (``FIELDS[field].label``, "Platelets") in the current language. Labels are data of
+    :mod:`trialkit.criteria.fields`; their translations sit in the catalog under the context "field"."""
+    spec = FIELDS.get(field)
+    label = spec.label if spec is not None else _TIME_PREFIX.sub("", field).replace("_", " ")
+    return pgettext("field", label)
+
+
+def unit_words(field: str, unit: str) -> str:
+    """A canonical unit in the current language ("years" -> "岁" for age, "年" otherwise; "kg/m²" as is)."""
+    if not unit:
+        return unit
+    own = pgettext(f"unit of {field}", unit)
+    return own if own != unit else pgettext("unit", unit)
+
+
 def field_words(field: str) -> tuple[str, str]:
     """(plain name for mid-sentence use, canonical unit) of a candidate field, from the criteria
     engine's field list (:mod:`trialkit.criteria.fields`); a field it does not know is named after itself."""
     spec = FIELDS.get(field)
+    if current_language() != "en":
+        return field_label(field), unit_words(field, spec.unit if spec is not None else "")
     if spec is not None:
         return _lower_first(spec.label), spec.unit
     return _TIME_PREFIX.sub("", field).replace("_", " "), ""
@@ -296,7 +386,7 @@ def field_words(field: str) -> tuple[str, str]:
 def _with_unit(x: float, unit: str) -> str:
     if not unit:
         return format_number(x)
-    sep = "" if unit.startswith("×") or unit == "%" else " "
+    sep = "" if unit.startswith("×") or unit == "%" or current_language() != "en" else " "
     return f"{format_number(x)}{sep}{unit}"
 
 
@@ -304,13 +394,17 @@ def _range_words(rule: RangeRule, unit: str) -> str:
     lo, hi = rule.minimum, rule.maximum
     if lo is not None and hi is not None:
         if rule.minimum_inclusive and rule.maximum_inclusive:
-            return f"from {format_number(lo)} to {_with_unit(hi, unit)} (both included)"
-        low = "at least" if rule.minimum_inclusive else "more than"
-        high = "at most" if rule.maximum_inclusive else "less than"
-        return f"{low} {format_number(lo)} and {high} {_with_unit(hi, unit)}"
+            return _("from {low} to {high} (both included)").format(low=format_number(lo), high=_with_unit(hi, unit))
+        low = (_("at least {low} and {high}") if rule.minimum_inclusive else _("more than {low} and {high}"))
+        high = (_("at most {high}") if rule.maximum_inclusive else _("less than {high}"))
+        return low.format(low=format_number(lo), high=high.format(high=_with_unit(hi, unit)))
     if lo is not None:
-        return f"{_with_unit(lo, unit)} or more" if rule.minimum_inclusive else f"more than {_with_unit(lo, unit)}"
-    return f"{_with_unit(hi, unit)} or less" if rule.maximum_inclusive else f"less than {_with_unit(hi, unit)}"
+        return (_("{value} or more") if rule.minimum_inclusive else _("more than {value}")).format(value=_with_unit(lo, unit))
+    return (_("{value} or less") if rule.maximum_inclusive else _("less than {value}")).format(value=_with_unit(hi, unit))
+
+
+def _yes_no(value: bool) -> str:
+    return _("yes") if value else _("no")
 
 
 def describe_rule(rule, kind: str) -> str:
@@ -319,33 +413,52 @@ def describe_rule(rule, kind: str) -> str:
     "Excluded when platelet count is less than 100 ×10⁹/L."."""
     inclusion = kind == "inclusion"
     if isinstance(rule, JudgmentRule):
-        text = f"Needs a clinician's judgment: {_sentence(rule.question)}"
+        text = _("Needs a clinician's judgment: {question}").format(question=_sentence(rule.question))
     else:
         name, unit = field_words(rule.field)
         if isinstance(rule, RangeRule):
             r = _range_words(rule, unit)
-            text = f"{_upper_first(name)} must be {r}." if inclusion else f"Excluded when {name} {_is_are(name)} {r}."
+            if inclusion:
+                text = _("{Name} must be {range}.").format(Name=_upper_first(name), range=r)
+            elif _is_are(name) == "are" and current_language() == "en":
+                text = _("Excluded when {name} are {range}.").format(name=name, range=r)
+            else:
+                text = _("Excluded when {name} is {range}.").format(name=name, range=r)
         elif isinstance(rule, SetRule) and rule.field == "sex":
-            values = " or ".join(str(v) for v in rule.any_of)
-            text = f"Sex must be {values}." if inclusion else f"Excluded when sex is {values}."
+            values = _join([_(str(v)) for v in rule.any_of], last="or")
+            text = (_("Sex must be {values}.") if inclusion else _("Excluded when sex is {values}.")).format(values=values)
         elif isinstance(rule, SetRule):
-            values = ", ".join(str(v) for v in rule.any_of)
-            text = (f"{_upper_first(name)} must include at least one of: {values}." if inclusion
-                    else f"Excluded when {name} include any of: {values}.")
+            values = pgettext("list separator", ", ").join(str(v) for v in rule.any_of)
+            text = (_("{Name} must include at least one of: {values}.") if inclusion
+                    else _("Excluded when {name} include any of: {values}.")).format(
+                Name=_upper_first(name), name=name, values=values)
         elif isinstance(rule, FactRule):
-            yes = "yes" if rule.expected else "no"
-            text = (f"{_quote(_upper_first(name))} must be {yes}." if inclusion
-                    else f"Excluded when {_quote(_upper_first(name))} is {yes}.")
+            fact = _quote(_upper_first(name))
+            text = (_("{fact} must be {answer}.") if inclusion else _("Excluded when {fact} is {answer}.")).format(
+                fact=fact, answer=_yes_no(rule.expected))
         elif isinstance(rule, WindowRule):
-            unit_words = rule.unit if format_number(rule.within) != "1" else rule.unit.rstrip("s")
-            window = f"within the last {format_number(rule.within)} {unit_words}"
+            n = format_number(rule.within)
+            count = int(rule.within) if float(rule.within).is_integer() else 2
+            if rule.unit == "years":
+                window = ngettext("within the last {n} year", "within the last {n} years", count)
+            elif rule.unit == "months":
+                window = ngettext("within the last {n} month", "within the last {n} months", count)
+            elif rule.unit == "weeks":
+                window = ngettext("within the last {n} week", "within the last {n} weeks", count)
+            elif rule.unit == "days":
+                window = ngettext("within the last {n} day", "within the last {n} days", count)
+            else:
+                window = "within the last {n} " + rule.unit
+            window = window.format(n=n)
             event = re.sub(r"^(?:(?:years|months|weeks|days)\s+)?since\s+", "", name, flags=re.I)
-            text = (f"{_upper_first(event)}: must have been {window}." if inclusion
-                    else f"Excluded when {event} was {window}.")
+            text = (_("{Event}: must have been {window}.") if inclusion
+                    else _("Excluded when {event} was {window}.")).format(
+                Event=_upper_first(event), event=event, window=window)
         else:  # a rule kind added later: say so rather than guess
-            text = f"A rule of kind {getattr(rule, 'kind', type(rule).__name__)!r} (no plain wording yet)."
+            text = _("A rule of kind {kind!r} (no plain wording yet).").format(
+                kind=getattr(rule, "kind", type(rule).__name__))
     if not getattr(rule, "reviewed", True):
-        text += " (Drafted automatically; not yet reviewed.)"
+        text += _space() + _("(Drafted automatically; not yet reviewed.)")
     return text
 
 
@@ -357,7 +470,7 @@ def describe_criterion(criterion: EligibilityCriterion, rules=None) -> list[str]
         return []
     lines = [describe_rule(r, criterion.kind) for r in rules]
     if len(lines) > 1:
-        head = ("All of these must hold:" if criterion.kind == "inclusion"
-                else "Any one of these excludes the person:")
+        head = (_("All of these must hold:") if criterion.kind == "inclusion"
+                else _("Any one of these excludes the person:"))
         return [head, *lines]
     return lines

@@ -29,10 +29,11 @@ from trialkit.disclosure import SMALL_COUNT_THRESHOLD, format_count, format_shar
 from trialkit.enrollment import metrics, storage
 from trialkit.enrollment.consort import consort_boxes
 from trialkit.errors import TrialkitError
+from trialkit.i18n import N_, gettext as _, html_lang, language, ngettext
 from trialkit.models import Trial
 from trialkit.notes import notes_for_report
-from trialkit.plain_language import (age_range, describe_criterion, describe_rule, humanize, plain_summary,
-                                     planned_enrollment)
+from trialkit.plain_language import (age_range, describe_criterion, describe_rule, humanize, not_stated,
+                                     plain_summary, planned_enrollment)
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,10 @@ _ENV = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
 )
+# {{ _("...") }} in the templates: the catalog of the language the report is rendered in (trialkit.i18n)
+_ENV.install_gettext_callables(_, ngettext, newstyle=True)
 
 
 # -- figures: layouts drawn as inline SVG by templates/svg.html.j2 ----------------------------------------
@@ -121,7 +125,7 @@ def consort_diagram(summary: Mapping, count: CountFormat, *, diagram_id: str = "
     width = 860.0
     left = 120.0  # stage band column
     main_w = width - left - 10
-    d = Diagram(id=diagram_id, width=width, height=0, title="CONSORT flow diagram")
+    d = Diagram(id=diagram_id, width=width, height=0, title=_("CONSORT flow diagram"))
     boxes = {b.id: b for b in consort_boxes(summary)}
     order = list(summary["consort"]["allocated"])
 
@@ -140,7 +144,7 @@ def consort_diagram(summary: Mapping, count: CountFormat, *, diagram_id: str = "
         d.boxes.append(side)
         d.arrows.append(Arrow(trunk_x, side.y + side.h / 2, side_x, side.y + side.h / 2))
         y = side.y + side.h + 12
-    d.bands.append({"x": 4, "y": 8, "w": left - 24, "h": y - 14, "text": "Enrollment"})
+    d.bands.append({"x": 4, "y": 8, "w": left - 24, "h": y - 14, "text": _("Enrollment")})
 
     y_split = y + 10
     y_alloc = y_split + 22
@@ -148,9 +152,10 @@ def consort_diagram(summary: Mapping, count: CountFormat, *, diagram_id: str = "
     gap = 16.0
     col_w = (main_w - gap * (k - 1)) / k
     rows = [(stage, lambda a, prefix=prefix: texts(f"{prefix}:{a}"))
-            for stage, prefix in (("Allocation", "allocated"), ("Follow-up", "discontinued"), ("Analysis", "analysed"))]
+            for stage, prefix in ((_("Allocation"), "allocated"), (_("Follow-up"), "discontinued"),
+                                  (_("Analysis"), "analysed"))]
     if not order:
-        rows = [("Allocation", lambda a: ["Allocated to an arm (n = 0)", "No arm groups in the record"])]
+        rows = [(_("Allocation"), lambda a: [_("Allocated to an arm (n = 0)"), _("No arm groups in the record")])]
         order = [""]
     d.arrows.append(Arrow(trunk_x, assessed.y + assessed.h, trunk_x, y_split, head=False))
     centers = [left + i * (col_w + gap) + col_w / 2 for i in range(k)]
@@ -204,6 +209,15 @@ def _nice_step(span: float, n: int = 5) -> float:
         if raw <= m * mag:
             return m * mag
     return 10 * mag
+
+
+def _month_label(d: date) -> str:
+    """"Sep 2026" / "2026年9月" (Babel's CLDR data for the report's language)."""
+    from babel.dates import format_date as babel_date
+
+    from trialkit.i18n import BABEL_LOCALES, current_language
+
+    return babel_date(d, format="yMMM", locale=BABEL_LOCALES[current_language()])
 
 
 def _month_ticks(start: date, end: date, max_ticks: int = 8) -> list[date]:
@@ -264,9 +278,9 @@ def time_chart(*, title: str, y_label: str, series: list[dict], band: dict | Non
     def py(v: float) -> float:
         return plot["y"] + plot["h"] * (1 - float(v) / y1)
 
-    c = Chart(id=chart_id, width=width, height=height, title=title, x_label="Date", y_label=y_label, plot=plot,
+    c = Chart(id=chart_id, width=width, height=height, title=title, x_label=_("Date"), y_label=y_label, plot=plot,
               note=note)
-    c.x_ticks = [(px(d), d.strftime("%b %Y")) for d in _month_ticks(x0, x1)]
+    c.x_ticks = [(px(d), _month_label(d)) for d in _month_ticks(x0, x1)]
     v = 0.0
     while v <= y1 + 1e-9:
         c.y_ticks.append((py(v), f"{v:g}"))
@@ -305,7 +319,8 @@ def rules_section(trial: Trial) -> RulesSection:
     try:
         ruleset = load_ruleset(trial)
     except (TrialkitError, OSError) as exc:
-        out.message = f"The rule set could not be read ({' '.join(str(exc).split())}); no rule is shown."
+        out.message = _("The rule set could not be read ({problem}); no rule is shown.").format(
+            problem=" ".join(str(exc).split()))
         return out
     ids = {c.id for c in trial.criteria}
     for c in ruleset.criteria:
@@ -314,13 +329,14 @@ def rules_section(trial: Trial) -> RulesSection:
         else:  # a study-level rule (structured sex / age limits) kept beside the criteria
             out.structured.extend(f"{c.id}: {describe_rule(r, c.kind)}" for r in c.rules)
     if ruleset.total:
-        out.message = (f"{ruleset.executable_count} of {ruleset.total} criteria have executable rules (the rest need "
-                       f"a clinician's judgment or have no rule); source: {ruleset.source}.")
+        out.message = _("{n} of {total} criteria have executable rules (the rest need a clinician's judgment or "
+                        "have no rule); source: {source}.").format(n=ruleset.executable_count, total=ruleset.total,
+                                                                 source=ruleset.source)
         if ruleset.unreviewed_count:
-            out.message += (f" {ruleset.unreviewed_count} criteria have rules drafted automatically and not yet "
-                            "reviewed.")
+            out.message += " " + _("{n} criteria have rules drafted automatically and not yet reviewed.").format(
+                n=ruleset.unreviewed_count)
     if ruleset.problems:
-        out.message += " Problems: " + "; ".join(ruleset.problems) + "."
+        out.message += " " + _("Problems: {problems}.").format(problems="; ".join(ruleset.problems))
     return out
 
 
@@ -347,12 +363,12 @@ def _no_log(message: str) -> dict[str, Any]:
 def _forecast_part(trial: Trial, frames, target: int | None, as_of, *, demo: bool) -> dict[str, Any]:
     """The forecast figure and table (:func:`trialkit.forecast.forecast`), or why there is none."""
     if not target:
-        return {"forecast_message": "No forecast: the record states no enrollment target."}
+        return {"forecast_message": _("No forecast: the record states no enrollment target.")}
     try:
         fc = forecasting.forecast(frames.participants, frames.sites, target=target, as_of=as_of,
                                   arms=trial.arm_labels or None, plan=forecasting.plan_from_trial(trial, target))
     except forecasting.ForecastError as exc:
-        return {"forecast_message": f"No forecast: {' '.join(str(exc).split())}."}
+        return {"forecast_message": _("No forecast: {reason}.").format(reason=" ".join(str(exc).split()))}
 
     def count(n) -> str:
         return format_count(n, suppress=demo)
@@ -360,44 +376,47 @@ def _forecast_part(trial: Trial, frames, target: int | None, as_of, *, demo: boo
     def day(d) -> str:
         return fc.date_text(d)
 
-    rows = [("Model", f"{fc.model_label} ({fc.n_sims} simulations, seed {fc.seed})"),
-            ("Why this model", fc.reason),
-            ("As of", fc.as_of.isoformat()),
-            ("Target", count(fc.target)),
-            ("Enrolled so far", count(fc.enrolled)),
-            ("Target reached: 10% / 50% / 90%", f"{day(fc.p10_date)} / {day(fc.median_date)} / {day(fc.p90_date)}")]
+    rows = [(_("Model"), _("{model} ({n} simulations, seed {seed})").format(model=fc.model_label, n=fc.n_sims,
+                                                                          seed=fc.seed)),
+            (_("Why this model"), fc.reason),
+            (_("As of"), fc.as_of.isoformat()),
+            (_("Target"), count(fc.target)),
+            (_("Enrolled so far"), count(fc.enrolled)),
+            (_("Target reached: 10% / 50% / 90%"), f"{day(fc.p10_date)} / {day(fc.median_date)} / {day(fc.p90_date)}")]
     if fc.reached_on:
-        rows.append(("Target already reached on", fc.reached_on.isoformat()))
+        rows.append((_("Target already reached on"), fc.reached_on.isoformat()))
     if fc.prob_never and fc.prob_never > 0:
-        rows.append(("Simulations that never reach the target", f"{fc.prob_never:.0%}"))
+        rows.append((_("Simulations that never reach the target"), f"{fc.prob_never:.0%}"))
     for a in fc.by_arm:
-        rows.append((f"Expected in {a.arm} when the target is reached", f"{a.expected_at_target:.1f}"))
+        rows.append((_("Expected in {arm} when the target is reached").format(arm=a.arm), f"{a.expected_at_target:.1f}"))
     s = fc.screening
     if s.needed_at_observed_rate is not None:
-        rows.append(("Screenings still needed at the observed screen-failure rate", count(s.needed_at_observed_rate)))
+        rows.append((_("Screenings still needed at the observed screen-failure rate"), count(s.needed_at_observed_rate)))
     for note in fc.notes:
-        rows.append(("Note", note))
+        rows.append((_("Note"), note))
 
     fan = fc.fan
     done = fan.index[fan["p10"] >= fc.target]  # stop drawing once nearly every simulated path has arrived
     if len(done):
         fan = fan.loc[: done[0]]
-    band = {"name": "80% band (10–90%)", "css": "band",
+    band = {"name": _("80% band (10–90%)"), "css": "band",
             "points": [(_to_date(r.date), float(r.p10), float(r.p90)) for r in fan.itertuples()]}
-    median = {"name": "Median forecast", "css": "median",
+    median = {"name": _("Median forecast"), "css": "median",
               "points": [(_to_date(r.date), float(r.p50)) for r in fan.itertuples()]}
     observed_pts = [(_to_date(r.date), float(r.enrolled)) for r in fc.observed.itertuples()]
-    caption = ("Observed cumulative enrollment up to the as-of date, and the simulated forecast after it: "
-               "median and the band holding 80% of simulated paths; the dashed line is the target.")
+    caption = _("Observed cumulative enrollment up to the as-of date, and the simulated forecast after it: "
+                "median and the band holding 80% of simulated paths; the dashed line is the target.")
     if demo:  # draw no line while its count is below 5
         observed_pts = [p for p in observed_pts if p[1] >= SMALL_COUNT_THRESHOLD]
         median["points"] = [p for p in median["points"] if p[1] >= SMALL_COUNT_THRESHOLD]
         band["points"] = [p for p in band["points"] if p[1] >= SMALL_COUNT_THRESHOLD]
-        caption += f" Demo mode: lines and band are drawn only where they reach {SMALL_COUNT_THRESHOLD} or more."
-    chart = time_chart(title="Cumulative enrollment and forecast", y_label="Participants enrolled (cumulative)",
-                       series=[{"name": "Observed", "css": "observed", "points": observed_pts}, median],
-                       band=band, target=float(fc.target), target_label="Target",
-                       marker=(fc.as_of, f"as of {fc.as_of.isoformat()}"), chart_id="forecast-chart")
+        caption += " " + _("Demo mode: lines and band are drawn only where they reach {n} or more.").format(
+            n=SMALL_COUNT_THRESHOLD)
+    chart = time_chart(title=_("Cumulative enrollment and forecast"), y_label=_("Participants enrolled (cumulative)"),
+                       series=[{"name": _("Observed"), "css": "observed", "points": observed_pts}, median],
+                       band=band, target=float(fc.target), target_label=_("Target"),
+                       marker=(fc.as_of, _("as of {date}").format(date=fc.as_of.isoformat())),
+                       chart_id="forecast-chart")
     return {"forecast_chart": chart, "forecast_rows": rows, "forecast_caption": caption, "forecast_message": None}
 
 
@@ -409,11 +428,11 @@ def _to_date(value) -> date:
     return value.to_pydatetime().date()  # pandas Timestamp
 
 
-_COLUMN_WORDS = {"subject_id": "Screening no.", "site_id": "Site", "screening_date": "Screened",
-                 "consent_date": "Consent", "screen_outcome": "Outcome", "screen_fail_criteria": "Failed criteria",
-                 "enrollment_date": "Enrolled", "arm": "Arm", "status": "Status",
-                 "discontinuation_reason": "Discontinuation reason", "discontinuation_date": "Discontinued",
-                 "analysed": "Analysed"}
+_COLUMN_WORDS = {"subject_id": N_("Screening no."), "site_id": N_("Site"), "screening_date": N_("Screened"),
+                 "consent_date": N_("Consent"), "screen_outcome": N_("Outcome"),
+                 "screen_fail_criteria": N_("Failed criteria"), "enrollment_date": N_("Enrolled"), "arm": N_("Arm"),
+                 "status": N_("Status"), "discontinuation_reason": N_("Discontinuation reason"),
+                 "discontinuation_date": N_("Discontinued"), "analysed": N_("Analysed")}
 
 
 def enrollment_section(trial: Trial, engine, *, demo: bool, forecast: bool = True, as_of=None) -> dict[str, Any]:
@@ -421,8 +440,8 @@ def enrollment_section(trial: Trial, engine, *, demo: bool, forecast: bool = Tru
     ``engine`` is the caller's database (:func:`trialkit.enrollment.storage.open_database`)."""
     frames = storage.read_log(engine, trial.nct_id)
     if frames.source is None and len(frames.participants) == 0:
-        return _no_log("No enrollment log is recorded for this trial, so there is no enrollment summary, "
-                       "CONSORT diagram or forecast.")
+        return _no_log(_("No enrollment log is recorded for this trial, so there is no enrollment summary, "
+                         "CONSORT diagram or forecast."))
 
     def count(n) -> str:
         return format_count(n, suppress=demo)
@@ -440,21 +459,22 @@ def enrollment_section(trial: Trial, engine, *, demo: bool, forecast: bool = Tru
         share = format_share(r["rate"], numerator=r["numerator"], suppress=demo)
         if share:
             text += f" ({share})"
-        return text + f" — {r['denominator_label']}"
+        return text + f" — {_(r['denominator_label'])}"
 
     kpis = [
-        {"label": "Screened (assessed for eligibility)", "value": count(summary["screened"]),
-         "note": f"screenings from {summary['first_screening'] or 'not stated'} to "
-                 f"{summary['last_screening'] or 'not stated'}"},
-        {"label": "Still in screening", "value": count(summary["in_screening"]), "note": "no outcome yet"},
-        {"label": "Screen-failed", "value": count(summary["screen_failed"]),
-         "note": "screen-failure rate " + ratio("screen_failure_rate")},
-        {"label": "Declined to participate", "value": count(summary["declined"]), "note": ""},
-        {"label": "Eligible, not enrolled", "value": count(summary["eligible_not_enrolled"]),
-         "note": "CONSORT \u201cother reasons\u201d"},
-        {"label": "Enrolled", "value": count(summary["enrolled"]),
-         "note": ("of target " + ratio("enrolled_of_target")) if target else "no enrollment target stated"},
-        {"label": "Discontinued", "value": count(summary["discontinued"]), "note": ratio("discontinuation_rate")},
+        {"label": _("Screened (assessed for eligibility)"), "value": count(summary["screened"]),
+         "note": _("screenings from {first} to {last}").format(first=summary["first_screening"] or not_stated(),
+                                                                last=summary["last_screening"] or not_stated())},
+        {"label": _("Still in screening"), "value": count(summary["in_screening"]), "note": _("no outcome yet")},
+        {"label": _("Screen-failed"), "value": count(summary["screen_failed"]),
+         "note": _("screen-failure rate {ratio}").format(ratio=ratio("screen_failure_rate"))},
+        {"label": _("Declined to participate"), "value": count(summary["declined"]), "note": ""},
+        {"label": _("Eligible, not enrolled"), "value": count(summary["eligible_not_enrolled"]),
+         "note": _("CONSORT \u201cother reasons\u201d")},
+        {"label": _("Enrolled"), "value": count(summary["enrolled"]),
+         "note": _("of target {ratio}").format(ratio=ratio("enrolled_of_target")) if target
+         else _("no enrollment target stated")},
+        {"label": _("Discontinued"), "value": count(summary["discontinued"]), "note": ratio("discontinuation_rate")},
     ]
     arms = list(c["allocated"])  # the trial's arm labels, then any other arm the log names (metrics.summarize)
     by_arm = [{"arm": a, "allocated": count(c["allocated"][a]), "discontinued": count(c["discontinued"][a]),
@@ -464,31 +484,32 @@ def enrollment_section(trial: Trial, engine, *, demo: bool, forecast: bool = Tru
     for site_id, s in summary["by_site"].items():
         meta = sites.loc[site_id] if site_id in sites.index else None
         by_site.append({"site_id": site_id,
-                        "name": (meta["site_name"] if meta is not None else "") or "not stated",
-                        "status": humanize(meta["status"]) if meta is not None else "not stated",
+                        "name": (meta["site_name"] if meta is not None else "") or not_stated(),
+                        "status": humanize(meta["status"]) if meta is not None else not_stated(),
                         "screened": count(s["screened"]), "screen_failed": count(s["screen_failed"]),
                         "enrolled": count(s["enrolled"])})
     screen_fail = []
     for cid, n in summary["screen_fail_by_criterion"].items():
         crit = trial.criterion(cid)
-        screen_fail.append({"id": cid, "text": crit.text if crit else "not in the trial's criteria", "n": count(n)})
+        screen_fail.append({"id": cid, "text": crit.text if crit else _("not in the trial's criteria"), "n": count(n)})
     out: dict[str, Any] = {
         "available": True, "simulated": simulated, "message": "",
-        "source_label": storage.DEMO_LABEL if simulated else "Imported enrollment log",
-        "source_note": ("Generated by trialkit's seeded recruitment simulation for demonstration; no real participant."
-                        if simulated else "As imported into the trialkit database (every import is in the audit trail)."),
+        "source_label": _(storage.DEMO_LABEL) if simulated else _("Imported enrollment log"),
+        "source_note": (_("Generated by trialkit's seeded recruitment simulation for demonstration; no real "
+                          "participant.") if simulated
+                        else _("As imported into the trialkit database (every import is in the audit trail).")),
         "summary": summary, "kpis": kpis, "by_arm": by_arm, "by_site": by_site, "screen_fail": screen_fail,
         "consort": consort_diagram(summary, count),
         "participants": None, "participant_columns": [], "participant_classes": [],
         "forecast_chart": None, "forecast_rows": [], "forecast_caption": "",
-        "forecast_message": "Forecast not requested." if not forecast else None,
+        "forecast_message": _("Forecast not requested.") if not forecast else None,
     }
     if forecast:
         out.update(_forecast_part(trial, frames, target, as_of, demo=demo))
     if not demo:
         p = frames.participants
         cols = [col for col in p.columns]
-        out["participant_columns"] = [_COLUMN_WORDS.get(col, col) for col in cols]
+        out["participant_columns"] = [_(_COLUMN_WORDS[col]) if col in _COLUMN_WORDS else col for col in cols]
         out["participant_classes"] = ["date" if col.endswith("_date") else "" for col in cols]
         out["participants"] = [[_iso(v) for v in row] for row in p[cols].itertuples(index=False, name=None)]
     return out
@@ -500,32 +521,32 @@ def _facts(trial: Trial) -> list[tuple[str, str]]:
     d = trial.design
 
     def v(x) -> str:
-        return x if x else "not stated"
+        return x if x else not_stated()
 
     return [
-        ("NCT id", trial.nct_id),
-        ("Other ids", ", ".join(x for x in [trial.org_study_id, *trial.secondary_ids] if x) or "not stated"),
-        ("Status", humanize(trial.overall_status)),
-        ("Why stopped", v(trial.why_stopped)) if trial.why_stopped else None,
-        ("Sponsor", trial.lead_sponsor.name if trial.lead_sponsor else "not stated"),
-        ("Collaborators", ", ".join(c.name for c in trial.collaborators) or "not stated"),
-        ("Conditions", "; ".join(trial.conditions) or "not stated"),
-        ("Keywords", "; ".join(trial.keywords) or "not stated"),
-        ("Study type", humanize(d.study_type)),
-        ("Phase", " / ".join(humanize(p) for p in d.phases) or "not stated"),
-        ("Allocation", humanize(d.allocation)),
-        ("Intervention model", humanize(d.intervention_model)),
-        ("Primary purpose", humanize(d.primary_purpose)),
-        ("Masking", humanize(d.masking) + (f" ({', '.join(humanize(w) for w in d.who_masked)})" if d.who_masked else "")),
-        ("Planned enrollment", planned_enrollment(trial)),
-        ("Sex", humanize(e.sex)),
-        ("Ages", age_range(trial)),
-        ("Start", v(trial.dates.start)),
-        ("Primary completion", v(trial.dates.primary_completion)),
-        ("Completion", v(trial.dates.completion)),
-        ("Last update posted", v(trial.dates.last_update_posted)),
-        ("Central contacts", "; ".join(", ".join(x for x in [c.name, humanize(c.role) if c.role else None] if x)
-                                       for c in trial.central_contacts) or "not stated"),
+        (_("NCT id"), trial.nct_id),
+        (_("Other ids"), ", ".join(x for x in [trial.org_study_id, *trial.secondary_ids] if x) or not_stated()),
+        (_("Status"), humanize(trial.overall_status)),
+        (_("Why stopped"), v(trial.why_stopped)) if trial.why_stopped else None,
+        (_("Sponsor"), trial.lead_sponsor.name if trial.lead_sponsor else not_stated()),
+        (_("Collaborators"), ", ".join(c.name for c in trial.collaborators) or not_stated()),
+        (_("Conditions"), "; ".join(trial.conditions) or not_stated()),
+        (_("Keywords"), "; ".join(trial.keywords) or not_stated()),
+        (_("Study type"), humanize(d.study_type)),
+        (_("Phase"), " / ".join(humanize(p) for p in d.phases) or not_stated()),
+        (_("Allocation"), humanize(d.allocation)),
+        (_("Intervention model"), humanize(d.intervention_model)),
+        (_("Primary purpose"), humanize(d.primary_purpose)),
+        (_("Masking"), humanize(d.masking) + (f" ({', '.join(humanize(w) for w in d.who_masked)})" if d.who_masked else "")),
+        (_("Planned enrollment"), planned_enrollment(trial)),
+        (_("Sex"), humanize(e.sex)),
+        (_("Ages"), age_range(trial)),
+        (_("Start"), v(trial.dates.start)),
+        (_("Primary completion"), v(trial.dates.primary_completion)),
+        (_("Completion"), v(trial.dates.completion)),
+        (_("Last update posted"), v(trial.dates.last_update_posted)),
+        (_("Central contacts"), "; ".join(", ".join(x for x in [c.name, humanize(c.role) if c.role else None] if x)
+                                          for c in trial.central_contacts) or not_stated()),
     ]
 
 
@@ -548,47 +569,61 @@ def report_context(trial: Trial, *, engine=None, demo: bool = False, now: dateti
                    author: str | None = None, include_notes: bool = False, forecast: bool = True,
                    as_of=None, enrollment: bool = True) -> dict[str, Any]:
     """The values the template draws (also handy for tests). ``engine``: the database holding the enrollment
-    log and notes (:func:`trialkit.enrollment.storage.open_database`); without one, both are left out."""
+    log and notes (:func:`trialkit.enrollment.storage.open_database`); without one, both are left out.
+    Words are in the current language (:func:`trialkit.i18n.language`; :func:`render_report` takes ``lang``)."""
     import trialkit
 
     now = now or datetime.now(timezone.utc)
     arms, unassigned = _arms(trial)
     if not enrollment:
-        enroll = _no_log("Enrollment left out of this report.")
+        enroll = _no_log(_("Enrollment left out of this report."))
     elif engine is None:
-        enroll = _no_log("Enrollment left out of this report: no database was given.")
+        enroll = _no_log(_("Enrollment left out of this report: no database was given."))
     else:
         enroll = enrollment_section(trial, engine, demo=demo, forecast=forecast, as_of=as_of)
     notes: list[dict] = []
     if include_notes and author and engine is not None:
         storage.ensure_tables(engine)
         notes = notes_for_report(engine, trial.nct_id, author)
-    sources = [f"Trial record: {trial.nct_id}, "
-               + (f"read from {Path(trial.source).name}" if trial.source and trial.source != "upload"
-                  else "uploaded by a user" if trial.source == "upload" else "source not recorded")
-               + f" (ClinicalTrials.gov API v2 study format; registry page {trial.registry_url})."]
-    rs = rules_section(trial)
-    sources.append("What-if rules: " + (rs.message or "none recorded for this trial."))
-    if enroll.get("available"):
-        sources.append("Enrollment: " + (f"{enroll['source_label']} — {enroll['source_note']}"))
+    if trial.source and trial.source != "upload":
+        origin = _("read from {file}").format(file=Path(trial.source).name)
     else:
-        sources.append("Enrollment: " + enroll.get("message", ""))
+        origin = _("uploaded by a user") if trial.source == "upload" else _("source not recorded")
+    sources = [_("Trial record: {nct_id}, {origin} (ClinicalTrials.gov API v2 study format; registry page {url}).")
+               .format(nct_id=trial.nct_id, origin=origin, url=trial.registry_url)]
+    rs = rules_section(trial)
+    sources.append(_("What-if rules: {text}").format(text=rs.message or _("none recorded for this trial.")))
+    if enroll.get("available"):
+        sources.append(_("Enrollment: {text}").format(text=f"{enroll['source_label']} — {enroll['source_note']}"))
+    else:
+        sources.append(_("Enrollment: {text}").format(text=enroll.get("message", "")))
     if notes:
-        sources.append(f"Notes: {len(notes)} private note(s) of {author}.")
-    sources.append(f"Generated {now.strftime('%Y-%m-%d %H:%M UTC')} by trialkit {trialkit.__version__}"
-                   + ("; demo mode (small counts suppressed, no participant-level tables)." if demo else "."))
+        sources.append(ngettext("Notes: {n} private note of {author}.", "Notes: {n} private notes of {author}.",
+                                len(notes)).format(n=len(notes), author=author))
+    stamp = now.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    sources.append((_("Generated {when} by trialkit {version}; demo mode (small counts suppressed, no "
+                      "participant-level tables).") if demo else _("Generated {when} by trialkit {version}."))
+                   .format(when=stamp, version=trialkit.__version__))
+    registry_note = (_("Titles, summaries, criteria, arms and outcomes are the registered English text, quoted "
+                       "verbatim (the protocol's words); everything else is translated.")
+                     if html_lang() != "en" else "")
     return {
         "trial": trial, "demo": demo, "threshold": SMALL_COUNT_THRESHOLD, "version": trialkit.__version__,
         "generated_at_text": now.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "author": author,
         "summary": plain_summary(trial), "facts": [f for f in _facts(trial) if f], "ages": age_range(trial),
         "arms": arms, "unassigned_interventions": unassigned, "rules": rs, "enrollment": enroll,
-        "notes": notes, "sources": sources, "humanize": humanize,
+        "notes": notes, "sources": sources, "humanize": humanize, "not_stated": not_stated(),
+        "html_lang": html_lang(), "registry_text_note": registry_note,
     }
 
 
-def render_report(trial: Trial, **kwargs) -> str:
-    """The report as one self-contained HTML document (see :func:`report_context` for the options)."""
-    return _ENV.get_template("report.html.j2").render(**report_context(trial, **kwargs))
+def render_report(trial: Trial, *, lang: str | None = None, **kwargs) -> str:
+    """The report as one self-contained HTML document (see :func:`report_context` for the options), in
+    ``lang`` (``"en"``, ``"zh"``; None keeps the current language)."""
+    if lang is None:
+        return _ENV.get_template("report.html.j2").render(**report_context(trial, **kwargs))
+    with language(lang):
+        return _ENV.get_template("report.html.j2").render(**report_context(trial, **kwargs))
 
 
 def write_report(trial: Trial, out: str | Path, **kwargs) -> Path:
@@ -601,6 +636,7 @@ def write_report(trial: Trial, out: str | Path, **kwargs) -> Path:
     return out
 
 
-def report_filename(trial: Trial, *, demo: bool = False, now: datetime | None = None) -> str:
+def report_filename(trial: Trial, *, demo: bool = False, now: datetime | None = None, lang: str = "en") -> str:
     now = now or datetime.now(timezone.utc)
-    return f"{trial.nct_id}-report{'-demo' if demo else ''}-{now.strftime('%Y%m%d')}.html"
+    suffix = "" if lang == "en" else f"-{lang}"
+    return f"{trial.nct_id}-report{'-demo' if demo else ''}{suffix}-{now.strftime('%Y%m%d')}.html"

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from trialkit.cli import UsageError, resolve_trial
+from trialkit.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 
 def _as_of(text: str | None) -> date | None:
@@ -33,7 +34,7 @@ def cmd_report(args) -> int:
     as_of = _as_of(args.as_of)
     engine = open_database(args.db)  # the embedded default gets the demo logs, as in the app
     write_report(trial, out, engine=engine, demo=args.demo, forecast=not args.no_forecast, as_of=as_of,
-                 author=args.notes_of, include_notes=bool(args.notes_of))
+                 author=args.notes_of, include_notes=bool(args.notes_of), lang=args.lang)
     sys.stderr.write(f"wrote {out} ({out.stat().st_size:,} bytes){' in demo mode' if args.demo else ''}\n")
     return 0
 
@@ -48,4 +49,6 @@ def register(sub) -> None:
     p.add_argument("--no-forecast", action="store_true", help="leave the recruitment forecast out")
     p.add_argument("--notes-of", metavar="AUTHOR", help="include this author's private notes on the trial")
     p.add_argument("--db", metavar="URL", help="SQLAlchemy URL of the trialkit database (default: embedded SQLite)")
+    p.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
+                   help="the report's language: en (English, default) or zh (Simplified Chinese); contracts §10")
     p.set_defaults(func=cmd_report)

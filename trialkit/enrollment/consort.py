@@ -16,6 +16,7 @@ from typing import Callable
 import plotly.graph_objects as go
 
 from trialkit.enrollment.storage import DEMO_LABEL
+from trialkit.i18n import gettext as _
 
 
 @dataclass
@@ -32,28 +33,28 @@ def consort_boxes(summary: dict) -> list[Box]:
     """The diagram as data: one Box per box, counts straight from ``summary["consort"]``."""
     c = summary["consort"]
     boxes = [
-        Box("assessed", "enrollment", "Assessed for eligibility", c["assessed"]),
-        Box("excluded", "enrollment", "Excluded", c["excluded"], [
-            ("Not meeting eligibility criteria", c["not_meeting_criteria"]),
-            ("Declined to participate", c["declined"]),
-            ("Other reasons (eligible, not enrolled)", c["other_reasons"]),
+        Box("assessed", "enrollment", _("Assessed for eligibility"), c["assessed"]),
+        Box("excluded", "enrollment", _("Excluded"), c["excluded"], [
+            (_("Not meeting eligibility criteria"), c["not_meeting_criteria"]),
+            (_("Declined to participate"), c["declined"]),
+            (_("Other reasons (eligible, not enrolled)"), c["other_reasons"]),
         ]),
-        Box("in_screening", "enrollment", "Still in screening", c.get("in_screening", summary.get("in_screening", 0))),
+        Box("in_screening", "enrollment", _("Still in screening"), c.get("in_screening", summary.get("in_screening", 0))),
     ]
     for arm, n in c["allocated"].items():
-        boxes.append(Box(f"allocated:{arm}", "allocation", f"Allocated to {arm}", n, arm=arm))
+        boxes.append(Box(f"allocated:{arm}", "allocation", _("Allocated to {arm}").format(arm=arm), n, arm=arm))
         reasons = c.get("discontinued_reasons", {}).get(arm, {})
-        lines = [("Lost to follow-up", c.get("lost_to_follow_up", {}).get(arm, 0))]
-        lines += [(r.capitalize(), k) for r, k in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+        lines = [(_("Lost to follow-up"), c.get("lost_to_follow_up", {}).get(arm, 0))]
+        lines += [(_(r.capitalize()), k) for r, k in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
                   if r != "LOST TO FOLLOW-UP"]
-        boxes.append(Box(f"discontinued:{arm}", "follow-up", "Discontinued", c["discontinued"].get(arm, 0), lines,
+        boxes.append(Box(f"discontinued:{arm}", "follow-up", _("Discontinued"), c["discontinued"].get(arm, 0), lines,
                          arm=arm))
         not_analysed = c.get("not_analysed", {}).get(arm, n - c["analysed"].get(arm, 0))
         ongoing = c.get("ongoing", {}).get(arm)
-        sub = [("Not analysed (yet) or excluded from analysis", not_analysed)]
+        sub = [(_("Not analysed (yet) or excluded from analysis"), not_analysed)]
         if ongoing is not None:
-            sub.append(("of these, still in follow-up", ongoing))
-        boxes.append(Box(f"analysed:{arm}", "analysis", "Analysed", c["analysed"].get(arm, 0), sub, arm=arm))
+            sub.append((_("of these, still in follow-up"), ongoing))
+        boxes.append(Box(f"analysed:{arm}", "analysis", _("Analysed"), c["analysed"].get(arm, 0), sub, arm=arm))
     return boxes
 
 

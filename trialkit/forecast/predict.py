@@ -17,6 +17,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import stats
 
+from trialkit.i18n import N_, gettext
 from trialkit.errors import TrialkitError
 from trialkit.forecast.model import (DAYS_PER_MONTH, MIN_ACTIVE_SITES, MIN_PATIENTS, GammaFit, PlanPrior,
                                      RateDraws, Snapshot, fit_poisson_gamma, poisson_gamma_draws,
@@ -161,7 +162,7 @@ class Forecast(BaseModel):
     @staticmethod
     def date_text(d: dt.date | None) -> str:
         """A forecast date for people: ``2027-03-01``, or "not reached within 100 years"."""
-        return d.isoformat() if d is not None else NOT_REACHED
+        return d.isoformat() if d is not None else gettext(NOT_REACHED_WORDS).format(years=HORIZON_YEARS)
 
     def to_json(self, *, fan: bool = False) -> dict:
         d = {
@@ -236,7 +237,8 @@ def plan_from_trial(trial, target: int, *, planned_days: float | None = None,
 #: Dates further ahead than this are not given ("not reached within 100 years"): pandas' timestamps end in
 #: 2262, and a date a century out says nothing a planner can use.
 HORIZON_YEARS = 100
-NOT_REACHED = f"not reached within {HORIZON_YEARS} years"
+NOT_REACHED_WORDS = N_("not reached within {years} years")  # translated where shown (date_text)
+NOT_REACHED = NOT_REACHED_WORDS.format(years=HORIZON_YEARS)
 
 
 def _to_day(as_of: pd.Timestamp, days: float) -> dt.date | None:
