@@ -17,8 +17,8 @@ import math
 import pandas as pd
 import streamlit as st
 
+from trialkit import values
 from trialkit.criteria import judgment
-from trialkit.criteria.evaluate import parse_value
 from trialkit.criteria.fields import FIELDS, HR_HPV_TYPES, FieldSpec, format_number
 from trialkit.criteria.ruleset import Ruleset
 from trialkit.errors import TrialkitError
@@ -32,13 +32,8 @@ OTHER_HPV = ("6", "11", "26", "40", "42", "43", "44", "54", "61", "70", "72", "7
 
 # -- URL <-> canonical values --------------------------------------------------------------------------
 def to_param(spec: FieldSpec, value) -> str:
-    if spec.kind == "number":
-        return "never" if value == math.inf else format_number(value)
-    if spec.kind == "yesno":
-        return "yes" if value else "no"
-    if spec.kind == "set":
-        return ",".join(sorted(value, key=int)) if value else "none"
-    return str(value)
+    """The canonical written form (:mod:`trialkit.values`), as a link carries it."""
+    return values.write(spec.name, value)
 
 
 def slider_range(ruleset: Ruleset, spec: FieldSpec, value=None) -> tuple[float, float]:
@@ -83,7 +78,7 @@ def _apply_url(ruleset: Ruleset) -> list[str]:
         value = None
         if raw is not None:
             try:
-                value = judgment.parse_answer(key, raw)
+                value = values.parse(key, raw)
             except TrialkitError as exc:
                 problems.append(f"link value {key}={raw!r} ignored: {exc}")
         st.session_state[_keys(key)[1]] = UNKNOWN if value is None else ("yes" if value else "no")
@@ -94,7 +89,7 @@ def _apply_url(ruleset: Ruleset) -> list[str]:
         value = None
         if raw is not None:
             try:
-                value = parse_value(name, raw)
+                value = values.parse(name, raw)
             except TrialkitError as exc:
                 problems.append(f"link value {name}={raw!r} ignored: {exc}")
         if spec.kind == "number":
