@@ -19,7 +19,6 @@ from trialkit.cohort.params import (POPULATIONS, SPECS, default_params, params_h
 from trialkit.cohort.pipeline import (SIMULATED_LABEL, Cohort, CohortRun, evaluate, file_cohort,
                                      simulated_cohort)
 from trialkit.criteria.judgment import judgment_criteria
-from trialkit.disclosure import format_share
 from trialkit.errors import TrialkitError
 from ui import common, loaders
 from ui.text import md_escape
@@ -227,8 +226,7 @@ with tab_who:
         "criterion": c, "text": labels.get(c, ""), "fail it": show(summary.failing[c]),
         "excluded by it alone": show(summary.sole_exclusions[c]),
         "Shapley share": show(summary.shapley[c]),
-        "% of exclusions": format_share(summary.exclusion_share(c), numerator=summary.shapley[c], suppress=demo,
-                                        digits=1) or "–",
+        "% of exclusions": common.count(summary.shapley[c]).rate(summary.exclusion_share(c), digits=1) or "–",
         "unknown": show(summary.unknown[c])} for c in [f["id"] for f in summary.funnel]]),
         hide_index=True, width="stretch")
     st.caption("Shapley share: each excluded patient is split equally among the criteria she fails (exact, no "

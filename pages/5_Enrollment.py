@@ -9,7 +9,6 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from trialkit.disclosure import format_share
 from trialkit.enrollment import charts, storage
 from trialkit.enrollment.audit import read_audit
 from trialkit.enrollment.consort import consort_boxes, consort_figure
@@ -48,7 +47,7 @@ k = summary["kpis"]
 
 def share(kpi: dict) -> str:
     """A KPI's rate as "40%" ("–" without one, or in demo mode when its numerator is a small count)."""
-    return format_share(kpi["rate"], numerator=kpi["numerator"], suppress=common.is_demo()) or "–"
+    return common.count(kpi["numerator"]).rate(kpi["rate"]) or "–"
 
 
 if log.source is None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import streamlit as st
 
 from trialkit.ctgov import NCT_ID
-from trialkit.disclosure import format_count
+from trialkit.disclosure import Count
 from trialkit.models import Trial
 from ui import auth, loaders
 from ui.text import md_escape
@@ -69,9 +69,15 @@ def is_demo() -> bool:
     return bool(st.session_state.get(DEMO_KEY, False))
 
 
+def count(n) -> Count:
+    """A count under this session's disclosure policy (:class:`trialkit.disclosure.Count`): prints "<5" in
+    demo mode for 1-4, and gives no share (``.share``/``.rate`` -> None) of a hidden count."""
+    return Count(n, suppress=is_demo())
+
+
 def show_count(n) -> str:
     """A count as the page should print it (suppressed below 5 in demo mode)."""
-    return format_count(n, suppress=is_demo())
+    return str(count(n))
 
 
 _DEMO_WIDGET = "_demo_toggle"
