@@ -174,155 +174,169 @@ if missing_now:
                + "; ".join(f"{field_label(f)} — {md_escape(w)}" for f, w in missing_now.items()),
                icon=":material/help:")
 
-# -- what-if state (before the counts, so the counts show the moved bounds) ----------------------------
-bounds = whatif.bounds
-overrides: dict[str, float] = {}
-for b in bounds:
-    v = st.session_state.get(f"cohort_bound_{b.key}")
-    if v is not None and float(v) != b.value:
-        overrides[b.key] = float(v)
-summary = whatif.summary(overrides) if overrides else run.summary
-status = status_from_codes(whatif.codes(overrides))
 
-base = run.summary
-m1, m2, m3, m4 = st.columns(4)
-m1.metric(f"Patients ({label})", show(summary.n))
-m2.metric("Eligible (upper bound)" if run.assumption else "Eligible", show(summary.eligible),
-          delta=(f"{summary.eligible - base.eligible:+,}" if overrides and not demo else None))
-m3.metric("Needs review", show(summary.needs_review),
-          delta=(f"{summary.needs_review - base.needs_review:+,}" if overrides and not demo else None),
-          delta_color="off")
-m4.metric("Excluded", show(summary.ineligible),
-          delta=(f"{summary.ineligible - base.ineligible:+,}" if overrides and not demo else None),
-          delta_color="inverse")
-notes = []
-if overrides:
-    notes.append("Counts with the what-if bounds in force (the deltas compare with the protocol's own bounds).")
-if run.assumption and summary.needs_review:
-    notes.append("With every judgment question settled, 'needs review' counts patients with values missing "
-                 "from the cohort.")
-elif summary.eligible == 0 and summary.needs_review:
-    notes.append("Nobody is plainly eligible when some criterion always needs a clinician (e.g. informed consent "
-                 "or judgment): 'needs review' is then the group to watch"
-                 + (", or tick the optimistic upper bound above." if n_judged else "."))
-st.caption(" ".join(notes) or "Counts under the protocol's own bounds.")  # always one element: tabs keep their place
+# -- cohort sources plug in above: a source sets ``run, whatif`` (a CohortRun and its WhatIf) ------------------
+# -- the counts and the tabs: one fragment, so a threshold slider reruns only this, never the sidebar,
+#    the catalog, the parameter table or the cached cohort lookup above ---------------------------------------
+@st.fragment
+def results(run: CohortRun, whatif: WhatIf) -> None:
+    """Counts, tabs and the what-if sliders for one evaluated cohort."""
+    cohort = run.cohort
+    label = cohort.label
+    label_charts = (f"{label}, every clinician's judgment assumed favourable (upper bound)" if run.assumption
+                    else label)
+    # -- what-if state (before the counts, so the counts show the moved bounds) --------------------------
+    bounds = whatif.bounds
+    overrides: dict[str, float] = {}
+    for b in bounds:
+        v = st.session_state.get(f"cohort_bound_{b.key}")
+        if v is not None and float(v) != b.value:
+            overrides[b.key] = float(v)
+    summary = whatif.summary(overrides) if overrides else run.summary
+    status = status_from_codes(whatif.codes(overrides))
 
-tab_funnel, tab_who, tab_whatif, tab_groups, tab_download = st.tabs(
-    ["Funnel", "Who each criterion excludes", "What if", "Eligible vs whole cohort", "Per-patient results"],
-    key="cohort_tab")
+    base = run.summary
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(f"Patients ({label})", show(summary.n))
+    m2.metric("Eligible (upper bound)" if run.assumption else "Eligible", show(summary.eligible),
+              delta=(f"{summary.eligible - base.eligible:+,}" if overrides and not demo else None))
+    m3.metric("Needs review", show(summary.needs_review),
+              delta=(f"{summary.needs_review - base.needs_review:+,}" if overrides and not demo else None),
+              delta_color="off")
+    m4.metric("Excluded", show(summary.ineligible),
+              delta=(f"{summary.ineligible - base.ineligible:+,}" if overrides and not demo else None),
+              delta_color="inverse")
+    notes = []
+    if overrides:
+        notes.append("Counts with the what-if bounds in force (the deltas compare with the protocol's own bounds).")
+    if run.assumption and summary.needs_review:
+        notes.append("With every judgment question settled, 'needs review' counts patients with values missing "
+                     "from the cohort.")
+    elif summary.eligible == 0 and summary.needs_review:
+        notes.append("Nobody is plainly eligible when some criterion always needs a clinician (e.g. informed consent "
+                     "or judgment): 'needs review' is then the group to watch"
+                     + (", or tick the optimistic upper bound above." if n_judged else "."))
+    st.caption(" ".join(notes) or "Counts under the protocol's own bounds.")  # always one element: tabs keep their place
 
-with tab_funnel:
-    st.plotly_chart(charts.funnel_figure(summary, labels, label_charts), key="cohort_funnel_chart")
-    st.dataframe(pd.DataFrame([{
-        "criterion": f["id"], "text": labels.get(f["id"], ""), "remaining": show(f["remaining"]),
-        "eligible so far": show(f["eligible_so_far"]), "needs review so far": show(f["review_so_far"]),
-        "excluded here": show(f["excluded_here"])} for f in summary.funnel]), hide_index=True, width="stretch")
-    st.caption("Protocol order. 'Remaining' = patients no criterion up to this one has failed; the last row's "
-               "remaining = eligible + needs review.")
+    tab_funnel, tab_who, tab_whatif, tab_groups, tab_download = st.tabs(
+        ["Funnel", "Who each criterion excludes", "What if", "Eligible vs whole cohort", "Per-patient results"],
+        key="cohort_tab")
 
-with tab_who:
-    st.plotly_chart(charts.attribution_figure(summary, labels, label_charts), key="cohort_attr_chart")
-    st.dataframe(pd.DataFrame([{
-        "criterion": c, "text": labels.get(c, ""), "fail it": show(summary.failing[c]),
-        "excluded by it alone": show(summary.sole_exclusions[c]),
-        "Shapley share": show(summary.shapley[c]),
-        "% of exclusions": common.count(summary.shapley[c]).rate(summary.exclusion_share(c), digits=1) or "–",
-        "unknown": show(summary.unknown[c])} for c in [f["id"] for f in summary.funnel]]),
-        hide_index=True, width="stretch")
-    st.caption("Shapley share: each excluded patient is split equally among the criteria she fails (exact, no "
-               "sampling); the shares add up to the excluded count. 'Excluded by it alone': patients who fail "
-               "this criterion and no other, i.e. who would be gained by dropping it.")
+    with tab_funnel:
+        st.plotly_chart(charts.funnel_figure(summary, labels, label_charts), key="cohort_funnel_chart")
+        st.dataframe(pd.DataFrame([{
+            "criterion": f["id"], "text": labels.get(f["id"], ""), "remaining": show(f["remaining"]),
+            "eligible so far": show(f["eligible_so_far"]), "needs review so far": show(f["review_so_far"]),
+            "excluded here": show(f["excluded_here"])} for f in summary.funnel]), hide_index=True, width="stretch")
+        st.caption("Protocol order. 'Remaining' = patients no criterion up to this one has failed; the last row's "
+                   "remaining = eligible + needs review.")
 
-with tab_whatif:
-    if not bounds:
-        st.info("This trial's rules have no numeric bound to move.")
-    else:
-        if st.button("Reset every bound to the protocol", icon=":material/restart_alt:"):
-            for b in bounds:
-                st.session_state.pop(f"cohort_bound_{b.key}", None)
-            st.rerun()
-        lines = whatif.amendment_lines(overrides)
-        st.subheader("Summary of changes (as a protocol amendment would read)", anchor=False)
-        if lines:
-            st.text("\n".join(line.text(count=show) for line in lines))
+    with tab_who:
+        st.plotly_chart(charts.attribution_figure(summary, labels, label_charts), key="cohort_attr_chart")
+        st.dataframe(pd.DataFrame([{
+            "criterion": c, "text": labels.get(c, ""), "fail it": show(summary.failing[c]),
+            "excluded by it alone": show(summary.sole_exclusions[c]),
+            "Shapley share": show(summary.shapley[c]),
+            "% of exclusions": common.count(summary.shapley[c]).rate(summary.exclusion_share(c), digits=1) or "–",
+            "unknown": show(summary.unknown[c])} for c in [f["id"] for f in summary.funnel]]),
+            hide_index=True, width="stretch")
+        st.caption("Shapley share: each excluded patient is split equally among the criteria she fails (exact, no "
+                   "sampling); the shares add up to the excluded count. 'Excluded by it alone': patients who fail "
+                   "this criterion and no other, i.e. who would be gained by dropping it.")
+
+    with tab_whatif:
+        if not bounds:
+            st.info("This trial's rules have no numeric bound to move.")
         else:
-            st.caption("No bound moved yet: move a slider below.")
-        for b in bounds:
-            lo, hi, step = whatif.slider_range(b.key)
-            stored = st.session_state.get(f"cohort_bound_{b.key}")
-            if stored is not None and not lo <= stored <= hi:
-                st.session_state[f"cohort_bound_{b.key}"] = float(min(max(stored, lo), hi))
-            unit = field_unit(b.field)
-            crit_text = labels.get(b.criterion_id, "")
-            with st.container(border=True):
-                left, right = st.columns([1, 2])
-                with left:
-                    title = (f"{b.criterion_id} · {field_label(b.field)} {b.describe()}"
-                             f"{(' ' + unit) if unit else ''} ({b.criterion_kind})")
-                    st.markdown(f"**{md_escape(title)}**")
-                    st.caption(md_escape(crit_text, limit=300))
-                    fmt = "%.0f" if step >= 1 else ("%.1f" if step >= 0.1 else "%.2f")
-                    value = st.slider(f"{field_label(b.field)} {b.side} threshold" + (f" ({unit})" if unit else ""),
-                                      min_value=lo, max_value=hi, value=float(b.value), step=step, format=fmt,
-                                      key=f"cohort_bound_{b.key}",
-                                      help="Moves this bound; the cohort is not regenerated.")
-                    ts = np.arange(lo, hi + step / 2, step)
-                    if ts.size > 400:
-                        ts = np.linspace(lo, hi, 400)
-                    curve = whatif.curve(b.key, ts, overrides)
-                    alone = whatif.curve(b.key, np.array([value]))
-                    gain = int(alone["not_excluded"][0]) - (base.eligible + base.needs_review)
-                    st.metric("Eligible or needs review", show(summary.eligible + summary.needs_review),
-                              delta=(f"{gain:+,} from this bound alone" if value != b.value and not demo else None),
-                              help="With every moved bound in force; the delta is this bound's change alone "
-                                   "against the protocol.")
-                    st.caption(f"Eligible: {show(summary.eligible)} · protocol value {b.value:g}")
-                with right:
-                    st.plotly_chart(charts.curve_figure(b.field, ts, curve, b.value, value, label_charts, title),
-                                    key=f"cohort_curve_{b.key}")
+            if st.button("Reset every bound to the protocol", icon=":material/restart_alt:"):
+                for b in bounds:
+                    st.session_state.pop(f"cohort_bound_{b.key}", None)
+                st.rerun(scope="fragment")
+            lines = whatif.amendment_lines(overrides)
+            st.subheader("Summary of changes (as a protocol amendment would read)", anchor=False)
+            if lines:
+                st.text("\n".join(line.text(count=show) for line in lines))
+            else:
+                st.caption("No bound moved yet: move a slider below.")
+            for b in bounds:
+                lo, hi, step = whatif.slider_range(b.key)
+                stored = st.session_state.get(f"cohort_bound_{b.key}")
+                if stored is not None and not lo <= stored <= hi:
+                    st.session_state[f"cohort_bound_{b.key}"] = float(min(max(stored, lo), hi))
+                unit = field_unit(b.field)
+                crit_text = labels.get(b.criterion_id, "")
+                with st.container(border=True):
+                    left, right = st.columns([1, 2])
+                    with left:
+                        title = (f"{b.criterion_id} · {field_label(b.field)} {b.describe()}"
+                                 f"{(' ' + unit) if unit else ''} ({b.criterion_kind})")
+                        st.markdown(f"**{md_escape(title)}**")
+                        st.caption(md_escape(crit_text, limit=300))
+                        fmt = "%.0f" if step >= 1 else ("%.1f" if step >= 0.1 else "%.2f")
+                        value = st.slider(f"{field_label(b.field)} {b.side} threshold" + (f" ({unit})" if unit else ""),
+                                          min_value=lo, max_value=hi, value=float(b.value), step=step, format=fmt,
+                                          key=f"cohort_bound_{b.key}",
+                                          help="Moves this bound; the cohort is not regenerated.")
+                        ts = np.arange(lo, hi + step / 2, step)
+                        if ts.size > 400:
+                            ts = np.linspace(lo, hi, 400)
+                        curve = whatif.curve(b.key, ts, overrides)
+                        alone = whatif.curve(b.key, np.array([value]))
+                        gain = int(alone["not_excluded"][0]) - (base.eligible + base.needs_review)
+                        st.metric("Eligible or needs review", show(summary.eligible + summary.needs_review),
+                                  delta=(f"{gain:+,} from this bound alone" if value != b.value and not demo else None),
+                                  help="With every moved bound in force; the delta is this bound's change alone "
+                                       "against the protocol.")
+                        st.caption(f"Eligible: {show(summary.eligible)} · protocol value {b.value:g}")
+                    with right:
+                        st.plotly_chart(charts.curve_figure(b.field, ts, curve, b.value, value, label_charts, title),
+                                        key=f"cohort_curve_{b.key}")
 
-with tab_groups:
-    age = pd.to_numeric(pd.Series(cohort.frame["age"]) if "age" in cohort.frame else pd.Series(dtype=float),
-                        errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    if age.size and np.isfinite(age).any():
-        st.plotly_chart(charts.age_figure(age, status, label_charts, count=show), key="cohort_age_chart")
-    else:
-        st.info("This cohort has no ages, so the age distributions cannot be compared.")
-    num_fields = [f for f in fields_used if f in cohort.frame.columns and
-                  pd.api.types.is_float_dtype(cohort.frame[f].dtype)]
-    cmp = compare_groups(cohort.frame, status, ["age", *[f for f in num_fields if f != "age"]])
-    if not cmp.empty:
-        cmp = cmp[cmp["patients"] > 0]
-        cmp["field"] = [field_label(f) + (f" ({field_unit(f)})" if field_unit(f) else "") for f in cmp["field"]]
-        cmp["patients"] = [show(int(v)) for v in cmp["patients"]]
-        st.dataframe(cmp.rename(columns={"known_pct": "% with a value", "p10": "10th pct", "p90": "90th pct"}),
-                     hide_index=True, width="stretch",
-                     column_config={c: st.column_config.NumberColumn(format="%.1f")
-                                    for c in ["% with a value", "median", "10th pct", "90th pct"]})
-    st.caption(f"Groups under the bounds now in force. {label}.")
+    with tab_groups:
+        age = pd.to_numeric(pd.Series(cohort.frame["age"]) if "age" in cohort.frame else pd.Series(dtype=float),
+                            errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        if age.size and np.isfinite(age).any():
+            st.plotly_chart(charts.age_figure(age, status, label_charts, count=show), key="cohort_age_chart")
+        else:
+            st.info("This cohort has no ages, so the age distributions cannot be compared.")
+        num_fields = [f for f in fields_used if f in cohort.frame.columns and
+                      pd.api.types.is_float_dtype(cohort.frame[f].dtype)]
+        cmp = compare_groups(cohort.frame, status, ["age", *[f for f in num_fields if f != "age"]])
+        if not cmp.empty:
+            cmp = cmp[cmp["patients"] > 0]
+            cmp["field"] = [field_label(f) + (f" ({field_unit(f)})" if field_unit(f) else "") for f in cmp["field"]]
+            cmp["patients"] = [show(int(v)) for v in cmp["patients"]]
+            st.dataframe(cmp.rename(columns={"known_pct": "% with a value", "p10": "10th pct", "p90": "90th pct"}),
+                         hide_index=True, width="stretch",
+                         column_config={c: st.column_config.NumberColumn(format="%.1f")
+                                        for c in ["% with a value", "median", "10th pct", "90th pct"]})
+        st.caption(f"Groups under the bounds now in force. {label}.")
 
-with tab_download:
-    if demo:
-        st.info("Demo mode: per-patient tables and downloads are turned off.")
-    else:
-        st.caption(f"One row per patient of the {label.lower() if cohort.simulated else label}: status, failed "
-                   "and unknown criteria (with the what-if bounds in force), then the values evaluated.")
-        if st.button("Prepare the per-patient file", icon=":material/table:", key="cohort_prepare"):
-            with st.spinner("Writing one row per patient…"):
-                res = patient_results(whatif.codes(overrides), whatif.m.criterion_ids, cohort.frame,
-                                      cohort.patient_ids)
-                if run.assumption:
-                    res.insert(0, "assumption", run.assumption)
-                if cohort.simulated:
-                    res.insert(0, "cohort", SIMULATED_LABEL)
-                st.session_state["_cohort_download"] = (json.dumps([trial.nct_id, cohort.provenance,
-                                                                    sorted(overrides.items()), assume]),
-                                                        res.to_csv(index=False).encode("utf-8"), res.head(200))
-        ready = st.session_state.get("_cohort_download")
-        key_now = json.dumps([trial.nct_id, cohort.provenance, sorted(overrides.items()), assume])
-        if ready and ready[0] == key_now:
-            st.download_button("Download per-patient results (CSV)", ready[1],
-                               file_name=(f"{trial.nct_id}_{'simulated_' if cohort.simulated else ''}cohort_results.csv"),
-                               mime="text/csv", icon=":material/download:")
-            st.dataframe(ready[2], hide_index=True, width="stretch")
-            st.caption("First 200 rows shown.")
+    with tab_download:
+        if demo:
+            st.info("Demo mode: per-patient tables and downloads are turned off.")
+        else:
+            st.caption(f"One row per patient of the {label.lower() if cohort.simulated else label}: status, failed "
+                       "and unknown criteria (with the what-if bounds in force), then the values evaluated.")
+            if st.button("Prepare the per-patient file", icon=":material/table:", key="cohort_prepare"):
+                with st.spinner("Writing one row per patient…"):
+                    res = patient_results(whatif.codes(overrides), whatif.m.criterion_ids, cohort.frame,
+                                          cohort.patient_ids)
+                    if run.assumption:
+                        res.insert(0, "assumption", run.assumption)
+                    if cohort.simulated:
+                        res.insert(0, "cohort", SIMULATED_LABEL)
+                    st.session_state["_cohort_download"] = (json.dumps([trial.nct_id, cohort.provenance,
+                                                                        sorted(overrides.items()), assume]),
+                                                            res.to_csv(index=False).encode("utf-8"), res.head(200))
+            ready = st.session_state.get("_cohort_download")
+            key_now = json.dumps([trial.nct_id, cohort.provenance, sorted(overrides.items()), assume])
+            if ready and ready[0] == key_now:
+                st.download_button("Download per-patient results (CSV)", ready[1],
+                                   file_name=(f"{trial.nct_id}_{'simulated_' if cohort.simulated else ''}cohort_results.csv"),
+                                   mime="text/csv", icon=":material/download:")
+                st.dataframe(ready[2], hide_index=True, width="stretch")
+                st.caption("First 200 rows shown.")
+
+
+results(run, whatif)
