@@ -36,6 +36,14 @@ PAGES = [
     ("pages/11_Changes.py", "What changed", ":material/difference:"),
 ]
 
+def url_path(script: str) -> str:
+    """The URL path Streamlit serves a page script at: "pages/3_What_if.py" -> "What_if", "app.py" -> ""."""
+    if script == "app.py":
+        return ""
+    stem = Path(script).stem
+    return stem.split("_", 1)[1] if stem.split("_", 1)[0].isdigit() else stem
+
+
 TRIAL_KEY = "trial"  # session key of the chosen trial (not a widget key: it survives page switches)
 _WIDGET_KEY = "_trial_chooser"
 
