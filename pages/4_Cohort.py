@@ -123,6 +123,7 @@ if source == SIMULATED_LABEL:
     with st.spinner(f"Simulating {int(n):,} patients and checking them against every criterion…"):
         run, whatif = simulated_run(trial.nct_id, rules_fp, int(n), int(seed), phash, population, assume,
                                     tuple(sorted(params.items())))
+    run_key = (trial.nct_id, rules_fp, "simulated", int(n), int(seed), phash, population, assume)
 else:
     up = st.file_uploader(f"Cohort CSV (up to {MAX_BYTES // 2**20} MB): one column per candidate field, "
                           "optional patient_id", type=["csv"], key="cohort_upload")
@@ -147,6 +148,7 @@ else:
     try:
         with st.spinner("Checking the file and evaluating every patient…"):
             run, whatif = uploaded_run(trial.nct_id, rules_fp, sha, up.name, assume, data)
+        run_key = (trial.nct_id, rules_fp, "upload", sha, assume)
     except TrialkitError as exc:
         problems = getattr(exc, "problems", None) or [str(exc)]
         st.error(f"The file cannot be used: {len(problems)} problem(s). Nothing was changed.")
@@ -178,8 +180,30 @@ if missing_now:
 # -- cohort sources plug in above: a source sets ``run, whatif`` (a CohortRun and its WhatIf) ------------------
 # -- the counts and the tabs: one fragment, so a threshold slider reruns only this, never the sidebar,
 #    the catalog, the parameter table or the cached cohort lookup above ---------------------------------------
+@st.cache_resource(show_spinner=False, max_entries=256, ttl=3600)
+def bound_curve(run_key: tuple, bound_key: str, others: tuple, value: float, label_charts: str, title: str,
+                _whatif: WhatIf):
+    """One bound's curve and chart, keyed by small values (the run's key, the other moved bounds, this
+    bound's value), so moving a slider back and forth, or another tab's rerun, does not recompute it."""
+    b = next(x for x in _whatif.bounds if x.key == bound_key)
+    lo, hi, step = _whatif.slider_range(bound_key)
+    ts = np.arange(lo, hi + step / 2, step)
+    if ts.size > 400:
+        ts = np.linspace(lo, hi, 400)
+    curve = _whatif.curve(bound_key, ts, dict(others))
+    alone = int(_whatif.curve(bound_key, np.array([value]))["not_excluded"][0])
+    return charts.curve_figure(b.field, ts, curve, b.value, value, label_charts, title), alone
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
+def summary_figures(run_key: tuple, overrides: tuple, label_charts: str, _whatif: WhatIf, _summary, _labels):
+    """The funnel and attribution charts for one set of moved bounds (small keys, never a DataFrame)."""
+    return (charts.funnel_figure(_summary, _labels, label_charts),
+            charts.attribution_figure(_summary, _labels, label_charts))
+
+
 @st.fragment
-def results(run: CohortRun, whatif: WhatIf) -> None:
+def results(run: CohortRun, whatif: WhatIf, run_key: tuple) -> None:
     """Counts, tabs and the what-if sliders for one evaluated cohort."""
     cohort = run.cohort
     label = cohort.label
@@ -222,8 +246,10 @@ def results(run: CohortRun, whatif: WhatIf) -> None:
         ["Funnel", "Who each criterion excludes", "What if", "Eligible vs whole cohort", "Per-patient results"],
         key="cohort_tab")
 
+    funnel_fig, attribution_fig = summary_figures(run_key, tuple(sorted(overrides.items())), label_charts,
+                                                  whatif, summary, labels)
     with tab_funnel:
-        st.plotly_chart(charts.funnel_figure(summary, labels, label_charts), key="cohort_funnel_chart")
+        st.plotly_chart(funnel_fig, key="cohort_funnel_chart")
         st.dataframe(pd.DataFrame([{
             "criterion": f["id"], "text": labels.get(f["id"], ""), "remaining": show(f["remaining"]),
             "eligible so far": show(f["eligible_so_far"]), "needs review so far": show(f["review_so_far"]),
@@ -232,7 +258,7 @@ def results(run: CohortRun, whatif: WhatIf) -> None:
                    "remaining = eligible + needs review.")
 
     with tab_who:
-        st.plotly_chart(charts.attribution_figure(summary, labels, label_charts), key="cohort_attr_chart")
+        st.plotly_chart(attribution_fig, key="cohort_attr_chart")
         st.dataframe(pd.DataFrame([{
             "criterion": c, "text": labels.get(c, ""), "fail it": show(summary.failing[c]),
             "excluded by it alone": show(summary.sole_exclusions[c]),
@@ -277,20 +303,16 @@ def results(run: CohortRun, whatif: WhatIf) -> None:
                                           min_value=lo, max_value=hi, value=float(b.value), step=step, format=fmt,
                                           key=f"cohort_bound_{b.key}",
                                           help="Moves this bound; the cohort is not regenerated.")
-                        ts = np.arange(lo, hi + step / 2, step)
-                        if ts.size > 400:
-                            ts = np.linspace(lo, hi, 400)
-                        curve = whatif.curve(b.key, ts, overrides)
-                        alone = whatif.curve(b.key, np.array([value]))
-                        gain = int(alone["not_excluded"][0]) - (base.eligible + base.needs_review)
+                        others = tuple(sorted((k, v) for k, v in overrides.items() if k != b.key))
+                        fig, alone = bound_curve(run_key, b.key, others, float(value), label_charts, title, whatif)
+                        gain = alone - (base.eligible + base.needs_review)
                         st.metric("Eligible or needs review", show(summary.eligible + summary.needs_review),
                                   delta=(f"{gain:+,} from this bound alone" if value != b.value and not demo else None),
                                   help="With every moved bound in force; the delta is this bound's change alone "
                                        "against the protocol.")
                         st.caption(f"Eligible: {show(summary.eligible)} · protocol value {b.value:g}")
                     with right:
-                        st.plotly_chart(charts.curve_figure(b.field, ts, curve, b.value, value, label_charts, title),
-                                        key=f"cohort_curve_{b.key}")
+                        st.plotly_chart(fig, key=f"cohort_curve_{b.key}")
 
     with tab_groups:
         age = pd.to_numeric(pd.Series(cohort.frame["age"]) if "age" in cohort.frame else pd.Series(dtype=float),
@@ -339,4 +361,4 @@ def results(run: CohortRun, whatif: WhatIf) -> None:
                 st.caption("First 200 rows shown.")
 
 
-results(run, whatif)
+results(run, whatif, run_key)
