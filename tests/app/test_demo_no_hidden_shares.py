@@ -9,7 +9,9 @@ import re
 import pytest
 
 from tests.app.test_demo_mode import TRIAL, small_log  # noqa: F401 - the fixture
-from ui.common import PAGES
+from ui.common import COHORT, PAGES
+
+COHORT_TABS = ["Funnel", "Who each criterion excludes", "What if", "Eligible vs whole cohort", "Per-patient results"]
 
 HIDDEN = "<5"
 #: A percentage that is a model's setting, not a share of a count ("80% band (10%–90%)", "80% range").
@@ -55,4 +57,11 @@ def test_demo_mode_shows_no_share_of_a_hidden_count(apptest, small_log, page):  
     at = apptest(None if page == "app.py" else page, trial=TRIAL, demo="1")
     assert not at.exception, page
     assert at.session_state["demo"] is True
-    assert shares_of_hidden_counts(_elements(at)) == [], page
+    texts = _elements(at)
+    if page == COHORT:  # lazy tabs: open each one in turn
+        for label in COHORT_TABS:
+            at.session_state["cohort_tab"] = label
+            at.run()
+            assert not at.exception, (page, label)
+            texts += _elements(at)
+    assert shares_of_hidden_counts(texts) == [], page
