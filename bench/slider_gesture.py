@@ -67,11 +67,12 @@ def gestures(browser, url: str, thumb_of, repeats: int, prepare=None) -> list[fl
     fin = Finishes(page)
     try:
         page.goto(url)
+        if prepare:  # e.g. open the lazy tab that holds the slider
+            page.wait_for_selector('[data-testid="stMain"] h2', timeout=120_000)
+            wait_idle(page)
+            prepare(page)
         page.wait_for_selector('[data-testid="stSlider"]', state="attached", timeout=120_000)
         wait_idle(page)
-        if prepare:
-            prepare(page)
-            wait_idle(page)
         thumb = thumb_of(page)
         out = []
         for i in range(repeats + 2):  # the first two are warm-up
