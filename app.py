@@ -33,15 +33,15 @@ chosen = st.session_state.get(common.TRIAL_KEY)
 st.subheader("Where to go")
 params = common.carried_params()
 AUDIENCES = [
-    ("Investigators", [("pages/2_Criteria.py", "Eligibility criteria", ":material/checklist:"),
-                       ("pages/3_What_if.py", "Check one candidate (what-if)", ":material/rule:"),
-                       ("pages/4_Cohort.py", "Cohort what-if", ":material/groups:")]),
-    ("Sponsors", [("pages/5_Enrollment.py", "Enrollment and CONSORT flow", ":material/monitoring:"),
-                  ("pages/6_Sites.py", "Sites", ":material/location_on:"),
-                  ("pages/7_Forecast.py", "Recruitment forecast", ":material/show_chart:")]),
-    ("Ethics committees", [("pages/1_Overview.py", "Overview of the chosen trial", ":material/description:"),
-                           ("pages/9_About_trials.py", "About clinical trials", ":material/help:"),
-                           ("pages/8_Import.py", "Import a study", ":material/upload_file:")]),
+    ("Investigators", [(common.CRITERIA, "Eligibility criteria", ":material/checklist:"),
+                       (common.WHAT_IF, "Check one candidate (what-if)", ":material/rule:"),
+                       (common.COHORT, "Cohort what-if", ":material/groups:")]),
+    ("Sponsors", [(common.ENROLLMENT, "Enrollment and CONSORT flow", ":material/monitoring:"),
+                  (common.SITES, "Sites", ":material/location_on:"),
+                  (common.FORECAST, "Recruitment forecast", ":material/show_chart:")]),
+    ("Ethics committees", [(common.OVERVIEW, "Overview of the chosen trial", ":material/description:"),
+                           (common.ABOUT_TRIALS, "About clinical trials", ":material/help:"),
+                           (common.IMPORT, "Import a study", ":material/upload_file:")]),
 ]
 for col, (audience, links) in zip(st.columns(len(AUDIENCES)), AUDIENCES):
     with col:

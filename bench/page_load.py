@@ -1,13 +1,16 @@
-"""Page load in the browser: the Overview page vs an empty Streamlit app, both served and loaded in the same run.
+"""Page load in the browser: EVERY page of the app vs an empty Streamlit app, served and loaded in the same run.
 
-For each of them, a Streamlit server is started on a loopback port (the app with a temporary copy of the
-shipped trials) and headless Chromium opens the page in a fresh browser context, several times, alternating
-the two. The time measured is from navigation start to the first paint of the finished page: the moment the
-app's script run has ended (``data-test-script-state`` back to ``notRunning`` after ``running``), no element
-is still a loading skeleton, and the page's content is in the DOM (for the Overview, the trial's title header), then the next animation frame.
-Medians of the repeats, and their ratio, are printed.
+A Streamlit server is started on a loopback port for the app (with a temporary copy of the shipped trials)
+and one for an empty app; headless Chromium opens each page in a fresh browser context, several times, the
+pages interleaved with the empty app so machine noise hits them alike. The time measured is from navigation
+start to the first paint of the *finished* page: the app's script run has ended (``data-test-script-state``
+back to ``notRunning`` after ``running``), no element is still a loading skeleton (``stSkeleton``), and the
+page's main block is in the DOM, then the next animation frame. Printed: the median per page, the median
+over the pages and the slowest page, each as a ratio to the empty app's median.
 
-    python bench/page_load.py [--repeats 7] [--trial NCT07176143] [--json]
+The pages are ui.common.PAGES (the sidebar's list), so a page added there is measured too.
+
+    python bench/page_load.py [--repeats 5] [--trial NCT07176143] [--pages Overview,Cohort] [--json]
 """
 from __future__ import annotations
 
@@ -117,10 +120,19 @@ def load_once(browser, url: str, selector: str) -> float:
         ctx.close()
 
 
+def page_urls() -> dict[str, str]:
+    """Sidebar label -> URL path ("" for the home page), from ui.common.PAGES."""
+    sys.path.insert(0, str(ROOT))
+    from ui.common import PAGES, url_path
+
+    return {label: url_path(path) for path, label, _ in PAGES}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--trial", default="NCT07176143")
+    ap.add_argument("--pages", default="", help="comma-separated URL paths to measure (default: every page)")
     ap.add_argument("--json", action="store_true", help="also print one JSON line with the results")
     a = ap.parse_args(argv)
     if not Path(CHROMIUM).exists():
@@ -129,6 +141,10 @@ def main(argv=None) -> int:
     from playwright.sync_api import sync_playwright
     import os
 
+    pages = page_urls()
+    if a.pages:
+        wanted = {p.strip() for p in a.pages.split(",")}
+        pages = {k: v for k, v in pages.items() if v in wanted or k in wanted}
     tmp = Path(tempfile.mkdtemp(prefix="trialkit-bench-"))
     servers = []
     try:
@@ -143,17 +159,19 @@ def main(argv=None) -> int:
         servers.append(app)
         empty = Server(empty_dir / "app.py", empty_dir, env)
         servers.append(empty)
-        cases = {
-            "overview": (f"http://127.0.0.1:{app.port}/Overview?trial={a.trial}", 'h2'),
-            "empty": (f"http://127.0.0.1:{empty.port}/", '[data-testid="stMain"]'),
-        }
-        times: dict[str, list[float]] = {k: [] for k in cases}
+        main_sel = '[data-testid="stMainBlockContainer"] [data-testid="stHeading"], [data-testid="stMain"] h1, ' \
+                   '[data-testid="stMain"] h2, [data-testid="stMain"] h3'
+        cases = {label: (f"http://127.0.0.1:{app.port}/{path}?trial={a.trial}", main_sel)
+                 for label, path in pages.items()}
+        empty_case = (f"http://127.0.0.1:{empty.port}/", '[data-testid="stMain"]')
+        times: dict[str, list[float]] = {k: [] for k in [*cases, "empty"]}
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            for name, (url, sel) in cases.items():  # warm-up: first script run, caches, browser
+            for name, (url, sel) in [*cases.items(), ("empty", empty_case)]:  # warm-up: first run, caches
                 load_once(browser, url, sel)
             for _ in range(a.repeats):
                 for name, (url, sel) in cases.items():
+                    times["empty"].append(load_once(browser, *empty_case))
                     times[name].append(load_once(browser, url, sel))
             browser.close()
     finally:
@@ -161,16 +179,21 @@ def main(argv=None) -> int:
             s.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     med = {k: statistics.median(v) for k, v in times.items()}
-    ratio = med["overview"] / med["empty"]
-    print(f"page load, median of {a.repeats} (navigation start to first paint of the finished page):")
-    print(f"  Overview ({a.trial}): {med['overview'] * 1000:8.0f} ms   "
-          f"[{', '.join(f'{t * 1000:.0f}' for t in times['overview'])}]")
-    print(f"  empty Streamlit app : {med['empty'] * 1000:8.0f} ms   "
-          f"[{', '.join(f'{t * 1000:.0f}' for t in times['empty'])}]")
-    print(f"  ratio Overview / empty app: {ratio:.2f}")
+    base = med["empty"]
+    ratios = {k: med[k] / base for k in cases}
+    over_pages = statistics.median(ratios.values())
+    slowest = max(ratios, key=ratios.get)
+    print(f"page load to the finished page (script idle, no stSkeleton), median of {a.repeats} per page; "
+          f"empty Streamlit app: {base * 1000:.0f} ms (median of {len(times['empty'])})")
+    for k in cases:
+        print(f"  {k:<24} {med[k] * 1000:7.0f} ms  {ratios[k]:5.2f}x   "
+              f"[{', '.join(f'{t * 1000:.0f}' for t in times[k])}]")
+    print(f"  median over the {len(cases)} pages: {over_pages:.2f}x the empty app; slowest: {slowest} "
+          f"{ratios[slowest]:.2f}x")
     if a.json:
-        print(json.dumps({"bench": "page_load", "ratio": round(ratio, 3), "value_s": round(med["overview"], 4),
-                          "baseline_s": round(med["empty"], 4), "repeats": a.repeats}))
+        print(json.dumps({"bench": "page_load", "ratio": round(over_pages, 3), "slowest": slowest,
+                          "slowest_ratio": round(ratios[slowest], 3), "baseline_s": round(base, 4),
+                          "per_page": {k: round(v, 3) for k, v in ratios.items()}, "repeats": a.repeats}))
     return 0
 
 

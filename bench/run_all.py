@@ -5,7 +5,8 @@
 Runs, one after the other (never in parallel, so they do not disturb each other):
   * bench/whatif_rerun.py - what-if page rerun vs an empty one-slider Streamlit app
   * bench/cohort_1m.py    - the 1M-patient cohort vs a plain numpy floor
-  * bench/page_load.py    - the Overview page load in Chromium vs an empty Streamlit app
+  * bench/page_load.py    - every page's load in Chromium vs an empty Streamlit app (median over the pages)
+  * bench/slider_gesture.py - What-if Age slider key press -> finished page vs a one-slider app
 and prints each script's own output, then a table of the ratios (smaller is better; 1.0 = as fast as the
 baseline). A script that takes ``--json`` reports its ratio on a JSON line ``{"bench": ..., "ratio": ...}``;
 otherwise the last ``ratio ... <number>`` line of its output is taken (the figure its author says to quote
@@ -25,7 +26,8 @@ HERE = Path(__file__).resolve().parent
 BENCHES = [
     ("whatif_rerun.py", "what-if rerun / empty one-slider app"),
     ("cohort_1m.py", "1M-patient cohort / plain numpy floor"),
-    ("page_load.py", "Overview page load / empty Streamlit app"),
+    ("page_load.py", "page load, median over every page / empty Streamlit app"),
+    ("slider_gesture.py", "What-if Age slider key press / one-slider app"),
     ("enrollment_sites.py", "site table for 1,148 sites / one mask per site"),
 ]
 _RATIO = re.compile(r"ratio[^0-9\n]*?([0-9]+(?:\.[0-9]+)?)", re.I)

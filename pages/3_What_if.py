@@ -1,5 +1,9 @@
 """What if: one candidate against the chosen trial's criteria, criterion by criterion, with what would
-change the verdict. The scenario lives in the URL (``/What_if?trial=NCT07176143&age=39&fsh=10.4``)."""
+change the verdict. The scenario lives in the URL (``/What_if?trial=NCT07176143&age=39&fsh=10.4``).
+
+The inputs and the verdict are one fragment (:func:`check`): a slider move reruns only them. Recording a
+screening and the referral / share link open in a dialog when asked, so their database work never runs on a
+slider move."""
 from __future__ import annotations
 
 import streamlit as st
@@ -25,20 +29,46 @@ if ruleset.unreviewed_count:
 for problem in ruleset.problems:
     st.warning(md_escape(problem), icon=":material/warning:")
 
-left, right = st.columns([1, 1], gap="large")
-with left:
-    st.subheader("Candidate", anchor=False)
-    st.caption("Every value may stay unknown; an unknown never counts as a yes or a no. "
-               "The link in the address bar reproduces this scenario.")
-    fhir_candidate.render(ruleset)  # "Load a patient from a FHIR bundle" (fills the URL scenario)
-    candidate, link_problems = whatif.candidate_inputs(ruleset)
-    for p in link_problems:
-        st.warning(md_escape(p), icon=":material/link_off:")
 
-result = evaluate_candidate(ruleset, candidate)
-changes = nearest_changes(ruleset, candidate, result)
+@st.dialog("Record this screening", width="large")
+def record_dialog(result) -> None:
+    record_screening.render(trial, result)
 
-with right:
+
+@st.dialog("Refer or share this check", width="large")
+def referral_dialog(candidate, result, changes) -> None:
+    referral.render(trial, ruleset, candidate, result, what_would_change=[s.text for s in changes])
+
+
+@st.fragment
+def check() -> None:
+    """The candidate's inputs and the verdict: a slider move reruns only this, not the sidebar, the catalog
+    or the database widgets (which run when asked, in a dialog)."""
+    left, right = st.columns([1, 1], gap="large")
+    with left:
+        st.subheader("Candidate", anchor=False)
+        st.caption("Every value may stay unknown; an unknown never counts as a yes or a no. Moving a slider sets "
+                   "its value; *Clear* makes it unknown again. The link in the address bar reproduces this scenario.")
+        # -- candidate loaders (ui.fhir_candidate, drawn before this fragment) set the widgets' session state
+        #    (ui.whatif keys ``wi_<field>``) or the URL before candidate_inputs() reads them --
+        candidate, link_problems = whatif.candidate_inputs(ruleset)
+        for p in link_problems:
+            st.warning(md_escape(p), icon=":material/link_off:")
+
+    result = evaluate_candidate(ruleset, candidate)
+    changes = nearest_changes(ruleset, candidate, result)
+    with right:
+        verdict(result, changes)
+    st.divider()
+    c1, c2 = st.columns(2)
+    if c1.button("Record this screening…", icon=":material/edit_note:", key="wi_record_open", width="stretch"):
+        record_dialog(result)
+    if c2.button("Refer or share this check…", icon=":material/contact_mail:", key="wi_referral_open",
+                 width="stretch"):
+        referral_dialog(candidate, result, changes)
+
+
+def verdict(result, changes) -> None:
     colour = whatif.STATUS_COLOURS[result.status]
     st.markdown(f"## :{colour}[{result.label}]")
     n_fail, n_unknown, n_pass = len(result.failed_ids()), len(result.unknown_ids()), len(result.passed_ids())
@@ -58,21 +88,20 @@ with right:
     st.subheader("What would change this", anchor=False)
     if not changes:
         st.caption("Nothing: every criterion passes.")
-    else:
-        fixes = [s for s in changes if s.action == "change"]
-        provide = [s for s in changes if s.action == "provide"]
-        judge = [s for s in changes if s.action == "judgment"]
-        if fixes:
-            st.markdown("**Nearest passing values for the failed criteria**")
-            st.markdown("\n".join(f"- {md_escape(s.text)}" for s in fixes))
-        for title, items in ((f"Values that would decide the unknown criteria ({common.show_count(len(provide))})",
-                              provide),
-                             (f"For a clinician to decide ({common.show_count(len(judge))})", judge)):
-            if items:
-                with st.expander(title, expanded=not fixes and len(items) <= 8):
-                    st.markdown("\n".join(f"- {md_escape(s.text)}" for s in items))
+        return
+    fixes = [s for s in changes if s.action == "change"]
+    provide = [s for s in changes if s.action == "provide"]
+    judge = [s for s in changes if s.action == "judgment"]
+    if fixes:
+        st.markdown("**Nearest passing values for the failed criteria**")
+        st.markdown("\n".join(f"- {md_escape(s.text)}" for s in fixes))
+    for title, items in ((f"Values that would decide the unknown criteria ({common.show_count(len(provide))})",
+                          provide),
+                         (f"For a clinician to decide ({common.show_count(len(judge))})", judge)):
+        if items:
+            with st.expander(title, expanded=not fixes and len(items) <= 8):
+                st.markdown("\n".join(f"- {md_escape(s.text)}" for s in items))
 
-st.divider()
-with st.expander("Record this screening", icon=":material/edit_note:"):
-    record_screening.render(trial, result)
-referral.render(trial, ruleset, candidate, result, what_would_change=[s.text for s in changes])
+
+fhir_candidate.render(ruleset)  # "Load a patient from a FHIR bundle": fills the scenario, outside the fragment
+check()

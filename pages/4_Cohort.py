@@ -20,7 +20,6 @@ from trialkit.cohort.params import (POPULATIONS, SPECS, default_params, params_h
 from trialkit.cohort.pipeline import (SIMULATED_LABEL, Cohort, CohortRun, evaluate, file_cohort,
                                      simulated_cohort)
 from trialkit.criteria.judgment import judgment_criteria
-from trialkit.disclosure import format_share
 from trialkit.errors import TrialkitError
 from ui import common, loaders
 from ui.text import md_escape
@@ -132,6 +131,7 @@ if source == SIMULATED_LABEL:
     with st.spinner(f"Simulating {int(n):,} patients and checking them against every criterion…"):
         run, whatif = simulated_run(trial.nct_id, rules_fp, int(n), int(seed), phash, population, assume,
                                     tuple(sorted(params.items())))
+    run_key = (trial.nct_id, rules_fp, "simulated", int(n), int(seed), phash, population, assume)
 else:
     up = st.file_uploader(f"Cohort CSV (up to {MAX_BYTES // 2**20} MB): one column per candidate field, "
                           "optional patient_id", type=["csv"], key="cohort_upload")
@@ -156,6 +156,7 @@ else:
     try:
         with st.spinner("Checking the file and evaluating every patient…"):
             run, whatif = uploaded_run(trial.nct_id, rules_fp, sha, up.name, assume, data)
+        run_key = (trial.nct_id, rules_fp, "upload", sha, assume)
     except TrialkitError as exc:
         problems = getattr(exc, "problems", None) or [str(exc)]
         st.error(f"The file cannot be used: {len(problems)} problem(s). Nothing was changed.")
@@ -183,156 +184,194 @@ if missing_now:
                + "; ".join(f"{field_label(f)} — {md_escape(w)}" for f, w in missing_now.items()),
                icon=":material/help:")
 
-# -- what-if state (before the counts, so the counts show the moved bounds) ----------------------------
-bounds = whatif.bounds
-overrides: dict[str, float] = {}
-for b in bounds:
-    v = st.session_state.get(f"cohort_bound_{b.key}")
-    if v is not None and float(v) != b.value:
-        overrides[b.key] = float(v)
-summary = whatif.summary(overrides) if overrides else run.summary
-status = status_from_codes(whatif.codes(overrides))
 
-base = run.summary
-m1, m2, m3, m4 = st.columns(4)
-m1.metric(f"Patients ({label})", show(summary.n))
-m2.metric("Eligible (upper bound)" if run.assumption else "Eligible", show(summary.eligible),
-          delta=(f"{summary.eligible - base.eligible:+,}" if overrides and not demo else None))
-m3.metric("Needs review", show(summary.needs_review),
-          delta=(f"{summary.needs_review - base.needs_review:+,}" if overrides and not demo else None),
-          delta_color="off")
-m4.metric("Excluded", show(summary.ineligible),
-          delta=(f"{summary.ineligible - base.ineligible:+,}" if overrides and not demo else None),
-          delta_color="inverse")
-notes = []
-if overrides:
-    notes.append("Counts with the what-if bounds in force (the deltas compare with the protocol's own bounds).")
-if run.assumption and summary.needs_review:
-    notes.append("With every judgment question settled, 'needs review' counts patients with values missing "
-                 "from the cohort.")
-elif summary.eligible == 0 and summary.needs_review:
-    notes.append("Nobody is plainly eligible when some criterion always needs a clinician (e.g. informed consent "
-                 "or judgment): 'needs review' is then the group to watch"
-                 + (", or tick the optimistic upper bound above." if n_judged else "."))
-st.caption(" ".join(notes) or "Counts under the protocol's own bounds.")  # always one element: tabs keep their place
+# -- cohort sources plug in above: a source sets ``run, whatif`` (a CohortRun and its WhatIf) ------------------
+# -- the counts and the tabs: one fragment, so a threshold slider reruns only this, never the sidebar,
+#    the catalog, the parameter table or the cached cohort lookup above ---------------------------------------
+@st.cache_resource(show_spinner=False, max_entries=256, ttl=3600)
+def bound_curve(run_key: tuple, bound_key: str, others: tuple, value: float, label_charts: str, title: str,
+                _whatif: WhatIf):
+    """One bound's curve and chart, keyed by small values (the run's key, the other moved bounds, this
+    bound's value), so moving a slider back and forth, or another tab's rerun, does not recompute it."""
+    b = next(x for x in _whatif.bounds if x.key == bound_key)
+    lo, hi, step = _whatif.slider_range(bound_key)
+    ts = np.arange(lo, hi + step / 2, step)
+    if ts.size > 400:
+        ts = np.linspace(lo, hi, 400)
+    curve = _whatif.curve(bound_key, ts, dict(others))
+    alone = int(_whatif.curve(bound_key, np.array([value]))["not_excluded"][0])
+    return charts.curve_figure(b.field, ts, curve, b.value, value, label_charts, title), alone
 
-tab_funnel, tab_who, tab_whatif, tab_groups, tab_download = st.tabs(
-    ["Funnel", "Who each criterion excludes", "What if", "Eligible vs whole cohort", "Per-patient results"],
-    key="cohort_tab")
 
-with tab_funnel:
-    st.plotly_chart(charts.funnel_figure(summary, labels, label_charts), key="cohort_funnel_chart")
-    st.dataframe(pd.DataFrame([{
-        "criterion": f["id"], "text": labels.get(f["id"], ""), "remaining": show(f["remaining"]),
-        "eligible so far": show(f["eligible_so_far"]), "needs review so far": show(f["review_so_far"]),
-        "excluded here": show(f["excluded_here"])} for f in summary.funnel]), hide_index=True, width="stretch")
-    st.caption("Protocol order. 'Remaining' = patients no criterion up to this one has failed; the last row's "
-               "remaining = eligible + needs review.")
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
+def summary_figures(run_key: tuple, overrides: tuple, label_charts: str, _whatif: WhatIf, _summary, _labels):
+    """The funnel and attribution charts for one set of moved bounds (small keys, never a DataFrame)."""
+    return (charts.funnel_figure(_summary, _labels, label_charts),
+            charts.attribution_figure(_summary, _labels, label_charts))
 
-with tab_who:
-    st.plotly_chart(charts.attribution_figure(summary, labels, label_charts), key="cohort_attr_chart")
-    st.dataframe(pd.DataFrame([{
-        "criterion": c, "text": labels.get(c, ""), "fail it": show(summary.failing[c]),
-        "excluded by it alone": show(summary.sole_exclusions[c]),
-        "Shapley share": show(summary.shapley[c]),
-        "% of exclusions": format_share(summary.exclusion_share(c), numerator=summary.shapley[c], suppress=demo,
-                                        digits=1) or "–",
-        "unknown": show(summary.unknown[c])} for c in [f["id"] for f in summary.funnel]]),
-        hide_index=True, width="stretch")
-    st.caption("Shapley share: each excluded patient is split equally among the criteria she fails (exact, no "
-               "sampling); the shares add up to the excluded count. 'Excluded by it alone': patients who fail "
-               "this criterion and no other, i.e. who would be gained by dropping it.")
 
-with tab_whatif:
-    if not bounds:
-        st.info("This trial's rules have no numeric bound to move.")
-    else:
-        if st.button("Reset every bound to the protocol", icon=":material/restart_alt:"):
-            for b in bounds:
-                st.session_state.pop(f"cohort_bound_{b.key}", None)
-            st.rerun()
-        lines = whatif.amendment_lines(overrides)
-        st.subheader("Summary of changes (as a protocol amendment would read)", anchor=False)
-        if lines:
-            st.text("\n".join(line.text(count=show) for line in lines))
-        else:
-            st.caption("No bound moved yet: move a slider below.")
-        for b in bounds:
-            lo, hi, step = whatif.slider_range(b.key)
-            stored = st.session_state.get(f"cohort_bound_{b.key}")
-            if stored is not None and not lo <= stored <= hi:
-                st.session_state[f"cohort_bound_{b.key}"] = float(min(max(stored, lo), hi))
-            unit = field_unit(b.field)
-            crit_text = labels.get(b.criterion_id, "")
-            with st.container(border=True):
-                left, right = st.columns([1, 2])
-                with left:
-                    title = (f"{b.criterion_id} · {field_label(b.field)} {b.describe()}"
-                             f"{(' ' + unit) if unit else ''} ({b.criterion_kind})")
-                    st.markdown(f"**{md_escape(title)}**")
-                    st.caption(md_escape(crit_text, limit=300))
-                    fmt = "%.0f" if step >= 1 else ("%.1f" if step >= 0.1 else "%.2f")
-                    value = st.slider(f"{field_label(b.field)} {b.side} threshold" + (f" ({unit})" if unit else ""),
-                                      min_value=lo, max_value=hi, value=float(b.value), step=step, format=fmt,
-                                      key=f"cohort_bound_{b.key}",
-                                      help="Moves this bound; the cohort is not regenerated.")
-                    ts = np.arange(lo, hi + step / 2, step)
-                    if ts.size > 400:
-                        ts = np.linspace(lo, hi, 400)
-                    curve = whatif.curve(b.key, ts, overrides)
-                    alone = whatif.curve(b.key, np.array([value]))
-                    gain = int(alone["not_excluded"][0]) - (base.eligible + base.needs_review)
-                    st.metric("Eligible or needs review", show(summary.eligible + summary.needs_review),
-                              delta=(f"{gain:+,} from this bound alone" if value != b.value and not demo else None),
-                              help="With every moved bound in force; the delta is this bound's change alone "
-                                   "against the protocol.")
-                    st.caption(f"Eligible: {show(summary.eligible)} · protocol value {b.value:g}")
-                with right:
-                    st.plotly_chart(charts.curve_figure(b.field, ts, curve, b.value, value, label_charts, title),
-                                    key=f"cohort_curve_{b.key}")
+@st.fragment
+def results(run: CohortRun, whatif: WhatIf, run_key: tuple) -> None:
+    """Counts, tabs and the what-if sliders for one evaluated cohort."""
+    cohort = run.cohort
+    label = cohort.label
+    label_charts = (f"{label}, every clinician's judgment assumed favourable (upper bound)" if run.assumption
+                    else label)
+    # -- what-if state (before the counts, so the counts show the moved bounds) --------------------------
+    bounds = whatif.bounds
+    overrides: dict[str, float] = {}
+    for b in bounds:
+        v = st.session_state.get(f"cohort_bound_{b.key}")
+        if v is not None and float(v) != b.value:
+            overrides[b.key] = float(v)
+    summary = whatif.summary(overrides) if overrides else run.summary
+    status = status_from_codes(whatif.codes(overrides))
 
-with tab_groups:
-    age = pd.to_numeric(pd.Series(cohort.frame["age"]) if "age" in cohort.frame else pd.Series(dtype=float),
-                        errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    if age.size and np.isfinite(age).any():
-        st.plotly_chart(charts.age_figure(age, status, label_charts, count=show), key="cohort_age_chart")
-    else:
-        st.info("This cohort has no ages, so the age distributions cannot be compared.")
-    num_fields = [f for f in fields_used if f in cohort.frame.columns and
-                  pd.api.types.is_float_dtype(cohort.frame[f].dtype)]
-    cmp = compare_groups(cohort.frame, status, ["age", *[f for f in num_fields if f != "age"]])
-    if not cmp.empty:
-        cmp = cmp[cmp["patients"] > 0]
-        cmp["field"] = [field_label(f) + (f" ({field_unit(f)})" if field_unit(f) else "") for f in cmp["field"]]
-        cmp["patients"] = [show(int(v)) for v in cmp["patients"]]
-        st.dataframe(cmp.rename(columns={"known_pct": "% with a value", "p10": "10th pct", "p90": "90th pct"}),
-                     hide_index=True, width="stretch",
-                     column_config={c: st.column_config.NumberColumn(format="%.1f")
-                                    for c in ["% with a value", "median", "10th pct", "90th pct"]})
-    st.caption(f"Groups under the bounds now in force. {label}.")
+    base = run.summary
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(f"Patients ({label})", show(summary.n))
+    m2.metric("Eligible (upper bound)" if run.assumption else "Eligible", show(summary.eligible),
+              delta=(f"{summary.eligible - base.eligible:+,}" if overrides and not demo else None))
+    m3.metric("Needs review", show(summary.needs_review),
+              delta=(f"{summary.needs_review - base.needs_review:+,}" if overrides and not demo else None),
+              delta_color="off")
+    m4.metric("Excluded", show(summary.ineligible),
+              delta=(f"{summary.ineligible - base.ineligible:+,}" if overrides and not demo else None),
+              delta_color="inverse")
+    notes = []
+    if overrides:
+        notes.append("Counts with the what-if bounds in force (the deltas compare with the protocol's own bounds).")
+    if run.assumption and summary.needs_review:
+        notes.append("With every judgment question settled, 'needs review' counts patients with values missing "
+                     "from the cohort.")
+    elif summary.eligible == 0 and summary.needs_review:
+        notes.append("Nobody is plainly eligible when some criterion always needs a clinician (e.g. informed consent "
+                     "or judgment): 'needs review' is then the group to watch"
+                     + (", or tick the optimistic upper bound above." if n_judged else "."))
+    st.caption(" ".join(notes) or "Counts under the protocol's own bounds.")  # always one element: tabs keep their place
 
-with tab_download:
-    if demo:
-        st.info("Demo mode: per-patient tables and downloads are turned off.")
-    else:
-        st.caption(f"One row per patient of the {label.lower() if cohort.simulated else label}: status, failed "
-                   "and unknown criteria (with the what-if bounds in force), then the values evaluated.")
-        if st.button("Prepare the per-patient file", icon=":material/table:", key="cohort_prepare"):
-            with st.spinner("Writing one row per patient…"):
-                res = patient_results(whatif.codes(overrides), whatif.m.criterion_ids, cohort.frame,
-                                      cohort.patient_ids)
-                if run.assumption:
-                    res.insert(0, "assumption", run.assumption)
-                if cohort.simulated:
-                    res.insert(0, "cohort", SIMULATED_LABEL)
-                st.session_state["_cohort_download"] = (json.dumps([trial.nct_id, cohort.provenance,
-                                                                    sorted(overrides.items()), assume]),
-                                                        csv_bytes(res), res.head(200))
-        ready = st.session_state.get("_cohort_download")
-        key_now = json.dumps([trial.nct_id, cohort.provenance, sorted(overrides.items()), assume])
-        if ready and ready[0] == key_now:
-            st.download_button("Download per-patient results (CSV)", ready[1],
-                               file_name=(f"{trial.nct_id}_{'simulated_' if cohort.simulated else ''}cohort_results.csv"),
-                               mime="text/csv", icon=":material/download:")
-            st.dataframe(ready[2], hide_index=True, width="stretch")
-            st.caption("First 200 rows shown.")
+    tab_funnel, tab_who, tab_whatif, tab_groups, tab_download = st.tabs(
+        ["Funnel", "Who each criterion excludes", "What if", "Eligible vs whole cohort", "Per-patient results"],
+        key="cohort_tab", on_change="rerun")  # lazy: only the open tab's content runs and is sent
+
+    funnel_fig, attribution_fig = summary_figures(run_key, tuple(sorted(overrides.items())), label_charts,
+                                                  whatif, summary, labels)
+    with tab_funnel:
+        if tab_funnel.open is not False:  # None: state tracking off (all tabs run)
+            st.plotly_chart(funnel_fig, key="cohort_funnel_chart")
+            st.dataframe(pd.DataFrame([{
+                "criterion": f["id"], "text": labels.get(f["id"], ""), "remaining": show(f["remaining"]),
+                "eligible so far": show(f["eligible_so_far"]), "needs review so far": show(f["review_so_far"]),
+                "excluded here": show(f["excluded_here"])} for f in summary.funnel]), hide_index=True, width="stretch")
+            st.caption("Protocol order. 'Remaining' = patients no criterion up to this one has failed; the last row's "
+                       "remaining = eligible + needs review.")
+
+    with tab_who:
+        if tab_who.open is not False:  # None: state tracking off (all tabs run)
+            st.plotly_chart(attribution_fig, key="cohort_attr_chart")
+            st.dataframe(pd.DataFrame([{
+                "criterion": c, "text": labels.get(c, ""), "fail it": show(summary.failing[c]),
+                "excluded by it alone": show(summary.sole_exclusions[c]),
+                "Shapley share": show(summary.shapley[c]),
+                "% of exclusions": common.count(summary.shapley[c]).rate(summary.exclusion_share(c), digits=1) or "–",
+                "unknown": show(summary.unknown[c])} for c in [f["id"] for f in summary.funnel]]),
+                hide_index=True, width="stretch")
+            st.caption("Shapley share: each excluded patient is split equally among the criteria she fails (exact, no "
+                       "sampling); the shares add up to the excluded count. 'Excluded by it alone': patients who fail "
+                       "this criterion and no other, i.e. who would be gained by dropping it.")
+
+    with tab_whatif:
+        if tab_whatif.open is not False:  # None: state tracking off (all tabs run)
+            if not bounds:
+                st.info("This trial's rules have no numeric bound to move.")
+            else:
+                if st.button("Reset every bound to the protocol", icon=":material/restart_alt:"):
+                    for b in bounds:
+                        st.session_state.pop(f"cohort_bound_{b.key}", None)
+                    st.rerun(scope="fragment")
+                lines = whatif.amendment_lines(overrides)
+                st.subheader("Summary of changes (as a protocol amendment would read)", anchor=False)
+                if lines:
+                    st.text("\n".join(line.text(count=show) for line in lines))
+                else:
+                    st.caption("No bound moved yet: move a slider below.")
+                for b in bounds:
+                    lo, hi, step = whatif.slider_range(b.key)
+                    stored = st.session_state.get(f"cohort_bound_{b.key}")
+                    if stored is not None and not lo <= stored <= hi:
+                        st.session_state[f"cohort_bound_{b.key}"] = float(min(max(stored, lo), hi))
+                    unit = field_unit(b.field)
+                    crit_text = labels.get(b.criterion_id, "")
+                    with st.container(border=True):
+                        left, right = st.columns([1, 2])
+                        with left:
+                            title = (f"{b.criterion_id} · {field_label(b.field)} {b.describe()}"
+                                     f"{(' ' + unit) if unit else ''} ({b.criterion_kind})")
+                            st.markdown(f"**{md_escape(title)}**")
+                            st.caption(md_escape(crit_text, limit=300))
+                            fmt = "%.0f" if step >= 1 else ("%.1f" if step >= 0.1 else "%.2f")
+                            value = st.slider(f"{field_label(b.field)} {b.side} threshold" + (f" ({unit})" if unit else ""),
+                                              min_value=lo, max_value=hi, value=float(b.value), step=step, format=fmt,
+                                              key=f"cohort_bound_{b.key}",
+                                              help="Moves this bound; the cohort is not regenerated.")
+                            others = tuple(sorted((k, v) for k, v in overrides.items() if k != b.key))
+                            fig, alone = bound_curve(run_key, b.key, others, float(value), label_charts, title, whatif)
+                            gain = alone - (base.eligible + base.needs_review)
+                            st.metric("Eligible or needs review", show(summary.eligible + summary.needs_review),
+                                      delta=(f"{gain:+,} from this bound alone" if value != b.value and not demo else None),
+                                      help="With every moved bound in force; the delta is this bound's change alone "
+                                           "against the protocol.")
+                            st.caption(f"Eligible: {show(summary.eligible)} · protocol value {b.value:g}")
+                        with right:
+                            st.plotly_chart(fig, key=f"cohort_curve_{b.key}")
+
+    with tab_groups:
+        if tab_groups.open is not False:  # None: state tracking off (all tabs run)
+            age = pd.to_numeric(pd.Series(cohort.frame["age"]) if "age" in cohort.frame else pd.Series(dtype=float),
+                                errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            if age.size and np.isfinite(age).any():
+                st.plotly_chart(charts.age_figure(age, status, label_charts, count=show), key="cohort_age_chart")
+            else:
+                st.info("This cohort has no ages, so the age distributions cannot be compared.")
+            num_fields = [f for f in fields_used if f in cohort.frame.columns and
+                          pd.api.types.is_float_dtype(cohort.frame[f].dtype)]
+            cmp = compare_groups(cohort.frame, status, ["age", *[f for f in num_fields if f != "age"]])
+            if not cmp.empty:
+                cmp = cmp[cmp["patients"] > 0]
+                cmp["field"] = [field_label(f) + (f" ({field_unit(f)})" if field_unit(f) else "") for f in cmp["field"]]
+                cmp["patients"] = [show(int(v)) for v in cmp["patients"]]
+                st.dataframe(cmp.rename(columns={"known_pct": "% with a value", "p10": "10th pct", "p90": "90th pct"}),
+                             hide_index=True, width="stretch",
+                             column_config={c: st.column_config.NumberColumn(format="%.1f")
+                                            for c in ["% with a value", "median", "10th pct", "90th pct"]})
+            st.caption(f"Groups under the bounds now in force. {label}.")
+
+    with tab_download:
+        if tab_download.open is not False:  # None: state tracking off (all tabs run)
+            if demo:
+                st.info("Demo mode: per-patient tables and downloads are turned off.")
+            else:
+                st.caption(f"One row per patient of the {label.lower() if cohort.simulated else label}: status, failed "
+                           "and unknown criteria (with the what-if bounds in force), then the values evaluated.")
+                if st.button("Prepare the per-patient file", icon=":material/table:", key="cohort_prepare"):
+                    with st.spinner("Writing one row per patient…"):
+                        res = patient_results(whatif.codes(overrides), whatif.m.criterion_ids, cohort.frame,
+                                              cohort.patient_ids)
+                        if run.assumption:
+                            res.insert(0, "assumption", run.assumption)
+                        if cohort.simulated:
+                            res.insert(0, "cohort", SIMULATED_LABEL)
+                        st.session_state["_cohort_download"] = (json.dumps([trial.nct_id, cohort.provenance,
+                                                                            sorted(overrides.items()), assume]),
+                                                                csv_bytes(res), res.head(200))
+                ready = st.session_state.get("_cohort_download")
+                key_now = json.dumps([trial.nct_id, cohort.provenance, sorted(overrides.items()), assume])
+                if ready and ready[0] == key_now:
+                    st.download_button("Download per-patient results (CSV)", ready[1],
+                                       file_name=(f"{trial.nct_id}_{'simulated_' if cohort.simulated else ''}cohort_results.csv"),
+                                       mime="text/csv", icon=":material/download:")
+                    st.dataframe(ready[2], hide_index=True, width="stretch")
+                    st.caption("First 200 rows shown.")
+
+
+results(run, whatif, run_key)

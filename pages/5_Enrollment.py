@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from trialkit.csv_export import csv_bytes
-from trialkit.disclosure import audit_view, format_share
+from trialkit.disclosure import audit_view
 from trialkit.enrollment import charts, storage
 from trialkit.enrollment.audit import read_audit
 from trialkit.enrollment.consort import consort_boxes, consort_figure
@@ -48,7 +48,7 @@ k = summary["kpis"]
 
 def share(kpi: dict) -> str:
     """A KPI's rate as "40%" ("–" without one, or in demo mode when its numerator is a small count)."""
-    return format_share(kpi["rate"], numerator=kpi["numerator"], suppress=common.is_demo()) or "–"
+    return common.count(kpi["numerator"]).rate(kpi["rate"]) or "–"
 
 
 if log.source is None:

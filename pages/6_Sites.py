@@ -9,7 +9,6 @@ import pandas as pd
 import streamlit as st
 
 from trialkit.csv_export import csv_bytes
-from trialkit.disclosure import format_share
 from trialkit.enrollment import charts, storage
 from trialkit.enrollment.metrics import (DAYS_PER_MONTH, SILENT_PROBABILITY, attach_registry_coordinates, by_city,
                                          by_country, ranking,
@@ -79,7 +78,7 @@ else:
         "Activated": view["activation_date"].dt.strftime("%Y-%m-%d").fillna("not yet"),
         "Screened": [fmt(v) for v in view["screened"]],
         "Screen-failure rate": [("–" if pd.isna(r) else
-                                 f"{format_share(r, numerator=n, suppress=common.is_demo()) or '–'} of {fmt(d)}")
+                                 f"{common.count(n).rate(r) or '–'} of {fmt(d)}")
                                 for r, n, d in zip(view["screen_failure_rate"], view["screen_failed"],
                                                    view["screen_outcome_known"])],
         "Enrolled / target": [f"{fmt(e)} / {t}" if pd.notna(t) else f"{fmt(e)} / not stated"

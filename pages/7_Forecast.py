@@ -128,8 +128,9 @@ show = common.show_count
 m = st.columns([1, 1.2, 1])
 m[0].metric("Enrolled", f"{show(f.enrolled)} / {show(f.target)}",
             help=f"Participants with an enrollment date up to {f.as_of}, of the target.")
-pct = f"{f.enrolled / f.target:.0%} of target"
-m[0].caption(pct)
+pct = common.count(f.enrolled).share(f.target)  # None in demo mode when the count is hidden
+if pct:
+    m[0].caption(f"{pct} of target")
 if f.remaining == 0:
     m[1].metric("Target reached", str(f.reached_on))
 else:
@@ -179,11 +180,15 @@ with right:
     else:
         st.metric("Further screenings needed", show(s.needed_at_observed_rate),
                   help="At the observed rate, counting on those still in screening to convert at the same rate.")
+        conversion = common.count(s.enrolled).rate(s.conversion_rate)  # None when the count is hidden
+        failure = common.count(s.screen_failed).rate(s.screen_failure_rate)
         st.caption(f"80% range {show(s.needed_p10)}–{show(s.needed_p90)}. Observed: {show(s.enrolled)} enrolled of "
-                   f"{show(s.with_outcome)} screenings with an outcome "
-                   f"({s.conversion_rate:.0%}); screen-failure rate {show(s.screen_failed)} / "
-                   f"{show(s.with_outcome)} ({s.screen_failure_rate:.0%}, declined counted in the denominator, "
-                   f"not as failures); {show(s.in_screening)} still in screening.")
+                   f"{show(s.with_outcome)} screenings with an outcome"
+                   + (f" ({conversion})" if conversion else "")
+                   + f"; screen-failure rate {show(s.screen_failed)} / {show(s.with_outcome)} ("
+                   + (f"{failure}, " if failure else "")
+                   + f"declined counted in the denominator, not as failures); {show(s.in_screening)} still in "
+                   "screening.")
 
 # -- parameters and sites --------------------------------------------------------------------------------
 with st.expander("Model details: fitted parameters and sites", icon=":material/query_stats:"):

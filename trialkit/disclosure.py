@@ -57,3 +57,65 @@ def audit_view(trail, *, demo: bool, export: bool = False):
               .groupby(["day", "action"], sort=True).size().reset_index(name="events"))
     counts["events"] = [format_count(int(n), suppress=True) for n in counts["events"]]
     return counts[list(AUDIT_COUNT_COLUMNS)]
+class HiddenCountError(ValueError):
+    """A hidden small count was about to be divided into a share (which would give it away)."""
+
+
+class Count:
+    """A count that carries its disclosure policy: in demo mode (``suppress``) a count from 1 to 4 is hidden.
+
+    ``str(Count(3, suppress=True))`` is ``"<5"``; ``Count(3, suppress=True).share(60)`` is None (no
+    percentage of a hidden count, and none *of* a hidden count either); dividing a hidden count raises
+    :class:`HiddenCountError`, so no page can print "<5 enrolled (67%)" by accident. Unhidden, it divides
+    and formats like its number (``f"{Count(12):,}"``).
+    """
+
+    __slots__ = ("n", "suppress")
+
+    def __init__(self, n: int | float | None, *, suppress: bool = False):
+        self.n = n.n if isinstance(n, Count) else n
+        self.suppress = suppress or (isinstance(n, Count) and n.suppress)
+
+    @property
+    def hidden(self) -> bool:
+        return self.suppress and is_small(self.n)
+
+    def __str__(self) -> str:
+        return format_count(self.n, suppress=self.suppress)
+
+    def __repr__(self) -> str:
+        return f"Count({self.n!r}, suppress={self.suppress})"
+
+    def __format__(self, spec: str) -> str:
+        if not spec or self.hidden or self.n is None:
+            return str(self)
+        return format(self.n, spec)
+
+    def __eq__(self, other) -> bool:
+        return (self.n, self.suppress) == (other.n, other.suppress) if isinstance(other, Count) else NotImplemented
+
+    __hash__ = None
+
+    def _number(self) -> float:
+        if self.hidden:
+            raise HiddenCountError(f"a hidden count ({self}) cannot be divided into a share")
+        if self.n is None:
+            raise HiddenCountError("a count that is not stated cannot be divided into a share")
+        return float(self.n)
+
+    def __truediv__(self, other) -> float:
+        return self._number() / (other._number() if isinstance(other, Count) else float(other))
+
+    def __rtruediv__(self, other) -> float:
+        return float(other) / self._number()
+
+    def share(self, of, *, digits: int = 0) -> str | None:
+        """``"40%"`` of ``of`` (a number or a Count); None when either is hidden, not stated or ``of`` is 0."""
+        whole = of if isinstance(of, Count) else Count(of, suppress=self.suppress)
+        if self.hidden or whole.hidden or self.n is None or whole.n in (None, 0):
+            return None
+        return f"{100 * float(self.n) / float(whole.n):.{digits}f}%"
+
+    def rate(self, rate: float | None, *, digits: int = 0) -> str | None:
+        """A rate computed elsewhere whose numerator is this count, as a percentage; None when hidden."""
+        return format_share(rate, numerator=self.n, suppress=self.suppress, digits=digits)

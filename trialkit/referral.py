@@ -152,10 +152,13 @@ def _field(obj, name, default=None):
 
 
 def build_referral(trial: Trial, result, candidate=None, *, what_would_change: list[str] | None = None,
-                   today: date | None = None) -> Referral:
+                   today: date | None = None, ruleset=None) -> Referral:
     """Build the referral from the engine's CandidateResult (``.status``, ``.criteria`` of items with
     ``id``, ``kind``, ``status``, ``reason``). ``what_would_change`` lines (e.g. the what-if page's nearest
-    passing values) replace the default, which lists each failed and unknown criterion with its reason."""
+    passing values) replace the default, which lists each failed and unknown criterion with its reason.
+
+    Whether the rules were drafted automatically is read from the trial's ruleset (``ruleset``, loaded when
+    not given): the criteria of a :class:`Trial` never carry rules, the ruleset does."""
     lines: list[CriterionLine] = []
     for c in _field(result, "criteria", []) or []:
         cid = str(_field(c, "id"))
@@ -168,6 +171,10 @@ def build_referral(trial: Trial, result, candidate=None, *, what_would_change: l
             [f"{c.id} fails: {c.reason}" for c in lines if c.status == "fail"]
             + [f"{c.id} is undecided: {c.reason}" for c in lines if c.status == "unknown"])
     values, left_out = candidate_values(candidate)
+    if ruleset is None:
+        from trialkit.criteria.ruleset import load_ruleset
+
+        ruleset = load_ruleset(trial)
     contacts = []
     for c in trial.central_contacts:
         parts = [p for p in (c.name, humanize(c.role) if c.role else None, c.phone, c.email) if p]
@@ -179,5 +186,5 @@ def build_referral(trial: Trial, result, candidate=None, *, what_would_change: l
         overall_status=trial.overall_status, registry_url=trial.registry_url,
         verdict=str(status), created=today or date.today(), values=values,
         values_left_out=left_out, criteria=lines, what_would_change=list(what_would_change), contacts=contacts,
-        unreviewed_rules=any(c.rules_unreviewed for c in trial.criteria),
+        unreviewed_rules=bool(ruleset.unreviewed_count),
     )

@@ -9,20 +9,26 @@ is refused with a message naming the field.
 A clinician's answer to a criterion's judgment question travels too, as ``judgment.<CRITERION_ID>``
 (``judgment.E17=no``, :mod:`trialkit.criteria.judgment`): the key must be ``judgment.`` and a criterion id
 (letters then digits, e.g. ``E17``) and the value ``yes`` or ``no``, so such a key can carry no identity.
+
+A value of a known candidate field must mean something to that field's kind (:mod:`trialkit.values`, the
+same words as ``--set``, links and CSV cells): ``pregnant=maybe`` is refused naming the field, an unknown
+(``-``, ``unknown``) is left out, and a Python value (a bool, a set of codes, ``inf``) is written in the kind's
+canonical form (``yes``, ``16,52``, ``never``). A string that parses is kept as written (``7 mIU/mL``).
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
 
-from trialkit.errors import TrialkitError
+from trialkit import values
+from trialkit.criteria.fields import FIELDS
+from trialkit.errors import CandidateError, TrialkitError
 
 MAX_FIELDS = 60
 MAX_VALUE_CHARS = 200
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 #: ``judgment.E17``: a clinician's yes/no answer to that criterion's judgment question.
 _JUDGMENT_KEY = re.compile(r"^judgment\.[A-Za-z]{1,3}\d{0,3}$")
-_YES, _NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0"}
 
 #: Key fragments that name a direct identifier (HIPAA Safe Harbor list, abridged).
 IDENTIFYING_KEY_PARTS = (
@@ -88,21 +94,23 @@ def clean_scenario(scenario: Mapping[str, object] | None) -> dict[str, str]:
         if _EMAIL.search(text) or _PHONE.search(text):
             raise ScenarioError(f"field {key!r}: value looks like an email address or phone number; "
                                 "scenarios never carry one")
+        if key in FIELDS:  # one meaning per written value: the field's kind decides
+            try:
+                parsed = values.parse(key, value)
+            except CandidateError as exc:
+                raise ScenarioError(f"field {exc}") from None
+            if parsed is None:
+                continue
+            if not isinstance(value, str):
+                text = values.write(key, parsed)
         out[key] = text
     return out
 
 
 def _judgment_answer(key: str, value: object) -> str | None:
     """A clinician's answer as "yes"/"no" (None, "" and "unknown" leave it out); anything else is refused."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    text = str(value).strip().lower()
-    if text in {"", "unknown"}:
-        return None
-    if text in _YES:
-        return "yes"
-    if text in _NO:
-        return "no"
-    raise ScenarioError(f"field {key!r}: a clinician's answer is yes or no")
+    try:
+        answer = values.parse(key, value)
+    except CandidateError:
+        raise ScenarioError(f"field {key!r}: a clinician's answer is yes or no") from None
+    return None if answer is None else values.write(key, answer)

@@ -15,27 +15,52 @@ from pathlib import Path
 import streamlit as st
 
 from trialkit.ctgov import NCT_ID
-from trialkit.disclosure import format_count
+from trialkit.disclosure import Count
 from trialkit.models import Trial
 from ui import auth, loaders
 from ui.text import md_escape
 
-#: (script path, label, icon) in the order the sidebar lists them.
+# -- page paths: the one place they are spelled (use these names, not string literals) -----------------
+HOME = "app.py"
+OVERVIEW = "pages/1_Overview.py"
+CRITERIA = "pages/2_Criteria.py"
+WHAT_IF = "pages/3_What_if.py"
+COHORT = "pages/4_Cohort.py"
+ENROLLMENT = "pages/5_Enrollment.py"
+SITES = "pages/6_Sites.py"
+FORECAST = "pages/7_Forecast.py"
+IMPORT = "pages/8_Import.py"
+ABOUT_TRIALS = "pages/9_About_trials.py"
+SHARED = "pages/10_Shared.py"
+CHANGES = "pages/11_Changes.py"
+FIND_TRIALS = "pages/12_Find_trials.py"
+
+#: (script path, label, icon) in the order the sidebar lists them. Adding a page = its file in pages/ plus
+#: ONE line here (a constant above is optional); the sidebar, the page-load bench and the demo-mode walk
+#: (tests/app/test_demo_no_hidden_shares.py) all read this list.
 PAGES = [
-    ("app.py", "Home", ":material/home:"),
-    ("pages/1_Overview.py", "Overview", ":material/description:"),
-    ("pages/2_Criteria.py", "Criteria", ":material/checklist:"),
-    ("pages/3_What_if.py", "What if", ":material/rule:"),
-    ("pages/4_Cohort.py", "Cohort what-if", ":material/groups:"),
-    ("pages/7_Forecast.py", "Forecast", ":material/timeline:"),
-    ("pages/5_Enrollment.py", "Enrollment", ":material/monitoring:"),
-    ("pages/6_Sites.py", "Sites", ":material/location_on:"),
-    ("pages/8_Import.py", "Import a study", ":material/upload_file:"),
-    ("pages/12_Find_trials.py", "Find trials", ":material/travel_explore:"),
-    ("pages/9_About_trials.py", "About clinical trials", ":material/help:"),
-    ("pages/10_Shared.py", "Shared notes", ":material/share:"),
-    ("pages/11_Changes.py", "What changed", ":material/difference:"),
+    (HOME, "Home", ":material/home:"),
+    (OVERVIEW, "Overview", ":material/description:"),
+    (CRITERIA, "Criteria", ":material/checklist:"),
+    (WHAT_IF, "What if", ":material/rule:"),
+    (COHORT, "Cohort what-if", ":material/groups:"),
+    (FORECAST, "Forecast", ":material/timeline:"),
+    (ENROLLMENT, "Enrollment", ":material/monitoring:"),
+    (SITES, "Sites", ":material/location_on:"),
+    (IMPORT, "Import a study", ":material/upload_file:"),
+    (FIND_TRIALS, "Find trials", ":material/travel_explore:"),
+    (ABOUT_TRIALS, "About clinical trials", ":material/help:"),
+    (SHARED, "Shared notes", ":material/share:"),
+    (CHANGES, "What changed", ":material/difference:"),
 ]
+
+def url_path(script: str) -> str:
+    """The URL path Streamlit serves a page script at: "pages/3_What_if.py" -> "What_if", "app.py" -> ""."""
+    if script == "app.py":
+        return ""
+    stem = Path(script).stem
+    return stem.split("_", 1)[1] if stem.split("_", 1)[0].isdigit() else stem
+
 
 TRIAL_KEY = "trial"  # session key of the chosen trial (not a widget key: it survives page switches)
 _WIDGET_KEY = "_trial_chooser"
@@ -70,9 +95,15 @@ def is_demo() -> bool:
     return bool(st.session_state.get(DEMO_KEY, False))
 
 
+def count(n) -> Count:
+    """A count under this session's disclosure policy (:class:`trialkit.disclosure.Count`): prints "<5" in
+    demo mode for 1-4, and gives no share (``.share``/``.rate`` -> None) of a hidden count."""
+    return Count(n, suppress=is_demo())
+
+
 def show_count(n) -> str:
     """A count as the page should print it (suppressed below 5 in demo mode)."""
-    return format_count(n, suppress=is_demo())
+    return str(count(n))
 
 
 _DEMO_WIDGET = "_demo_toggle"

@@ -23,7 +23,7 @@ def render(trial, ruleset, candidate, result, *, what_would_change: list[str] | 
     """
     if what_would_change is None and ruleset is not None:
         what_would_change = [s.text for s in nearest_changes(ruleset, candidate, result)]
-    ref = build_referral(trial, result, candidate, what_would_change=what_would_change)
+    ref = build_referral(trial, result, candidate, what_would_change=what_would_change, ruleset=ruleset)
     with st.expander("Get in touch with the study team", icon=":material/contact_mail:"):
         st.caption("A referral summary of this check for the study team: the trial, every criterion's result and "
                    "what would change it. It holds no name, contact details or record number: only the "

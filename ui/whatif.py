@@ -1,6 +1,7 @@
 """What-if page helpers: the candidate inputs (one per field the trial's rules read), kept in the URL.
 
-Every input can be left unknown. The scenario lives in query parameters named after the fields
+Every input can be left unknown; a slider moves at once (moving it makes its value known, "Clear" makes it
+unknown again). The scenario lives in query parameters named after the fields
 (``?trial=NCT07176143&age=39&fsh=10.4&pregnant=no&hpv_types=16,52&months_since_other_trial=never``), so a
 link reproduces it. A URL this session has not seen before (a fresh session, a pasted link, another trial)
 sets the widgets; otherwise the widgets win and are written back to the URL (a late echo of an earlier
@@ -17,9 +18,9 @@ import math
 import pandas as pd
 import streamlit as st
 
+from trialkit import values
 from trialkit.criteria import judgment
-from trialkit.criteria.evaluate import parse_value
-from trialkit.criteria.fields import FIELDS, HR_HPV_TYPES, FieldSpec, format_number
+from trialkit.criteria.fields import FIELDS, HR_HPV_TYPES, FieldSpec
 from trialkit.criteria.ruleset import Ruleset
 from trialkit.errors import TrialkitError
 from ui.text import md_escape
@@ -32,13 +33,8 @@ OTHER_HPV = ("6", "11", "26", "40", "42", "43", "44", "54", "61", "70", "72", "7
 
 # -- URL <-> canonical values --------------------------------------------------------------------------
 def to_param(spec: FieldSpec, value) -> str:
-    if spec.kind == "number":
-        return "never" if value == math.inf else format_number(value)
-    if spec.kind == "yesno":
-        return "yes" if value else "no"
-    if spec.kind == "set":
-        return ",".join(sorted(value, key=int)) if value else "none"
-    return str(value)
+    """The canonical written form (:mod:`trialkit.values`), as a link carries it."""
+    return values.write(spec.name, value)
 
 
 def slider_range(ruleset: Ruleset, spec: FieldSpec, value=None) -> tuple[float, float]:
@@ -83,7 +79,7 @@ def _apply_url(ruleset: Ruleset) -> list[str]:
         value = None
         if raw is not None:
             try:
-                value = judgment.parse_answer(key, raw)
+                value = values.parse(key, raw)
             except TrialkitError as exc:
                 problems.append(f"link value {key}={raw!r} ignored: {exc}")
         st.session_state[_keys(key)[1]] = UNKNOWN if value is None else ("yes" if value else "no")
@@ -94,7 +90,7 @@ def _apply_url(ruleset: Ruleset) -> list[str]:
         value = None
         if raw is not None:
             try:
-                value = parse_value(name, raw)
+                value = values.parse(name, raw)
             except TrialkitError as exc:
                 problems.append(f"link value {name}={raw!r} ignored: {exc}")
         if spec.kind == "number":
@@ -120,38 +116,51 @@ def _threshold_caption(ruleset: Ruleset, spec: FieldSpec) -> str:
     return " · ".join(ruleset.describe_thresholds(spec.name))
 
 
+def _set_known(state_key: str, known) -> None:
+    st.session_state[state_key] = known
+
+
 def _number_input(ruleset: Ruleset, spec: FieldSpec, container, snap: dict) -> object:
-    """A slider with a "known" checkbox (numbers) or an unknown / value / never choice (time since an event)."""
+    """A slider that moves at once. Unknown is a real state: the slider then rests mid-range and the
+    verdict ignores it; moving it makes the value known (``on_change``), and the clear button returns it to
+    unknown. A time since an event adds an unknown / months ago / never choice."""
     state_key, key = _keys(spec.name)
     with container:
         if spec.allow_never:
             labels = {UNKNOWN: "unknown", VALUE: "months ago", NEVER: "never"}
             state = st.radio(spec.display, [UNKNOWN, VALUE, NEVER], key=state_key, format_func=labels.get,
                              horizontal=True, help=spec.help or None)
-            slider_box = st.container()
+            slider_box, clear_box = st.columns([6, 1], vertical_alignment="center")
             label_visibility = "collapsed"
+            on_move = VALUE
         else:
-            c1, slider_box = st.columns([1, 3], vertical_alignment="center")
             if snap.get(state_key) not in (True, False):
                 st.session_state[state_key] = snap.get(state_key) == VALUE
-            known = c1.checkbox("known", key=state_key)
+            known = bool(st.session_state[state_key])
             state = VALUE if known else UNKNOWN
+            slider_box, clear_box = st.columns([6, 1], vertical_alignment="bottom")
             label_visibility = "visible"
+            on_move = True
         current = snap.get(key)
         lo, hi = slider_range(ruleset, spec, current if isinstance(current, (int, float)) else None)
         whole = spec.integer or spec.step >= 1
         if not isinstance(current, (int, float)):
             mid = (lo + hi) / 2
             st.session_state[key] = int(round(mid)) if whole else round(mid, 1)
-        kw = dict(key=key, disabled=state != VALUE, label_visibility=label_visibility,
+        kw = dict(key=key, label_visibility=label_visibility, on_change=_set_known, args=(state_key, on_move),
                   help=None if spec.allow_never else (spec.help or None))
         if whole:
             value = slider_box.slider(spec.display, int(lo), int(hi), step=max(1, int(spec.step)), **kw)
         else:
             value = slider_box.slider(spec.display, float(lo), float(hi), step=float(spec.step), format="%.1f", **kw)
+        clear_box.button("Clear", key=f"wi_clear_{spec.name}", icon=":material/backspace:", type="tertiary",
+                         disabled=state == UNKNOWN, on_click=_set_known,
+                         args=(state_key, UNKNOWN if spec.allow_never else False),
+                         help=f"Make {spec.label} unknown again")
         cap = _threshold_caption(ruleset, spec)
-        if cap:
-            slider_box.caption("Thresholds: " + md_escape(cap))
+        known_text = {UNKNOWN: "unknown (move the slider to set it)", NEVER: "never"}.get(state)
+        slider_box.caption(" · ".join(p for p in (known_text, ("Thresholds: " + md_escape(cap)) if cap else "") if p)
+                           or " ")
     if state == UNKNOWN:
         return None
     if state == NEVER:

@@ -39,6 +39,13 @@ def counting(monkeypatch):
     return calls
 
 
+def open_tab(at, label: str) -> None:
+    """Choose a tab of the lazy tab bar (its state is the session key ``cohort_tab``)."""
+    at.session_state["cohort_tab"] = label
+    at.run()
+    assert not at.exception
+
+
 def test_simulated_cohort_and_live_slider(apptest, counting):
     at = apptest(PAGE, trial=TRIAL)
     assert not at.exception
@@ -50,6 +57,9 @@ def test_simulated_cohort_and_live_slider(apptest, counting):
     parts = [int(_metric(at, k).replace(",", "")) for k in ("Eligible", "Needs review", "Excluded")]
     assert sum(parts) == n
     assert counting == {"simulate": 1, "evaluate": 1}
+    # tabs are lazy: only the open tab's content runs (the sliders live in the "What if" tab)
+    assert not any(s.key.startswith("cohort_bound_") for s in at.slider if s.key)
+    open_tab(at, "What if")
     # every numeric bound has a slider; moving BMI max relaxes I3 without regenerating the cohort
     keys = {s.key for s in at.slider}
     assert {"cohort_bound_bmi.max", "cohort_bound_fsh.max", "cohort_bound_hemoglobin.max"} <= keys
@@ -98,6 +108,7 @@ def test_upload_good_and_bad(apptest):
 def test_demo_mode_hides_per_patient_data(apptest):
     at = apptest(PAGE, trial=TRIAL, demo="1")
     assert not at.exception
+    open_tab(at, "Per-patient results")
     assert "per-patient tables and downloads are turned off" in _texts(at)
     assert not any(b.key == "cohort_prepare" for b in at.button)
 
@@ -105,6 +116,7 @@ def test_demo_mode_hides_per_patient_data(apptest):
 def test_per_patient_download_says_simulated(apptest):
     at = apptest(PAGE, trial=TRIAL)
     at.number_input(key="cohort_n").set_value(2000).run()
+    open_tab(at, "Per-patient results")
     at.button(key="cohort_prepare").click().run()
     assert not at.exception
     buttons = at.get("download_button")

@@ -19,7 +19,7 @@ def test_slider_move_changes_verdict(apptest):
     at = apptest(PAGE, trial="NCT07176143", age="30")
     assert not at.exception
     assert verdict(at) == "Needs review"
-    assert at.checkbox(key="wi_state_age").value is True
+    assert at.session_state["wi_state_age"] is True
     assert at.slider(key="wi_age").value == 30
     at.slider(key="wi_age").set_value(39).run()
     assert not at.exception
@@ -45,12 +45,47 @@ def test_link_sets_the_scenario(apptest):
     assert len(t) == 28 and set(t.columns) == {"Criterion", "Result", "Reason", "Kind", "Criterion text"}
 
 
-def test_unticking_known_makes_it_unknown(apptest):
+def test_clear_makes_it_unknown(apptest):
     at = apptest(PAGE, trial="NCT07176143", age="39")
     assert verdict(at) == "Ineligible"
-    at.checkbox(key="wi_state_age").uncheck().run()
+    assert not at.button(key="wi_clear_age").disabled
+    at.button(key="wi_clear_age").click().run()
     assert verdict(at) == "Needs review"
     assert "age" not in at.query_params
+    assert at.button(key="wi_clear_age").disabled  # nothing left to clear
+    assert any("Age" in c.value or "unknown (move the slider" in c.value for c in at.caption)
+
+
+def test_an_unknown_slider_moves_at_once_and_becomes_known(apptest):
+    """No "known" box to tick first: the first move of an unknown slider sets the value."""
+    at = apptest(PAGE, trial="NCT07176143")
+    assert at.session_state["wi_state_age"] is False and "age" not in at.query_params
+    assert not at.slider(key="wi_age").disabled
+    at.slider(key="wi_age").set_value(39).run()
+    assert not at.exception
+    assert at.session_state["wi_state_age"] is True and at.query_params["age"] == "39"
+    assert verdict(at) == "Ineligible"
+    # a time since an event: moving the slider chooses "months ago"
+    at.slider(key="wi_months_since_other_trial").set_value(1).run()
+    assert at.radio(key="wi_state_months_since_other_trial").value == "value"
+    assert at.query_params["months_since_other_trial"] == "1"
+    at.button(key="wi_clear_months_since_other_trial").click().run()
+    assert at.radio(key="wi_state_months_since_other_trial").value == "unknown"
+    assert "months_since_other_trial" not in at.query_params
+
+
+def test_database_work_waits_for_the_button(apptest, monkeypatch):
+    """Recording a screening and the referral open in a dialog when asked, not on every slider move."""
+    from ui import record_screening, referral
+
+    calls = []
+    monkeypatch.setattr(record_screening, "render", lambda *a, **k: calls.append("record"))
+    monkeypatch.setattr(referral, "render", lambda *a, **k: calls.append("referral"))
+    at = apptest(PAGE, trial="NCT07176143", age="30")
+    at.slider(key="wi_age").set_value(39).run()
+    assert calls == []
+    at.button(key="wi_referral_open").click().run()
+    assert not at.exception and calls == ["referral"]
 
 
 def test_hpv_trial_facts_and_types(apptest):
@@ -70,7 +105,7 @@ def test_bad_link_value_is_named_and_ignored(apptest):
     assert not at.exception
     assert any("fsh" in w.value and "g/dL" in w.value for w in at.warning)
     assert verdict(at) == "Needs review"
-    assert at.checkbox(key="wi_state_fsh").value is False
+    assert at.session_state["wi_state_fsh"] is False
 
 
 def test_executable_count_shown(apptest):
@@ -91,7 +126,6 @@ def test_imported_trial_says_rules_are_unreviewed(data_dir, apptest):
     assert any("8 of 26 criteria have executable rules" in c.value for c in at.caption)
     assert verdict(at) == "Ineligible"
     assert at.slider(key="wi_hemoglobin").label == "Haemoglobin (g/L)"
-    at.checkbox(key="wi_state_hemoglobin").check().run()
     at.slider(key="wi_hemoglobin").set_value(75).run()
     t = table(at)
     assert t[t["Criterion"] == "I9"].iloc[0]["Reason"] == "Haemoglobin 75 g/L is below the minimum of 80 g/L"

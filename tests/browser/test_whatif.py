@@ -73,3 +73,27 @@ def test_what_if_scenario_from_the_link(app, age, expect):
     assert age_slider(pg).input_value() == age
     assert not app.exceptions()
     app.shot(f"whatif_link_age{age}")
+
+
+def test_dragging_an_unknown_age_slider_sets_it_at_once_and_clear_makes_it_unknown(app):
+    """No "known" box to tick first: the mouse drags the Age slider's thumb and the value counts at once."""
+    pg = app.open("/What_if?trial=NCT07176143")
+    assert "age=" not in pg.url
+    box = pg.locator('[data-testid="stSlider"]').filter(has_text=re.compile(r"^Age", re.M)).first
+    assert "unknown (move the slider to set it)" in app.text()
+    thumb = box.get_by_role("slider").first
+    tb = thumb.bounding_box()
+    track = box.locator('input[type="range"]').first.bounding_box() or tb
+    pg.mouse.move(tb["x"] + tb["width"] / 2, tb["y"] + tb["height"] / 2)
+    pg.mouse.down()
+    pg.mouse.move(track["x"] + track["width"] + 50, tb["y"] + tb["height"] / 2, steps=8)  # past the right end
+    pg.mouse.up()
+    pg.wait_for_url(re.compile(r"[?&]age=\d+"), timeout=60_000)
+    assert settled_verdict(app, "Ineligible") == "Ineligible"  # the slider's top end is above 38 years
+    assert int(re.search(r"[?&]age=(\d+)", pg.url).group(1)) > 38
+    app.shot("whatif_age_dragged")
+    pg.get_by_role("button", name=re.compile("Clear")).first.click()
+    pg.wait_for_url(lambda u: "age=" not in u, timeout=60_000)
+    assert settled_verdict(app, "Needs review") == "Needs review"
+    assert not app.exceptions()
+

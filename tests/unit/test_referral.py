@@ -105,3 +105,25 @@ def test_with_the_real_engine_when_available(trial):
     assert {c.id for c in r.criteria} >= {c.id for c in trial.criteria}
     assert r.values["age"] == "45" and r.values["hpv_types"] == "16,52"
     assert r.what_would_change == lines and lines
+
+
+def test_drafted_automatically_flag_comes_from_the_ruleset(data_dir):
+    """An imported trial's rules are drafted from its text: the referral says so (read from the ruleset; the
+    trial's own criteria never carry rules). A trial with reviewed rules files does not say it."""
+    from pathlib import Path
+
+    from trialkit.catalog import default_catalog
+    from trialkit.criteria.evaluate import evaluate_candidate
+    from trialkit.criteria.ruleset import load_ruleset
+
+    raw = (Path(__file__).resolve().parents[3] / "shared" / "ctgov" / "NCT03377387.json").read_bytes()
+    cat = default_catalog()
+    imported, _, _ = cat.add(raw, source_name="NCT03377387.json")
+    rs = load_ruleset(imported)
+    assert rs.unreviewed_count and not any(c.rules_unreviewed for c in imported.criteria)
+    r = referral.build_referral(imported, evaluate_candidate(rs, {"age": 30.0}), {"age": 30.0})
+    assert r.unreviewed_rules and "automatically drafted" in r.to_markdown()
+    curated = cat.load("NCT07176143")
+    rc = load_ruleset(curated)
+    r2 = referral.build_referral(curated, evaluate_candidate(rc, {}), {}, ruleset=rc)
+    assert not r2.unreviewed_rules and "automatically drafted" not in r2.to_markdown()

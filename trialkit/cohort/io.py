@@ -1,16 +1,13 @@
 """The user's own cohort: a CSV with one column per candidate field (contracts §2) and an optional
 ``patient_id``, checked cell by cell and converted to the engine's frame format column-wise.
 
-* numbers: a bare number is in the field's canonical unit; a number with a unit (``9.8 g/dL``) is converted
-  with the engine's own unit code (:mod:`trialkit.criteria.units`), once per distinct unit in the column;
-  time-since fields also take ``never``;
-* yes/no: ``yes``/``no``/``true``/``false``/``y``/``n``/``1``/``0``;
-* sex: ``female``/``male`` (``f``/``m``);
-* sets (``hpv_types``): codes separated by ``,`` ``;`` or spaces, ``none`` for an empty set;
-* an empty cell, ``NA`` or ``unknown`` is unknown (the criteria that need it say so);
-* a clinician's answer to a criterion's judgment question: a column ``judgment.E17`` with yes/no
-  (:mod:`trialkit.criteria.judgment`; :func:`trialkit.cohort.pipeline.file_cohort` checks the criterion ids
-  against the trial).
+What a cell may hold is owned by the field's kind (:mod:`trialkit.values`: the same words as ``--set`` and
+links): numbers with or without a unit (converted once per distinct unit in the column), ``never`` for a
+time since an event, yes/no (``t``/``f`` too), female/male (``women`` too), code sets (``16;52``, ``none``);
+an empty cell, ``NA``, ``unknown`` or ``-`` is unknown (the criteria that need it say so). A clinician's
+answer to a criterion's judgment question is a column ``judgment.E17`` with yes/no
+(:mod:`trialkit.criteria.judgment`; :func:`trialkit.cohort.pipeline.file_cohort` checks the criterion ids
+against the trial).
 
 Every problem is reported as ``row N: column: problem`` where N is the line of the file (the header is
 row 1, the first patient row 2), as a spreadsheet numbers it.
@@ -26,19 +23,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from trialkit import values
 from trialkit.criteria import judgment
 from trialkit.criteria.fields import FIELDS
-from trialkit.criteria.units import convert
 from trialkit.errors import CandidateError, TrialkitError
 
 MAX_BYTES = 25 * 1024 * 1024  # = server.maxUploadSize in .streamlit/config.toml (25 MB; a test keeps them equal)
-MISSING_WORDS = {"", "na", "n/a", "nan", "unknown", "?", "-"}
-#: in a number column "nan" is refused (a number that is not one), not read as unknown
-MISSING_NUMBER_WORDS = MISSING_WORDS - {"nan"}
-YES = {"yes", "y", "true", "t", "1"}
-NO = {"no", "n", "false", "f", "0"}
-NEVER = {"never", "inf", "none"}
-_NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+))\s*(.*?)\s*$")
 _MAX_LISTED = 200
 
 
@@ -135,9 +125,9 @@ def read_cohort_csv(data: bytes | str, *, source: str = "upload", max_bytes: int
     for col in names:
         if col == "patient_id":
             continue
-        values, col_problems = convert_column(col, df[col], lines=lines)
+        column, col_problems = convert_column(col, df[col], lines=lines)
         problems.extend(col_problems)
-        out[col] = values
+        out[col] = column
     if "patient_id" in df.columns:
         pid = df["patient_id"].str.strip()
         for i in np.flatnonzero((pid == "").to_numpy()):
@@ -166,109 +156,13 @@ def _sorted(problems: list[str]) -> list[str]:
 
 
 def convert_column(name: str, cells: pd.Series, *, lines=None) -> tuple[object, list[str]]:
-    """One CSV column (strings) -> the engine's column format; problems as ``row N: name: problem``
-    (N from ``lines``, the file line of each cell, when given; else header + position)."""
-    def _row(i: int) -> int:
+    """One CSV column (strings) -> the engine's column format; problems as ``row N: name: problem`` (N from
+    ``lines``, the file line of each cell, when given; else header + position). The words a cell may hold
+    are the field kind's (:mod:`trialkit.values`), as on the command line and in links."""
+    if not judgment.is_judgment_key(name):
+        FIELDS[name]  # noqa: B018 - an unknown column was reported by the caller; this is a bug guard
+
+    def row(i: int) -> int:
         return int(lines[i]) if lines is not None else i + 2
-    s = cells.astype(str).str.strip()
-    low = s.str.lower()
-    missing = low.isin(MISSING_WORDS).to_numpy()
-    problems: list[str] = []
-    if judgment.is_judgment_key(name):  # a clinician's yes/no answer
-        yes, no = low.isin(YES).to_numpy(), low.isin(NO).to_numpy()
-        for i in np.flatnonzero(~(yes | no | missing)):
-            problems.append(f"row {_row(int(i))}: {name}: {s.iloc[i]!r} is not yes or no")
-        return pd.arrays.BooleanArray(yes, ~(yes | no)), problems
-    spec = FIELDS[name]
 
-    if spec.kind == "number":
-        missing = low.isin(MISSING_NUMBER_WORDS).to_numpy()
-        out = np.full(len(s), np.nan)
-        fast = pd.to_numeric(s.where(~missing), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        ok = np.isfinite(fast) & ~missing
-        out[ok] = fast[ok]
-        rest = ~ok & ~missing
-        if spec.allow_never:
-            never = rest & low.isin(NEVER).to_numpy()
-            out[never] = np.inf
-            rest &= ~never
-        # inf, -inf, 1e400 (overflows to inf): numbers that are not finite are refused, never stored
-        nonfinite = rest & np.isinf(fast)
-        for i in np.flatnonzero(nonfinite):
-            problems.append(f"row {_row(int(i))}: {name}: {s.iloc[i]!r} is not a finite number")
-        rest &= ~nonfinite
-        if rest.any():
-            parts = s[rest].str.extract(_NUMBER.pattern)
-            idx = np.flatnonzero(rest)
-            nums = pd.to_numeric(parts[0].str.replace(",", ".", regex=False), errors="coerce").to_numpy(
-                dtype=np.float64, na_value=np.nan)
-            units = parts[1].fillna("").to_numpy(dtype=object)
-            factors: dict[str, float | str] = {}
-            for u in pd.unique(units):
-                if u == "":
-                    factors[u] = 1.0
-                    continue
-                try:
-                    factors[u] = convert(spec, 1.0, u)
-                except CandidateError as exc:
-                    factors[u] = str(exc).split(": ", 1)[-1]
-            for pos, i in enumerate(idx):
-                if np.isnan(nums[pos]):
-                    problems.append(f"row {_row(int(i))}: {name}: {s.iloc[i]!r} is not a number"
-                                    + (" (or 'never')" if spec.allow_never else ""))
-                    continue
-                f = factors[units[pos]]
-                if isinstance(f, str):
-                    problems.append(f"row {_row(int(i))}: {name}: {f}")
-                    continue
-                out[i] = float(f"{nums[pos] * f:.12g}")
-        bad_neg = np.flatnonzero(out < 0)
-        for i in bad_neg:
-            problems.append(f"row {_row(int(i))}: {name}: {s.iloc[i]!r} is negative")
-        if spec.integer:
-            with np.errstate(invalid="ignore"):
-                frac = np.isfinite(out) & (out != np.floor(out))
-            for i in np.flatnonzero(frac):
-                problems.append(f"row {_row(int(i))}: {name}: {s.iloc[i]!r} is not a whole number "
-                                f"({spec.label} is a count)")
-        return out, problems
-
-    if spec.kind == "yesno":
-        yes, no = low.isin(YES).to_numpy(), low.isin(NO).to_numpy()
-        for i in np.flatnonzero(~(yes | no | missing)):
-            problems.append(f"row {_row(int(i))}: {name}: {s.iloc[i]!r} is not yes or no")
-        return pd.arrays.BooleanArray(yes, ~(yes | no)), problems
-
-    if spec.kind == "sex":
-        female = low.isin({"female", "f", "woman"}).to_numpy()
-        male = low.isin({"male", "m", "man"}).to_numpy()
-        for i in np.flatnonzero(~(female | male | missing)):
-            problems.append(f"row {_row(int(i))}: {name}: {s.iloc[i]!r} is not female or male")
-        codes = np.where(female, 0, np.where(male, 1, -1)).astype(np.int8)
-        return pd.Categorical.from_codes(codes, categories=["female", "male"]), problems
-
-    if spec.kind == "set":
-        uniq, inv = np.unique(low.to_numpy(dtype=str), return_inverse=True)
-        mapped: list[object] = []
-        bad: dict[int, str] = {}
-        for j, u in enumerate(uniq):
-            if u in MISSING_WORDS:
-                mapped.append(None)
-            elif u in {"none", "negative", "neg"}:
-                mapped.append("")
-            else:
-                codes = [c.removeprefix("hpv").strip("-_ ") for c in re.split(r"[,;/\s]+", u) if c]
-                wrong = [c for c in codes if not re.fullmatch(spec.code_pattern, c)]
-                if wrong:
-                    bad[j] = f"{wrong[0]!r} is not a type code (expected numbers like 16;52)"
-                    mapped.append(None)
-                else:
-                    mapped.append(";".join(sorted({str(int(c)) for c in codes}, key=int)))
-        for i in np.flatnonzero(np.isin(inv, list(bad))):
-            problems.append(f"row {_row(int(i))}: {name}: {bad[int(inv[i])]}")
-        cats = sorted({m for m in mapped if m is not None})
-        pos = {c: k for k, c in enumerate(cats)}
-        code_of = np.array([pos[m] if m is not None else -1 for m in mapped], dtype=np.int64)
-        return pd.Categorical.from_codes(code_of[inv], categories=cats), problems
-
-    raise CandidateError(f"{name}: fields of kind {spec.kind!r} cannot come from a CSV")  # pragma: no cover
+    return values.column(name, cells, row)

@@ -28,61 +28,26 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from trialkit import values
 from trialkit.criteria import judgment, kleene, uln
 from trialkit.criteria.fields import FIELDS, FieldSpec, format_number, get_field
 from trialkit.criteria.rules import FactRule, JudgmentRule, RangeRule, SetRule, WindowRule
-from trialkit.criteria.units import convert, to_canonical
+from trialkit.criteria.units import convert
 from trialkit.errors import CandidateError
 
 PASS, UNKNOWN, FAIL = 1, 0, -1
 STATUS_WORDS = {1: "eligible", 0: "needs_review", -1: "ineligible"}
 CRITERION_WORDS = {1: "pass", 0: "unknown", -1: "fail"}
 UI_WORDS = {"eligible": "Eligible", "needs_review": "Needs review", "ineligible": "Ineligible"}
-UNKNOWN_WORDS = {"", "unknown", "?", "na", "n/a", "not known"}
+UNKNOWN_WORDS = values.UNKNOWN_WORDS
 
 
 # -- inputs ---------------------------------------------------------------------------------------------
 def parse_value(name: str, value):
     """One candidate value -> canonical Python value (float, bool, "female"/"male", frozenset of codes),
-    or None for unknown. Raises CandidateError naming the field."""
-    spec = get_field(name)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, str) and value.strip().lower() in UNKNOWN_WORDS:
-        return None
-    if spec.kind == "number":
-        return to_canonical(spec, value)
-    if spec.kind == "yesno":
-        if isinstance(value, bool):
-            return value
-        s = str(value).strip().lower()
-        if s in {"yes", "y", "true", "1"}:
-            return True
-        if s in {"no", "n", "false", "0"}:
-            return False
-        raise CandidateError(f"{name}: {value!r} is not yes or no")
-    if spec.kind == "sex":
-        s = str(value).strip().lower()
-        aliases = {"female": "female", "f": "female", "woman": "female", "women": "female",
-                   "male": "male", "m": "male", "man": "male", "men": "male"}
-        if s not in aliases:
-            raise CandidateError(f"{name}: {value!r} is not female or male")
-        return aliases[s]
-    # set
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = [str(v).strip() for v in value]
-    else:
-        s = str(value).strip()
-        if s.lower() in {"none", "negative", "-"}:
-            return frozenset()
-        items = [p for p in s.replace(";", ",").replace("/", ",").replace(" ", ",").split(",") if p]
-    codes = set()
-    for it in items:
-        code = it.upper().removeprefix("HPV").strip("-_ ")
-        if not code.isdigit() or len(code) > 3:
-            raise CandidateError(f"{name}: {it!r} is not an HPV type number (write e.g. 16,52)")
-        codes.add(str(int(code)))
-    return frozenset(codes)
+    or None for unknown. Raises CandidateError naming the field. The written forms are owned by the field's
+    kind module (:mod:`trialkit.values`), shared with links, CSV cells and share links."""
+    return values.parse(name, value)
 
 
 def parse_candidate(pairs: dict[str, str], ruleset=None) -> dict[str, object]:
@@ -93,11 +58,8 @@ def parse_candidate(pairs: dict[str, str], ruleset=None) -> dict[str, object]:
     out: dict[str, object] = {}
     for name, value in pairs.items():
         name = str(name).strip()
-        if judgment.is_judgment_key(name):
-            key = judgment.resolve_key(name, ruleset)
-            v = judgment.parse_answer(name, value)
-        else:
-            key, v = name, parse_value(name, value)
+        key = judgment.resolve_key(name, ruleset) if judgment.is_judgment_key(name) else name
+        v = values.parse(name, value)
         if v is not None:
             if key in out:
                 raise CandidateError(f"{name}: given twice")
@@ -145,7 +107,7 @@ def candidate_frame(candidates: list[dict] | dict) -> pd.DataFrame:
         elif spec.kind == "sex":
             cols[k] = pd.array([pd.NA if v is None else str(v) for v in vals], dtype="string")
         else:
-            cols[k] = pd.array([pd.NA if v is None else ";".join(sorted(v, key=int)) for v in vals],
+            cols[k] = pd.array([pd.NA if v is None else values.codeset.frame_text(v) for v in vals],
                                dtype="string")
     return pd.DataFrame(cols, index=range(len(rows)))
 

@@ -1,0 +1,90 @@
+"""Field kind ``number``: a quantity in the field's canonical unit (``FieldSpec.unit``), e.g. FSH in IU/L.
+
+Written forms: a bare number (``10.4``; a decimal comma ``10,4`` too in a CSV cell) is in the canonical unit;
+a number with a unit (``9.8 g/dL``, ``7 mIU/mL``) is converted by :mod:`trialkit.criteria.units` (pint).
+Negative values, and fractions of a count (``integer`` fields), are refused. Canonical written form: the
+number in the canonical unit without the unit (``10.4``, ``39``); display with the unit ("10.4 IU/L").
+Time since an event (``allow_never``) adds ``never``: :mod:`trialkit.values.since`.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from trialkit.criteria.fields import format_number
+from trialkit.criteria.units import convert, to_canonical
+from trialkit.errors import CandidateError
+from trialkit.values.words import is_unknown
+
+_NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+))\s*(.*?)\s*$")
+
+
+def parse(spec, value) -> float | None:
+    if is_unknown(value):
+        return None
+    if isinstance(value, bool):
+        raise CandidateError(f"{spec.name}: {value!r} is not a number")
+    return to_canonical(spec, value)
+
+
+def write(spec, value: float) -> str:
+    return format_number(value)
+
+
+def show(spec, value: float) -> str:
+    return spec.format(value)
+
+
+def column(name, spec, s: pd.Series, low: pd.Series, missing: np.ndarray, row,
+           never: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
+    """A CSV column -> float64 in the canonical unit (NaN unknown, +inf where ``never`` is set); conversion
+    factors are worked out once per distinct unit in the column."""
+    problems: list[str] = []
+    out = np.full(len(s), np.nan)
+    fast = pd.to_numeric(s.where(~missing), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    ok = np.isfinite(fast) & ~missing  # "inf", "1e400": not values anyone measured (issue 12)
+    out[ok] = fast[ok]
+    rest = ~ok & ~missing
+    if never is not None:
+        out[never & rest] = np.inf
+        rest &= ~never
+    if rest.any():
+        parts = s[rest].str.extract(_NUMBER.pattern)
+        idx = np.flatnonzero(rest)
+        nums = pd.to_numeric(parts[0].str.replace(",", ".", regex=False), errors="coerce").to_numpy(
+            dtype=np.float64, na_value=np.nan)
+        units = parts[1].fillna("").to_numpy(dtype=object)
+        factors: dict[str, float | str] = {}
+        for u in pd.unique(units):
+            if u == "":
+                factors[u] = 1.0
+                continue
+            try:
+                factors[u] = convert(spec, 1.0, u)
+            except CandidateError as exc:
+                factors[u] = str(exc).split(": ", 1)[-1]
+        for pos, i in enumerate(idx):
+            if np.isinf(fast[i]):
+                problems.append(f"row {row(int(i))}: {name}: {s.iloc[i]!r} is not a finite number"
+                                + (" (write 'never')" if spec.allow_never else ""))
+                continue
+            if np.isnan(nums[pos]):
+                problems.append(f"row {row(int(i))}: {name}: {s.iloc[i]!r} is not a number"
+                                + (" (or 'never')" if spec.allow_never else ""))
+                continue
+            f = factors[units[pos]]
+            if isinstance(f, str):
+                problems.append(f"row {row(int(i))}: {name}: {f}")
+                continue
+            out[i] = float(f"{nums[pos] * f:.12g}")
+    for i in np.flatnonzero(out < 0):
+        problems.append(f"row {row(int(i))}: {name}: {s.iloc[i]!r} is negative")
+    if spec.integer:
+        with np.errstate(invalid="ignore"):
+            frac = np.isfinite(out) & (out != np.floor(out))
+        for i in np.flatnonzero(frac):
+            problems.append(f"row {row(int(i))}: {name}: {s.iloc[i]!r} is not a whole number "
+                            f"({spec.label} is a count)")
+    return out, problems
