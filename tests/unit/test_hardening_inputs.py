@@ -252,14 +252,22 @@ def test_report_with_an_unreachable_target_says_so(data_dir, tmp_path):
 
 
 # -- finding 12: cohort CSV numbers, blank lines, the upload limit ----------------------------------------------
-@pytest.mark.parametrize("cell", ["inf", "-inf", "nan", "1e400", "Infinity", "NaN"])
+@pytest.mark.parametrize("cell", ["inf", "-inf", "1e400", "Infinity"])
 def test_cohort_csv_refuses_non_finite_numbers(cell):
     from trialkit.cohort.io import CohortFileError, read_cohort_csv
 
     with pytest.raises(CohortFileError) as exc:
         read_cohort_csv(f"age,bmi\n30,25\n31,{cell}\n".encode())
-    assert exc.value.problems == [f"row 3: bmi: {cell!r} is " + (
-        "not a finite number" if cell.lower() not in {"nan"} else "not a number")]
+    assert exc.value.problems == [f"row 3: bmi: {cell!r} is not a finite number"]
+
+
+@pytest.mark.parametrize("cell", ["nan", "NaN"])
+def test_cohort_csv_nan_is_unknown_as_everywhere(cell):
+    """One meaning per written value (issue 13): "nan" is one of the words for unknown, in a CSV too."""
+    from trialkit.cohort.io import read_cohort_csv
+
+    f = read_cohort_csv(f"age,bmi\n30,25\n31,{cell}\n".encode())
+    assert f.frame["bmi"].isna().tolist() == [False, True]
 
 
 def test_cohort_csv_never_still_means_never_for_time_since_fields():
