@@ -28,7 +28,6 @@ def test_crash_inducing_criteria_load_and_the_whatif_page_works(data_dir, apptes
     at = apptest(PAGE, trial="NCT03377387", age="40")
     assert not at.exception
     assert any("nobody has reviewed" in w.value for w in at.warning)
-    at.checkbox(key="wi_state_platelets").check().run()
     at.slider(key="wi_platelets").set_value(80).run()
     assert not at.exception
     t = at.dataframe[0].value
