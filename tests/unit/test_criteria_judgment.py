@@ -414,3 +414,15 @@ def test_cohort_csv_bad_judgment_columns(header_cell, cell, words, tmp_path):
     rc, out, err = cli("cohort", "NCT06610773", "--cohort", str(path), "--json")
     assert rc == 2 and out == ""
     assert words in err
+
+
+@pytest.mark.parametrize("written, meaning", [("t", True), ("f", False), ("yes", True), ("0", False),
+                                              ("-", None), ("nan", None), ("", None)])
+def test_an_answer_means_what_the_answer_kind_says(written, meaning):
+    """One meaning per written value: the engine's judgment answers read words exactly as trialkit.values does
+    (before, `check --set judgment.E17=t` was refused while a CSV cell `t` was yes)."""
+    from trialkit import values
+    from trialkit.criteria.judgment import parse_answer
+
+    assert parse_answer("judgment.E17", written) is meaning
+    assert values.answer.parse("judgment.E17", written) is meaning

@@ -35,9 +35,6 @@ PREFIX = "judgment."
 #: Criterion ids as the splitter numbers them (I1, E17) and the structured SEX / AGE: letters then digits.
 #: Kept narrow on purpose: a shared scenario's key can never smuggle free text (trialkit.scenario).
 CRITERION_ID = re.compile(r"^[A-Za-z]{1,3}\d{0,3}$")
-UNKNOWN_WORDS = {"", "unknown", "?", "na", "n/a", "not known", "unanswered"}
-YES_WORDS = {"yes", "y", "true", "1"}
-NO_WORDS = {"no", "n", "false", "0"}
 GROUP_TITLE = "Clinician's judgment"
 #: How every screen and file labels the cohort's "all favourable" option.
 FAVOURABLE_LABEL = "optimistic upper bound: every clinician's judgment assumed favourable"
@@ -94,22 +91,12 @@ def resolve_key(name: str, ruleset=None) -> str:
 
 
 def parse_answer(key: str, value) -> bool | None:
-    """``yes``/``no`` (also true/false, y/n, 1/0, a bool) -> True/False; unknown/empty -> None."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float) and value != value:  # NaN
-        return None
-    s = str(value).strip().lower()
-    if s in UNKNOWN_WORDS:
-        return None
-    if s in YES_WORDS:
-        return True
-    if s in NO_WORDS:
-        return False
-    raise CandidateError(f"{key}: {value!r} is not yes or no (the clinician's answer to the criterion's "
-                         "judgment question)")
+    """A clinician's answer in any written form -> True/False, or None when unknown. The words are those of
+    :mod:`trialkit.values.answer` (one meaning per written value: the same on the command line, in links,
+    CSV cells and share links)."""
+    from trialkit.values import answer  # trialkit.values imports this module: read at call time
+
+    return answer.parse(key, value)
 
 
 def favourable_answers(ruleset) -> dict[str, bool]:
