@@ -9,11 +9,11 @@ along, because a page switch otherwise drops query parameters.
 from __future__ import annotations
 
 import getpass
-import os
 from pathlib import Path
 
 import streamlit as st
 
+from trialkit import db
 from trialkit.ctgov import NCT_ID
 from trialkit.disclosure import Count
 from trialkit.models import Trial
@@ -142,8 +142,9 @@ def demo_switch(container) -> None:
 
 # -- who may write ----------------------------------------------------------------------------------
 def is_read_only() -> bool:
-    """Read-only mode for public demos (``TRIALKIT_READ_ONLY=1``, or true/yes/on): every write is turned off."""
-    return os.environ.get("TRIALKIT_READ_ONLY", "").strip().lower() in {"1", "true", "yes", "on"}
+    """Read-only mode for public demos (``TRIALKIT_READ_ONLY=1``, or true/yes/on): every write is turned off.
+    One switch for the UI and the database (:func:`trialkit.db.read_only_mode`)."""
+    return db.read_only_mode()
 
 
 def current_user() -> str:
