@@ -17,7 +17,8 @@ from trialkit import db
 from trialkit.ctgov import NCT_ID
 from trialkit.disclosure import Count
 from trialkit.models import Trial
-from ui import auth, loaders
+from trialkit.i18n import _  # issue 18
+from ui import auth, language, loaders  # issue 18: language
 from ui.text import md_escape
 
 # -- page paths: the one place they are spelled (use these names, not string literals) -----------------
@@ -85,6 +86,7 @@ def carried_params() -> dict[str, str]:
         out["trial"] = trial
     if is_demo():
         out["demo"] = "1"
+    out.update(language.params())  # issue 18: ?lang= travels with the links (contracts §10)
     return out
 
 
@@ -244,7 +246,8 @@ def choose_trial() -> Trial | None:
 def page(title: str, *, needs_trial: bool = True) -> Trial | None:
     """Set up a page: config, navigation, trial chooser (on every page, so the choice carries over).
     Stops the script if the page needs a trial and the catalog has none."""
-    setup(title)
+    language.resolve()  # issue 18: the run's language, before any word is drawn
+    setup(_(title))  # issue 18: pages pass N_("Title"); translated here, after resolve()
     _resolve_demo()
     if is_demo():
         from ui import demo
@@ -254,6 +257,7 @@ def page(title: str, *, needs_trial: bool = True) -> Trial | None:
     trial = choose_trial()
     navigation(nav)
     demo_switch(st.sidebar)
+    language.selector(st.sidebar)  # issue 18: English / 中文, kept in ?lang=
     auth.sidebar_controls(st.sidebar)  # sign in/out, only when sign-in is configured (ui.auth)
     if needs_trial and trial is None:
         st.stop()

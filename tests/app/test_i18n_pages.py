@@ -1,0 +1,211 @@
+"""Every page in Chinese (issue 18): an AppTest walk of ui.common.PAGES with ``?lang=zh`` for both seed trials
+that fails on any interface string still in English.
+
+What is read: titles, headers, subheaders, markdown, captions, text, alerts, widget labels and help, button
+and download labels, tab and expander labels, metric labels and values, dataframe column names, and the
+titles and axis titles of every Plotly chart. From each string the test removes what is data, not interface:
+
+* the registry's own text (every string of the shown trial's ClinicalTrials.gov JSON and of the other
+  catalog records), and the enrollment log's site names: a run of Latin text that occurs word-bounded in that
+  corpus is the registry's words, shown verbatim (issue 18: "never translate data");
+* NCT ids, addresses (http…), numbers, placeholders;
+* terms the Chinese catalog itself keeps in Latin letters (every Latin word of a ``msgstr``: FHIR, OMOP, CSV,
+  ClinicalTrials.gov, FSH, mg/dL …): the translator chose them, so they are not "untranslated".
+
+What remains in Latin letters (a word of two or more letters) is an untranslated string and is listed in the
+failure. The pages that are reshaped by other engineers this round (Home, What if, Cohort) and the shared
+sidebar (ui/common.py) are marked expected-to-fail until the lead translates them after the merge.
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CTGOV, ROOT, SEED_IDS
+from ui.common import COHORT, HOME, PAGES, WHAT_IF
+
+#: Pages whose strings are not wrapped yet (the lead translates them after merging this round's reshaping).
+NOT_YET_TRANSLATED = {
+    HOME: "app.py is restructured this round; the lead wraps its strings after the merge",
+    WHAT_IF: "pages/3_What_if.py + ui/whatif.py are reshaped this round; translated after the merge",
+    COHORT: "pages/4_Cohort.py + ui/cohort_database.py are reshaped this round; translated after the merge",
+}
+
+_NCT = re.compile(r"NCT\d{8}")
+_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+")
+#: Streamlit markup (":material/icon:", ":green-badge[…]"), file paths and audit-trail user names are not words.
+_MARKUP = re.compile(r":material/\w+:|:\w+-badge\[|:\w+\[|(?:/[\w.\-]+){2,}/?|\blocal:[\w.\-]+")
+_PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{[^{}]*\}")
+_MD = re.compile(r"\\(.)")
+_RUN = re.compile(r"[\x20-\x7e]+")  # a run of ASCII (Latin) text between CJK characters
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def _strings(obj):
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from _strings(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _strings(v)
+
+
+@lru_cache(maxsize=None)
+def registry_corpus() -> str:
+    """Every string of every catalog record (the shipped trials and the shared CT.gov records)."""
+    texts = []
+    for folder in (ROOT / "data" / "trials", CTGOV):
+        for path in sorted(Path(folder).glob("NCT*.json")):
+            texts.extend(_strings(json.loads(path.read_text(encoding="utf-8"))))
+    return "\n".join(texts)
+
+
+@lru_cache(maxsize=None)
+def catalog_terms() -> frozenset[str]:
+    """Latin-letter words the Chinese catalog keeps (abbreviations, names, units)."""
+    from babel.messages.pofile import read_po
+
+    from trialkit import i18n
+
+    with i18n.catalog_path("zh").open("rb") as fh:
+        cat = read_po(fh)
+    words = set()
+    for m in cat:
+        strings = m.string if isinstance(m.string, (list, tuple)) else [m.string]
+        for s in strings:
+            words.update(_WORD.findall(_PLACEHOLDER.sub(" ", s or "")))
+    return frozenset(words)
+
+
+def _in_corpus(run: str, corpus: str) -> bool:
+    return re.search(r"(?<![A-Za-z])" + re.escape(run) + r"(?![A-Za-z])", corpus) is not None
+
+
+def untranslated(texts: list[str], corpus: str) -> list[str]:
+    """The strings (with the offending Latin run) that still carry English interface words."""
+    terms = catalog_terms()
+    bad = []
+    for text in texts:
+        clean = _MD.sub(r"\1", str(text)).replace("\u2060", "")
+        clean = _MARKUP.sub(" ", _URL.sub(" ", _NCT.sub(" ", clean)))
+        for line in clean.splitlines():
+            for m in _RUN.finditer(line):
+                run = m.group(0).strip(" .,:;!?()[]*#-_|'\"`/<>=+~")
+                words = _WORD.findall(run)
+                if not words or all(w in terms for w in words):
+                    continue
+                if _in_corpus(run, corpus):
+                    continue
+                # a mixed run ("Guihua Liu (Principal investigator)"): each piece must be data or a term
+                pieces = [p.strip(" .,:;!?()[]*#-_|'\"`/<>=+~") for p in re.split(r"[;,()·|/]", run)]
+                if all(not _WORD.findall(p) or _in_corpus(p, corpus) or all(w in terms for w in _WORD.findall(p))
+                       for p in pieces):
+                    continue
+                bad.append(f"{run!r}  in  {str(text)[:120]!r}")
+    return bad
+
+
+def _chart_texts(root) -> list[str]:
+    out = []
+    for chart in root.get("plotly_chart"):
+        layout = json.loads(chart.proto.spec).get("layout", {})
+        for key, value in layout.items():
+            if key == "title" or key.startswith(("xaxis", "yaxis")) or key == "legend":
+                title = value.get("title") if isinstance(value, dict) else None
+                if key == "title":
+                    title = value
+                if isinstance(title, dict) and title.get("text"):
+                    out.append(re.sub(r"<[^>]+>", " ", title["text"]))
+        for note in layout.get("annotations", []):
+            if note.get("text"):
+                out.append(re.sub(r"<[^>]+>", " ", note["text"]))
+    return out
+
+
+WIDGETS = ("button", "download_button", "checkbox", "toggle", "radio", "selectbox", "multiselect", "slider",
+           "select_slider", "text_input", "text_area", "number_input", "date_input", "file_uploader",
+           "segmented_control", "pills", "link_button", "page_link", "form_submit_button", "time_input")
+
+
+def interface_texts(root) -> list[str]:
+    """Every interface string under ``root`` (``at.main`` or ``at.sidebar``)."""
+    out = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "info", "warning", "error",
+                 "success", "exception"):
+        out.extend(str(getattr(e, "value", "") or "") for e in getattr(root, kind))
+    for kind in WIDGETS:
+        for w in root.get(kind):
+            proto = getattr(w, "proto", None)
+            for attr in ("label", "help", "placeholder"):
+                value = getattr(proto, attr, None) if proto is not None else None
+                if value:
+                    out.append(str(value))
+    for kind in ("tabs", "expander"):
+        for b in getattr(root, kind):
+            if getattr(b, "label", None):
+                out.append(str(b.label))
+    for m in root.metric:
+        out.extend([str(m.label), str(m.value)])
+    for df in root.dataframe:
+        out.extend(str(c) for c in df.value.columns)
+    out.extend(_chart_texts(root))
+    return [t for t in out if t.strip()]
+
+
+def page_corpus(trial: str) -> str:
+    """The registry corpus plus the enrollment log's site names of ``trial`` (data, shown verbatim)."""
+    extra = []
+    try:
+        from trialkit.db import get_engine
+        from trialkit.enrollment.storage import read_log
+
+        log = read_log(get_engine(), trial)
+        if log is not None and log.sites is not None:
+            extra.extend(str(v) for v in log.sites.astype(str).to_numpy().ravel())
+    except Exception:
+        pass
+    return registry_corpus() + "\n" + "\n".join(extra)
+
+
+def _cases():
+    for path, label, _icon in PAGES:
+        for trial in SEED_IDS:
+            marks = ()
+            if path in NOT_YET_TRANSLATED:
+                marks = (pytest.mark.xfail(reason=NOT_YET_TRANSLATED[path], strict=False),)
+            yield pytest.param(path, trial, id=f"{label}-{trial}", marks=marks)
+
+
+@pytest.mark.parametrize("page, trial", list(_cases()))
+def test_page_has_no_english_interface_string_in_chinese(apptest, page, trial):
+    at = apptest(None if page == HOME else page, trial=trial, lang="zh")
+    assert not at.exception, [e.value for e in at.exception]
+    texts = interface_texts(at.main)
+    assert texts, "nothing read from the page"
+    bad = untranslated(texts, page_corpus(trial))
+    assert not bad, f"{len(bad)} English interface strings on {page} with lang=zh:\n" + "\n".join(bad[:60])
+
+
+@pytest.mark.xfail(reason="the sidebar (navigation labels, trial chooser, demo switch) is ui/common.py, "
+                          "restructured this round; the lead wraps its strings after the merge", strict=False)
+def test_sidebar_in_chinese(apptest):
+    at = apptest("pages/1_Overview.py", trial=SEED_IDS[0], lang="zh")
+    bad = untranslated(interface_texts(at.sidebar), page_corpus(SEED_IDS[0]))
+    assert not bad, "\n".join(bad[:60])
+
+
+def test_the_checker_catches_english_and_passes_data():
+    """The detector itself: an English label fails; registry text, NCT ids and catalog terms pass."""
+    corpus = registry_corpus()
+    assert untranslated(["Enrollment by site"], corpus)
+    assert untranslated(["入选标准 (Inclusion)"], corpus) == [] or "Inclusion" in corpus
+    assert untranslated(["注册号 NCT06610773"], corpus) == []
+    assert untranslated(["Shanghai East Hospital"], corpus) == []
+    assert untranslated(["12 / 60"], corpus) == []
+    assert untranslated(["受试者 Screened today"], corpus)
