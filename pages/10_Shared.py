@@ -1,6 +1,8 @@
 """Shared notes: open a passcode-protected share link (``/Shared?token=…``), or manage your own links."""
 from __future__ import annotations
 
+from trialkit.i18n import N_, _
+
 import pandas as pd
 import streamlit as st
 
@@ -10,7 +12,7 @@ from ui import common, loaders
 from ui import notes as ui_notes
 from ui.text import md_escape
 
-trial = common.page("Shared notes", needs_trial=False)
+trial = common.page(N_("Shared notes"), needs_trial=False)
 OPENED = "_opened_shares"  # token hash -> SharedBundle, for this browser session only
 
 
@@ -42,29 +44,29 @@ def show_bundle(bundle: sharing.SharedBundle) -> None:
                                     "Last edited (UTC)": f"{n.updated_at:%Y-%m-%d %H:%M}"} for n in bundle.notes]),
                      hide_index=True, width="stretch")
     else:
-        st.caption("No notes in this share.")
+        st.caption(_("No notes in this share."))
     params = {"trial": bundle.nct_id} if entry else {}
     if bundle.scenario:
-        st.subheader("What-if scenario", anchor=False)
+        st.subheader(_("What-if scenario"), anchor=False)
         st.dataframe(pd.DataFrame({"Field": list(bundle.scenario), "Value": list(bundle.scenario.values())}),
                      hide_index=True)
         page = ui_notes.whatif_page()
         if page and entry:
-            st.page_link(page, label="Open this scenario on the what-if page", icon=":material/science:",
+            st.page_link(page, label=_("Open this scenario on the what-if page"), icon=":material/science:",
                          query_params=bundle.scenario | params)
         elif not page:
-            st.caption("The what-if page is not available on this server; the values above are the scenario.")
+            st.caption(_("The what-if page is not available on this server; the values above are the scenario."))
     if entry:
         cols = st.columns(2)
-        cols[0].page_link("pages/2_Criteria.py", label="Criteria of this trial", icon=":material/checklist:",
+        cols[0].page_link("pages/2_Criteria.py", label=_("Criteria of this trial"), icon=":material/checklist:",
                           query_params=params)
-        cols[1].page_link("pages/1_Overview.py", label="Overview of this trial", icon=":material/description:",
+        cols[1].page_link("pages/1_Overview.py", label=_("Overview of this trial"), icon=":material/description:",
                           query_params=params)
 
 
 token = st.query_params.get("token")
 if token:
-    st.header("Shared notes", anchor=False)
+    st.header(_("Shared notes"), anchor=False)
     opened = st.session_state.get(OPENED, {}).get(ui_notes.token_key(token))
     if opened is not None:
         show_bundle(opened)
@@ -75,29 +77,29 @@ if token:
         except TrialkitError as exc:
             st.error(md_escape(str(exc)), icon=":material/lock:")
         else:
-            st.markdown("This link is protected by a passcode. Ask the person who sent it for the passcode.")
+            st.markdown(_("This link is protected by a passcode. Ask the person who sent it for the passcode."))
             if error:
                 st.error(md_escape(error), icon=":material/lock:")
             key = "shared_passcode"
-            st.text_input("Passcode", type="password", key=key, max_chars=sharing.MAX_PASSCODE_CHARS)
-            st.button("Open", key="shared_open", on_click=_open_cb, args=(token, key), type="primary",
+            st.text_input(_("Passcode"), type="password", key=key, max_chars=sharing.MAX_PASSCODE_CHARS)
+            st.button(_("Open"), key="shared_open", on_click=_open_cb, args=(token, key), type="primary",
                       icon=":material/lock_open:")
             st.caption(f"After {sharing.FREE_ATTEMPTS} wrong passcodes the link locks for a while, "
                        "longer after each further wrong passcode.")
 else:
-    st.header("Share notes with a passcode", anchor=False)
-    st.markdown("Bundle your private notes on a trial (and, from the what-if page, a scenario) into a link that "
+    st.header(_("Share notes with a passcode"), anchor=False)
+    st.markdown(_("Bundle your private notes on a trial (and, from the what-if page, a scenario) into a link that "
                 "asks for a passcode. trialkit stores only a hash of the passcode and of the link; links expire "
-                "and you can revoke them. Nothing shared contains a participant's identity.")
+                "and you can revoke them. Nothing shared contains a participant's identity."))
     if trial is not None:
         st.subheader(f"New share link for {trial.nct_id}", anchor=False)
         ui_notes.share_form(trial.nct_id)
-    st.subheader("Your share links", anchor=False)
+    st.subheader(_("Your share links"), anchor=False)
     ui_notes.my_shares()
-    with st.expander("Open a link someone sent you"):
-        st.caption("Open the link itself in your browser, or paste it here.")
-        pasted = st.text_input("Share link or token", key="shared_paste")
+    with st.expander(_("Open a link someone sent you")):
+        st.caption(_("Open the link itself in your browser, or paste it here."))
+        pasted = st.text_input(_("Share link or token"), key="shared_paste")
         if pasted:
             tok = pasted.strip().rsplit("token=", 1)[-1].split("&", 1)[0]
-            st.page_link("pages/10_Shared.py", label="Open it", icon=":material/lock_open:",
+            st.page_link("pages/10_Shared.py", label=_("Open it"), icon=":material/lock_open:",
                          query_params={"token": tok})

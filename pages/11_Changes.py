@@ -1,6 +1,8 @@
 """What changed between two versions of the chosen study (status, enrollment, dates, criteria)."""
 from __future__ import annotations
 
+from trialkit.i18n import N_, _
+
 import pandas as pd
 import streamlit as st
 
@@ -10,7 +12,7 @@ from ui import common, loaders
 from ui import changes as ui_changes
 from ui.text import md_escape
 
-trial = common.page("What changed")
+trial = common.page(N_("What changed"))
 
 st.header(f"What changed · {trial.nct_id}", anchor=False)
 st.caption(md_escape(trial.title))
@@ -19,20 +21,20 @@ st.dataframe(pd.DataFrame([{"Version": i + 1, "Source": "shipped file" if v.orig
                             "Added (UTC)": f"{v.added_at:%Y-%m-%d %H:%M}"} for i, v in enumerate(versions)]),
              hide_index=True)
 if len(versions) < 2:
-    st.info("The catalog holds one version of this study. Import a newer ClinicalTrials.gov JSON of the same "
-            "study on the Import page: trialkit keeps the earlier version and shows here what changed.",
+    st.info(_("The catalog holds one version of this study. Import a newer ClinicalTrials.gov JSON of the same "
+            "study on the Import page: trialkit keeps the earlier version and shows here what changed."),
             icon=":material/history:")
-    st.page_link("pages/8_Import.py", label="Import a study", icon=":material/upload_file:",
+    st.page_link("pages/8_Import.py", label=_("Import a study"), icon=":material/upload_file:",
                  query_params=common.carried_params())
     ui_changes.mark_viewed(trial.nct_id)
     st.stop()
 
 labels = [changes.version_label(versions, i) for i in range(len(versions))]
 c1, c2 = st.columns(2)
-old_i = c1.selectbox("From", range(len(versions)), index=len(versions) - 2, format_func=lambda i: labels[i])
-new_i = c2.selectbox("To", range(len(versions)), index=len(versions) - 1, format_func=lambda i: labels[i])
+old_i = c1.selectbox(_("From"), range(len(versions)), index=len(versions) - 2, format_func=lambda i: labels[i])
+new_i = c2.selectbox(_("To"), range(len(versions)), index=len(versions) - 1, format_func=lambda i: labels[i])
 if old_i == new_i:
-    st.info("Choose two different versions.")
+    st.info(_("Choose two different versions."))
     st.stop()
 try:
     diff = changes.diff_versions(loaders.catalog(), trial.nct_id, old_i, new_i)
@@ -41,14 +43,14 @@ except StudyFormatError as exc:
     st.stop()
 
 st.markdown("**Summary:** " + md_escape(diff.summary()))
-st.subheader("Registry facts", anchor=False)
+st.subheader(_("Registry facts"), anchor=False)
 if diff.fields:
     st.dataframe(pd.DataFrame([{"Field": f.field, "Before": f.old, "After": f.new} for f in diff.fields]),
                  hide_index=True, width="stretch")
 else:
-    st.caption("No change in status, enrollment, dates or the other facts compared.")
+    st.caption(_("No change in status, enrollment, dates or the other facts compared."))
 
-st.subheader("Criteria", anchor=False)
+st.subheader(_("Criteria"), anchor=False)
 counts = diff.criterion_counts()
 for col, (k, n) in zip(st.columns(len(counts)), counts.items()):
     col.metric(k.capitalize(), n)
@@ -60,10 +62,10 @@ if diff.criteria:
                  column_config={"Before": st.column_config.TextColumn(width="large"),
                                 "After": st.column_config.TextColumn(width="large")})
 else:
-    st.caption("No criterion added, removed, reworded or renumbered.")
-with st.expander("The whole diff as text"):
+    st.caption(_("No criterion added, removed, reworded or renumbered."))
+with st.expander(_("The whole diff as text")):
     st.code(diff.to_text(), language=None, wrap_lines=True)
-st.download_button("Download the diff (text)", diff.to_text().encode("utf-8"),
+st.download_button(_("Download the diff (text)"), diff.to_text().encode("utf-8"),
                    file_name=f"{trial.nct_id}_changes_v{old_i + 1}_v{new_i + 1}.txt", mime="text/plain",
                    icon=":material/download:")
 ui_changes.mark_viewed(trial.nct_id)

@@ -1,6 +1,8 @@
 """The chosen trial's eligibility criteria: inclusion and exclusion lists with ids, counts and a filter."""
 from __future__ import annotations
 
+from trialkit.i18n import N_, _
+
 import pandas as pd
 import streamlit as st
 
@@ -8,7 +10,7 @@ from trialkit.csv_export import csv_bytes
 from ui import common
 from ui.text import data_text, md_escape
 
-trial = common.page("Criteria")
+trial = common.page(N_("Criteria"))
 # -- issue 9: private notes per criterion; record the version seen for "what changed" -----------------
 from ui import changes as changes_ui, notes as notes_ui  # noqa: E402
 
@@ -20,15 +22,15 @@ st.header(f"Eligibility criteria · {trial.nct_id}", anchor=False)
 st.caption(md_escape(trial.title))
 e = trial.eligibility
 c1, c2, c3 = st.columns(3)
-c1.metric("Inclusion criteria", len(trial.inclusion))
-c2.metric("Exclusion criteria", len(trial.exclusion))
-c3.metric("Structured limits", f"{e.sex or 'sex not stated'} · {e.minimum_age or 'no min'}–{e.maximum_age or 'no max'}")
+c1.metric(_("Inclusion criteria"), len(trial.inclusion))
+c2.metric(_("Exclusion criteria"), len(trial.exclusion))
+c3.metric(_("Structured limits"), f"{e.sex or 'sex not stated'} · {e.minimum_age or 'no min'}–{e.maximum_age or 'no max'}")
 
 if e.lead_in.get("kind_unclear"):  # issue 15: no headings: say so instead of guessing inclusion
     st.warning(e.lead_in["kind_unclear"], icon=":material/help:")
 
-query = st.text_input("Filter criteria", placeholder="e.g. FSH, pregnancy, within 3 months",
-                      help="Shows the criteria whose text contains these words (case-insensitive).")
+query = st.text_input(_("Filter criteria"), placeholder=_("e.g. FSH, pregnancy, within 3 months"),
+                      help=_("Shows the criteria whose text contains these words (case-insensitive)."))
 words = [w.lower() for w in query.split()]
 
 
@@ -43,13 +45,13 @@ for kind, items in (("Inclusion", trial.inclusion), ("Exclusion", trial.exclusio
                  anchor=False)
     lead = e.lead_in.get(kind.lower())
     if lead:
-        st.caption("Lead-in text (not a criterion):")
+        st.caption(_("Lead-in text (not a criterion):"))
         data_text(lead)
     if not items:
-        st.caption("none stated")
+        st.caption(_("none stated"))
         continue
     if not shown:
-        st.caption("no criterion matches the filter")
+        st.caption(_("no criterion matches the filter"))
         continue
     with st.container(border=True):
         for c in shown:
@@ -67,11 +69,11 @@ rule_review.review_panel(trial)
 # -- end issue 15 -------------------------------------------------------------------------------------
 
 if e.lead_in.get("general"):
-    with st.expander("Text before the first header"):
+    with st.expander(_("Text before the first header")):
         data_text(e.lead_in["general"])
-with st.expander("The criteria as the registry gives them (raw text)"):
+with st.expander(_("The criteria as the registry gives them (raw text)")):
     st.text(e.criteria_text or "not stated")
-st.download_button("Download criteria (CSV)", data=pd.DataFrame(
+st.download_button(_("Download criteria (CSV)"), data=pd.DataFrame(
     [{"id": c.id, "kind": c.kind, "text": c.text} for c in trial.criteria]).pipe(csv_bytes),
     file_name=f"{trial.nct_id}_criteria.csv", mime="text/csv", icon=":material/download:")
 # -- issue 9: share the notes -------------------------------------------------------------------------

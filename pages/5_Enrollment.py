@@ -2,6 +2,8 @@
 CONSORT flow (all from one summary), downloads, the log import, and the audit trail. UI only."""
 from __future__ import annotations
 
+from trialkit.i18n import N_, _
+
 import json
 from datetime import date
 
@@ -22,8 +24,8 @@ from ui.text import md_escape
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # per file
 FLASH_KEY = "_enrollment_import_done"
 
-trial = common.page("Enrollment")
-st.title("Enrollment", anchor=False)
+trial = common.page(N_("Enrollment"))
+st.title(_("Enrollment"), anchor=False)
 st.caption(f"{trial.nct_id} · {md_escape(trial.title, limit=200)}")
 
 flash = st.session_state.pop(FLASH_KEY, None)
@@ -32,7 +34,7 @@ if flash:
     for note in flash[1:]:
         st.caption(md_escape(note))
 
-with st.spinner("Reading the enrollment log…"):
+with st.spinner(_("Reading the enrollment log…")):
     log = rs.read_log(trial.nct_id)
 demo = log.source == "demo"
 suffix = "_SIMULATED-DEMO-DATA" if demo else ""
@@ -59,25 +61,25 @@ else:
     tgt = k["enrolled_of_target"]
     dr = k["discontinuation_rate"]
     cols = st.columns(4)
-    cols[0].metric("Screened", fmt(summary["screened"]),
-                   help="Everyone in the log: the CONSORT 'assessed for eligibility' population.")
-    cols[1].metric("Screen-failed", f"{fmt(sf['numerator'])} ({share(sf)})",
-                   help="Screen failures ÷ screenings with an outcome; declined counted, still in screening left out.")
+    cols[0].metric(_("Screened"), fmt(summary["screened"]),
+                   help=_("Everyone in the log: the CONSORT 'assessed for eligibility' population."))
+    cols[1].metric(_("Screen-failed"), f"{fmt(sf['numerator'])} ({share(sf)})",
+                   help=_("Screen failures ÷ screenings with an outcome; declined counted, still in screening left out."))
     cols[1].caption(f"of {fmt(sf['denominator'])} screenings with an outcome (declined counted; "
                     f"{fmt(summary['in_screening'])} still in screening left out)")
     if tgt["denominator"]:
-        cols[2].metric("Enrolled / target", f"{fmt(tgt['numerator'])} / {tgt['denominator']:,} ({share(tgt)})")
+        cols[2].metric(_("Enrolled / target"), f"{fmt(tgt['numerator'])} / {tgt['denominator']:,} ({share(tgt)})")
         cols[2].caption(f"target: {tgt['denominator_label']}")
     else:
-        cols[2].metric("Enrolled", fmt(tgt["numerator"]))
-        cols[2].caption("no enrollment target stated (registry or site targets)")
-    cols[3].metric("Discontinued", f"{fmt(dr['numerator'])} ({share(dr)})")
+        cols[2].metric(_("Enrolled"), fmt(tgt["numerator"]))
+        cols[2].caption(_("no enrollment target stated (registry or site targets)"))
+    cols[3].metric(_("Discontinued"), f"{fmt(dr['numerator'])} ({share(dr)})")
     cols[3].caption(f"of {fmt(dr['denominator'])} enrolled")
     st.caption(f"Also: {fmt(summary['in_screening'])} still in screening · {fmt(summary['declined'])} declined · "
                f"{fmt(summary['eligible_not_enrolled'])} eligible but not enrolled. "
                + ("Counts below 5 are shown as \u201c<5\u201d (demo mode)." if common.is_demo() else ""))
 
-tabs = st.tabs(["Over time", "By arm", "Screen failures", "CONSORT flow", "Downloads", "Import a log", "Audit trail"])
+tabs = st.tabs([_("Over time"), _("By arm"), _("Screen failures"), _("CONSORT flow"), _("Downloads"), _("Import a log"), _("Audit trail")])
 
 with tabs[0]:
     fig = charts.cumulative_enrollment_figure(log.participants, summary["target"], as_of=today, simulated=demo)
@@ -90,7 +92,7 @@ with tabs[1]:
             st.caption(f"{trial.nct_id}'s registry record lists no arm groups; the labels come from the log"
                        + (" (the demo log's single label is simulated)." if demo else "."))
     else:
-        st.caption("No participant enrolled yet.")
+        st.caption(_("No participant enrolled yet."))
 
 with tabs[2]:
     st.plotly_chart(charts.screen_fail_figure(summary, trial, fmt=fmt), width="stretch", key="sf")
@@ -100,8 +102,8 @@ with tabs[2]:
 with tabs[3]:
     st.plotly_chart(consort_figure(summary, fmt=fmt), width="stretch", key="consort",
                     config={"displayModeBar": False})
-    st.caption("Every box is counted from the same log as the tiles above: assessed = excluded + still in "
-               "screening + allocated; excluded = not meeting criteria + declined + other reasons.")
+    st.caption(_("Every box is counted from the same log as the tiles above: assessed = excluded + still in "
+               "screening + allocated; excluded = not meeting criteria + declined + other reasons."))
 
 boxes = consort_boxes(summary)
 consort_rows = [{"stage": b.stage, "box": b.title, "arm": b.arm or "", "n": b.n} for b in boxes]
@@ -137,28 +139,28 @@ def import_uploads(up_p, up_s, replace: bool) -> None:
 
 with tabs[4]:
     if log.source is None:
-        st.caption("Nothing to download: no log yet.")
+        st.caption(_("Nothing to download: no log yet."))
     else:
         st.caption("Each file holds what this page shows" + (", and says it is simulated demo data (a `data` "
                                                                "column / a `data_label` key)." if demo else "."))
         out = dict(summary, data_label=storage.DEMO_LABEL) if demo else summary
         c1, c2, c3 = st.columns(3)
-        c1.download_button("Summary and KPIs (JSON)", json.dumps(out, indent=2, default=str).encode(),
+        c1.download_button(_("Summary and KPIs (JSON)"), json.dumps(out, indent=2, default=str).encode(),
                            file_name=f"{trial.nct_id}_enrollment_summary{suffix}.json", mime="application/json",
                            icon=":material/download:")
-        c2.download_button("CONSORT flow (CSV)", to_csv(pd.DataFrame(consort_rows)),
+        c2.download_button(_("CONSORT flow (CSV)"), to_csv(pd.DataFrame(consort_rows)),
                            file_name=f"{trial.nct_id}_consort{suffix}.csv", mime="text/csv",
                            icon=":material/download:")
         crit = pd.DataFrame([{"criterion": c, "text": (trial.criterion(c).text if trial.criterion(c) else None),
                               "screen_failures": n} for c, n in summary["screen_fail_by_criterion"].items()],
                             columns=["criterion", "text", "screen_failures"])
-        c3.download_button("Screen failures by criterion (CSV)", to_csv(crit),
+        c3.download_button(_("Screen failures by criterion (CSV)"), to_csv(crit),
                            file_name=f"{trial.nct_id}_screen_failures{suffix}.csv", mime="text/csv",
                            icon=":material/download:")
         if common.is_demo():
-            st.caption("Participant-level rows are not offered in demo mode.")
+            st.caption(_("Participant-level rows are not offered in demo mode."))
         else:
-            st.download_button("Participant log (CSV, pseudonymous screening numbers)",
+            st.download_button(_("Participant log (CSV, pseudonymous screening numbers)"),
                                to_csv(log.participants.assign(**{c: log.participants[c].dt.strftime("%Y-%m-%d")
                                                                 for c in ("screening_date", "consent_date",
                                                                           "enrollment_date", "discontinuation_date")})),
@@ -166,13 +168,13 @@ with tabs[4]:
                                icon=":material/download:")
 
 with tabs[5]:
-    st.markdown("Two CSV files: **participants.csv** (one row per screened participant) and **sites.csv** (one "
+    st.markdown(_("Two CSV files: **participants.csv** (one row per screened participant) and **sites.csv** (one "
                 "row per site). The import is all or nothing: any bad row refuses both files, every problem is "
                 "listed, and the log stays as it was. Columns that look like direct identifiers (name, phone, "
-                "email, address, birth date, national id) are refused.")
-    with st.expander("Columns and rules"):
+                "email, address, birth date, national id) are refused."))
+    with st.expander(_("Columns and rules")):
         st.markdown(
-            "- **participants.csv**: `subject_id` (screening number, unique), `site_id` (in sites.csv), "
+            _("- **participants.csv**: `subject_id` (screening number, unique), `site_id` (in sites.csv), "
             "`screening_date`, `consent_date` (≥ screening), `screen_outcome` (IN\\_SCREENING, ELIGIBLE, "
             "SCREEN\\_FAILURE, DECLINED), `screen_fail_criteria` (ids such as I3;E10, only with SCREEN\\_FAILURE), "
             "`enrollment_date` (only with ELIGIBLE, ≥ consent, not before the site's activation), `arm` and "
@@ -181,30 +183,30 @@ with tabs[5]:
             "- **sites.csv**: `site_id`, `site_name`, `city`, `country`, `status` (PLANNED, ACTIVE, ON\\_HOLD, "
             "CLOSED), `planned_activation_date`, `activation_date` (required when ACTIVE or CLOSED), `target`; "
             "optional `latitude`, `longitude` for the site map.\n"
-            "- Dates are YYYY-MM-DD; controlled values are upper case.")
+            "- Dates are YYYY-MM-DD; controlled values are upper case."))
     t1, t2 = st.columns(2)
-    t1.download_button("participants.csv template", csv_bytes(pd.DataFrame(columns=PARTICIPANT_COLUMNS)),
+    t1.download_button(_("participants.csv template"), csv_bytes(pd.DataFrame(columns=PARTICIPANT_COLUMNS)),
                        file_name="participants.csv", mime="text/csv", icon=":material/description:")
-    t2.download_button("sites.csv template", csv_bytes(pd.DataFrame(columns=SITE_COLUMNS)), file_name="sites.csv",
+    t2.download_button(_("sites.csv template"), csv_bytes(pd.DataFrame(columns=SITE_COLUMNS)), file_name="sites.csv",
                        mime="text/csv", icon=":material/description:")
     allowed, reason = common.can_write()
     if not allowed:
         st.info(reason, icon=":material/lock:")
     else:
         with st.form("enrollment_import", clear_on_submit=False):
-            up_p = st.file_uploader("participants.csv", type=["csv"], key="up_participants",
+            up_p = st.file_uploader(_("participants.csv"), type=["csv"], key="up_participants",
                                     max_upload_size=MAX_UPLOAD_BYTES // 1024 // 1024,
                                     help=f"At most {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
-            up_s = st.file_uploader("sites.csv", type=["csv"], key="up_sites",
+            up_s = st.file_uploader(_("sites.csv"), type=["csv"], key="up_sites",
                                     max_upload_size=MAX_UPLOAD_BYTES // 1024 // 1024,
                                     help=f"At most {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
             replace = False
             if demo:
-                replace = st.checkbox("Replace the simulated demo data of this trial with this real log",
-                                      help="Without this, an import never touches the demo log.")
+                replace = st.checkbox(_("Replace the simulated demo data of this trial with this real log"),
+                                      help=_("Without this, an import never touches the demo log."))
             elif log.source == "imported":
-                st.caption("This replaces the trial's current log; the audit trail keeps what changed.")
-            go = st.form_submit_button("Import", type="primary", icon=":material/upload:")
+                st.caption(_("This replaces the trial's current log; the audit trail keeps what changed."))
+            go = st.form_submit_button(_("Import"), type="primary", icon=":material/upload:")
         if go:
             import_uploads(up_p, up_s, replace)
     enrollment_import.sdtm_section(trial, log, flash_key=FLASH_KEY, max_bytes=MAX_UPLOAD_BYTES)
@@ -212,13 +214,13 @@ with tabs[5]:
 with tabs[6]:
     trail = read_audit(loaders.engine(), trial.nct_id)
     if trail.empty:
-        st.caption("No write recorded for this trial yet.")
+        st.caption(_("No write recorded for this trial yet."))
     else:
         show = audit_view(trail, demo=common.is_demo())
         st.caption(f"{common.show_count(len(trail))} event(s), oldest first. The trail is append-only: a correction "
                    "is a new event carrying the values before and after."
                    + (" Demo mode: events counted per day and kind only." if common.is_demo() else ""))
         st.dataframe(show, hide_index=True, width="stretch")
-        st.download_button("Audit trail (CSV)", to_csv(audit_view(trail, demo=common.is_demo(), export=True)),
+        st.download_button(_("Audit trail (CSV)"), to_csv(audit_view(trail, demo=common.is_demo(), export=True)),
                            file_name=f"{trial.nct_id}_audit{suffix}.csv", mime="text/csv",
                            icon=":material/download:")

@@ -2,6 +2,8 @@
 an offline map, and the registry's own location list (aggregated by country when long). UI only."""
 from __future__ import annotations
 
+from trialkit.i18n import N_, _
+
 import math
 from datetime import date
 
@@ -19,13 +21,13 @@ from ui.text import md_escape
 
 PAGE_SIZE = 25
 
-trial = common.page("Sites")
-st.title("Sites", anchor=False)
+trial = common.page(N_("Sites"))
+st.title(_("Sites"), anchor=False)
 st.caption(f"{trial.nct_id} · {md_escape(trial.title, limit=200)}")
 fmt = common.show_count
 today = date.today()
 
-with st.spinner("Reading the enrollment log…"):
+with st.spinner(_("Reading the enrollment log…")):
     log = rs.read_log(trial.nct_id)
 demo = log.source == "demo"
 suffix = "_SIMULATED-DEMO-DATA" if demo else ""
@@ -44,7 +46,7 @@ def pager(n: int, key: str) -> slice:
 
 
 # -- the log's sites ---------------------------------------------------------------------------------
-st.header("Sites in the enrollment log", anchor=False)
+st.header(_("Sites in the enrollment log"), anchor=False)
 if log.source is None or log.sites.empty:
     st.info(f"{trial.nct_id} has no enrollment log in this database, so there are no per-site counts. Import one on "
             "the Enrollment page. The registry's own list of locations is below.", icon=":material/info:")
@@ -54,10 +56,10 @@ else:
     model = table.attrs["rate_model"]
     silent = table[table["silent"]]
     c = st.columns(4)
-    c[0].metric("Sites", fmt(len(table)))
-    c[1].metric("Active", fmt(int((table["status"] == "ACTIVE").sum())))
-    c[2].metric("Still waiting for a first patient", fmt(int(table["still_waiting"].sum())))
-    c[3].metric("Silent sites", fmt(len(silent)))
+    c[0].metric(_("Sites"), fmt(len(table)))
+    c[1].metric(_("Active"), fmt(int((table["status"] == "ACTIVE").sum())))
+    c[2].metric(_("Still waiting for a first patient"), fmt(int(table["still_waiting"].sum())))
+    c[3].metric(_("Silent sites"), fmt(len(silent)))
     if len(silent):
         names = "; ".join(f"{s} ({n})" for s, n in zip(silent["site_id"], silent["site_name"]))
         st.warning("**Silent for too long:** " + md_escape(names, limit=600) + ". Their quiet stretch had less than "
@@ -68,7 +70,7 @@ else:
                    f"{model.mean_per_month:.2f} enrolled per site-month; a typical new site waits a median of "
                    f"{model.median_days_to_first_patient:.0f} days for its first patient. As of {today.isoformat()}.")
     else:
-        st.caption("No enrollment yet at any activated site, so no recruitment model can be fitted.")
+        st.caption(_("No enrollment yet at any activated site, so no recruitment model can be fitted."))
 
     sl = pager(len(table), "site_page")
     view = table.iloc[sl]
@@ -95,35 +97,35 @@ else:
     out = table.drop(columns=["latitude", "longitude"])
     if demo:
         out = out.assign(data=storage.DEMO_LABEL)
-    st.download_button("Site table (CSV)", csv_bytes(out), mime="text/csv",
+    st.download_button(_("Site table (CSV)"), csv_bytes(out), mime="text/csv",
                        file_name=f"{trial.nct_id}_sites{suffix}.csv", icon=":material/download:")
 
-    st.subheader("Ranking of site rates", anchor=False)
+    st.subheader(_("Ranking of site rates"), anchor=False)
     ranked = ranking(table)
     if ranked.empty:
-        st.caption("No activated site with a fitted rate yet.")
+        st.caption(_("No activated site with a fitted rate yet."))
     else:
         st.plotly_chart(charts.ranking_figure(ranked.iloc[:40], simulated=demo), width="stretch", key="rank")
         st.caption("Small or young sites are pulled toward the average (posterior mean of the Poisson–gamma model, "
                    "Anisimov & Fedorov 2007) so that one lucky month does not top the list; bars are 90% credible "
                    "intervals." + (" Top 40 shown; the CSV has all." if len(ranked) > 40 else ""))
 
-    st.subheader("Activation timeline", anchor=False)
+    st.subheader(_("Activation timeline"), anchor=False)
     st.plotly_chart(charts.activation_timeline_figure(view, as_of=today, simulated=demo), width="stretch",
                     key="timeline")
 
     geo = attach_registry_coordinates(table, trial).dropna(subset=["latitude", "longitude"])
     if len(geo):
-        st.subheader("Map of the log's sites", anchor=False)
+        st.subheader(_("Map of the log's sites"), anchor=False)
         st.plotly_chart(charts.site_map_figure(geo.assign(label=geo["site_name"]), label="label", size="enrolled",
                                                title="Sites by enrolled participants", simulated=demo, fmt=fmt),
                         width="stretch", key="logmap")
     else:
-        st.caption("The log's sites carry no coordinates (optional latitude/longitude columns in sites.csv, or a "
-                   "registry location with the same facility name), so there is no map of them.")
+        st.caption(_("The log's sites carry no coordinates (optional latitude/longitude columns in sites.csv, or a "
+                   "registry location with the same facility name), so there is no map of them."))
 
 # -- registry locations --------------------------------------------------------------------------------
-st.header("Locations in the registry record", anchor=False)
+st.header(_("Locations in the registry record"), anchor=False)
 locs = registry_locations(trial)
 if locs.empty:
     st.caption(f"The registry record of {trial.nct_id} lists no locations.")
@@ -144,15 +146,15 @@ else:
                 pts = locs.assign(label=locs["facility"].fillna("not stated") + ", " + locs["city"].fillna(""))
                 fig = charts.site_map_figure(pts, label="label", title="Registry locations")
             st.plotly_chart(fig, width="stretch", key="regmap")
-            st.caption("Drawn on plain longitude/latitude axes with no basemap, so it works without internet.")
+            st.caption(_("Drawn on plain longitude/latitude axes with no basemap, so it works without internet."))
         else:
-            st.caption("No coordinates in the registry record, so no map.")
+            st.caption(_("No coordinates in the registry record, so no map."))
     with right:
         st.dataframe(countries[["country", "locations"]].rename(columns={"country": "Country",
                                                                          "locations": "Locations"}),
                      hide_index=True, width="stretch", height=380)
     options = ["All countries"] + list(countries["country"])
-    chosen = st.selectbox("Show the locations of", options, key="loc_country")
+    chosen = st.selectbox(_("Show the locations of"), options, key="loc_country")
     subset = locs if chosen == "All countries" else locs[locs["country"].fillna("not stated") == chosen]
     sl = pager(len(subset), "loc_page")
     st.dataframe(subset.iloc[sl][["facility", "city", "state", "country", "status"]]

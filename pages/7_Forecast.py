@@ -2,6 +2,8 @@
 backtest that shows how often past bands held. UI only: every number comes from trialkit.forecast."""
 from __future__ import annotations
 
+from trialkit.i18n import N_, _
+
 import datetime as dt
 import json
 
@@ -18,7 +20,7 @@ from trialkit.forecast.predict import (DEFAULT_SEED, DEFAULT_SIMS, AddedSite, Fo
 from ui import common, loaders
 from ui.text import md_escape
 
-trial = common.page("Forecast")
+trial = common.page(N_("Forecast"))
 NCT = trial.nct_id
 
 
@@ -32,19 +34,19 @@ def _log(nct_id: str, fingerprint: tuple):
 @st.cache_data(show_spinner=False, max_entries=48, ttl=3600)
 def _forecast(nct_id: str, fingerprint: tuple, target: int, as_of: str, by: str | None, what_if: tuple,
               arms: tuple, plan: tuple, seed: int):
-    participants, sites, _ = _log(nct_id, fingerprint)
+    participants, sites, _source = _log(nct_id, fingerprint)
     return forecast(participants, sites, target=target, as_of=as_of, by_date=by, arms=list(arms),
                     plan=PlanPrior(*plan), what_if=WhatIf.from_key(what_if), n_sims=DEFAULT_SIMS, seed=seed)
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
 def _backtest(nct_id: str, fingerprint: tuple, target: int, arms: tuple, plan: tuple, seed: int):
-    participants, sites, _ = _log(nct_id, fingerprint)
+    participants, sites, _source = _log(nct_id, fingerprint)
     return backtest(participants, sites, target=target, arms=list(arms), plan=PlanPrior(*plan), seed=seed)
 
 
 # -- the log --------------------------------------------------------------------------------------------
-st.title("Recruitment forecast", anchor=False)
+st.title(_("Recruitment forecast"), anchor=False)
 st.caption(f"{NCT} · {md_escape(trial.title, limit=160)}")
 fp = log_fingerprint(loaders.engine(), NCT)
 participants, sites, source = _log(NCT, fp)
@@ -55,8 +57,8 @@ if len(participants) == 0 and len(sites) == 0:
     st.stop()
 demo_data = source == "demo"
 if demo_data:
-    st.warning("This trial's log is **simulated demo data**: no participant in it exists, and the forecast "
-               "below is a forecast of the simulation.", icon=":material/science:")
+    st.warning(_("This trial's log is **simulated demo data**: no participant in it exists, and the forecast "
+               "below is a forecast of the simulation."), icon=":material/science:")
 
 end = log_end(participants, sites)
 first = log_start(participants, sites)
@@ -64,43 +66,43 @@ first = log_start(participants, sites)
 # -- inputs ----------------------------------------------------------------------------------------------
 c1, c2, c3 = st.columns(3)
 default_target = trial.enrollment.count
-target = c1.number_input("Target (participants)", min_value=1, max_value=100_000, value=default_target, step=1,
+target = c1.number_input(_("Target (participants)"), min_value=1, max_value=100_000, value=default_target, step=1,
                          key=f"fc_target_{NCT}",
                          help="Default: the registry's enrollment count" + ("" if default_target else
                                                                              " (this trial states none)"))
-as_of = c2.date_input("As of", value=end.date(), min_value=first.date(), max_value=end.date(),
+as_of = c2.date_input(_("As of"), value=end.date(), min_value=first.date(), max_value=end.date(),
                       key=f"fc_as_of_{NCT}",
-                      help="Look back: the forecast uses only what the log recorded up to this date.")
-by = c3.date_input("Probability of reaching the target by", value=as_of + dt.timedelta(days=365),
+                      help=_("Look back: the forecast uses only what the log recorded up to this date."))
+by = c3.date_input(_("Probability of reaching the target by"), value=as_of + dt.timedelta(days=365),
                    key=f"fc_by_{NCT}")
 if not target:
-    st.info("This trial's registry record states no enrollment target: enter one above to forecast.",
+    st.info(_("This trial's registry record states no enrollment target: enter one above to forecast."),
             icon=":material/edit:")
     st.stop()
 target = int(target)
 
 snap = snapshot(participants, sites, as_of)
 planned = snap.sites[snap.sites["state"] == "planned"]
-with st.expander("What-ifs: add sites, move a planned activation", expanded=False,
+with st.expander(_("What-ifs: add sites, move a planned activation"), expanded=False,
                  icon=":material/tune:"):
     w1, w2 = st.columns(2)
-    n_add = w1.number_input("Sites to add", min_value=0, max_value=20, value=0, step=1, key=f"fc_add_n_{NCT}")
-    add_date = w1.date_input("Planned to open on", value=as_of + dt.timedelta(days=60), key=f"fc_add_date_{NCT}",
-                             help="This trial's own activation delays are added, as for every planned site.")
+    n_add = w1.number_input(_("Sites to add"), min_value=0, max_value=20, value=0, step=1, key=f"fc_add_n_{NCT}")
+    add_date = w1.date_input(_("Planned to open on"), value=as_of + dt.timedelta(days=60), key=f"fc_add_date_{NCT}",
+                             help=_("This trial's own activation delays are added, as for every planned site."))
     move_opts = ["(none)"] + planned["site_id"].astype(str).tolist()
-    move_site = w2.selectbox("Move the planned activation of", move_opts, key=f"fc_move_site_{NCT}",
+    move_site = w2.selectbox(_("Move the planned activation of"), move_opts, key=f"fc_move_site_{NCT}",
                              format_func=lambda s: s if s == "(none)" else
                              f"{s} · {planned.loc[planned['site_id'] == s, 'site_name'].iloc[0]}",
                              help=None if len(planned) else "No site is planned but not yet active on the as-of date.")
-    move_date = w2.date_input("to", value=as_of + dt.timedelta(days=30), key=f"fc_move_date_{NCT}",
-                              help="A date already past on the as-of date counts as overdue.")
-with st.expander("Early-trial prior (used only by the single-rate fallback)", icon=":material/history_edu:"):
+    move_date = w2.date_input(_("to"), value=as_of + dt.timedelta(days=30), key=f"fc_move_date_{NCT}",
+                              help=_("A date already past on the as-of date counts as overdue."))
+with st.expander(_("Early-trial prior (used only by the single-rate fallback)"), icon=":material/history_edu:"):
     registry_plan = plan_from_trial(trial, target)
     planned_months = st.number_input(
-        "Planned recruitment duration (months)", min_value=1.0, max_value=240.0, step=1.0,
+        _("Planned recruitment duration (months)"), min_value=1.0, max_value=240.0, step=1.0,
         value=round(registry_plan.days / DAYS_PER_MONTH, 1), key=f"fc_plan_months_{NCT}",
-        help="The single-rate model (Gajewski, Simon & Carlson 2008) starts from the plan: target patients "
-             "over this duration.")
+        help=_("The single-rate model (Gajewski, Simon & Carlson 2008) starts from the plan: target patients "
+             "over this duration."))
     st.caption(md_escape(f"Registry: {registry_plan.source}."))
 planned_days = (None if abs(planned_months * DAYS_PER_MONTH - registry_plan.days) < 1
                 else planned_months * DAYS_PER_MONTH)
@@ -126,19 +128,19 @@ except ForecastError as exc:
 # -- headline -------------------------------------------------------------------------------------------
 show = common.show_count
 m = st.columns([1, 1.2, 1])
-m[0].metric("Enrolled", f"{show(f.enrolled)} / {show(f.target)}",
+m[0].metric(_("Enrolled"), f"{show(f.enrolled)} / {show(f.target)}",
             help=f"Participants with an enrollment date up to {f.as_of}, of the target.")
 pct = common.count(f.enrolled).share(f.target)  # None in demo mode when the count is hidden
 if pct:
     m[0].caption(f"{pct} of target")
 if f.remaining == 0:
-    m[1].metric("Target reached", str(f.reached_on))
+    m[1].metric(_("Target reached"), str(f.reached_on))
 else:
     delta = None
     if not what_if.empty and base.median_date and f.median_date:
         delta = f"{(f.median_date - base.median_date).days:+d} days vs. no what-if"
-    m[1].metric("Median date target reached", f.date_text(f.median_date), delta=delta,
-                delta_color="inverse", help="Half of the simulated futures reach the target by this date.")
+    m[1].metric(_("Median date target reached"), f.date_text(f.median_date), delta=delta,
+                delta_color="inverse", help=_("Half of the simulated futures reach the target by this date."))
     m[1].caption(f"80% band (10%–90%): {f.date_text(f.p10_date)} to {f.date_text(f.p90_date)}")
 m[2].metric(f"P(target by {f.by_date})", f"{f.prob_by_date:.0%}",
             help=f"Expected enrolled by then: {f.expected_by_date:.1f}")
@@ -161,7 +163,7 @@ for note in f.notes:
 # -- by arm, screenings ---------------------------------------------------------------------------------
 left, right = st.columns(2)
 with left:
-    st.subheader("Expected enrollment by arm", anchor=False)
+    st.subheader(_("Expected enrollment by arm"), anchor=False)
     if f.by_arm:
         st.dataframe(pd.DataFrame([{
             "Arm": a.arm, "Enrolled now": show(a.enrolled),
@@ -169,17 +171,17 @@ with left:
             "80% range at target": f"{show(a.p10_at_target)}–{show(a.p90_at_target)}",
             f"Expected by {f.by_date}": round(a.expected_by_date, 1) if a.expected_by_date is not None else None,
         } for a in f.by_arm]), hide_index=True, width="stretch")
-        st.caption("Allocation shares estimated from the arms enrolled so far (one pseudo-patient per arm).")
+        st.caption(_("Allocation shares estimated from the arms enrolled so far (one pseudo-patient per arm)."))
     else:
-        st.caption("The log records no arms.")
+        st.caption(_("The log records no arms."))
 with right:
-    st.subheader("Screenings still needed", anchor=False)
+    st.subheader(_("Screenings still needed"), anchor=False)
     s = f.screening
     if s.needed_at_observed_rate is None:
-        st.caption("No screening with an outcome yet, so no observed rate to project from.")
+        st.caption(_("No screening with an outcome yet, so no observed rate to project from."))
     else:
-        st.metric("Further screenings needed", show(s.needed_at_observed_rate),
-                  help="At the observed rate, counting on those still in screening to convert at the same rate.")
+        st.metric(_("Further screenings needed"), show(s.needed_at_observed_rate),
+                  help=_("At the observed rate, counting on those still in screening to convert at the same rate."))
         conversion = common.count(s.enrolled).rate(s.conversion_rate)  # None when the count is hidden
         failure = common.count(s.screen_failed).rate(s.screen_failure_rate)
         st.caption(f"80% range {show(s.needed_p10)}–{show(s.needed_p90)}. Observed: {show(s.enrolled)} enrolled of "
@@ -191,7 +193,7 @@ with right:
                    "screening.")
 
 # -- parameters and sites --------------------------------------------------------------------------------
-with st.expander("Model details: fitted parameters and sites", icon=":material/query_stats:"):
+with st.expander(_("Model details: fitted parameters and sites"), icon=":material/query_stats:"):
     st.dataframe(pd.DataFrame({"Parameter": list(f.params), "Value": [str(v) for v in f.params.values()]}),
                  hide_index=True, width="stretch")
     st.dataframe(pd.DataFrame([{
@@ -202,22 +204,22 @@ with st.expander("Model details: fitted parameters and sites", icon=":material/q
                               f"{x.rate_p10_per_month:.2f}–{x.rate_p90_per_month:.2f}"),
         "Planned start": x.planned_start, "Start (actual or simulated median)": x.start_median,
     } for x in f.sites]), hide_index=True, width="stretch")
-    st.caption("Open sites: posterior mean rate Gamma(α + k, β + τ) (shrunk toward the average); planned and "
-               "added sites: a new site's rate; closed/on-hold sites stop contributing.")
+    st.caption(_("Open sites: posterior mean rate Gamma(α + k, β + τ) (shrunk toward the average); planned and "
+               "added sites: a new site's rate; closed/on-hold sites stop contributing."))
 
 # -- calibration ------------------------------------------------------------------------------------------
-st.subheader("Calibration: how often did past bands hold?", anchor=False)
-with st.spinner("Refitting at past dates of the log…"):
+st.subheader(_("Calibration: how often did past bands hold?"), anchor=False)
+with st.spinner(_("Refitting at past dates of the log…")):
     b = _backtest(NCT, fp, target, arms, plan_key, DEFAULT_SEED)
 if b.n:
-    st.metric("Past 80% bands that held what happened", f"{b.held} of {b.n} ({b.share_held:.0%})",
-              help="Nominal: 80%. Checks share patients, so they are not independent.")
+    st.metric(_("Past 80% bands that held what happened"), f"{b.held} of {b.n} ({b.share_held:.0%})",
+              help=_("Nominal: 80%. Checks share patients, so they are not independent."))
     st.plotly_chart(backtest_chart(b, simulated=demo_data), key="fc_backtest")
     st.caption("The log is cut at past dates, the forecast refitted with only what was known then, and its "
                "80% band for the count on up to three later dates compared with the log. On simulated trials "
                "(bench/forecast_calibration.py) the nominal 80% band is checked to cover 70–90% of the truths."
                + (" · simulated demo data" if demo_data else ""))
-    with st.expander("Backtest table"):
+    with st.expander(_("Backtest table")):
         bt = b.to_frame()
         bt["actual"] = bt["actual"].map(show)
         st.dataframe(bt, hide_index=True, width="stretch")
@@ -227,12 +229,12 @@ else:
 # -- downloads ---------------------------------------------------------------------------------------------
 d1, d2 = st.columns(2)
 payload = {"trial": NCT, "data": DEMO_LABEL if demo_data else (source or "unknown"), **f.to_json()}
-d1.download_button("Download forecast (JSON)", json.dumps(payload, indent=2, default=str),
+d1.download_button(_("Download forecast (JSON)"), json.dumps(payload, indent=2, default=str),
                    file_name=f"{NCT}-forecast-{f.as_of}{'-simulated' if demo_data else ''}.json",
                    mime="application/json", icon=":material/download:")
 fan_csv = f.fan.assign(date=f.fan["date"].dt.date).round(2)
 if demo_data:
     fan_csv.insert(0, "data", DEMO_LABEL)
-d2.download_button("Download fan chart quantiles (CSV)", csv_bytes(fan_csv),
+d2.download_button(_("Download fan chart quantiles (CSV)"), csv_bytes(fan_csv),
                    file_name=f"{NCT}-forecast-fan-{f.as_of}{'-simulated' if demo_data else ''}.csv",
                    mime="text/csv", icon=":material/download:")

@@ -2,6 +2,8 @@
 why not), add it; check catalog studies for a newer registry record."""
 from __future__ import annotations
 
+from trialkit.i18n import N_, _
+
 import streamlit as st
 
 from trialkit import ctgov_api
@@ -12,9 +14,9 @@ from ui import common, loaders
 from ui import find_trials as live
 from ui.text import md_escape
 
-chosen_trial = common.page("Import a study", needs_trial=False)
+chosen_trial = common.page(N_("Import a study"), needs_trial=False)
 
-st.header("Import a study", anchor=False)
+st.header(_("Import a study"), anchor=False)
 st.markdown(
     "Fetch a study from ClinicalTrials.gov by its NCT id, or upload one as the API v2 returns it "
     f"(`GET /api/v2/studies/{{nctId}}`, JSON, at most {MAX_STUDY_BYTES // 2**20} MB). Either way it is read as "
@@ -37,7 +39,7 @@ def review_and_add(raw: bytes, shown_name: str, *, key: str, fetched_id: str | N
     st.success(f"Read {trial.nct_id}: {len(trial.inclusion)} inclusion and {len(trial.exclusion)} exclusion "
                f"criteria, {len(trial.arm_groups)} arm groups, {len(trial.locations)} locations.")
     st.subheader(md_escape(trial.title), anchor=False)
-    with st.expander("What was read", expanded=True):
+    with st.expander(_("What was read"), expanded=True):
         st.json({k: v for k, v in summary.items() if k not in ("criteria", "sites")}, expanded=True)
         st.dataframe([{"Id": c["id"], "Criterion": c["text"]} for c in summary["criteria"]], hide_index=True,
                      width="stretch")
@@ -45,13 +47,13 @@ def review_and_add(raw: bytes, shown_name: str, *, key: str, fetched_id: str | N
     if existing:
         st.info(f"{trial.nct_id} is already in the catalog ({len(existing.versions)} version(s)); "
                 "adding keeps the earlier versions.")
-    if allowed and st.button("Add to the catalog", type="primary", icon=":material/add:", key=key):
+    if allowed and st.button(_("Add to the catalog"), type="primary", icon=":material/add:", key=key):
         try:
             if fetched_id:  # a new version only when the record changed (not just the registry's release date)
                 outcome = ctgov_api.store(loaders.catalog(), fetched_id, trial, raw)
                 is_new = outcome.stored
             else:
-                _, _version, is_new = loaders.catalog().add(raw, source_name=shown_name)
+                _entry, _version, is_new = loaders.catalog().add(raw, source_name=shown_name)
         except TrialkitError as exc:
             st.error(f"Not imported: {md_escape(str(exc), limit=600)}", icon=":material/error:")
             return
@@ -60,17 +62,17 @@ def review_and_add(raw: bytes, shown_name: str, *, key: str, fetched_id: str | N
             st.session_state[common.TRIAL_KEY] = trial.nct_id
             st.success(f"Added {trial.nct_id} to the catalog.")
             if existing:
-                st.page_link("pages/11_Changes.py", label="See what changed since the earlier version",
+                st.page_link("pages/11_Changes.py", label=_("See what changed since the earlier version"),
                              icon=":material/difference:", query_params={"trial": trial.nct_id})
         else:
-            st.info("This record is already the newest version in the catalog; nothing was added.")
+            st.info(_("This record is already the newest version in the catalog; nothing was added."))
         st.page_link("pages/1_Overview.py", label=f"Open {trial.nct_id}", icon=":material/arrow_forward:",
                      query_params={"trial": trial.nct_id})
 
 
-upload_tab, fetch_tab, updates_tab = st.tabs(["Upload a file", "Fetch by NCT id", "Check for updates"])
+upload_tab, fetch_tab, updates_tab = st.tabs([_("Upload a file"), _("Fetch by NCT id"), _("Check for updates")])
 with upload_tab:
-    upload = st.file_uploader("Study JSON", type=["json"], accept_multiple_files=False,
+    upload = st.file_uploader(_("Study JSON"), type=["json"], accept_multiple_files=False,
                               max_upload_size=MAX_STUDY_BYTES // 2**20)
     if upload is not None:
         # the client's file name is never trusted as a path
@@ -82,7 +84,7 @@ with fetch_tab:
         source, raw = fetched
         review_and_add(raw, source, key="add_fetched", fetched_id=st.session_state[live.FETCHED_KEY][0])
 with updates_tab:
-    st.caption("Fetch the registry record again and store a new version only when it changed; Home's "
+    st.caption(_("Fetch the registry record again and store a new version only when it changed; Home's "
                "\u201cchanges since you last looked\u201d and What changed then show the difference. "
-               "Nothing is checked until you press a button.")
+               "Nothing is checked until you press a button."))
     live.check_for_updates(chosen_trial.nct_id if chosen_trial else None)

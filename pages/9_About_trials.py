@@ -1,15 +1,17 @@
 """About clinical trials: a short plain-language primer, written for trialkit (static text, no data)."""
 from __future__ import annotations
 
+from trialkit.i18n import N_, _
+
 import streamlit as st
 
 from ui import common
 
-common.page("About clinical trials", needs_trial=False)
+common.page(N_("About clinical trials"), needs_trial=False)
 
-st.title("About clinical trials")
-st.caption("A short primer in plain language. It is general background, not medical advice: a study's own "
-           "protocol and its team are the authority on that study.")
+st.title(_("About clinical trials"))
+st.caption(_("A short primer in plain language. It is general background, not medical advice: a study's own "
+           "protocol and its team are the authority on that study."))
 
 SECTIONS = [
     ("What is a clinical trial?",
@@ -57,9 +59,9 @@ for question, answer in SECTIONS:
     with st.expander(question, expanded=question == SECTIONS[0][0]):
         st.markdown(answer)
 
-st.subheader("Where to read more", anchor=False)
-st.markdown("- ClinicalTrials.gov's own pages on taking part in studies: <https://clinicaltrials.gov/study-basics/learn-about-studies>\n"
-            "- The World Health Organization's clinical trials overview: <https://www.who.int/health-topics/clinical-trials>")
+st.subheader(_("Where to read more"), anchor=False)
+st.markdown(_("- ClinicalTrials.gov's own pages on taking part in studies: <https://clinicaltrials.gov/study-basics/learn-about-studies>\n"
+            "- The World Health Organization's clinical trials overview: <https://www.who.int/health-topics/clinical-trials>"))
 params = common.carried_params()
-st.page_link("pages/2_Criteria.py", label="See who can join the chosen trial (criteria)", icon=":material/checklist:",
+st.page_link("pages/2_Criteria.py", label=_("See who can join the chosen trial (criteria)"), icon=":material/checklist:",
              query_params=params)

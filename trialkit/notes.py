@@ -17,24 +17,25 @@ from sqlalchemy import (Column, DateTime, Engine, Index, Integer, String, Table,
 from trialkit.ctgov import NCT_ID
 from trialkit.db import metadata
 from trialkit.errors import TrialkitError
+from trialkit.i18n import N_, gettext
 
 MAX_NOTE_CHARS = 10_000
 MAX_AUTHOR_CHARS = 320
 
 #: Overview fields a note can be attached to (target name -> label shown on screen).
 OVERVIEW_FIELDS: dict[str, str] = {
-    "title": "Title",
-    "overall_status": "Status",
-    "key_facts": "Key facts",
-    "design": "Design",
-    "enrollment": "Enrollment",
-    "eligibility": "Sex, ages, healthy volunteers",
-    "brief_summary": "Summary",
-    "arm_groups": "Arm groups",
-    "interventions": "Interventions",
-    "outcomes": "Objectives and outcome measures",
-    "central_contacts": "Central contacts",
-    "locations": "Sites and site contacts",
+    "title": N_("Title"),
+    "overall_status": N_("Status"),
+    "key_facts": N_("Key facts"),
+    "design": N_("Design"),
+    "enrollment": N_("Enrollment"),
+    "eligibility": N_("Sex, ages, healthy volunteers"),
+    "brief_summary": N_("Summary"),
+    "arm_groups": N_("Arm groups"),
+    "interventions": N_("Interventions"),
+    "outcomes": N_("Objectives and outcome measures"),
+    "central_contacts": N_("Central contacts"),
+    "locations": N_("Sites and site contacts"),
 }
 _CRITERION = re.compile(r"^[IE][1-9]\d{0,3}$")
 
@@ -77,6 +78,13 @@ def target_label(target: str) -> str:
     if is_criterion_target(target):
         return f"Criterion {target}"
     return OVERVIEW_FIELDS.get(target, target)
+
+
+def display_label(target: str) -> str:
+    """:func:`target_label` in the interface language (the JSON export keeps :func:`target_label`)."""
+    if is_criterion_target(target):
+        return gettext("Criterion {id}").format(id=target)
+    return gettext(OVERVIEW_FIELDS.get(target, target))
 
 
 def target_sort_key(target: str) -> tuple:

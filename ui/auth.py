@@ -17,6 +17,8 @@ Streamlit's auth needs the ``Authlib`` package only when sign-in is configured.
 """
 from __future__ import annotations
 
+from trialkit.i18n import _
+
 from collections.abc import Mapping
 
 import streamlit as st
@@ -143,12 +145,12 @@ def sidebar_controls(container=None) -> None:
     box = container if container is not None else st.sidebar
     with box:
         if is_signed_in():
-            st.caption("Signed in as")
+            st.caption(_("Signed in as"))
             st.text(signed_in_name())  # data text: shown literally
-            if st.button("Sign out", icon=":material/logout:", key="_auth_sign_out"):
+            if st.button(_("Sign out"), icon=":material/logout:", key="_auth_sign_out"):
                 st.logout()
         else:
-            st.caption("Sign in to import studies, record screenings and keep notes.")
+            st.caption(_("Sign in to import studies, record screenings and keep notes."))
             for name in providers():
                 if st.button(_provider_label(name), icon=":material/login:", key=f"_auth_sign_in_{name or 'default'}"):
                     st.login(name) if name else st.login()

@@ -1,6 +1,8 @@
 """UI helpers for "what changed": remember which version of a study the user has seen, list what is new."""
 from __future__ import annotations
 
+from trialkit.i18n import _, ngettext
+
 import pandas as pd
 import streamlit as st
 
@@ -28,7 +30,7 @@ def newest_key(nct_id: str) -> str | None:
 
 def mark_viewed(nct_id: str) -> None:
     """Record that the current user has looked at the newest version of a study (when writes are allowed)."""
-    ok, _ = common.can_write()
+    ok, _reason = common.can_write()
     if not ok:
         return
     key = newest_key(nct_id)
@@ -48,7 +50,7 @@ def _unseen(user: str, fingerprint: tuple, seen: tuple) -> list[changes.UnseenCh
 
 
 def _mark_all_cb(ids: list[str]) -> None:
-    ok, _ = common.can_write()
+    ok, _reason = common.can_write()
     if ok:
         for nct_id in ids:
             changes.mark_newest_seen(loaders.engine(), loaders.catalog(), common.current_user(), nct_id)
@@ -56,7 +58,7 @@ def _mark_all_cb(ids: list[str]) -> None:
 
 def home_section() -> None:
     """"Changes since you last looked" for the home page, and the catalog's studies with several versions."""
-    st.subheader("Changes since you last looked", anchor=False)
+    st.subheader(_("Changes since you last looked"), anchor=False)
     user = common.current_user()
     ok, reason = common.can_write()
     seen = changes.last_seen(loaders.engine(), user)
@@ -64,33 +66,35 @@ def home_section() -> None:
         items = _unseen(user, loaders.catalog().fingerprint(),
                         tuple(sorted((k, v[0]) for k, v in seen.items())))
     except StudyFormatError as exc:
-        st.warning("Could not compare versions: " + md_escape(str(exc), limit=300))
+        st.warning(_("Could not compare versions: {reason}").format(reason=md_escape(str(exc), limit=300)))
         items = []
     if not seen:
-        st.caption("trialkit remembers which version of each study you have opened; when a newer version is "
-                   "imported, what changed since then is listed here."
+        st.caption(_("trialkit remembers which version of each study you have opened; when a newer version is "
+                     "imported, what changed since then is listed here.")
                    + ("" if ok else f" ({reason})"))
     elif not items:
-        st.caption(f"Nothing new in the {len(seen)} stud{'y' if len(seen) == 1 else 'ies'} you have looked at.")
+        st.caption(ngettext("Nothing new in the {n} study you have looked at.",
+                             "Nothing new in the {n} studies you have looked at.", len(seen)).format(n=len(seen)))
     else:
         params = {k: v for k, v in common.carried_params().items() if k != "trial"}
         for item in items:
             with st.container(border=True):
-                st.markdown(f"**{item.nct_id}** · last looked {item.seen_at:%Y-%m-%d %H:%M} UTC")
+                st.markdown(f"**{item.nct_id}** · " + _("last looked {time} UTC").format(time=f"{item.seen_at:%Y-%m-%d %H:%M}"))
                 if item.diff is not None:
-                    st.caption(f"{item.versions_since} newer version(s): " + md_escape(item.diff.summary()))
+                    st.caption(ngettext("{n} newer version: ", "{n} newer versions: ", item.versions_since).format(
+                        n=item.versions_since) + md_escape(item.diff.summary()))
                 else:
-                    st.caption("The version you saw is no longer in the catalog; open the diff to compare versions.")
-                st.page_link(CHANGES_PAGE, label="See what changed", icon=":material/difference:",
+                    st.caption(_("The version you saw is no longer in the catalog; open the diff to compare versions."))
+                st.page_link(CHANGES_PAGE, label=_("See what changed"), icon=":material/difference:",
                              query_params=params | {"trial": item.nct_id})
-        st.button("Mark all as seen", on_click=_mark_all_cb, args=([i.nct_id for i in items],), disabled=not ok,
+        st.button(_("Mark all as seen"), on_click=_mark_all_cb, args=([i.nct_id for i in items],), disabled=not ok,
                   icon=":material/done_all:", key="changes_mark_all")
     scan = loaders.catalog_scan()
     multi = [e for e in scan.entries if len(e.versions) > 1]
     if multi:
-        with st.expander(f"Studies with several versions ({len(multi)})"):
-            st.dataframe(pd.DataFrame([{"NCT id": e.nct_id, "Title": e.title, "Versions": len(e.versions),
-                                        "Newest added (UTC)": f"{e.versions[-1].added_at:%Y-%m-%d %H:%M}"}
+        with st.expander(_("Studies with several versions ({n})").format(n=len(multi))):
+            st.dataframe(pd.DataFrame([{_("NCT id"): e.nct_id, _("Title"): e.title, _("Versions"): len(e.versions),
+                                        _("Newest added (UTC)"): f"{e.versions[-1].added_at:%Y-%m-%d %H:%M}"}
                                        for e in multi]), hide_index=True, width="stretch")
-            st.page_link(CHANGES_PAGE, label="Compare versions of the chosen trial", icon=":material/difference:",
+            st.page_link(CHANGES_PAGE, label=_("Compare versions of the chosen trial"), icon=":material/difference:",
                          query_params=common.carried_params())

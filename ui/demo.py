@@ -6,6 +6,8 @@ Markdown like every data text.
 """
 from __future__ import annotations
 
+from trialkit.i18n import _
+
 import streamlit as st
 
 from trialkit.models import Trial
@@ -42,11 +44,11 @@ def summary_panel(trial: Trial, *, expander: bool = False) -> None:
     """The plain-language summary of the trial: what, status, who can join, what participants receive,
     how many, where, who runs it. Generated from the record; "not stated" where it says nothing.
     ``expander=True`` folds it away (outside demo mode)."""
-    title = f"{trial.nct_id} in plain words"
+    title = _("{nct_id} in plain words").format(nct_id=trial.nct_id)
     box = st.expander(title, icon=":material/record_voice_over:") if expander else st.container(border=True)
     with box:
         if not expander:
             st.subheader(md_escape(title), anchor=False)
         for line in plain_summary(trial):
             st.markdown(f"**{md_escape(line.topic)}.** {md_escape(line.text)}")
-        st.caption("Generated from the trial record's fields; \u201cnot stated\u201d where the record says nothing.")
+        st.caption(_("Generated from the trial record's fields; \u201cnot stated\u201d where the record says nothing."))

@@ -2,6 +2,8 @@
 validation and storage are trialkit.enrollment.sdtm and storage."""
 from __future__ import annotations
 
+from trialkit.i18n import _
+
 import pandas as pd
 import streamlit as st
 
@@ -18,49 +20,49 @@ PILOT_CREDIT = ("Tested on the CDISC SDTM/ADaM Pilot Project data (study CDISCPI
 def log_note(log: storage.LogFrames) -> None:
     """How a real log came to be (e.g. imported from SDTM, with site activation dates derived), under the title."""
     if log.source == "imported" and log.note:
-        st.caption(md_escape(log.note, limit=500), help="Kept with the log when it was imported.")
+        st.caption(md_escape(log.note, limit=500), help=_("Kept with the log when it was imported."))
 
 
 def sdtm_section(trial: Trial, log: storage.LogFrames, *, flash_key: str, max_bytes: int) -> None:
     """Upload SDTM domains (.xpt or .csv), map arms and criteria, import all or nothing; or download the log as SDTM."""
-    st.subheader("Or: CDISC SDTM datasets", anchor=False)
-    st.markdown("Upload the sponsor's SDTM domains at once: **DM** and **DS** (required) and, when you have them, "
+    st.subheader(_("Or: CDISC SDTM datasets"), anchor=False)
+    st.markdown(_("Upload the sponsor's SDTM domains at once: **DM** and **DS** (required) and, when you have them, "
                 "**SE**, **SV**, **IE**, **TI**, **TA** and **SUPPDM**, as SAS transport `.xpt` or `.csv` in any "
                 "letter case, plus an optional trialkit `sites.csv` for site names and dates. They go through the "
                 "same checks as the CSV log, all or nothing; problems are listed as `DOMAIN row N: VARIABLE: "
-                "problem`.")
-    with st.expander("How SDTM becomes the log"):
+                "problem`."))
+    with st.expander(_("How SDTM becomes the log")):
         st.markdown(
-            "- Every DM subject was screened (`USUBJID`, `SITEID`). Screening date: the screening element in SE, "
+            _("- Every DM subject was screened (`USUBJID`, `SITEID`). Screening date: the screening element in SE, "
             "else the screening visit in SV, else `RFICDTC`.\n"
             "- Screen failure: DS `DSDECOD` SCREEN FAILURE, `ARMCD` SCRNFAIL (SDTMIG 3.1) or blank `ARMCD` with "
             "`ARMNRS` SCREEN FAILURE (3.2+). Criteria: IE `IETESTCD` matched through TI's text, or the map below.\n"
             "- Allocated: the planned `ARM` (actual-arm differences are shown as a note); date from DS RANDOMIZED "
             "or `RFSTDTC`. Status: the treatment epoch's DS disposition event; `DSDECOD` is the NCOMPLT reason.\n"
             "- Without sites.csv each `SITEID` is a site activated at its first screening: a **derived** date.\n"
-            "- Partial dates (2013-05) and date-times are accepted; completed partial dates are listed.")
+            "- Partial dates (2013-05) and date-times are accepted; completed partial dates are listed."))
     allowed, reason = common.can_write()
     if not allowed:
         st.info(reason, icon=":material/lock:")
     else:
         with st.form("sdtm_import", clear_on_submit=False):
-            ups = st.file_uploader("SDTM files", type=["xpt", "csv"], accept_multiple_files=True, key="up_sdtm",
+            ups = st.file_uploader(_("SDTM files"), type=["xpt", "csv"], accept_multiple_files=True, key="up_sdtm",
                                    max_upload_size=max_bytes // 1024 // 1024,
                                    help=f"At most {max_bytes // 1024 // 1024} MB per file.")
-            arms = st.text_area("Arm map (optional): one `SDTM ARM=arm group label` a line", key="sdtm_arm_map",
+            arms = st.text_area(_("Arm map (optional): one `SDTM ARM=arm group label` a line"), key="sdtm_arm_map",
                                 height=68,
                                 placeholder="Xanomeline High Dose=High dose patch",
                                 help="The trial's arm groups: " + "; ".join(trial.arm_labels or ["none stated"]))
-            ies = st.text_area("Criterion map (optional): one `IETESTCD=criterion id` a line", key="sdtm_ie_map",
+            ies = st.text_area(_("Criterion map (optional): one `IETESTCD=criterion id` a line"), key="sdtm_ie_map",
                                height=68,
                                placeholder="EXCL16=E8")
             replace = False
             if log.source == "demo":
-                replace = st.checkbox("Replace the simulated demo data of this trial with this real log",
-                                      key="sdtm_replace", help="Without this, an import never touches the demo log.")
+                replace = st.checkbox(_("Replace the simulated demo data of this trial with this real log"),
+                                      key="sdtm_replace", help=_("Without this, an import never touches the demo log."))
             elif log.source == "imported":
-                st.caption("This replaces the trial's current log; the audit trail keeps what changed.")
-            go = st.form_submit_button("Import SDTM", type="primary", icon=":material/upload:")
+                st.caption(_("This replaces the trial's current log; the audit trail keeps what changed."))
+            go = st.form_submit_button(_("Import SDTM"), type="primary", icon=":material/upload:")
         if go:
             _import(trial, ups or [], arms, ies, replace, flash_key=flash_key, max_bytes=max_bytes)
     if log.source == "imported" and not common.is_demo():
@@ -69,7 +71,7 @@ def sdtm_section(trial: Trial, log: storage.LogFrames, *, flash_key: str, max_by
         except TrialkitError as exc:
             st.caption(md_escape(str(exc), limit=300))
         else:
-            st.download_button("This log as CDISC SDTM (DM, DS, IE as XPT v5 and CSV; zip)", data,
+            st.download_button(_("This log as CDISC SDTM (DM, DS, IE as XPT v5 and CSV; zip)"), data,
                                file_name=f"{trial.nct_id}_sdtm.zip", mime="application/zip",
                                icon=":material/download:")
     st.caption(PILOT_CREDIT)
@@ -102,7 +104,7 @@ def run_import(do_import, *, flash_key: str, spinner: str, problems_file: str) -
     except LogValidationError as exc:
         st.error(f"Not imported: {len(exc.problems)} problem(s). Nothing in the log changed.", icon=":material/error:")
         st.dataframe(pd.DataFrame({"problem": exc.problems}), hide_index=True, width="stretch")
-        st.download_button("Problems (text)", ("\n".join(exc.problems) + "\n").encode(), file_name=problems_file,
+        st.download_button(_("Problems (text)"), ("\n".join(exc.problems) + "\n").encode(), file_name=problems_file,
                            mime="text/plain")
         return
     except TrialkitError as exc:

@@ -8,6 +8,8 @@ bundle is shown with ``st.text`` or in a dataframe, never as markdown.
 """
 from __future__ import annotations
 
+from trialkit.i18n import _
+
 import datetime as dt
 import hashlib
 
@@ -31,7 +33,7 @@ def _read(data: bytes, name: str):
     cached = st.session_state.get(_READ)
     if cached and cached[0] == sha:
         return sha, cached[1]
-    with st.spinner("Reading and validating the bundle…"):
+    with st.spinner(_("Reading and validating the bundle…")):
         read = read_bundle(data, source=name)
     st.session_state[_READ] = (sha, read)
     return sha, read
@@ -50,27 +52,27 @@ def _fill_url(ruleset, values: dict) -> None:
 
 
 def render(ruleset) -> None:
-    with st.expander("Load a patient from a FHIR bundle", icon=":material/upload_file:",
+    with st.expander(_("Load a patient from a FHIR bundle"), icon=":material/upload_file:",
                      expanded=_LOADED in st.session_state):
         up = st.file_uploader(f"FHIR R4 Bundle, one patient (JSON, up to {MAX_BUNDLE_BYTES // 2**20} MB)",
                               type=["json"], key="fhir_bundle")
-        st.caption("Age is taken at the index date; each measurement is the latest on or before it within the "
+        st.caption(_("Age is taken at the index date; each measurement is the latest on or before it within the "
                    "lookback, converted from its UCUM unit; a value that cannot be converted stays unknown and "
-                   "is listed. Codes: data/terminology/fields.csv.")
+                   "is listed. Codes: data/terminology/fields.csv."))
         if up is not None:
             try:
                 sha, read = _read(up.getvalue(), up.name)
             except TrialkitError as exc:
-                st.error("This bundle cannot be used:", icon=":material/error:")
+                st.error(_("This bundle cannot be used:"), icon=":material/error:")
                 st.text(str(exc))
                 return
             newest = latest_record_date(read) or dt.date.today()
             c1, c2 = st.columns(2)
-            day = c1.date_input("Index date", value=newest, key=f"fhir_index_{sha[:12]}",
-                                help="Default: the date of the newest record in the bundle.")
-            lookback = c2.number_input("Lookback (days)", min_value=1, max_value=36500,
+            day = c1.date_input(_("Index date"), value=newest, key=f"fhir_index_{sha[:12]}",
+                                help=_("Default: the date of the newest record in the bundle."))
+            lookback = c2.number_input(_("Lookback (days)"), min_value=1, max_value=36500,
                                        value=DEFAULT_LOOKBACK_DAYS, step=30, key="fhir_lookback")
-            if st.button("Fill the candidate from this patient", key="fhir_fill", icon=":material/person_add:"):
+            if st.button(_("Fill the candidate from this patient"), key="fhir_fill", icon=":material/person_add:"):
                 cand = candidate_from_bundle(read, index_date=day, lookback_days=int(lookback))
                 _fill_url(ruleset, cand.values)
                 st.session_state[_LOADED] = cand
@@ -81,7 +83,7 @@ def render(ruleset) -> None:
 
 def _summary(ruleset, cand) -> None:
     if cand.synthetic:
-        st.info("Synthetic patient (Synthea): invented data, not a real person.", icon=":material/science:")
+        st.info(_("Synthetic patient (Synthea): invented data, not a real person."), icon=":material/science:")
     st.text(f"Loaded: {cand.label}, index date {cand.index_date}")
     used = set(ruleset.fields_used())
     rows = [{"field": FIELDS[k].display, "value": FIELDS[k].format(v), "from": cand.evidence.get(k, ""),

@@ -5,6 +5,8 @@ Nothing is fetched unless a person presses a button. Writes check :func:`ui.comm
 """
 from __future__ import annotations
 
+from trialkit.i18n import _
+
 import pandas as pd
 import streamlit as st
 
@@ -36,9 +38,9 @@ def fetch_by_id() -> tuple[str, bytes] | None:
     the session until another fetch, so the page can show it and offer to add it."""
     with st.form("ctgov_fetch", border=False):
         left, right = st.columns([3, 1], vertical_alignment="bottom")
-        typed = left.text_input("NCT id", placeholder="NCT04267848", max_chars=40, key="fetch_id",
+        typed = left.text_input(_("NCT id"), placeholder="NCT04267848", max_chars=40, key="fetch_id",
                                 help=f"Fetched from {where()} (TRIALKIT_CTGOV_URL) when you press Fetch.")
-        pressed = right.form_submit_button("Fetch", icon=":material/cloud_download:", type="primary")
+        pressed = right.form_submit_button(_("Fetch"), icon=":material/cloud_download:", type="primary")
     if pressed:
         st.session_state.pop(FETCHED_KEY, None)
         try:
@@ -94,7 +96,7 @@ def check_for_updates(trial_id: str | None) -> None:
             st.page_link("pages/11_Changes.py", label=f"See what changed in {nct_id}", icon=":material/difference:",
                          query_params={"trial": nct_id})
         if not updated:
-            st.caption("No record changed; nothing was stored.")
+            st.caption(_("No record changed; nothing was stored."))
 
 
 # -- find trials ------------------------------------------------------------------------------------------------
@@ -107,26 +109,26 @@ def search_form() -> tuple[SearchQuery, int] | None:
     qp = st.query_params
     with st.form("ctgov_search"):
         a, b = st.columns(2)
-        cond = a.text_input("Condition or disease", value=qp.get("cond", ""), placeholder="breast cancer",
+        cond = a.text_input(_("Condition or disease"), value=qp.get("cond", ""), placeholder=_("breast cancer"),
                             key="find_cond")
-        term = b.text_input("Other words", value=qp.get("term", ""), placeholder="stem cell, sponsor, NCT id…",
+        term = b.text_input(_("Other words"), value=qp.get("term", ""), placeholder=_("stem cell, sponsor, NCT id…"),
                             key="find_term")
         c, d = st.columns([3, 1])
-        place = c.text_input("Near (a city, or latitude, longitude)", value=qp.get("place", ""),
-                             placeholder="Guangzhou", help=f"Resolved offline: {GAZETTEER}.", key="find_place")
+        place = c.text_input(_("Near (a city, or latitude, longitude)"), value=qp.get("place", ""),
+                             placeholder=_("Guangzhou"), help=f"Resolved offline: {GAZETTEER}.", key="find_place")
         try:
             radius0 = float(qp.get("radius", 50))
         except ValueError:
             radius0 = 50.0
-        radius = d.number_input("Within (miles)", min_value=1.0, max_value=5000.0, value=min(max(radius0, 1.0), 5000.0),
+        radius = d.number_input(_("Within (miles)"), min_value=1.0, max_value=5000.0, value=min(max(radius0, 1.0), 5000.0),
                                 step=10.0, key="find_radius")
         e, f, g = st.columns([2, 2, 1])
-        statuses = e.multiselect("Status", ctgov_api.STATUSES, default=["RECRUITING", "NOT_YET_RECRUITING"],
+        statuses = e.multiselect(_("Status"), ctgov_api.STATUSES, default=["RECRUITING", "NOT_YET_RECRUITING"],
                                  format_func=lambda s: s.replace("_", " ").capitalize(), key="find_status")
-        phases = f.multiselect("Phase", ctgov_api.PHASES, format_func=lambda s: s.replace("_", " ").capitalize(),
+        phases = f.multiselect(_("Phase"), ctgov_api.PHASES, format_func=lambda s: s.replace("_", " ").capitalize(),
                                key="find_phase")
-        limit = g.number_input("At most", min_value=1, max_value=200, value=20, step=10, key="find_limit")
-        pressed = st.form_submit_button("Search ClinicalTrials.gov", icon=":material/search:", type="primary")
+        limit = g.number_input(_("At most"), min_value=1, max_value=200, value=20, step=10, key="find_limit")
+        pressed = st.form_submit_button(_("Search ClinicalTrials.gov"), icon=":material/search:", type="primary")
     if not pressed:
         return None
     for key, value in (("cond", cond), ("term", term), ("place", place)):
@@ -148,7 +150,7 @@ def search_form() -> tuple[SearchQuery, int] | None:
 
 def run_search(query: SearchQuery, limit: int) -> None:
     failure = None
-    with st.status("Searching ClinicalTrials.gov…", expanded=False) as status:
+    with st.status(_("Searching ClinicalTrials.gov…"), expanded=False) as status:
         def progress(found, pages):
             status.update(label=f"Searching ClinicalTrials.gov… page {pages}, {found} studies so far")
 
@@ -171,11 +173,11 @@ def run_search(query: SearchQuery, limit: int) -> None:
 def show_results() -> None:
     stored = st.session_state.get(RESULTS_KEY)
     if not stored:
-        st.caption("Nothing searched yet. Nothing is sent to ClinicalTrials.gov until you press Search.")
+        st.caption(_("Nothing searched yet. Nothing is sent to ClinicalTrials.gov until you press Search."))
         return
     result, near, radius = stored
     if not result.hits:
-        st.info("No study matches. Widen the radius, drop a filter, or try other words.", icon=":material/search_off:")
+        st.info(_("No study matches. Widen the radius, drop a filter, or try other words."), icon=":material/search_off:")
         return
     total = "an unknown number of" if result.total is None else f"{result.total:,}"
     where_ = f" within {radius:g} miles of {md_escape(near.label)}" if near else ""
@@ -189,15 +191,15 @@ def show_results() -> None:
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "Title": st.column_config.TextColumn(width="medium"),
         "Sponsor": st.column_config.TextColumn(width="medium"),
-        "Distance (mi)": st.column_config.NumberColumn(format="%.1f", help="Miles from the place searched to the "
-                                                       "study's nearest site with coordinates"),
+        "Distance (mi)": st.column_config.NumberColumn(format="%.1f", help=_("Miles from the place searched to the "
+                                                       "study's nearest site with coordinates")),
         "Sites": st.column_config.NumberColumn(width="small")})
     pts = ctgov_api.sites_frame(result.hits, near=near, radius_mi=radius if near else None)
     if len(pts):
         title = f"Sites of these studies{' within ' + format(radius, 'g') + ' miles' if near else ''}"
         st.plotly_chart(charts.site_map_figure(pts, label="label", size="studies", title=title), width="stretch",
                         key="find_map")
-        st.caption("Drawn on plain longitude/latitude axes with no basemap, so it works without internet.")
+        st.caption(_("Drawn on plain longitude/latitude axes with no basemap, so it works without internet."))
     add_one(result.hits, in_catalog)
 
 
@@ -208,7 +210,7 @@ def add_one(hits, in_catalog: set[str]) -> None:
         return
     labels = {h.nct_id: f"{h.nct_id} · {h.title or 'untitled'}" for h in hits}
     left, right = st.columns([3, 1], vertical_alignment="bottom")
-    chosen = left.selectbox("Study to add", list(labels), format_func=lambda i: labels[i], key="find_add_choice")
+    chosen = left.selectbox(_("Study to add"), list(labels), format_func=lambda i: labels[i], key="find_add_choice")
     verb = "Check for a newer version of" if chosen in in_catalog else "Add"
     if right.button(f"{verb} {chosen}", type="primary", icon=":material/add:", key="find_add"):
         try:

@@ -5,6 +5,8 @@ Every note and share shown here is the current user's (``common.current_user()``
 """
 from __future__ import annotations
 
+from trialkit.i18n import N_, _
+
 import hashlib
 from datetime import timedelta
 from pathlib import Path
@@ -19,8 +21,8 @@ from ui import auth, common, loaders
 from ui.text import md_escape
 
 ROOT = Path(__file__).resolve().parents[1]
-EXPIRY_CHOICES = {"1 day": timedelta(days=1), "7 days": timedelta(days=7), "30 days": timedelta(days=30),
-                  "90 days": timedelta(days=90)}
+EXPIRY_CHOICES = {N_("1 day"): timedelta(days=1), N_("7 days"): timedelta(days=7),
+                  N_("30 days"): timedelta(days=30), N_("90 days"): timedelta(days=90)}
 _FLASH = "_notes_flash"
 
 
@@ -80,18 +82,18 @@ def _write(flash_key: str, action, success: str | None = None) -> bool:
 def _add_cb(nct_id: str, target: str, key: str, flash_key: str) -> None:
     if _write(flash_key, lambda: notes_mod.add_note(loaders.engine(), nct_id=nct_id, target=target,
                                                     author=note_author() or "", body=st.session_state.get(key, "")),
-              "Note saved (visible only to you)."):
+              _("Note saved (visible only to you).")):
         st.session_state[key] = ""
 
 
 def _edit_cb(note_id: int, key: str, flash_key: str) -> None:
     _write(flash_key, lambda: notes_mod.update_note(loaders.engine(), note_id, author=note_author() or "",
-                                                    body=st.session_state.get(key, "")), "Note updated.")
+                                                    body=st.session_state.get(key, "")), _("Note updated."))
 
 
 def _delete_cb(note_id: int, flash_key: str) -> None:
     _write(flash_key, lambda: notes_mod.delete_note(loaders.engine(), note_id, author=note_author() or ""),
-           "Note deleted.")
+           _("Note deleted."))
 
 
 # -- widgets ------------------------------------------------------------------------------------------
@@ -105,26 +107,26 @@ def note_editor(nct_id: str, target: str, items: list[notes_mod.Note]) -> None:
     """Add, edit and delete the user's notes on one target (call inside a popover or an expander)."""
     base = f"note_{nct_id}_{target}"
     ok, reason = common.can_write()
-    st.caption(f"Private notes on {md_escape(notes_mod.target_label(target))}: only you "
-               f"({md_escape(common.current_user())}) can see them.")
+    st.caption(_("Private notes on {target}: only you ({user}) can see them.").format(
+        target=md_escape(notes_mod.display_label(target)), user=md_escape(common.current_user())))
     _show_flash(base)
     for n in items:
         with st.container(border=True):
             ekey = f"{base}_edit_{n.id}"
             if ekey not in st.session_state:
                 st.session_state[ekey] = n.body
-            st.text_area("Note", key=ekey, label_visibility="collapsed", max_chars=notes_mod.MAX_NOTE_CHARS,
+            st.text_area(_("Note"), key=ekey, label_visibility="collapsed", max_chars=notes_mod.MAX_NOTE_CHARS,
                          disabled=not ok, height=90)
             c1, c2, c3 = st.columns([1, 1, 2])
-            c1.button("Save", key=f"{base}_save_{n.id}", on_click=_edit_cb, args=(n.id, ekey, base),
+            c1.button(_("Save"), key=f"{base}_save_{n.id}", on_click=_edit_cb, args=(n.id, ekey, base),
                       disabled=not ok, icon=":material/save:")
-            c2.button("Delete", key=f"{base}_del_{n.id}", on_click=_delete_cb, args=(n.id, base),
+            c2.button(_("Delete"), key=f"{base}_del_{n.id}", on_click=_delete_cb, args=(n.id, base),
                       disabled=not ok, icon=":material/delete:")
-            c3.caption(f"edited {n.updated_at:%Y-%m-%d %H:%M} UTC")
+            c3.caption(_("edited {time} UTC").format(time=f"{n.updated_at:%Y-%m-%d %H:%M}"))
     akey = f"{base}_new"
-    st.text_area("New note", key=akey, max_chars=notes_mod.MAX_NOTE_CHARS, disabled=not ok, height=90,
-                 placeholder="Only you will see this note.")
-    st.button("Add note", key=f"{base}_add", on_click=_add_cb, args=(nct_id, target, akey, base), disabled=not ok,
+    st.text_area(_("New note"), key=akey, max_chars=notes_mod.MAX_NOTE_CHARS, disabled=not ok, height=90,
+                 placeholder=_("Only you will see this note."))
+    st.button(_("Add note"), key=f"{base}_add", on_click=_add_cb, args=(nct_id, target, akey, base), disabled=not ok,
               icon=":material/note_add:", type="primary")
     if not ok:
         st.caption(md_escape(reason))
@@ -138,21 +140,21 @@ def note_button(nct_id: str, target: str, by_target: dict[str, list[notes_mod.No
         label = f"{len(items)}" if items else ""
     elif items:
         label = f"{label} ({len(items)})"
-    with st.popover(label, icon=":material/edit_note:", help=f"Private notes on {notes_mod.target_label(target)}"):
+    with st.popover(label, icon=":material/edit_note:", help=_("Private notes on {target}").format(target=notes_mod.display_label(target))):
         note_editor(nct_id, target, items)
 
 
 def subheader_with_notes(title: str, nct_id: str, target: str, by_target: dict) -> None:
     """A section subheader, a "My notes" button under it, and the user's notes on that section."""
     st.subheader(title, anchor=False)
-    note_button(nct_id, target, by_target, label="My notes")
+    note_button(nct_id, target, by_target, label=_("My notes"))
     show_inline(by_target.get(target, []))
 
 
 # -- sharing ------------------------------------------------------------------------------------------
 def _note_label(n: notes_mod.Note) -> str:
     body = " ".join(n.body.split())
-    return f"{n.target_label}: {body[:70]}{'…' if len(body) > 70 else ''}"
+    return f"{notes_mod.display_label(n.target)}: {body[:70]}{'…' if len(body) > 70 else ''}"
 
 
 def share_link(token: str) -> str:
@@ -172,7 +174,7 @@ def share_link(token: str) -> str:
 def _create_cb(nct_id: str, k: str, scenario: dict | None) -> None:
     ss = st.session_state
     if ss.get(f"{k}_pass", "") != ss.get(f"{k}_pass2", ""):
-        _flash(k, "error", "The two passcodes differ; type the same passcode twice.")
+        _flash(k, "error", _("The two passcodes differ; type the same passcode twice."))
         return
 
     def create() -> None:
@@ -198,37 +200,38 @@ def share_form(nct_id: str, *, scenario: dict | None = None, key: str = "share")
     created = st.session_state.get(f"{k}_created")
     if created:
         token, expires_at = created
-        st.success(f"Share link made. It works until {expires_at:%Y-%m-%d %H:%M} UTC. Copy it now: trialkit keeps "
-                   "only a hash of it and cannot show it again. Send the passcode by another channel.",
+        st.success(_("Share link made. It works until {time} UTC. Copy it now: trialkit keeps only a hash of it "
+                     "and cannot show it again. Send the passcode by another channel.").format(
+                         time=f"{expires_at:%Y-%m-%d %H:%M}"),
                    icon=":material/link:")
         st.code(share_link(token), language=None)
-        if st.button("Done: hide the link", key=f"{k}_hide"):
+        if st.button(_("Done: hide the link"), key=f"{k}_hide"):
             del st.session_state[f"{k}_created"]
             st.rerun()
         return
     author = note_author()
     mine = notes_mod.list_notes(loaders.engine(), author=author, nct_id=nct_id) if author else []
     by_id = {n.id: n for n in mine}
-    st.multiselect("Notes to share", list(by_id), key=f"{k}_notes", format_func=lambda i: _note_label(by_id[i]),
-                   placeholder="Choose notes" if mine else "You have no notes on this trial yet")
+    st.multiselect(_("Notes to share"), list(by_id), key=f"{k}_notes", format_func=lambda i: _note_label(by_id[i]),
+                   placeholder=_("Choose notes") if mine else _("You have no notes on this trial yet"))
     if scenario:
-        st.checkbox("Include the what-if scenario (" + md_escape(", ".join(f"{f}={v}" for f, v in scenario.items()),
+        st.checkbox(_("Include the what-if scenario") + " (" + md_escape(", ".join(f"{f}={v}" for f, v in scenario.items()),
                                                                  limit=200) + ")",
                     key=f"{k}_with_scenario", value=True)
-    st.text_input("Label (optional, shown to whoever opens the link)", key=f"{k}_label",
+    st.text_input(_("Label (optional, shown to whoever opens the link)"), key=f"{k}_label",
                   max_chars=sharing.MAX_LABEL_CHARS)
     c1, c2, c3 = st.columns(3)
-    c1.text_input("Passcode", type="password", key=f"{k}_pass", max_chars=sharing.MAX_PASSCODE_CHARS,
-                  help=f"At least {sharing.MIN_PASSCODE_CHARS} characters. Stored only as an Argon2 hash.")
-    c2.text_input("Passcode again", type="password", key=f"{k}_pass2", max_chars=sharing.MAX_PASSCODE_CHARS)
-    c3.selectbox("Link expires after", list(EXPIRY_CHOICES), index=1, key=f"{k}_expiry")
-    st.button("Make share link", key=f"{k}_create", on_click=_create_cb, args=(nct_id, k, scenario),
+    c1.text_input(_("Passcode"), type="password", key=f"{k}_pass", max_chars=sharing.MAX_PASSCODE_CHARS,
+                  help=_("At least {n} characters. Stored only as an Argon2 hash.").format(n=sharing.MIN_PASSCODE_CHARS))
+    c2.text_input(_("Passcode again"), type="password", key=f"{k}_pass2", max_chars=sharing.MAX_PASSCODE_CHARS)
+    c3.selectbox(_("Link expires after"), list(EXPIRY_CHOICES), index=1, key=f"{k}_expiry", format_func=_)
+    st.button(_("Make share link"), key=f"{k}_create", on_click=_create_cb, args=(nct_id, k, scenario),
               type="primary", icon=":material/share:")
 
 
 def _revoke_cb(share_id: int, k: str) -> None:
     _write(k, lambda: sharing.revoke_share(loaders.engine(), share_id, author=note_author() or ""),
-           f"Share {share_id} revoked: its link no longer opens.")
+           _("Share {id} revoked: its link no longer opens.").format(id=share_id))
 
 
 def my_shares(nct_id: str | None = None) -> None:
@@ -237,23 +240,28 @@ def my_shares(nct_id: str | None = None) -> None:
     _show_flash(k)
     shares = sharing.list_shares(loaders.engine(), author=note_author() or "", nct_id=nct_id)
     if not shares:
-        st.caption("You have not shared anything" + (f" on {nct_id}" if nct_id else "") + " yet.")
+        st.caption(_("You have not shared anything on {nct_id} yet.").format(nct_id=nct_id) if nct_id
+                   else _("You have not shared anything yet."))
         return
     st.dataframe(pd.DataFrame([{
-        "Share": s.share_id, "Trial": s.nct_id, "Label": s.label or "", "State": s.state(),
-        "Notes": s.note_count, "Scenario": "yes" if s.has_scenario else "no",
-        "Created (UTC)": f"{s.created_at:%Y-%m-%d %H:%M}", "Expires (UTC)": f"{s.expires_at:%Y-%m-%d %H:%M}",
-        "Opened": s.opened_count, "Wrong passcodes": s.failed_attempts} for s in shares]),
+        _("Share"): s.share_id, _("Trial"): s.nct_id, _("Label"): s.label or "", _("State"): _(s.state()),
+        _("Notes"): s.note_count, _("Scenario"): _("yes") if s.has_scenario else _("no"),
+        _("Created (UTC)"): f"{s.created_at:%Y-%m-%d %H:%M}", _("Expires (UTC)"): f"{s.expires_at:%Y-%m-%d %H:%M}",
+        _("Opened"): s.opened_count, _("Wrong passcodes"): s.failed_attempts} for s in shares]),
         hide_index=True, width="stretch")
     active = [s for s in shares if s.state() == "active"]
     if active:
-        ok, _ = common.can_write()
+        ok, _reason = common.can_write()
         c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-        chosen = c1.selectbox("Revoke a link", [s.share_id for s in active], key=f"{k}_choice",
-                              format_func=lambda i: f"share {i}" + next(
+        chosen = c1.selectbox(_("Revoke a link"), [s.share_id for s in active], key=f"{k}_choice",
+                              format_func=lambda i: _("share {id}").format(id=i) + next(
                                   (f" · {s.label}" for s in active if s.share_id == i and s.label), ""))
-        c2.button("Revoke", key=f"{k}_revoke", on_click=_revoke_cb, args=(chosen, k), disabled=not ok,
+        c2.button(_("Revoke"), key=f"{k}_revoke", on_click=_revoke_cb, args=(chosen, k), disabled=not ok,
                   icon=":material/link_off:")
+
+
+#: share states as :meth:`Share.state` returns them (translated where shown)
+_STATES = (N_("active"), N_("revoked"), N_("expired"))
 
 
 # -- what-if page ---------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ criteria prefilled from the eligibility check) that writes through
 """
 from __future__ import annotations
 
+from trialkit.i18n import _
+
 from datetime import date
 
 import pandas as pd
@@ -42,14 +44,14 @@ def _outcome_for(result) -> str:
 
 def render(trial: Trial, result, *, key: str = "record_screening") -> None:
     """The form; ``result`` is the criteria engine's CandidateResult (``.status``, ``.failed_ids()``)."""
-    st.subheader("Record this screening in the enrollment log", anchor=False)
+    st.subheader(_("Record this screening in the enrollment log"), anchor=False)
     eng = loaders.engine()
     source = storage.log_source(eng, trial.nct_id)
     if source is None:
         st.info(f"{trial.nct_id} has no enrollment log in this database yet. Import its sites.csv (and "
                 "participants.csv) on the Enrollment page first; then screenings can be recorded here.",
                 icon=":material/info:")
-        st.page_link("pages/5_Enrollment.py", label="Enrollment page", icon=":material/monitoring:",
+        st.page_link("pages/5_Enrollment.py", label=_("Enrollment page"), icon=":material/monitoring:",
                      query_params=common.carried_params())
         return
     if source == "demo":
@@ -63,7 +65,7 @@ def render(trial: Trial, result, *, key: str = "record_screening") -> None:
         return
     sites = storage.read_log(eng, trial.nct_id).sites
     if sites.empty:
-        st.info("The log has no sites: import sites.csv on the Enrollment page first.")
+        st.info(_("The log has no sites: import sites.csv on the Enrollment page first."))
         return
     site_labels = {r.site_id: f"{r.site_id} · {r.site_name}" for r in sites.itertuples()}
     failed_default = []
@@ -76,25 +78,25 @@ def render(trial: Trial, result, *, key: str = "record_screening") -> None:
     arms = trial.arm_labels
     with st.form(key, clear_on_submit=False):
         c1, c2, c3 = st.columns(3)
-        subject_id = c1.text_input("Screening number", max_chars=100, help="Unique within the trial; no names or "
-                                   "other direct identifiers.")
-        site_id = c2.selectbox("Site", list(site_labels), format_func=lambda s: site_labels[s])
-        screening_date = c3.date_input("Screening date", value=date.today(), max_value=date.today())
+        subject_id = c1.text_input(_("Screening number"), max_chars=100, help=_("Unique within the trial; no names or "
+                                   "other direct identifiers."))
+        site_id = c2.selectbox(_("Site"), list(site_labels), format_func=lambda s: site_labels[s])
+        screening_date = c3.date_input(_("Screening date"), value=date.today(), max_value=date.today())
         c4, c5 = st.columns(2)
-        outcome = c4.selectbox("Screen outcome", SCREEN_OUTCOMES, index=SCREEN_OUTCOMES.index(outcome_default),
-                               help="Prefilled from the eligibility check; change it if the screening said otherwise.")
-        consent_date = c5.date_input("Consent date (optional)", value=None, max_value=date.today())
-        failed = st.multiselect("Failed criteria (only with SCREEN_FAILURE)", crit_ids,
+        outcome = c4.selectbox(_("Screen outcome"), SCREEN_OUTCOMES, index=SCREEN_OUTCOMES.index(outcome_default),
+                               help=_("Prefilled from the eligibility check; change it if the screening said otherwise."))
+        consent_date = c5.date_input(_("Consent date (optional)"), value=None, max_value=date.today())
+        failed = st.multiselect(_("Failed criteria (only with SCREEN_FAILURE)"), crit_ids,
                                 default=[c for c in failed_default if c in crit_ids] if outcome_default ==
                                 "SCREEN_FAILURE" else [],
                                 format_func=lambda cid: f"{cid} · {(trial.criterion(cid).text or '')[:70]}")
-        st.caption("If the participant was enrolled (allocated to an arm), fill these in too.")
+        st.caption(_("If the participant was enrolled (allocated to an arm), fill these in too."))
         c6, c7, c8 = st.columns(3)
-        enrollment_date = c6.date_input("Enrollment date", value=None, max_value=date.today())
-        arm = (c7.selectbox("Arm", arms, index=None, placeholder="not enrolled") if arms
-               else c7.text_input("Arm (the trial lists no arm groups)", max_chars=300))
-        status = c8.selectbox("Status", PARTICIPANT_STATUSES, index=None, placeholder="not enrolled")
-        submitted = st.form_submit_button("Record screening", type="primary", icon=":material/save:")
+        enrollment_date = c6.date_input(_("Enrollment date"), value=None, max_value=date.today())
+        arm = (c7.selectbox(_("Arm"), arms, index=None, placeholder=_("not enrolled")) if arms
+               else c7.text_input(_("Arm (the trial lists no arm groups)"), max_chars=300))
+        status = c8.selectbox(_("Status"), PARTICIPANT_STATUSES, index=None, placeholder=_("not enrolled"))
+        submitted = st.form_submit_button(_("Record screening"), type="primary", icon=":material/save:")
     if submitted:
         row = {"subject_id": subject_id, "site_id": site_id, "screening_date": screening_date,
                "consent_date": consent_date, "screen_outcome": outcome, "screen_fail_criteria": failed,

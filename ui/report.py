@@ -6,6 +6,8 @@ mode the report is built in demo mode too: counts from 1 to 4 shown as "<5", no 
 """
 from __future__ import annotations
 
+from trialkit.i18n import _, current_language, sentence_separator
+
 import html
 import logging
 
@@ -19,11 +21,12 @@ log = logging.getLogger(__name__)
 
 
 def _builder(trial: Trial, *, demo: bool, author: str | None, include_notes: bool):
+    lang = current_language()  # the click runs off the script thread: the report keeps the page's language
     engine = loaders.engine()  # the app's database (demo logs included), as the Enrollment page reads it
 
     def build() -> bytes:
         try:
-            return render_report(trial, engine=engine, demo=demo, author=author,
+            return render_report(trial, lang=lang, engine=engine, demo=demo, author=author,
                                  include_notes=include_notes).encode("utf-8")
         except Exception as exc:  # the download must say what went wrong rather than fail silently
             log.exception("report for %s failed", trial.nct_id)
@@ -44,13 +47,14 @@ def render_download(trial: Trial, *, key: str = "report", notes_option: bool = T
     author = note_author()  # notes are keyed by issuer + subject (signed in) or the local user
     cols = where.columns([1, 3], vertical_alignment="center") if notes_option else [where]
     if notes_option:
-        include_notes = cols[1].checkbox("Include my notes", key=f"{key}_notes", value=False,
-                                         help="Your private notes on this trial go into the downloaded file.")
+        include_notes = cols[1].checkbox(_("Include my notes"), key=f"{key}_notes", value=False,
+                                         help=_("Your private notes on this trial go into the downloaded file."))
     cols[0].download_button(
-        "Download report", data=_builder(trial, demo=demo, author=author if include_notes else None,
+        _("Download report"), data=_builder(trial, demo=demo, author=author if include_notes else None,
                                          include_notes=include_notes),
         file_name=report_filename(trial, demo=demo), mime="text/html", key=f"{key}_download",
         icon=":material/download:", on_click="ignore",
-        help=("One self-contained HTML file for ethics committees: overview, arms, objectives, every criterion "
-              "and its rules, enrollment, CONSORT flow and forecast. Open it in a browser and print to PDF."
-              + (" Demo mode: counts below 5 shown as <5, no participant-level tables." if demo else "")))
+        help=_("One self-contained HTML file for ethics committees: overview, arms, objectives, every criterion "
+              "and its rules, enrollment, CONSORT flow and forecast. Open it in a browser and print to PDF.")
+             + (sentence_separator() + _("Demo mode: counts below 5 shown as <5, no participant-level tables.")
+                if demo else ""))

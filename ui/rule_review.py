@@ -6,6 +6,8 @@ is shown with ``st.text`` or in a dataframe, never as Markdown.
 """
 from __future__ import annotations
 
+from trialkit.i18n import _
+
 import streamlit as st
 
 from trialkit.criteria import review, uln
@@ -64,11 +66,11 @@ def review_panel(trial) -> None:
             st.info(reason)
         ids = [c.id for c in ruleset.criteria if c.id not in ("SEX", "AGE")]
         if not ids:
-            st.caption("no criteria to review")
+            st.caption(_("no criteria to review"))
             return
         status = {c.id: ("reviewed" if not c.rules_unreviewed and all(r.reviewed for r in c.rules) else "needs review")
                   for c in ruleset.criteria}
-        cid = st.selectbox("Criterion", ids, key="rr_criterion", format_func=lambda i: f"{i} · {status[i]}")
+        cid = st.selectbox(_("Criterion"), ids, key="rr_criterion", format_func=lambda i: f"{i} · {status[i]}")
         c = ruleset.criterion(cid)
         st.text(c.text)
         for p in ruleset.problems:
@@ -79,43 +81,43 @@ def review_panel(trial) -> None:
                        "reviewed": bool(r.reviewed and not c.rules_unreviewed)} for r in own],
                      hide_index=True, width="stretch")
         b1, b2 = st.columns(2)
-        if b1.button("Accept these rules", key=f"rr_accept_{cid}", disabled=not ok or not own,
+        if b1.button(_("Accept these rules"), key=f"rr_accept_{cid}", disabled=not ok or not own,
                      icon=":material/check:"):
             _save(trial, cid, own, "accept")
             st.rerun()
-        if b2.button("Judgment only", key=f"rr_judgment_{cid}", disabled=not ok, icon=":material/person:",
-                     help="No value decides this criterion: a clinician must."):
+        if b2.button(_("Judgment only"), key=f"rr_judgment_{cid}", disabled=not ok, icon=":material/person:",
+                     help=_("No value decides this criterion: a clinician must.")):
             _save(trial, cid, [review.judgment_rule(c.kind)], "judgment_only")
             st.rerun()
         numeric = sorted((n for n, s in FIELDS.items() if s.kind == "number" and not s.allow_never),
                          key=lambda n: FIELDS[n].label.lower())
         drafted_fields = [r.field for r in own if isinstance(r, RangeRule)]
         with st.form(key=f"rr_form_{cid}", border=True):
-            st.caption("Edit a range rule (replaces the criterion's rule on that field) or add one.")
+            st.caption(_("Edit a range rule (replaces the criterion's rule on that field) or add one."))
             default = numeric.index(drafted_fields[0]) if drafted_fields else 0
             first = next((r for r in own if isinstance(r, RangeRule)), None)  # prefilled from the draft
 
             def shown(v):
                 return "" if v is None else format_number(v)
-            field = st.selectbox("Field", numeric, index=default, key=f"rr_field_{cid}",
+            field = st.selectbox(_("Field"), numeric, index=default, key=f"rr_field_{cid}",
                                  format_func=lambda n: FIELDS[n].display)
             f1, f2, f3 = st.columns(3)
-            lo = f1.text_input("Minimum", value=shown(first.minimum) if first else "", key=f"rr_min_{cid}",
-                               placeholder="none")
-            hi = f2.text_input("Maximum", value=shown(first.maximum) if first else "", key=f"rr_max_{cid}",
-                               placeholder="none")
-            unit = f3.text_input("Unit", key=f"rr_unit_{cid}", placeholder="the field's unit",
-                                 help="Bounds in this unit are converted to the field's own unit.")
+            lo = f1.text_input(_("Minimum"), value=shown(first.minimum) if first else "", key=f"rr_min_{cid}",
+                               placeholder=_("none"))
+            hi = f2.text_input(_("Maximum"), value=shown(first.maximum) if first else "", key=f"rr_max_{cid}",
+                               placeholder=_("none"))
+            unit = f3.text_input(_("Unit"), key=f"rr_unit_{cid}", placeholder=_("the field's unit"),
+                                 help=_("Bounds in this unit are converted to the field's own unit."))
             g1, g2 = st.columns(2)
-            lo_inc = g1.checkbox("Minimum inclusive", value=first.minimum_inclusive if first else True,
+            lo_inc = g1.checkbox(_("Minimum inclusive"), value=first.minimum_inclusive if first else True,
                                  key=f"rr_loinc_{cid}")
-            hi_inc = g2.checkbox("Maximum inclusive", value=first.maximum_inclusive if first else True,
+            hi_inc = g2.checkbox(_("Maximum inclusive"), value=first.maximum_inclusive if first else True,
                                  key=f"rr_hiinc_{cid}")
-            words = st.text_input("The criterion's words this rule encodes", value=first.source_text if first else "",
+            words = st.text_input(_("The criterion's words this rule encodes"), value=first.source_text if first else "",
                                   key=f"rr_words_{cid}")
-            mode = st.radio("How", ["edit", "add"], horizontal=True, key=f"rr_mode_{cid}", label_visibility="collapsed",
+            mode = st.radio(_("How"), ["edit", "add"], horizontal=True, key=f"rr_mode_{cid}", label_visibility="collapsed",
                             format_func=lambda m: "replace the rule on this field" if m == "edit" else "add beside")
-            submitted = st.form_submit_button("Save rule as reviewed", disabled=not ok)
+            submitted = st.form_submit_button(_("Save rule as reviewed"), disabled=not ok)
         if submitted:
             try:
                 spec = FIELDS[field]

@@ -5,6 +5,8 @@ with ``st.text`` / in a dataframe, or escaped here before it meets Markdown. Nev
 """
 from __future__ import annotations
 
+from trialkit.i18n import DEFAULT_LANGUAGE, _, current_language
+
 import re
 
 import streamlit as st
@@ -34,8 +36,15 @@ def md_escape(text: str | None, *, limit: int | None = None) -> str:
 
 def not_stated(value) -> str:
     if value is None or value == "" or value == []:
-        return "not stated"
+        return _("not stated")
     return str(value)
+
+
+def registered_english(container=None) -> None:
+    """Where the interface is not English, label data text as the registry's own words (issue 18: data is
+    shown verbatim, never translated)."""
+    if current_language() != DEFAULT_LANGUAGE:
+        (container or st).caption(_("Registered English text (shown as the registry wrote it)"))
 
 
 def data_text(text: str | None, *, label: str | None = None) -> None:
@@ -43,6 +52,7 @@ def data_text(text: str | None, *, label: str | None = None) -> None:
     if label:
         st.caption(label)
     if not text:
-        st.caption("not stated")
+        st.caption(_("not stated"))
         return
+    registered_english()
     st.markdown(md_escape(text, limit=20000))
