@@ -6,7 +6,7 @@ from trialkit.i18n import N_, _
 import pandas as pd
 import streamlit as st
 
-from trialkit import sharing
+from trialkit import notes as notes_mod, sharing
 from trialkit.errors import TrialkitError
 from ui import common, loaders
 from ui import notes as ui_notes
@@ -29,19 +29,20 @@ def _open_cb(token: str, key: str) -> None:
 def show_bundle(bundle: sharing.SharedBundle) -> None:
     scan = loaders.catalog_scan()
     entry = scan.get(bundle.nct_id)
-    st.subheader(f"Shared notes on {bundle.nct_id}", anchor=False)
+    st.subheader(_("Shared notes on {nct_id}").format(nct_id=bundle.nct_id), anchor=False)
     if entry:
         st.caption(md_escape(entry.title))
     else:
-        st.warning(f"{bundle.nct_id} is not in this server's catalog; import its ClinicalTrials.gov JSON to "
-                   "see its criteria beside these notes.")
+        st.warning(_("{nct_id} is not in this server's catalog; import its ClinicalTrials.gov JSON to see its "
+                     "criteria beside these notes.").format(nct_id=bundle.nct_id))
     if bundle.label:
-        st.markdown("**Label:** " + md_escape(bundle.label, limit=200))
-    st.caption(f"Shared {bundle.created_at:%Y-%m-%d %H:%M} UTC · link valid until "
-               f"{bundle.expires_at:%Y-%m-%d %H:%M} UTC. Notes are as they were when the link was made.")
+        st.markdown("**" + _("Label:") + "** " + md_escape(bundle.label, limit=200))
+    st.caption(_("Shared {created} UTC · link valid until {expires} UTC. Notes are as they were when the link "
+                 "was made.").format(created=f"{bundle.created_at:%Y-%m-%d %H:%M}",
+                                     expires=f"{bundle.expires_at:%Y-%m-%d %H:%M}"))
     if bundle.notes:
-        st.dataframe(pd.DataFrame([{"On": n.target_label, "Note": n.body,
-                                    "Last edited (UTC)": f"{n.updated_at:%Y-%m-%d %H:%M}"} for n in bundle.notes]),
+        st.dataframe(pd.DataFrame([{_("On"): notes_mod.display_label(n.target), _("Note"): n.body,
+                                    _("Last edited (UTC)"): f"{n.updated_at:%Y-%m-%d %H:%M}"} for n in bundle.notes]),
                      hide_index=True, width="stretch")
     else:
         st.caption(_("No notes in this share."))
@@ -84,15 +85,15 @@ if token:
             st.text_input(_("Passcode"), type="password", key=key, max_chars=sharing.MAX_PASSCODE_CHARS)
             st.button(_("Open"), key="shared_open", on_click=_open_cb, args=(token, key), type="primary",
                       icon=":material/lock_open:")
-            st.caption(f"After {sharing.FREE_ATTEMPTS} wrong passcodes the link locks for a while, "
-                       "longer after each further wrong passcode.")
+            st.caption(_("After {n} wrong passcodes the link locks for a while, longer after each further "
+                         "wrong passcode.").format(n=sharing.FREE_ATTEMPTS))
 else:
     st.header(_("Share notes with a passcode"), anchor=False)
     st.markdown(_("Bundle your private notes on a trial (and, from the what-if page, a scenario) into a link that "
                 "asks for a passcode. trialkit stores only a hash of the passcode and of the link; links expire "
                 "and you can revoke them. Nothing shared contains a participant's identity."))
     if trial is not None:
-        st.subheader(f"New share link for {trial.nct_id}", anchor=False)
+        st.subheader(_("New share link for {nct_id}").format(nct_id=trial.nct_id), anchor=False)
         ui_notes.share_form(trial.nct_id)
     st.subheader(_("Your share links"), anchor=False)
     ui_notes.my_shares()

@@ -13,12 +13,15 @@ from ui import changes as ui_changes
 from ui.text import md_escape
 
 trial = common.page(N_("What changed"))
+#: words of trialkit.changes shown here (kinds of change, criterion kinds): English in the JSON, translated here
+_SHOWN_WORDS = (N_("Added"), N_("Removed"), N_("Reworded"), N_("Renumbered"), N_("added"), N_("removed"),
+                N_("reworded"), N_("renumbered"), N_("inclusion"), N_("exclusion"))
 
-st.header(f"What changed · {trial.nct_id}", anchor=False)
+st.header(_("What changed · {nct_id}").format(nct_id=trial.nct_id), anchor=False)
 st.caption(md_escape(trial.title))
 versions = loaders.catalog().versions(trial.nct_id)
-st.dataframe(pd.DataFrame([{"Version": i + 1, "Source": "shipped file" if v.origin == "shipped" else "imported",
-                            "Added (UTC)": f"{v.added_at:%Y-%m-%d %H:%M}"} for i, v in enumerate(versions)]),
+st.dataframe(pd.DataFrame([{_("Version"): i + 1, _("Source"): _("shipped file") if v.origin == "shipped" else _("imported"),
+                            _("Added (UTC)"): f"{v.added_at:%Y-%m-%d %H:%M}"} for i, v in enumerate(versions)]),
              hide_index=True)
 if len(versions) < 2:
     st.info(_("The catalog holds one version of this study. Import a newer ClinicalTrials.gov JSON of the same "
@@ -39,13 +42,13 @@ if old_i == new_i:
 try:
     diff = changes.diff_versions(loaders.catalog(), trial.nct_id, old_i, new_i)
 except StudyFormatError as exc:
-    st.error("A version could not be read: " + md_escape(str(exc), limit=400))
+    st.error(_("A version could not be read: {reason}").format(reason=md_escape(str(exc), limit=400)))
     st.stop()
 
-st.markdown("**Summary:** " + md_escape(diff.summary()))
+st.markdown("**" + _("Summary:") + "** " + md_escape(diff.summary()))
 st.subheader(_("Registry facts"), anchor=False)
 if diff.fields:
-    st.dataframe(pd.DataFrame([{"Field": f.field, "Before": f.old, "After": f.new} for f in diff.fields]),
+    st.dataframe(pd.DataFrame([{_("Field"): f.field, _("Before"): f.old, _("After"): f.new} for f in diff.fields]),
                  hide_index=True, width="stretch")
 else:
     st.caption(_("No change in status, enrollment, dates or the other facts compared."))
@@ -53,11 +56,11 @@ else:
 st.subheader(_("Criteria"), anchor=False)
 counts = diff.criterion_counts()
 for col, (k, n) in zip(st.columns(len(counts)), counts.items()):
-    col.metric(k.capitalize(), n)
+    col.metric(_(k.capitalize()), n)
 if diff.criteria:
-    st.dataframe(pd.DataFrame([{"Change": c.change, "Id": c.label, "Kind": c.kind,
-                                "Before": c.old_text or "", "After": c.new_text or "",
-                                "Words ([-removed-] {+added+})": c.word_diff() if c.change == "reworded" else ""}
+    st.dataframe(pd.DataFrame([{_("Change"): _(c.change), _("Id"): c.label, _("Kind"): _(c.kind),
+                                _("Before"): c.old_text or "", _("After"): c.new_text or "",
+                                _("Words ([-removed-] {+added+})"): c.word_diff() if c.change == "reworded" else ""}
                                for c in diff.criteria]), hide_index=True, width="stretch",
                  column_config={"Before": st.column_config.TextColumn(width="large"),
                                 "After": st.column_config.TextColumn(width="large")})

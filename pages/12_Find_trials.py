@@ -12,8 +12,8 @@ from ui.text import md_escape
 
 common.page(N_("Find trials"), needs_trial=False)
 st.header(_("Find trials on ClinicalTrials.gov"), anchor=False)
-st.caption(f"Asks {md_escape(live.where())} when you press Search, never on its own. Place names are resolved "
-           "on this machine.")
+st.caption(_("Asks {where} when you press Search, never on its own. Place names are resolved on this "
+             "machine.").format(where=md_escape(live.where())))
 asked = live.search_form()
 if asked is not None:
     live.run_search(*asked)
