@@ -2,7 +2,7 @@
 CONSORT flow (all from one summary), downloads, the log import, and the audit trail. UI only."""
 from __future__ import annotations
 
-from trialkit.i18n import N_, _
+from trialkit.i18n import N_, _, sentence_separator
 
 import json
 from datetime import date
@@ -54,8 +54,8 @@ def share(kpi: dict) -> str:
 
 
 if log.source is None:
-    st.info(f"{trial.nct_id} has no enrollment log in this database. Import one below (participants.csv and "
-            "sites.csv, the format of contracts §5).", icon=":material/info:")
+    st.info(_("{nct_id} has no enrollment log in this database. Import one below (participants.csv and "
+              "sites.csv, the format of contracts §5).").format(nct_id=trial.nct_id), icon=":material/info:")
 else:
     sf = k["screen_failure_rate"]
     tgt = k["enrolled_of_target"]
@@ -65,19 +65,21 @@ else:
                    help=_("Everyone in the log: the CONSORT 'assessed for eligibility' population."))
     cols[1].metric(_("Screen-failed"), f"{fmt(sf['numerator'])} ({share(sf)})",
                    help=_("Screen failures ÷ screenings with an outcome; declined counted, still in screening left out."))
-    cols[1].caption(f"of {fmt(sf['denominator'])} screenings with an outcome (declined counted; "
-                    f"{fmt(summary['in_screening'])} still in screening left out)")
+    cols[1].caption(_("of {n} screenings with an outcome (declined counted; {waiting} still in screening left "
+                      "out)").format(n=fmt(sf['denominator']), waiting=fmt(summary['in_screening'])))
     if tgt["denominator"]:
         cols[2].metric(_("Enrolled / target"), f"{fmt(tgt['numerator'])} / {tgt['denominator']:,} ({share(tgt)})")
-        cols[2].caption(f"target: {tgt['denominator_label']}")
+        cols[2].caption(_("target: {what}").format(what=_(tgt['denominator_label'])))
     else:
         cols[2].metric(_("Enrolled"), fmt(tgt["numerator"]))
         cols[2].caption(_("no enrollment target stated (registry or site targets)"))
     cols[3].metric(_("Discontinued"), f"{fmt(dr['numerator'])} ({share(dr)})")
-    cols[3].caption(f"of {fmt(dr['denominator'])} enrolled")
-    st.caption(f"Also: {fmt(summary['in_screening'])} still in screening · {fmt(summary['declined'])} declined · "
-               f"{fmt(summary['eligible_not_enrolled'])} eligible but not enrolled. "
-               + ("Counts below 5 are shown as \u201c<5\u201d (demo mode)." if common.is_demo() else ""))
+    cols[3].caption(_("of {n} enrolled").format(n=fmt(dr['denominator'])))
+    st.caption(_("Also: {waiting} still in screening · {declined} declined · {eligible} eligible but not "
+                 "enrolled.").format(waiting=fmt(summary['in_screening']), declined=fmt(summary['declined']),
+                                     eligible=fmt(summary['eligible_not_enrolled']))
+               + (sentence_separator() + _("Counts below 5 are shown as \u201c<5\u201d (demo mode).")
+                  if common.is_demo() else ""))
 
 tabs = st.tabs([_("Over time"), _("By arm"), _("Screen failures"), _("CONSORT flow"), _("Downloads"), _("Import a log"), _("Audit trail")])
 
@@ -89,15 +91,17 @@ with tabs[1]:
     if summary["by_arm"]:
         st.plotly_chart(charts.arm_figure(summary, fmt=fmt), width="stretch", key="arms")
         if not trial.arm_labels:
-            st.caption(f"{trial.nct_id}'s registry record lists no arm groups; the labels come from the log"
-                       + (" (the demo log's single label is simulated)." if demo else "."))
+            st.caption(_("{nct_id}'s registry record lists no arm groups; the labels come from the log "
+                         "(the demo log's single label is simulated).").format(nct_id=trial.nct_id) if demo else
+                       _("{nct_id}'s registry record lists no arm groups; the labels come from the log.").format(
+                           nct_id=trial.nct_id))
     else:
         st.caption(_("No participant enrolled yet."))
 
 with tabs[2]:
     st.plotly_chart(charts.screen_fail_figure(summary, trial, fmt=fmt), width="stretch", key="sf")
-    st.caption("A participant who failed several criteria counts under each. "
-               f"Screen failures with no criterion recorded: {fmt(summary['screen_failed_without_criteria'])}.")
+    st.caption(_("A participant who failed several criteria counts under each. Screen failures with no "
+                 "criterion recorded: {n}.").format(n=fmt(summary['screen_failed_without_criteria'])))
 
 with tabs[3]:
     st.plotly_chart(consort_figure(summary, fmt=fmt), width="stretch", key="consort",
@@ -123,17 +127,17 @@ def import_uploads(up_p, up_s, replace: bool) -> None:
     problems = []
     for label, up in (("participants.csv", up_p), ("sites.csv", up_s)):
         if up is None:
-            problems.append(f"{label}: no file chosen")
+            problems.append(_("{file}: no file chosen").format(file=label))
         elif up.size > MAX_UPLOAD_BYTES:
-            problems.append(f"{label}: {up.size / 1024 / 1024:.1f} MB is over the "
-                            f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB limit")
+            problems.append(_("{file}: {size} MB is over the {limit} MB limit").format(
+                file=label, size=f"{up.size / 1024 / 1024:.1f}", limit=MAX_UPLOAD_BYTES // 1024 // 1024))
     if problems:
-        st.error("Not imported: " + md_escape("; ".join(problems)), icon=":material/error:")
+        st.error(_("Not imported: {problems}").format(problems=md_escape("; ".join(problems))), icon=":material/error:")
         return
     enrollment_import.run_import(
         lambda: storage.import_log(loaders.engine(), trial.nct_id, up_p.getvalue(), up_s.getvalue(),
                                    user=common.current_user(), trial=trial, replace_demo=replace),
-        flash_key=FLASH_KEY, spinner="Validating and importing…",
+        flash_key=FLASH_KEY, spinner=_("Validating and importing…"),
         problems_file=f"{trial.nct_id}_import_problems.txt")
 
 
@@ -141,8 +145,8 @@ with tabs[4]:
     if log.source is None:
         st.caption(_("Nothing to download: no log yet."))
     else:
-        st.caption("Each file holds what this page shows" + (", and says it is simulated demo data (a `data` "
-                                                               "column / a `data_label` key)." if demo else "."))
+        st.caption(_("Each file holds what this page shows, and says it is simulated demo data (a `data` column / "
+                     "a `data_label` key).") if demo else _("Each file holds what this page shows."))
         out = dict(summary, data_label=storage.DEMO_LABEL) if demo else summary
         c1, c2, c3 = st.columns(3)
         c1.download_button(_("Summary and KPIs (JSON)"), json.dumps(out, indent=2, default=str).encode(),
@@ -196,10 +200,10 @@ with tabs[5]:
         with st.form("enrollment_import", clear_on_submit=False):
             up_p = st.file_uploader(_("participants.csv"), type=["csv"], key="up_participants",
                                     max_upload_size=MAX_UPLOAD_BYTES // 1024 // 1024,
-                                    help=f"At most {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
+                                    help=_("At most {n} MB.").format(n=MAX_UPLOAD_BYTES // 1024 // 1024))
             up_s = st.file_uploader(_("sites.csv"), type=["csv"], key="up_sites",
                                     max_upload_size=MAX_UPLOAD_BYTES // 1024 // 1024,
-                                    help=f"At most {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
+                                    help=_("At most {n} MB.").format(n=MAX_UPLOAD_BYTES // 1024 // 1024))
             replace = False
             if demo:
                 replace = st.checkbox(_("Replace the simulated demo data of this trial with this real log"),
@@ -217,9 +221,10 @@ with tabs[6]:
         st.caption(_("No write recorded for this trial yet."))
     else:
         show = audit_view(trail, demo=common.is_demo())
-        st.caption(f"{common.show_count(len(trail))} event(s), oldest first. The trail is append-only: a correction "
-                   "is a new event carrying the values before and after."
-                   + (" Demo mode: events counted per day and kind only." if common.is_demo() else ""))
+        st.caption(_("{n} event(s), oldest first. The trail is append-only: a correction is a new event carrying "
+                     "the values before and after.").format(n=common.show_count(len(trail)))
+                   + (sentence_separator() + _("Demo mode: events counted per day and kind only.")
+                      if common.is_demo() else ""))
         st.dataframe(show, hide_index=True, width="stretch")
         st.download_button(_("Audit trail (CSV)"), to_csv(audit_view(trail, demo=common.is_demo(), export=True)),
                            file_name=f"{trial.nct_id}_audit{suffix}.csv", mime="text/csv",
