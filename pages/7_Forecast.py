@@ -21,6 +21,12 @@ from ui import common, loaders
 from ui.text import md_escape
 
 trial = common.page(N_("Forecast"))
+NO_SITE = N_("(none)")
+#: words of trialkit.forecast shown here (English in the JSON download; translated on screen)
+_SHOWN_WORDS = (N_("Poisson–gamma site model (Anisimov–Fedorov)"),
+                N_("Single-rate Bayesian model (Gajewski–Simon–Carlson)"), N_("open"), N_("planned"),
+                N_("stopped"), N_("never"), N_("cut"), N_("model"), N_("date"), N_("p10"), N_("p50"), N_("p90"),
+                N_("actual"), N_("held"))
 NCT = trial.nct_id
 
 
@@ -51,8 +57,9 @@ st.caption(f"{NCT} · {md_escape(trial.title, limit=160)}")
 fp = log_fingerprint(loaders.engine(), NCT)
 participants, sites, source = _log(NCT, fp)
 if len(participants) == 0 and len(sites) == 0:
-    st.info(f"{NCT} has no enrollment log yet, so there is nothing to forecast from. Import the screening log "
-            "(participants and sites CSV, contracts §5) with `python -m trialkit enrollment import`.",
+    st.info(_("{nct_id} has no enrollment log yet, so there is nothing to forecast from. Import the screening log "
+              "(participants and sites CSV, contracts §5) with `python -m trialkit enrollment import`.").format(
+                  nct_id=NCT),
             icon=":material/info:")
     st.stop()
 demo_data = source == "demo"
@@ -68,8 +75,8 @@ c1, c2, c3 = st.columns(3)
 default_target = trial.enrollment.count
 target = c1.number_input(_("Target (participants)"), min_value=1, max_value=100_000, value=default_target, step=1,
                          key=f"fc_target_{NCT}",
-                         help="Default: the registry's enrollment count" + ("" if default_target else
-                                                                             " (this trial states none)"))
+                         help=_("Default: the registry's enrollment count") if default_target else
+                         _("Default: the registry's enrollment count (this trial states none)"))
 as_of = c2.date_input(_("As of"), value=end.date(), min_value=first.date(), max_value=end.date(),
                       key=f"fc_as_of_{NCT}",
                       help=_("Look back: the forecast uses only what the log recorded up to this date."))
@@ -89,11 +96,11 @@ with st.expander(_("What-ifs: add sites, move a planned activation"), expanded=F
     n_add = w1.number_input(_("Sites to add"), min_value=0, max_value=20, value=0, step=1, key=f"fc_add_n_{NCT}")
     add_date = w1.date_input(_("Planned to open on"), value=as_of + dt.timedelta(days=60), key=f"fc_add_date_{NCT}",
                              help=_("This trial's own activation delays are added, as for every planned site."))
-    move_opts = ["(none)"] + planned["site_id"].astype(str).tolist()
+    move_opts = [NO_SITE] + planned["site_id"].astype(str).tolist()
     move_site = w2.selectbox(_("Move the planned activation of"), move_opts, key=f"fc_move_site_{NCT}",
-                             format_func=lambda s: s if s == "(none)" else
+                             format_func=lambda s: _(NO_SITE) if s == NO_SITE else
                              f"{s} · {planned.loc[planned['site_id'] == s, 'site_name'].iloc[0]}",
-                             help=None if len(planned) else "No site is planned but not yet active on the as-of date.")
+                             help=None if len(planned) else _("No site is planned but not yet active on the as-of date."))
     move_date = w2.date_input(_("to"), value=as_of + dt.timedelta(days=30), key=f"fc_move_date_{NCT}",
                               help=_("A date already past on the as-of date counts as overdue."))
 with st.expander(_("Early-trial prior (used only by the single-rate fallback)"), icon=":material/history_edu:"):
@@ -112,10 +119,10 @@ arms = tuple(trial.arm_labels)
 
 what_if = WhatIf(add_sites=tuple(AddedSite(name=f"Added site {i + 1}", planned_start=add_date)
                                  for i in range(int(n_add))),
-                 move=(MovedActivation(site_id=move_site, planned_start=move_date),) if move_site != "(none)" else ())
+                 move=(MovedActivation(site_id=move_site, planned_start=move_date),) if move_site != NO_SITE else ())
 
 try:
-    with st.spinner(f"Simulating {DEFAULT_SIMS:,} possible futures…"):
+    with st.spinner(_("Simulating {n} possible futures…").format(n=f"{DEFAULT_SIMS:,}")):
         f = _forecast(NCT, fp, target, as_of.isoformat(), by.isoformat(), what_if.key(), arms, plan_key,
                       DEFAULT_SEED)
         base = (f if what_if.empty else
@@ -129,33 +136,34 @@ except ForecastError as exc:
 show = common.show_count
 m = st.columns([1, 1.2, 1])
 m[0].metric(_("Enrolled"), f"{show(f.enrolled)} / {show(f.target)}",
-            help=f"Participants with an enrollment date up to {f.as_of}, of the target.")
+            help=_("Participants with an enrollment date up to {date}, of the target.").format(date=f.as_of))
 pct = common.count(f.enrolled).share(f.target)  # None in demo mode when the count is hidden
 if pct:
-    m[0].caption(f"{pct} of target")
+    m[0].caption(_("{share} of target").format(share=pct))
 if f.remaining == 0:
     m[1].metric(_("Target reached"), str(f.reached_on))
 else:
     delta = None
     if not what_if.empty and base.median_date and f.median_date:
-        delta = f"{(f.median_date - base.median_date).days:+d} days vs. no what-if"
+        delta = _("{days} days vs. no what-if").format(days=f"{(f.median_date - base.median_date).days:+d}")
     m[1].metric(_("Median date target reached"), f.date_text(f.median_date), delta=delta,
                 delta_color="inverse", help=_("Half of the simulated futures reach the target by this date."))
-    m[1].caption(f"80% band (10%–90%): {f.date_text(f.p10_date)} to {f.date_text(f.p90_date)}")
-m[2].metric(f"P(target by {f.by_date})", f"{f.prob_by_date:.0%}",
-            help=f"Expected enrolled by then: {f.expected_by_date:.1f}")
+    m[1].caption(_("80% band (10%–90%): {low} to {high}").format(low=f.date_text(f.p10_date),
+                                                                 high=f.date_text(f.p90_date)))
+m[2].metric(_("P(target by {date})").format(date=f.by_date), f"{f.prob_by_date:.0%}",
+            help=_("Expected enrolled by then: {n}").format(n=f"{f.expected_by_date:.1f}"))
 
-model_text = f"**Model: {f.model_label}.** {md_escape(f.reason)}"
+model_text = "**" + _("Model: {label}.").format(label=_(f.model_label)) + f"** {md_escape(f.reason)}"
 (st.info if f.model == "poisson_gamma" else st.warning)(model_text, icon=":material/model_training:")
 
 # looking back: also draw what the log recorded after the as-of date
 after = snapshot(participants, sites, end).observed if as_of < end.date() else None
 st.plotly_chart(fan_chart(f, actual=after, baseline=None if what_if.empty else base, simulated=demo_data),
                 key="fc_fan")
-st.caption("Bands: 80% (10–90%) and 50% (25–75%) of "
-           f"{f.n_sims:,} simulated futures (seed {f.seed}); (α, β) are drawn from their approximate posterior "
-           "before each simulation, so uncertainty about the rates themselves is carried."
-           + (" · simulated demo data" if demo_data else ""))
+st.caption(_("Bands: 80% (10–90%) and 50% (25–75%) of {n} simulated futures (seed {seed}); (α, β) are drawn "
+             "from their approximate posterior before each simulation, so uncertainty about the rates themselves is "
+             "carried.").format(n=f"{f.n_sims:,}", seed=f.seed)
+           + (" · " + _("simulated demo data") if demo_data else ""))
 
 for note in f.notes:
     st.caption(f":material/info: {md_escape(note)}")
@@ -166,10 +174,10 @@ with left:
     st.subheader(_("Expected enrollment by arm"), anchor=False)
     if f.by_arm:
         st.dataframe(pd.DataFrame([{
-            "Arm": a.arm, "Enrolled now": show(a.enrolled),
-            "Expected at target": round(a.expected_at_target, 1),
-            "80% range at target": f"{show(a.p10_at_target)}–{show(a.p90_at_target)}",
-            f"Expected by {f.by_date}": round(a.expected_by_date, 1) if a.expected_by_date is not None else None,
+            _("Arm"): a.arm, _("Enrolled now"): show(a.enrolled),
+            _("Expected at target"): round(a.expected_at_target, 1),
+            _("80% range at target"): f"{show(a.p10_at_target)}–{show(a.p90_at_target)}",
+            _("Expected by {date}").format(date=f.by_date): round(a.expected_by_date, 1) if a.expected_by_date is not None else None,
         } for a in f.by_arm]), hide_index=True, width="stretch")
         st.caption(_("Allocation shares estimated from the arms enrolled so far (one pseudo-patient per arm)."))
     else:
@@ -184,25 +192,25 @@ with right:
                   help=_("At the observed rate, counting on those still in screening to convert at the same rate."))
         conversion = common.count(s.enrolled).rate(s.conversion_rate)  # None when the count is hidden
         failure = common.count(s.screen_failed).rate(s.screen_failure_rate)
-        st.caption(f"80% range {show(s.needed_p10)}–{show(s.needed_p90)}. Observed: {show(s.enrolled)} enrolled of "
-                   f"{show(s.with_outcome)} screenings with an outcome"
-                   + (f" ({conversion})" if conversion else "")
-                   + f"; screen-failure rate {show(s.screen_failed)} / {show(s.with_outcome)} ("
-                   + (f"{failure}, " if failure else "")
-                   + f"declined counted in the denominator, not as failures); {show(s.in_screening)} still in "
-                   "screening.")
+        st.caption(_("80% range {low}–{high}. Observed: {enrolled} enrolled of {outcome} screenings with an "
+                     "outcome{conversion}; screen-failure rate {failed} / {outcome} ({failure}declined counted in "
+                     "the denominator, not as failures); {waiting} still in screening.").format(
+                         low=show(s.needed_p10), high=show(s.needed_p90), enrolled=show(s.enrolled),
+                         outcome=show(s.with_outcome), conversion=f" ({conversion})" if conversion else "",
+                         failed=show(s.screen_failed), failure=f"{failure}, " if failure else "",
+                         waiting=show(s.in_screening)))
 
 # -- parameters and sites --------------------------------------------------------------------------------
 with st.expander(_("Model details: fitted parameters and sites"), icon=":material/query_stats:"):
-    st.dataframe(pd.DataFrame({"Parameter": list(f.params), "Value": [str(v) for v in f.params.values()]}),
+    st.dataframe(pd.DataFrame({_("Parameter"): list(f.params), _("Value"): [str(v) for v in f.params.values()]}),
                  hide_index=True, width="stretch")
     st.dataframe(pd.DataFrame([{
-        "Site": x.site_id, "Name": x.site_name, "State": x.state, "Enrolled": show(x.enrolled),
-        "Days active": round(x.exposure_days),
-        "Rate / month": None if x.rate_per_month is None else round(x.rate_per_month, 2),
-        "80% range / month": (None if x.rate_per_month is None else
+        _("Site"): x.site_id, _("Name"): x.site_name, _("State"): _(x.state), _("Enrolled"): show(x.enrolled),
+        _("Days active"): round(x.exposure_days),
+        _("Rate / month"): None if x.rate_per_month is None else round(x.rate_per_month, 2),
+        _("80% range / month"): (None if x.rate_per_month is None else
                               f"{x.rate_p10_per_month:.2f}–{x.rate_p90_per_month:.2f}"),
-        "Planned start": x.planned_start, "Start (actual or simulated median)": x.start_median,
+        _("Planned start"): x.planned_start, _("Start (actual or simulated median)"): x.start_median,
     } for x in f.sites]), hide_index=True, width="stretch")
     st.caption(_("Open sites: posterior mean rate Gamma(α + k, β + τ) (shrunk toward the average); planned and "
                "added sites: a new site's rate; closed/on-hold sites stop contributing."))
@@ -212,19 +220,19 @@ st.subheader(_("Calibration: how often did past bands hold?"), anchor=False)
 with st.spinner(_("Refitting at past dates of the log…")):
     b = _backtest(NCT, fp, target, arms, plan_key, DEFAULT_SEED)
 if b.n:
-    st.metric(_("Past 80% bands that held what happened"), f"{b.held} of {b.n} ({b.share_held:.0%})",
+    st.metric(_("Past 80% bands that held what happened"), _("{held} of {n} ({share})").format(held=b.held, n=b.n, share=f"{b.share_held:.0%}"),
               help=_("Nominal: 80%. Checks share patients, so they are not independent."))
     st.plotly_chart(backtest_chart(b, simulated=demo_data), key="fc_backtest")
-    st.caption("The log is cut at past dates, the forecast refitted with only what was known then, and its "
-               "80% band for the count on up to three later dates compared with the log. On simulated trials "
-               "(bench/forecast_calibration.py) the nominal 80% band is checked to cover 70–90% of the truths."
-               + (" · simulated demo data" if demo_data else ""))
+    st.caption(_("The log is cut at past dates, the forecast refitted with only what was known then, and its "
+                 "80% band for the count on up to three later dates compared with the log. On simulated trials "
+                 "(bench/forecast_calibration.py) the nominal 80% band is checked to cover 70–90% of the truths.")
+               + (" · " + _("simulated demo data") if demo_data else ""))
     with st.expander(_("Backtest table")):
         bt = b.to_frame()
         bt["actual"] = bt["actual"].map(show)
-        st.dataframe(bt, hide_index=True, width="stretch")
+        st.dataframe(bt.rename(columns=_), hide_index=True, width="stretch")
 else:
-    st.caption(md_escape(b.message or "No backtest."))
+    st.caption(md_escape(b.message or _("No backtest.")))
 
 # -- downloads ---------------------------------------------------------------------------------------------
 d1, d2 = st.columns(2)
