@@ -18,14 +18,14 @@ chosen_trial = common.page(N_("Import a study"), needs_trial=False)
 
 st.header(_("Import a study"), anchor=False)
 st.markdown(
-    "Fetch a study from ClinicalTrials.gov by its NCT id, or upload one as the API v2 returns it "
-    f"(`GET /api/v2/studies/{{nctId}}`, JSON, at most {MAX_STUDY_BYTES // 2**20} MB). Either way it is read as "
-    "data only; nothing in it is run. Importing a study already in the catalog adds a new version and keeps the "
-    "earlier ones."
+    _("Fetch a study from ClinicalTrials.gov by its NCT id, or upload one as the API v2 returns it "
+      "(`GET /api/v2/studies/{{nctId}}`, JSON, at most {n} MB). Either way it is read as data only; nothing in it "
+      "is run. Importing a study already in the catalog adds a new version and keeps the earlier ones.").format(
+          n=MAX_STUDY_BYTES // 2**20)
 )
 allowed, why_not = common.can_write()
 if not allowed:
-    st.info(f"You can check a study here, but not add it: {why_not}", icon=":material/lock:")
+    st.info(_("You can check a study here, but not add it: {reason}").format(reason=why_not), icon=":material/lock:")
 
 
 def review_and_add(raw: bytes, shown_name: str, *, key: str, fetched_id: str | None = None) -> None:
@@ -33,20 +33,23 @@ def review_and_add(raw: bytes, shown_name: str, *, key: str, fetched_id: str | N
     try:
         trial = parse_bytes(raw, source=shown_name)
     except StudyFormatError as exc:
-        st.error(f"Not imported: {md_escape(str(exc), limit=600)}", icon=":material/error:")
+        st.error(_("Not imported: {problems}").format(problems=md_escape(str(exc), limit=600)),
+                 icon=":material/error:")
         return
     summary = trial_summary(trial)
-    st.success(f"Read {trial.nct_id}: {len(trial.inclusion)} inclusion and {len(trial.exclusion)} exclusion "
-               f"criteria, {len(trial.arm_groups)} arm groups, {len(trial.locations)} locations.")
+    st.success(_("Read {nct_id}: {inclusion} inclusion and {exclusion} exclusion criteria, {arms} arm groups, "
+                 "{locations} locations.").format(nct_id=trial.nct_id, inclusion=len(trial.inclusion),
+                                                  exclusion=len(trial.exclusion), arms=len(trial.arm_groups),
+                                                  locations=len(trial.locations)))
     st.subheader(md_escape(trial.title), anchor=False)
     with st.expander(_("What was read"), expanded=True):
         st.json({k: v for k, v in summary.items() if k not in ("criteria", "sites")}, expanded=True)
-        st.dataframe([{"Id": c["id"], "Criterion": c["text"]} for c in summary["criteria"]], hide_index=True,
+        st.dataframe([{_("Id"): c["id"], _("Criterion"): c["text"]} for c in summary["criteria"]], hide_index=True,
                      width="stretch")
     existing = loaders.catalog_scan().get(trial.nct_id)
     if existing:
-        st.info(f"{trial.nct_id} is already in the catalog ({len(existing.versions)} version(s)); "
-                "adding keeps the earlier versions.")
+        st.info(_("{nct_id} is already in the catalog ({n} version(s)); adding keeps the earlier versions.").format(
+            nct_id=trial.nct_id, n=len(existing.versions)))
     if allowed and st.button(_("Add to the catalog"), type="primary", icon=":material/add:", key=key):
         try:
             if fetched_id:  # a new version only when the record changed (not just the registry's release date)
@@ -55,18 +58,19 @@ def review_and_add(raw: bytes, shown_name: str, *, key: str, fetched_id: str | N
             else:
                 _entry, _version, is_new = loaders.catalog().add(raw, source_name=shown_name)
         except TrialkitError as exc:
-            st.error(f"Not imported: {md_escape(str(exc), limit=600)}", icon=":material/error:")
+            st.error(_("Not imported: {problems}").format(problems=md_escape(str(exc), limit=600)),
+                     icon=":material/error:")
             return
         st.cache_data.clear()
         if is_new:
             st.session_state[common.TRIAL_KEY] = trial.nct_id
-            st.success(f"Added {trial.nct_id} to the catalog.")
+            st.success(_("Added {nct_id} to the catalog.").format(nct_id=trial.nct_id))
             if existing:
                 st.page_link("pages/11_Changes.py", label=_("See what changed since the earlier version"),
                              icon=":material/difference:", query_params={"trial": trial.nct_id})
         else:
             st.info(_("This record is already the newest version in the catalog; nothing was added."))
-        st.page_link("pages/1_Overview.py", label=f"Open {trial.nct_id}", icon=":material/arrow_forward:",
+        st.page_link("pages/1_Overview.py", label=_("Open {nct_id}").format(nct_id=trial.nct_id), icon=":material/arrow_forward:",
                      query_params={"trial": trial.nct_id})
 
 
@@ -78,7 +82,7 @@ with upload_tab:
         # the client's file name is never trusted as a path
         review_and_add(upload.getvalue(), "the uploaded file", key="add_uploaded")
 with fetch_tab:
-    st.caption(f"From {md_escape(live.where())}. Nothing is sent until you press Fetch.")
+    st.caption(_("From {where}. Nothing is sent until you press Fetch.").format(where=md_escape(live.where())))
     fetched = live.fetch_by_id()
     if fetched is not None:
         source, raw = fetched
