@@ -69,7 +69,8 @@ else:
                       "out)").format(n=fmt(sf['denominator']), waiting=fmt(summary['in_screening'])))
     if tgt["denominator"]:
         cols[2].metric(_("Enrolled / target"), f"{fmt(tgt['numerator'])} / {tgt['denominator']:,} ({share(tgt)})")
-        cols[2].caption(_("target: {what}").format(what=_(tgt['denominator_label'])))
+        target_label = tgt["denominator_label"]  # one of i18n.data_messages()
+        cols[2].caption(_("target: {what}").format(what=_(target_label)))
     else:
         cols[2].metric(_("Enrolled"), fmt(tgt["numerator"]))
         cols[2].caption(_("no enrollment target stated (registry or site targets)"))
