@@ -17,13 +17,13 @@ from trialkit.enrollment.metrics import (DAYS_PER_MONTH, SILENT_PROBABILITY, att
                                          registry_locations, site_table)
 from ui import common, enrollment_import
 from ui import record_screening as rs
+from ui import contacts as contacts_ui
 from ui.text import humanize, md_escape
 
 PAGE_SIZE = 25
 
 trial = common.page(N_("Sites"))
 ALL_COUNTRIES = N_("All countries")
-_COLUMNS = (N_("Facility"), N_("City"), N_("State"), N_("Country"), N_("Status"))  # the registry table's
 st.title(_("Sites"), anchor=False)
 st.caption(f"{trial.nct_id} · {md_escape(trial.title, limit=200)}")
 fmt = common.show_count
@@ -169,4 +169,4 @@ else:
     subset = locs if chosen == ALL_COUNTRIES else locs[locs["country"].fillna("not stated") == chosen]
     sl = pager(len(subset), "loc_page")
     st.dataframe(subset.iloc[sl][["facility", "city", "state", "country", "status"]]
-                 .rename(columns=lambda c: _(c.capitalize())).fillna(_("not stated")), hide_index=True, width="stretch")
+                 .rename(columns=lambda c: contacts_ui.column_name(c.capitalize())).fillna(_("not stated")), hide_index=True, width="stretch")

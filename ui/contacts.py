@@ -1,7 +1,7 @@
 """The Overview's contacts section: central contacts and a searchable table of sites with their contacts."""
 from __future__ import annotations
 
-from trialkit.i18n import N_, _
+from trialkit.i18n import N_, _, pgettext
 
 import pandas as pd
 import streamlit as st
@@ -11,13 +11,18 @@ from ui import common
 
 
 #: The column names of :mod:`trialkit.contacts` rows (English keys; translated where shown).
-_COLUMNS = (N_("Kind"), N_("Name"), N_("Role"), N_("Phone"), N_("Email"), N_("Facility"), N_("City"), N_("State"),
+_COLUMNS = (N_("Kind"), N_("Name"), N_("Role"), N_("Phone"), N_("Email"), N_("Facility"), N_("City"),
             N_("Country"), N_("Status"), N_("Contact"))
+
+
+def column_name(column: str) -> str:
+    """A contacts/locations column in the interface language ("State" is the address's province or state)."""
+    return pgettext("address", "State") if column == "State" else _(column)
 
 
 def _shown(df: pd.DataFrame) -> pd.DataFrame:
     """Column names in the interface language; "not stated" cells too (data cells stay as written)."""
-    return df.replace({NOT_STATED: _("not stated")}).rename(columns=_)
+    return df.replace({NOT_STATED: _("not stated")}).rename(columns=column_name)
 
 
 def central_contacts(trial) -> None:

@@ -5,7 +5,7 @@ Nothing is fetched unless a person presses a button. Writes check :func:`ui.comm
 """
 from __future__ import annotations
 
-from trialkit.i18n import _
+from trialkit.i18n import N_, _, ngettext
 
 import pandas as pd
 import streamlit as st
@@ -16,11 +16,13 @@ from trialkit.enrollment import charts
 from trialkit.errors import TrialkitError
 from trialkit.geo import GAZETTEER, PlaceNotFound, resolve_place
 from ui import common, loaders
-from ui.text import md_escape
+from ui.text import humanize, md_escape
 
 FETCHED_KEY = "_ctgov_fetched"  # (nct_id, raw bytes) of the study fetched on the Import page, not yet added
 RESULTS_KEY = "_ctgov_results"  # (SearchResult, Place | None, radius) of the last search on Find trials
 UPDATES_KEY = "_ctgov_updates"  # the last "Check for updates" lines
+#: refresh results of trialkit.ctgov_api (English in the command line; translated where shown)
+_REFRESH_WORDS = (N_("updated"), N_("unchanged"), N_("failed"))
 
 
 def where() -> str:
@@ -39,13 +41,13 @@ def fetch_by_id() -> tuple[str, bytes] | None:
     with st.form("ctgov_fetch", border=False):
         left, right = st.columns([3, 1], vertical_alignment="bottom")
         typed = left.text_input(_("NCT id"), placeholder="NCT04267848", max_chars=40, key="fetch_id",
-                                help=f"Fetched from {where()} (TRIALKIT_CTGOV_URL) when you press Fetch.")
+                                help=_("Fetched from {where} (TRIALKIT_CTGOV_URL) when you press Fetch.").format(where=where()))
         pressed = right.form_submit_button(_("Fetch"), icon=":material/cloud_download:", type="primary")
     if pressed:
         st.session_state.pop(FETCHED_KEY, None)
         try:
             nct_id = ctgov_api.normalize_nct_id(typed)
-            with st.spinner(f"Fetching {nct_id} from ClinicalTrials.gov…"):
+            with st.spinner(_("Fetching {nct_id} from ClinicalTrials.gov…").format(nct_id=nct_id)):
                 _trial, raw = ctgov_api.download(nct_id)
         except TrialkitError as exc:
             show_error(exc)
@@ -55,7 +57,7 @@ def fetch_by_id() -> tuple[str, bytes] | None:
     if not fetched:
         return None
     nct_id, raw = fetched
-    return f"the ClinicalTrials.gov answer for {nct_id}", raw
+    return _("the ClinicalTrials.gov answer for {nct_id}").format(nct_id=nct_id), raw
 
 
 # -- keep current -----------------------------------------------------------------------------------------------
@@ -63,20 +65,21 @@ def check_for_updates(trial_id: str | None) -> None:
     """Buttons that check one trial or the whole catalog for a newer registry record (contracts §7 refresh)."""
     allowed, why_not = common.can_write()
     if not allowed:
-        st.info(f"Checking for updates stores new versions, so it is off here: {why_not}", icon=":material/lock:")
+        st.info(_("Checking for updates stores new versions, so it is off here: {reason}").format(reason=why_not),
+                icon=":material/lock:")
         return
     scan = loaders.catalog_scan()
     one, every = st.columns(2)
     ids: list[str] | None = None
-    if trial_id and one.button(f"Check {trial_id} for updates", icon=":material/sync:"):
+    if trial_id and one.button(_("Check {nct_id} for updates").format(nct_id=trial_id), icon=":material/sync:"):
         ids = [trial_id]
-    if every.button(f"Check all {len(scan.ids)} catalog studies", icon=":material/sync:"):
+    if every.button(_("Check all {n} catalog studies").format(n=len(scan.ids)), icon=":material/sync:"):
         ids = scan.ids
     if ids:
-        bar = st.progress(0.0, text="Asking ClinicalTrials.gov…")
+        bar = st.progress(0.0, text=_("Asking ClinicalTrials.gov…"))
 
         def progress(line, done, total):
-            bar.progress(done / total, text=f"{done} of {total}: {line.nct_id}")
+            bar.progress(done / total, text=_("{done} of {total}: {nct_id}").format(done=done, total=total, nct_id=line.nct_id))
 
         try:
             lines = ctgov_api.refresh(loaders.catalog(), ids, progress=progress)
@@ -90,10 +93,10 @@ def check_for_updates(trial_id: str | None) -> None:
     lines = st.session_state.get(UPDATES_KEY)
     if lines:
         updated = [line.nct_id for line in lines if line.change == "updated"]
-        st.dataframe(pd.DataFrame([{"NCT id": line.nct_id, "Result": line.change, "Details": line.message}
+        st.dataframe(pd.DataFrame([{_("NCT id"): line.nct_id, _("Result"): _(line.change), _("Details"): line.message}
                                    for line in lines]), hide_index=True, width="stretch")
         for nct_id in updated:
-            st.page_link("pages/11_Changes.py", label=f"See what changed in {nct_id}", icon=":material/difference:",
+            st.page_link("pages/11_Changes.py", label=_("See what changed in {nct_id}").format(nct_id=nct_id), icon=":material/difference:",
                          query_params={"trial": nct_id})
         if not updated:
             st.caption(_("No record changed; nothing was stored."))
@@ -115,7 +118,7 @@ def search_form() -> tuple[SearchQuery, int] | None:
                             key="find_term")
         c, d = st.columns([3, 1])
         place = c.text_input(_("Near (a city, or latitude, longitude)"), value=qp.get("place", ""),
-                             placeholder=_("Guangzhou"), help=f"Resolved offline: {GAZETTEER}.", key="find_place")
+                             placeholder=_("Guangzhou"), help=_("Resolved offline: {source}.").format(source=GAZETTEER), key="find_place")
         try:
             radius0 = float(qp.get("radius", 50))
         except ValueError:
@@ -124,9 +127,8 @@ def search_form() -> tuple[SearchQuery, int] | None:
                                 step=10.0, key="find_radius")
         e, f, g = st.columns([2, 2, 1])
         statuses = e.multiselect(_("Status"), ctgov_api.STATUSES, default=["RECRUITING", "NOT_YET_RECRUITING"],
-                                 format_func=lambda s: s.replace("_", " ").capitalize(), key="find_status")
-        phases = f.multiselect(_("Phase"), ctgov_api.PHASES, format_func=lambda s: s.replace("_", " ").capitalize(),
-                               key="find_phase")
+                                 format_func=humanize, key="find_status")
+        phases = f.multiselect(_("Phase"), ctgov_api.PHASES, format_func=humanize, key="find_phase")
         limit = g.number_input(_("At most"), min_value=1, max_value=200, value=20, step=10, key="find_limit")
         pressed = st.form_submit_button(_("Search ClinicalTrials.gov"), icon=":material/search:", type="primary")
     if not pressed:
@@ -152,16 +154,18 @@ def run_search(query: SearchQuery, limit: int) -> None:
     failure = None
     with st.status(_("Searching ClinicalTrials.gov…"), expanded=False) as status:
         def progress(found, pages):
-            status.update(label=f"Searching ClinicalTrials.gov… page {pages}, {found} studies so far")
+            status.update(label=_("Searching ClinicalTrials.gov… page {pages}, {found} studies so far").format(
+                pages=pages, found=found))
 
         try:
             result = ctgov_api.search(query, limit=limit, progress=progress)
         except TrialkitError as exc:
             failure = exc
-            status.update(label="The search failed", state="error")
+            status.update(label=_("The search failed"), state="error")
         else:
             n = len(result.hits)
-            status.update(label=f"Found {n} {'study' if n == 1 else 'studies'} in {result.pages} page(s)",
+            status.update(label=ngettext("Found {n} study in {pages} page(s)", "Found {n} studies in {pages} page(s)",
+                                         n).format(n=n, pages=result.pages),
                           state="complete")
     if failure is not None:  # outside the (collapsed) status box, so it is seen
         st.session_state.pop(RESULTS_KEY, None)
@@ -179,24 +183,30 @@ def show_results() -> None:
     if not result.hits:
         st.info(_("No study matches. Widen the radius, drop a filter, or try other words."), icon=":material/search_off:")
         return
-    total = "an unknown number of" if result.total is None else f"{result.total:,}"
-    where_ = f" within {radius:g} miles of {md_escape(near.label)}" if near else ""
-    st.markdown(f"**{len(result.hits)}** of {total} matching {'study' if result.total == 1 else 'studies'}{where_}, "
-                "in ClinicalTrials.gov's order.")
+    total = _("an unknown number of") if result.total is None else f"{result.total:,}"
+    where_ = _(" within {radius} miles of {place}").format(radius=f"{radius:g}", place=md_escape(near.label)) if near else ""
+    st.markdown(_("**{shown}** of {total} matching studies{where}, in ClinicalTrials.gov's order.").format(
+        shown=len(result.hits), total=total, where=where_))
     in_catalog = set(loaders.catalog_scan().ids)
     table = ctgov_api.hits_frame(result.hits)
-    table["In catalog"] = table["NCT id"].isin(in_catalog).map({True: "yes", False: ""})
+    table["In catalog"] = table["NCT id"].isin(in_catalog).map({True: _("yes"), False: ""})
+    table["Status"] = table["Status"].map(lambda v: humanize(v) if isinstance(v, str) else v)
     if near is None:
         table = table.drop(columns=["Distance (mi)"])
     st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "Title": st.column_config.TextColumn(width="medium"),
-        "Sponsor": st.column_config.TextColumn(width="medium"),
-        "Distance (mi)": st.column_config.NumberColumn(format="%.1f", help=_("Miles from the place searched to the "
+        "NCT id": st.column_config.TextColumn(_("NCT id")),
+        "Phase": st.column_config.TextColumn(_("Phase")),
+        "Status": st.column_config.TextColumn(_("Status")),
+        "In catalog": st.column_config.TextColumn(_("In catalog")),
+        "Title": st.column_config.TextColumn(_("Title"), width="medium"),
+        "Sponsor": st.column_config.TextColumn(_("Sponsor"), width="medium"),
+        "Distance (mi)": st.column_config.NumberColumn(_("Distance (mi)"), format="%.1f", help=_("Miles from the place searched to the "
                                                        "study's nearest site with coordinates")),
-        "Sites": st.column_config.NumberColumn(width="small")})
+        "Sites": st.column_config.NumberColumn(_("Sites"), width="small")})
     pts = ctgov_api.sites_frame(result.hits, near=near, radius_mi=radius if near else None)
     if len(pts):
-        title = f"Sites of these studies{' within ' + format(radius, 'g') + ' miles' if near else ''}"
+        title = (_("Sites of these studies within {radius} miles").format(radius=format(radius, "g")) if near
+                 else _("Sites of these studies"))
         st.plotly_chart(charts.site_map_figure(pts, label="label", size="studies", title=title), width="stretch",
                         key="find_map")
         st.caption(_("Drawn on plain longitude/latitude axes with no basemap, so it works without internet."))
@@ -206,23 +216,24 @@ def show_results() -> None:
 def add_one(hits, in_catalog: set[str]) -> None:
     allowed, why_not = common.can_write()
     if not allowed:
-        st.info(f"You can search here, but not add studies: {why_not}", icon=":material/lock:")
+        st.info(_("You can search here, but not add studies: {reason}").format(reason=why_not), icon=":material/lock:")
         return
-    labels = {h.nct_id: f"{h.nct_id} · {h.title or 'untitled'}" for h in hits}
+    labels = {h.nct_id: f"{h.nct_id} · {h.title or _('untitled')}" for h in hits}
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     chosen = left.selectbox(_("Study to add"), list(labels), format_func=lambda i: labels[i], key="find_add_choice")
-    verb = "Check for a newer version of" if chosen in in_catalog else "Add"
-    if right.button(f"{verb} {chosen}", type="primary", icon=":material/add:", key="find_add"):
+    label = (_("Check for a newer version of {nct_id}") if chosen in in_catalog else _("Add {nct_id}")).format(
+        nct_id=chosen)
+    if right.button(label, type="primary", icon=":material/add:", key="find_add"):
         try:
-            with st.spinner(f"Fetching {chosen}…"):
+            with st.spinner(_("Fetching {nct_id}…").format(nct_id=chosen)):
                 outcome = ctgov_api.fetch_into_catalog(chosen, loaders.catalog())
         except TrialkitError as exc:
             show_error(exc)
             return
         st.cache_data.clear()
-        said = {"added": "Added {} to the catalog.", "updated": "Stored a new version of {}.",
-                "unchanged": "{} is already in the catalog and unchanged; nothing was stored."}[outcome.change]
-        st.success(said.format(outcome.nct_id), icon=":material/check:")
-        st.page_link("pages/1_Overview.py", label=f"Open {outcome.nct_id}", icon=":material/arrow_forward:",
+        said = {"added": _("Added {nct_id} to the catalog."), "updated": _("Stored a new version of {nct_id}."),
+                "unchanged": _("{nct_id} is already in the catalog and unchanged; nothing was stored.")}[outcome.change]
+        st.success(said.format(nct_id=outcome.nct_id), icon=":material/check:")
+        st.page_link("pages/1_Overview.py", label=_("Open {nct_id}").format(nct_id=outcome.nct_id), icon=":material/arrow_forward:",
                      query_params={"trial": outcome.nct_id})
 

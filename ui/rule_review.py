@@ -6,7 +6,7 @@ is shown with ``st.text`` or in a dataframe, never as Markdown.
 """
 from __future__ import annotations
 
-from trialkit.i18n import _
+from trialkit.i18n import _, pgettext
 
 import streamlit as st
 
@@ -25,14 +25,16 @@ _FLASH = "rr_flash"
 def _describe(rule) -> str:
     if isinstance(rule, RangeRule):
         spec = FIELDS[rule.field]
-        return f"{spec.label} {_bounds_words(rule, spec)}"
+        return f"{pgettext('field', spec.label)} {_bounds_words(rule, spec)}"
     if rule.kind == "judgment":
-        return f"clinician's judgment: {rule.question}"
+        return _("clinician's judgment: {question}").format(question=rule.question)
     if rule.kind == "fact":
-        return f"{FIELDS[rule.field].label} = {'yes' if rule.expected else 'no'}"
+        return f"{pgettext('field', FIELDS[rule.field].label)} = {_('yes') if rule.expected else _('no')}"
     if rule.kind == "window":
-        return f"{FIELDS[rule.field].label} within {rule.within:g} {rule.unit}"
-    return f"{FIELDS[rule.field].label}: one of {', '.join(rule.any_of)}"
+        return _("{field} within {n} {unit}").format(field=pgettext("field", FIELDS[rule.field].label),
+                                                     n=f"{rule.within:g}", unit=_(rule.unit))
+    return _("{field}: one of {values}").format(field=pgettext("field", FIELDS[rule.field].label),
+                                               values=", ".join(rule.any_of))
 
 
 def _own_rules(criterion) -> list:
@@ -51,14 +53,16 @@ def _save(trial, cid: str, rules: list, decision: str) -> None:
     except TrialkitError as exc:
         st.session_state[_FLASH] = ("error", str(exc))
         return
-    st.session_state[_FLASH] = ("success", f"{cid}: rules saved as reviewed by {stamp['by']} at {stamp['at']}.")
+    st.session_state[_FLASH] = ("success", _("{id}: rules saved as reviewed by {user} at {time}.").format(
+        id=cid, user=stamp['by'], time=stamp['at']))
 
 
 def review_panel(trial) -> None:
     ruleset = loaders.ruleset(trial)
     ok, reason = common.can_write()
-    with st.expander(f"Review rules · {common.show_count(ruleset.reviewed_count)} of "
-                     f"{common.show_count(ruleset.total)} criteria reviewed", icon=":material/rule:"):
+    with st.expander(_("Review rules · {reviewed} of {total} criteria reviewed").format(
+            reviewed=common.show_count(ruleset.reviewed_count), total=common.show_count(ruleset.total)),
+            icon=":material/rule:"):
         flash = st.session_state.pop(_FLASH, None)
         if flash:
             (st.success if flash[0] == "success" else st.error)(flash[1])
@@ -68,7 +72,8 @@ def review_panel(trial) -> None:
         if not ids:
             st.caption(_("no criteria to review"))
             return
-        status = {c.id: ("reviewed" if not c.rules_unreviewed and all(r.reviewed for r in c.rules) else "needs review")
+        status = {c.id: (_("reviewed") if not c.rules_unreviewed and all(r.reviewed for r in c.rules)
+                         else _("needs review"))
                   for c in ruleset.criteria}
         cid = st.selectbox(_("Criterion"), ids, key="rr_criterion", format_func=lambda i: f"{i} · {status[i]}")
         c = ruleset.criterion(cid)
@@ -77,8 +82,8 @@ def review_panel(trial) -> None:
             if p.startswith(f"{cid}:"):
                 st.warning(p, icon=":material/warning:")
         own = _own_rules(c)
-        st.dataframe([{"rule": _describe(r), "words": r.source_text if r.kind != "judgment" else "",
-                       "reviewed": bool(r.reviewed and not c.rules_unreviewed)} for r in own],
+        st.dataframe([{_("rule"): _describe(r), _("words"): r.source_text if r.kind != "judgment" else "",
+                       _("reviewed"): bool(r.reviewed and not c.rules_unreviewed)} for r in own],
                      hide_index=True, width="stretch")
         b1, b2 = st.columns(2)
         if b1.button(_("Accept these rules"), key=f"rr_accept_{cid}", disabled=not ok or not own,
@@ -116,7 +121,7 @@ def review_panel(trial) -> None:
             words = st.text_input(_("The criterion's words this rule encodes"), value=first.source_text if first else "",
                                   key=f"rr_words_{cid}")
             mode = st.radio(_("How"), ["edit", "add"], horizontal=True, key=f"rr_mode_{cid}", label_visibility="collapsed",
-                            format_func=lambda m: "replace the rule on this field" if m == "edit" else "add beside")
+                            format_func=lambda m: _("replace the rule on this field") if m == "edit" else _("add beside"))
             submitted = st.form_submit_button(_("Save rule as reviewed"), disabled=not ok)
         if submitted:
             try:
@@ -127,7 +132,7 @@ def review_panel(trial) -> None:
                 new = review.range_rule(field, minimum=vals[0], maximum=vals[1], minimum_inclusive=lo_inc,
                                         maximum_inclusive=hi_inc, source_text=words.strip())
             except ValueError:
-                st.session_state[_FLASH] = ("error", "Minimum and maximum must be numbers (or empty).")
+                st.session_state[_FLASH] = ("error", _("Minimum and maximum must be numbers (or empty)."))
             except TrialkitError as exc:
                 st.session_state[_FLASH] = ("error", str(exc))
             else:

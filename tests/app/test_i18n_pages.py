@@ -93,7 +93,7 @@ def untranslated(texts: list[str], corpus: str) -> list[str]:
     bad = []
     for text in texts:
         clean = _MD.sub(r"\1", str(text)).replace("\u2060", "")
-        clean = _MARKUP.sub(" ", _URL.sub(" ", _NCT.sub(" ", clean)))
+        clean = _NCT.sub(" ", _URL.sub(" ", _MARKUP.sub(" ", clean)))
         for line in clean.splitlines():
             for m in _RUN.finditer(line):
                 run = m.group(0).strip(" .,:;!?()[]*#-_|'\"`/<>=+~")
