@@ -110,8 +110,8 @@ def write_refusal() -> str | None:
     if auth_configured():
         return None
     if _visitor_addresses():
-        return ("Changes can only be made on the server's own machine while sign-in is off (everyone else "
-                "would write as the same anonymous user). Ask the administrator to turn sign-in on.")
+        return _("Changes can only be made on the server's own machine while sign-in is off (everyone else "
+                 "would write as the same anonymous user). Ask the administrator to turn sign-in on.")
     return None
 
 
@@ -135,7 +135,8 @@ def signed_in_key() -> str | None:
 
 
 def _provider_label(name: str | None) -> str:
-    return "Sign in" if name is None else f"Sign in with {name.replace('_', ' ').title()}"
+    return _("Sign in") if name is None else _("Sign in with {provider}").format(
+        provider=name.replace('_', ' ').title())
 
 
 def sidebar_controls(container=None) -> None:

@@ -2,7 +2,7 @@
 validation and storage are trialkit.enrollment.sdtm and storage."""
 from __future__ import annotations
 
-from trialkit.i18n import _
+from trialkit.i18n import N_, _
 
 import pandas as pd
 import streamlit as st
@@ -13,7 +13,7 @@ from trialkit.models import Trial
 from ui import common, loaders
 from ui.text import md_escape
 
-PILOT_CREDIT = ("Tested on the CDISC SDTM/ADaM Pilot Project data (study CDISCPILOT01), © CDISC, used unmodified "
+PILOT_CREDIT = N_("Tested on the CDISC SDTM/ADaM Pilot Project data (study CDISCPILOT01), © CDISC, used unmodified "
                 "under CDISC's terms.")
 
 
@@ -48,11 +48,12 @@ def sdtm_section(trial: Trial, log: storage.LogFrames, *, flash_key: str, max_by
         with st.form("sdtm_import", clear_on_submit=False):
             ups = st.file_uploader(_("SDTM files"), type=["xpt", "csv"], accept_multiple_files=True, key="up_sdtm",
                                    max_upload_size=max_bytes // 1024 // 1024,
-                                   help=f"At most {max_bytes // 1024 // 1024} MB per file.")
+                                   help=_("At most {n} MB per file.").format(n=max_bytes // 1024 // 1024))
             arms = st.text_area(_("Arm map (optional): one `SDTM ARM=arm group label` a line"), key="sdtm_arm_map",
                                 height=68,
                                 placeholder="Xanomeline High Dose=High dose patch",
-                                help="The trial's arm groups: " + "; ".join(trial.arm_labels or ["none stated"]))
+                                help=_("The trial's arm groups: {arms}").format(
+                                    arms="; ".join(trial.arm_labels or [_("none stated")])))
             ies = st.text_area(_("Criterion map (optional): one `IETESTCD=criterion id` a line"), key="sdtm_ie_map",
                                height=68,
                                placeholder="EXCL16=E8")
@@ -74,7 +75,7 @@ def sdtm_section(trial: Trial, log: storage.LogFrames, *, flash_key: str, max_by
             st.download_button(_("This log as CDISC SDTM (DM, DS, IE as XPT v5 and CSV; zip)"), data,
                                file_name=f"{trial.nct_id}_sdtm.zip", mime="application/zip",
                                icon=":material/download:")
-    st.caption(PILOT_CREDIT)
+    st.caption(_(PILOT_CREDIT))
 
 
 def _import(trial: Trial, ups, arms: str, ies: str, replace: bool, *, flash_key: str, max_bytes: int) -> None:
@@ -83,15 +84,16 @@ def _import(trial: Trial, ups, arms: str, ies: str, replace: bool, *, flash_key:
         problems.append("no SDTM file chosen")
     for up in ups:
         if up.size > max_bytes:
-            problems.append(f"{up.name}: {up.size / 1024 / 1024:.1f} MB is over the {max_bytes // 1024 // 1024} MB limit")
+            problems.append(_("{file}: {size} MB is over the {limit} MB limit").format(
+                file=up.name, size=f"{up.size / 1024 / 1024:.1f}", limit=max_bytes // 1024 // 1024))
     if problems:
-        st.error("Not imported: " + md_escape("; ".join(problems)), icon=":material/error:")
+        st.error(_("Not imported: {problems}").format(problems=md_escape("; ".join(problems))), icon=":material/error:")
         return
     run_import(lambda: sdtm.import_sdtm(loaders.engine(), trial.nct_id, {u.name: u.getvalue() for u in ups},
                                         user=common.current_user(), trial=trial,
                                         arm_map=sdtm.parse_map_lines(arms), ie_map=sdtm.parse_map_lines(ies),
                                         replace_demo=replace, source="upload: " + ", ".join(u.name for u in ups)),
-               flash_key=flash_key, spinner="Reading, mapping, validating and importing the SDTM domains…",
+               flash_key=flash_key, spinner=_("Reading, mapping, validating and importing the SDTM domains…"),
                problems_file=f"{trial.nct_id}_sdtm_problems.txt")
 
 
@@ -102,13 +104,14 @@ def run_import(do_import, *, flash_key: str, spinner: str, problems_file: str) -
         with st.spinner(spinner):
             report = do_import()
     except LogValidationError as exc:
-        st.error(f"Not imported: {len(exc.problems)} problem(s). Nothing in the log changed.", icon=":material/error:")
+        st.error(_("Not imported: {n} problem(s). Nothing in the log changed.").format(n=len(exc.problems)),
+                 icon=":material/error:")
         st.dataframe(pd.DataFrame({"problem": exc.problems}), hide_index=True, width="stretch")
         st.download_button(_("Problems (text)"), ("\n".join(exc.problems) + "\n").encode(), file_name=problems_file,
                            mime="text/plain")
         return
     except TrialkitError as exc:
-        st.error(f"Not imported: {md_escape(str(exc), limit=500)}", icon=":material/error:")
+        st.error(_("Not imported: {problems}").format(problems=md_escape(str(exc), limit=500)), icon=":material/error:")
         return
     st.session_state[flash_key] = [report.line(), *report.notes]
     st.rerun()

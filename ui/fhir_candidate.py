@@ -54,7 +54,7 @@ def _fill_url(ruleset, values: dict) -> None:
 def render(ruleset) -> None:
     with st.expander(_("Load a patient from a FHIR bundle"), icon=":material/upload_file:",
                      expanded=_LOADED in st.session_state):
-        up = st.file_uploader(f"FHIR R4 Bundle, one patient (JSON, up to {MAX_BUNDLE_BYTES // 2**20} MB)",
+        up = st.file_uploader(_("FHIR R4 Bundle, one patient (JSON, up to {n} MB)").format(n=MAX_BUNDLE_BYTES // 2**20),
                               type=["json"], key="fhir_bundle")
         st.caption(_("Age is taken at the index date; each measurement is the latest on or before it within the "
                    "lookback, converted from its UCUM unit; a value that cannot be converted stays unknown and "
@@ -84,18 +84,20 @@ def render(ruleset) -> None:
 def _summary(ruleset, cand) -> None:
     if cand.synthetic:
         st.info(_("Synthetic patient (Synthea): invented data, not a real person."), icon=":material/science:")
-    st.text(f"Loaded: {cand.label}, index date {cand.index_date}")
+    st.text(_("Loaded: {label}, index date {date}").format(label=cand.label, date=cand.index_date))
     used = set(ruleset.fields_used())
-    rows = [{"field": FIELDS[k].display, "value": FIELDS[k].format(v), "from": cand.evidence.get(k, ""),
-             "used by this trial": "yes" if k in used else "no"} for k, v in cand.values.items()]
+    rows = [{_("field"): FIELDS[k].display, _("value"): FIELDS[k].format(v), _("from"): cand.evidence.get(k, ""),
+             _("used by this trial"): _("yes") if k in used else _("no")} for k, v in cand.values.items()]
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     if cand.unusable:
-        st.warning(f"{len(cand.unusable)} value(s) could not be used and stay unknown:", icon=":material/warning:")
-        st.dataframe(pd.DataFrame({"not used": cand.unusable}), hide_index=True, width="stretch")
+        st.warning(_("{n} value(s) could not be used and stay unknown:").format(n=len(cand.unusable)),
+                   icon=":material/warning:")
+        st.dataframe(pd.DataFrame({_("not used"): cand.unusable}), hide_index=True, width="stretch")
     if cand.notes:
-        with st.expander(f"Notes ({len(cand.notes)})"):
-            st.dataframe(pd.DataFrame({"note": cand.notes}), hide_index=True, width="stretch")
+        with st.expander(_("Notes ({n})").format(n=len(cand.notes))):
+            st.dataframe(pd.DataFrame({_("note"): cand.notes}), hide_index=True, width="stretch")
     missing = sorted(FIELDS[f].label for f in used - set(cand.values))
     if missing:
-        st.caption(md_escape(f"Unknown from the record (enter them below if you know them): {', '.join(missing)}."))
+        st.caption(md_escape(_("Unknown from the record (enter them below if you know them): {fields}.").format(
+            fields=", ".join(missing))))

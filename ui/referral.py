@@ -31,11 +31,13 @@ def render(trial, ruleset, candidate, result, *, what_would_change: list[str] | 
                    "what would change it. It holds no name, contact details or record number: only the "
                    "eligibility values you entered."))
         if ref.values_left_out:
-            st.warning(f"{ref.values_left_out} value(s) looked identifying and were left out of the summary.")
+            st.warning(_("{n} value(s) looked identifying and were left out of the summary.").format(
+                n=ref.values_left_out))
         st.markdown(_("**Study contacts (as the registry lists them)**"))
         if trial.central_contacts:
-            st.dataframe(pd.DataFrame([{"Name": not_stated(c.name), "Role": humanize(c.role) if c.role else "not stated",
-                                        "Phone": not_stated(c.phone), "Email": not_stated(c.email)}
+            st.dataframe(pd.DataFrame([{_("Name"): not_stated(c.name),
+                                        _("Role"): humanize(c.role) if c.role else _("not stated"),
+                                        _("Phone"): not_stated(c.phone), _("Email"): not_stated(c.email)}
                                        for c in trial.central_contacts]), hide_index=True, width="stretch")
         else:
             st.caption(_("The registry record gives no central contact; see the sites on the Overview page."))
@@ -50,6 +52,6 @@ def render(trial, ruleset, candidate, result, *, what_would_change: list[str] | 
                            icon=":material/download:")
     values, _missing = candidate_values(candidate)
     with st.expander(_("Share this scenario with a passcode"), icon=":material/share:"):
-        st.caption("Makes a passcode-protected link holding these values (and any notes you choose) that opens "
-                   "this check on the what-if page. " + md_escape(f"{len(values)} value(s)."))
+        st.caption(_("Makes a passcode-protected link holding these values (and any notes you choose) that opens "
+                     "this check on the what-if page. {n} value(s).").format(n=len(values)))
         ui_notes.share_form(trial.nct_id, scenario=values, key=f"{key}_share")

@@ -25,11 +25,12 @@ from datetime import date, timedelta
 import numpy as np
 
 from trialkit.enrollment.schema import NCOMPLT_TERMS, ParticipantRow, SiteRow
+from trialkit.i18n import N_
 from trialkit.models import Trial
 
 DEMO_TRIALS = ("NCT06610773", "NCT07176143")
 DEMO_SEED = 20250829
-SINGLE_GROUP_LABEL = "Simulated single group"
+SINGLE_GROUP_LABEL = N_("Simulated single group")  # N_: translated where shown
 
 _REASON_WEIGHTS = {"WITHDRAWAL BY SUBJECT": 4, "LOST TO FOLLOW-UP": 3, "ADVERSE EVENT": 2,
                    "PHYSICIAN DECISION": 1, "PROTOCOL DEVIATION": 1, "PREGNANCY": 0, "OTHER": 1}
