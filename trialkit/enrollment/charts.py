@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from trialkit.enrollment.storage import DEMO_LABEL
+from trialkit.i18n import _, with_fonts
 from trialkit.models import Trial
 
 COLORS = ["#4a6fa5", "#d08c2f", "#4a8a4a", "#a54a4a", "#7a5ea8", "#3a9a9a"]
@@ -29,7 +30,7 @@ def _esc(text) -> str:
 
 
 def _title(text: str, simulated: bool) -> str:
-    return f"{text} — {DEMO_LABEL}" if simulated else text
+    return f"{text} — {_(DEMO_LABEL)}" if simulated else text
 
 
 def cumulative_enrollment_figure(participants: pd.DataFrame, target: int | None, *, as_of: date,
@@ -47,24 +48,24 @@ def cumulative_enrollment_figure(participants: pd.DataFrame, target: int | None,
         return x, y
 
     x, y = steps(p["screening_date"].dropna())
-    fig.add_scatter(x=x, y=y, mode="lines", line=dict(shape="hv", color="#999999", dash="dot"), name="Screened")
+    fig.add_scatter(x=x, y=y, mode="lines", line=dict(shape="hv", color="#999999", dash="dot"), name=_("Screened"))
     x, y = steps(enrolled["enrollment_date"])
-    fig.add_scatter(x=x, y=y, mode="lines", line=dict(shape="hv", color="#222222", width=3), name="Enrolled (all arms)")
+    fig.add_scatter(x=x, y=y, mode="lines", line=dict(shape="hv", color="#222222", width=3), name=_("Enrolled (all arms)"))
     if by_arm:
         for i, (arm, g) in enumerate(enrolled.groupby("arm", sort=False)):
             x, y = steps(g["enrollment_date"])
             fig.add_scatter(x=x, y=y, mode="lines", line=dict(shape="hv", color=COLORS[i % len(COLORS)]),
-                            name=f"Enrolled: {_esc(textwrap.shorten(str(arm), 40))}")
+                            name=_("Enrolled: {arm}").format(arm=_esc(textwrap.shorten(str(arm), 40))))
     if target:
         fig.add_hline(y=target, line=dict(color="#a54a4a", dash="dash"),
-                      annotation_text=f"Target {target:,}", annotation_position="top left")
-    fig.update_layout(title=_title("Cumulative enrollment against target", simulated),
-                      xaxis_title="Date", yaxis_title="Participants (cumulative count)", height=420,
+                      annotation_text=_("Target {n}").format(n=f"{target:,}"), annotation_position="top left")
+    fig.update_layout(title=_title(_("Cumulative enrollment against target"), simulated),
+                      xaxis_title=_("Date"), yaxis_title=_("Participants (cumulative count)"), height=420,
                       legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0), margin=dict(t=90))
     if not len(p):
-        fig.add_annotation(text="No participant in the log yet", showarrow=False, x=0.5, y=0.5,
+        fig.add_annotation(text=_("No participant in the log yet"), showarrow=False, x=0.5, y=0.5,
                            xref="paper", yref="paper")
-    return fig
+    return with_fonts(fig)
 
 
 def arm_figure(summary: dict, *, fmt: Callable = _fmt_default) -> go.Figure:
@@ -73,16 +74,16 @@ def arm_figure(summary: dict, *, fmt: Callable = _fmt_default) -> go.Figure:
     arms = list(c["allocated"])
     labels = [_esc(textwrap.shorten(a, 40)) for a in arms]
     fig = go.Figure()
-    for name, key, color in (("Enrolled", "allocated", "#4a6fa5"), ("Discontinued", "discontinued", "#d08c2f"),
-                             ("Analysed", "analysed", "#4a8a4a")):
+    for name, key, color in ((_("Enrolled"), "allocated", "#4a6fa5"), (_("Discontinued"), "discontinued", "#d08c2f"),
+                             (_("Analysed"), "analysed", "#4a8a4a")):
         vals = [c[key].get(a, 0) for a in arms]
         text = [_esc(fmt(v)) for v in vals]
         fig.add_bar(x=labels, y=vals, name=name, marker_color=color, text=text, textposition="outside",
                     hovertemplate="%{x}<br>" + name + ": %{text}<extra></extra>")
-    fig.update_layout(title=_title("Participants by arm", bool(summary.get("simulated"))), barmode="group",
-                      xaxis_title="Arm group", yaxis_title="Participants (count)", height=380, margin=dict(t=60),
+    fig.update_layout(title=_title(_("Participants by arm"), bool(summary.get("simulated"))), barmode="group",
+                      xaxis_title=_("Arm group"), yaxis_title=_("Participants (count)"), height=380, margin=dict(t=60),
                       yaxis=dict(tickformat="d", rangemode="tozero"))
-    return fig
+    return with_fonts(fig)
 
 
 def screen_fail_figure(summary: dict, trial: Trial | None, *, fmt: Callable = _fmt_default) -> go.Figure:
@@ -92,21 +93,21 @@ def screen_fail_figure(summary: dict, trial: Trial | None, *, fmt: Callable = _f
     texts = {}
     for cid in ids:
         crit = trial.criterion(cid) if trial is not None else None
-        texts[cid] = crit.text if crit else "criterion text not available"
+        texts[cid] = crit.text if crit else _("criterion text not available")
     labels = [f"{cid} · {_esc(textwrap.shorten(texts[cid], 55, placeholder=' …'))}" for cid in ids]
     hover = ["<br>".join(_esc(line) for line in textwrap.wrap(texts[cid], 70)) for cid in ids]
     vals = [counts[c] for c in ids]
     fig = go.Figure(go.Bar(x=vals, y=labels, orientation="h", marker_color="#a54a4a", text=[_esc(fmt(v)) for v in vals],
                            textposition="outside", customdata=hover,
                            hovertemplate="%{customdata}<br>Screen failures: %{text}<extra></extra>"))
-    fig.update_layout(title=_title("Screen failures by criterion", bool(summary.get("simulated"))),
-                      xaxis_title="Screen failures citing the criterion (count)", yaxis_title=None,
+    fig.update_layout(title=_title(_("Screen failures by criterion"), bool(summary.get("simulated"))),
+                      xaxis_title=_("Screen failures citing the criterion (count)"), yaxis_title=None,
                       xaxis=dict(tickformat="d", rangemode="tozero"),
                       height=max(260, 60 + 28 * len(ids)), margin=dict(t=60, l=10))
     if not ids:
-        fig.add_annotation(text="No screen failure with a criterion recorded", showarrow=False, x=0.5, y=0.5,
+        fig.add_annotation(text=_("No screen failure with a criterion recorded"), showarrow=False, x=0.5, y=0.5,
                            xref="paper", yref="paper")
-    return fig
+    return with_fonts(fig)
 
 
 def site_map_figure(points: pd.DataFrame, *, label: str, size: str | None = None, title: str,
@@ -134,12 +135,12 @@ def site_map_figure(points: pd.DataFrame, *, label: str, size: str | None = None
         xr = [max(-180, pts["longitude"].min() - pad), min(180, pts["longitude"].max() + pad)]
         yr = [max(-90, pts["latitude"].min() - pad), min(90, pts["latitude"].max() + pad)]
     fig.update_layout(title=_title(title, simulated), height=440, margin=dict(t=60),
-                      xaxis=dict(title="Longitude (°)", range=xr, zeroline=False, gridcolor="#eeeeee"),
-                      yaxis=dict(title="Latitude (°)", range=yr, zeroline=False, gridcolor="#eeeeee",
+                      xaxis=dict(title=_("Longitude (°)"), range=xr, zeroline=False, gridcolor="#eeeeee"),
+                      yaxis=dict(title=_("Latitude (°)"), range=yr, zeroline=False, gridcolor="#eeeeee",
                                  scaleanchor="x", scaleratio=1),
                       plot_bgcolor="#f8fbff")
     fig.add_hline(y=0, line=dict(color="#cccccc", width=1))
-    return fig
+    return with_fonts(fig)
 
 
 def activation_timeline_figure(table: pd.DataFrame, *, as_of: date, simulated: bool = False) -> go.Figure:
@@ -151,8 +152,8 @@ def activation_timeline_figure(table: pd.DataFrame, *, as_of: date, simulated: b
     act = t["activation_date"]
     has = act.notna()
     durations = [(as_of_ts - a).days * 86400000 if pd.notna(a) else None for a in act]
-    for flag, name, color in ((False, "Open (activation to as-of date)", "#4a6fa5"),
-                              (True, "Open, silent site", "#c0392b")):
+    for flag, name, color in ((False, _("Open (activation to as-of date)"), "#4a6fa5"),
+                              (True, _("Open, silent site"), "#c0392b")):
         keep = [bool(h) and bool(s) == flag for h, s in zip(has, t["silent"])]
         if not any(keep) and flag:
             continue
@@ -162,12 +163,13 @@ def activation_timeline_figure(table: pd.DataFrame, *, as_of: date, simulated: b
     planned = t["planned_activation_date"]
     fig.add_scatter(y=[n for n, p in zip(names, planned) if pd.notna(p)], x=[p for p in planned if pd.notna(p)],
                     mode="markers", marker=dict(symbol="diamond-open", size=11, color="#333333"),
-                    name="Planned activation", hovertemplate="%{y}<br>planned %{x|%Y-%m-%d}<extra></extra>")
+                    name=_("Planned activation"),
+                    hovertemplate="%{y}<br>" + _("planned") + " %{x|%Y-%m-%d}<extra></extra>")
     fig.add_vline(x=as_of_ts, line=dict(color="#888888", dash="dot"))
-    fig.update_layout(title=_title("Site activation timeline (red: silent site)", simulated), xaxis_title="Date",
+    fig.update_layout(title=_title(_("Site activation timeline (red: silent site)"), simulated), xaxis_title=_("Date"),
                       xaxis_type="date", yaxis_title=None, height=max(280, 120 + 26 * len(t)), margin=dict(t=90), barmode="overlay",
                       legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0))
-    return fig
+    return with_fonts(fig)
 
 
 def ranking_figure(ranked: pd.DataFrame, *, simulated: bool = False) -> go.Figure:
@@ -175,15 +177,15 @@ def ranking_figure(ranked: pd.DataFrame, *, simulated: bool = False) -> go.Figur
     r = ranked.iloc[::-1]
     names = [f"{_esc(textwrap.shorten(str(n or s), 30))} ({_esc(s)})" for s, n in zip(r["site_id"], r["site_name"])]
     fig = go.Figure()
-    fig.add_scatter(x=r["posterior_mean"], y=names, mode="markers", name="Shrunken rate (posterior mean, 90% interval)",
+    fig.add_scatter(x=r["posterior_mean"], y=names, mode="markers", name=_("Shrunken rate (posterior mean, 90% interval)"),
                     marker=dict(size=10, color="#4a6fa5"),
                     error_x=dict(type="data", symmetric=False, array=r["posterior_high"] - r["posterior_mean"],
                                  arrayminus=r["posterior_mean"] - r["posterior_low"], color="#4a6fa5"),
                     hovertemplate="%{y}<br>%{x:.2f} per site-month<extra></extra>")
-    fig.add_scatter(x=r["rate_per_site_month"], y=names, mode="markers", name="Raw rate (enrolled ÷ site-months)",
+    fig.add_scatter(x=r["rate_per_site_month"], y=names, mode="markers", name=_("Raw rate (enrolled ÷ site-months)"),
                     marker=dict(size=9, symbol="circle-open", color="#d08c2f"),
                     hovertemplate="%{y}<br>raw %{x:.2f} per site-month<extra></extra>")
-    fig.update_layout(title=_title("Site enrollment rates, shrunk toward the average (Poisson–gamma)", simulated),
-                      xaxis_title="Participants enrolled per site-month", yaxis_title=None,
+    fig.update_layout(title=_title(_("Site enrollment rates, shrunk toward the average (Poisson–gamma)"), simulated),
+                      xaxis_title=_("Participants enrolled per site-month"), yaxis_title=None,
                       height=max(300, 130 + 26 * len(r)), margin=dict(t=90), legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0))
-    return fig
+    return with_fonts(fig)

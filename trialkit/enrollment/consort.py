@@ -16,7 +16,7 @@ from typing import Callable
 import plotly.graph_objects as go
 
 from trialkit.enrollment.storage import DEMO_LABEL
-from trialkit.i18n import gettext as _
+from trialkit.i18n import gettext as _, with_fonts
 
 
 @dataclass
@@ -129,19 +129,19 @@ def consort_figure(summary: dict, *, fmt: Callable[[int], str] = lambda n: f"{in
                                line=dict(color="#4a6fa5", width=1.2)))
             arrow(x, y_alloc + 0.9, x, y_alloc + 0.5)
     if not arms:
-        notes.append(dict(x=center, y=y_alloc, text="No participant allocated yet", showarrow=False,
+        notes.append(dict(x=center, y=y_alloc, text=_("No participant allocated yet"), showarrow=False,
                           font=dict(size=12, color="#666")))
-    for y, label in ((y_excl + 0.3, "Enrollment"), (y_alloc, "Allocation"), (y_fu, "Follow-up"),
-                     (y_an, "Analysis")):
+    for y, label in ((y_excl + 0.3, _("Enrollment")), (y_alloc, _("Allocation")), (y_fu, _("Follow-up")),
+                     (y_an, _("Analysis"))):
         notes.append(dict(x=-0.15, y=y, text=f"<b>{label}</b>", showarrow=False, textangle=-90,
                           font=dict(size=12, color="#333"), xanchor="center"))
-    title = "CONSORT 2010 flow diagram"
+    title = _("CONSORT 2010 flow diagram")
     if summary.get("simulated"):
-        title += f" — {DEMO_LABEL}"
+        title += f" — {_(DEMO_LABEL)}"
     fig.update_layout(
         title=dict(text=title), shapes=shapes, annotations=notes, showlegend=False,
         xaxis=dict(visible=False, range=[-0.4, total_w + 0.1], fixedrange=True),
         yaxis=dict(visible=False, range=[0.1, 9.9], fixedrange=True),
         height=760, margin=dict(l=10, r=10, t=50, b=10), plot_bgcolor="white",
     )
-    return fig
+    return with_fonts(fig)

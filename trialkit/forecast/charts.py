@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from trialkit.enrollment.storage import DEMO_LABEL
 from trialkit.forecast.backtest import Backtest
 from trialkit.forecast.predict import Forecast
+from trialkit.i18n import _, with_fonts
 
 BAND = "rgba(31, 119, 180, {a})"
 ACTUAL = "#222222"
@@ -23,51 +25,51 @@ def fan_chart(f: Forecast, *, actual: pd.DataFrame | None = None, baseline: Fore
     x = list(fan["date"]) + list(fan["date"][::-1])
     fig.add_trace(go.Scatter(x=x, y=list(fan["p90"]) + list(fan["p10"][::-1]), fill="toself",
                              fillcolor=BAND.format(a=0.15), line={"width": 0}, hoverinfo="skip",
-                             name="10–90% band (80%)"))
+                             name=_("10–90% band (80%)")))
     fig.add_trace(go.Scatter(x=x, y=list(fan["p75"]) + list(fan["p25"][::-1]), fill="toself",
                              fillcolor=BAND.format(a=0.3), line={"width": 0}, hoverinfo="skip",
-                             name="25–75% band (50%)"))
+                             name=_("25–75% band (50%)")))
     fig.add_trace(go.Scatter(x=fan["date"], y=fan["p50"], mode="lines", line={"color": BAND.format(a=1)},
-                             name="Median forecast",
+                             name=_("Median forecast"),
                              customdata=fan[["p10", "p90"]].to_numpy(),
                              hovertemplate="%{x|%Y-%m-%d}: median %{y:.0f} (80%% band %{customdata[0]:.0f}"
                                            "–%{customdata[1]:.0f})<extra></extra>"))
     if baseline is not None and baseline is not f:
         fig.add_trace(go.Scatter(x=baseline.fan["date"], y=baseline.fan["p50"], mode="lines",
-                                 line={"color": "gray", "dash": "dash"}, name="Median without what-ifs",
+                                 line={"color": "gray", "dash": "dash"}, name=_("Median without what-ifs"),
                                  hovertemplate="%{x|%Y-%m-%d}: %{y:.0f} without what-ifs<extra></extra>"))
     obs = f.observed
     if len(obs):
         ox = list(obs["date"]) + [pd.Timestamp(f.as_of)]
         oy = list(obs["enrolled"]) + [f.enrolled]
         fig.add_trace(go.Scatter(x=ox, y=oy, mode="lines", line={"color": ACTUAL, "shape": "hv"},
-                                 name="Enrolled (log up to as-of)"))
+                                 name=_("Enrolled (log up to as-of)")))
     if actual is not None and len(actual):
         after = actual[actual["date"] > pd.Timestamp(f.as_of)]
         if len(after):
             fig.add_trace(go.Scatter(x=after["date"], y=after["enrolled"], mode="lines",
                                      line={"color": ACTUAL, "dash": "dot", "shape": "hv"},
-                                     name="Enrolled after as-of (what happened)"))
+                                     name=_("Enrolled after as-of (what happened)")))
     fig.add_hline(y=f.target, line={"color": TARGET, "dash": "dash"},
-                  annotation_text=f"target {f.target}", annotation_position="top left")
+                  annotation_text=_("target {n}").format(n=f.target), annotation_position="top left")
     fig.add_vline(x=pd.Timestamp(f.as_of).value / 1e6, line={"color": "gray", "dash": "dot"},
-                  annotation_text="as of", annotation_position="top right")
+                  annotation_text=_("as of"), annotation_position="top right")
     if f.median_date is not None and f.remaining:
         fig.add_trace(go.Scatter(
             x=[pd.Timestamp(d) for d in (f.p10_date, f.median_date, f.p90_date) if d is not None],
             y=[f.target] * sum(d is not None for d in (f.p10_date, f.median_date, f.p90_date)),
             mode="markers", marker={"color": TARGET, "symbol": "line-ns-open", "size": 14},
-            name="Target date: 10% / 50% / 90%",
+            name=_("Target date: 10% / 50% / 90%"),
             hovertemplate="%{x|%Y-%m-%d}<extra>target date quantile</extra>"))
     top = max(f.target * 1.25, f.enrolled * 1.1, float(actual["enrolled"].max()) * 1.05
               if actual is not None and len(actual) else 0.0)
     fig.update_yaxes(range=[0, top])
-    head = title or f"Predicted cumulative enrollment (as of {f.as_of})"
+    head = title or _("Predicted cumulative enrollment (as of {date})").format(date=f.as_of)
     if simulated:
-        head += " · simulated demo data"
-    fig.update_layout(title=head, xaxis_title="Date", yaxis_title="Participants enrolled (cumulative)",
+        head += " · " + _(DEMO_LABEL)
+    fig.update_layout(title=head, xaxis_title=_("Date"), yaxis_title=_("Participants enrolled (cumulative)"),
                       legend={"orientation": "h", "y": -0.2}, margin={"t": 60}, hovermode="x unified")
-    return fig
+    return with_fonts(fig)
 
 
 def backtest_chart(b: Backtest, *, simulated: bool = False) -> go.Figure:
@@ -76,9 +78,9 @@ def backtest_chart(b: Backtest, *, simulated: bool = False) -> go.Figure:
     fig = go.Figure()
     if len(b.actual):
         fig.add_trace(go.Scatter(x=b.actual["date"], y=b.actual["enrolled"], mode="lines",
-                                 line={"color": ACTUAL, "shape": "hv"}, name="Enrolled (log)"))
+                                 line={"color": ACTUAL, "shape": "hv"}, name=_("Enrolled (log)")))
     df = b.to_frame()
-    for held, color, label in ((True, "#2ca02c", "80% band held"), (False, "#d62728", "80% band missed")):
+    for held, color, label in ((True, "#2ca02c", _("80% band held")), (False, "#d62728", _("80% band missed"))):
         sub = df[df["held"] == held] if len(df) else df
         if not len(sub):
             continue
@@ -92,11 +94,11 @@ def backtest_chart(b: Backtest, *, simulated: bool = False) -> go.Figure:
                            "%{customdata[1]}–%{customdata[2]}, actual %{customdata[3]}<extra></extra>")))
     for cut in sorted(set(df["cut"])) if len(df) else []:
         fig.add_vline(x=pd.Timestamp(cut).value / 1e6, line={"color": "lightgray", "dash": "dot"})
-    head = "Backtest: past forecasts' 80% bands against what happened"
+    head = _("Backtest: past forecasts' 80% bands against what happened")
     if b.n:
-        head += f" ({b.held} of {b.n} held)"
+        head += " " + _("({held} of {n} held)").format(held=b.held, n=b.n)
     if simulated:
-        head += " · simulated demo data"
-    fig.update_layout(title=head, xaxis_title="Date", yaxis_title="Participants enrolled (cumulative)",
+        head += " · " + _(DEMO_LABEL)
+    fig.update_layout(title=head, xaxis_title=_("Date"), yaxis_title=_("Participants enrolled (cumulative)"),
                       legend={"orientation": "h", "y": -0.2}, margin={"t": 60})
-    return fig
+    return with_fonts(fig)
