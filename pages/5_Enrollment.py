@@ -25,6 +25,10 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # per file
 FLASH_KEY = "_enrollment_import_done"
 
 trial = common.page(N_("Enrollment"))
+#: the audit trail's columns and actions (trialkit.audit / trialkit.disclosure.audit_view), translated where shown
+_AUDIT_WORDS = (N_("at"), N_("user"), N_("action"), N_("nct_id"), N_("subject_id"), N_("summary"), N_("detail"),
+                N_("day"), N_("events"), N_("import"), N_("correct_screening"), N_("record_screening"),
+                N_("load_demo"))
 st.title(_("Enrollment"), anchor=False)
 st.caption(f"{trial.nct_id} · {md_escape(trial.title, limit=200)}")
 
@@ -226,7 +230,9 @@ with tabs[6]:
                      "the values before and after.").format(n=common.show_count(len(trail)))
                    + (sentence_separator() + _("Demo mode: events counted per day and kind only.")
                       if common.is_demo() else ""))
-        st.dataframe(show, hide_index=True, width="stretch")
+        if "action" in show.columns:
+            show = show.assign(action=show["action"].map(lambda a: _(a) if isinstance(a, str) else a))
+        st.dataframe(show.rename(columns=_), hide_index=True, width="stretch")  # the stored text stays as written
         st.download_button(_("Audit trail (CSV)"), to_csv(audit_view(trail, demo=common.is_demo(), export=True)),
                            file_name=f"{trial.nct_id}_audit{suffix}.csv", mime="text/csv",
                            icon=":material/download:")

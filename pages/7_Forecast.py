@@ -2,7 +2,7 @@
 backtest that shows how often past bands held. UI only: every number comes from trialkit.forecast."""
 from __future__ import annotations
 
-from trialkit.i18n import N_, _
+from trialkit.i18n import N_, _, current_language, language
 
 import datetime as dt
 import json
@@ -39,16 +39,18 @@ def _log(nct_id: str, fingerprint: tuple):
 
 @st.cache_data(show_spinner=False, max_entries=48, ttl=3600)
 def _forecast(nct_id: str, fingerprint: tuple, target: int, as_of: str, by: str | None, what_if: tuple,
-              arms: tuple, plan: tuple, seed: int):
+              arms: tuple, plan: tuple, seed: int, lang: str):
     participants, sites, _source = _log(nct_id, fingerprint)
-    return forecast(participants, sites, target=target, as_of=as_of, by_date=by, arms=list(arms),
-                    plan=PlanPrior(*plan), what_if=WhatIf.from_key(what_if), n_sims=DEFAULT_SIMS, seed=seed)
+    with language(lang):  # the forecast's notes are text: the cache key holds the language
+        return forecast(participants, sites, target=target, as_of=as_of, by_date=by, arms=list(arms),
+                        plan=PlanPrior(*plan), what_if=WhatIf.from_key(what_if), n_sims=DEFAULT_SIMS, seed=seed)
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
-def _backtest(nct_id: str, fingerprint: tuple, target: int, arms: tuple, plan: tuple, seed: int):
+def _backtest(nct_id: str, fingerprint: tuple, target: int, arms: tuple, plan: tuple, seed: int, lang: str):
     participants, sites, _source = _log(nct_id, fingerprint)
-    return backtest(participants, sites, target=target, arms=list(arms), plan=PlanPrior(*plan), seed=seed)
+    with language(lang):
+        return backtest(participants, sites, target=target, arms=list(arms), plan=PlanPrior(*plan), seed=seed)
 
 
 # -- the log --------------------------------------------------------------------------------------------
@@ -110,7 +112,7 @@ with st.expander(_("Early-trial prior (used only by the single-rate fallback)"),
         value=round(registry_plan.days / DAYS_PER_MONTH, 1), key=f"fc_plan_months_{NCT}",
         help=_("The single-rate model (Gajewski, Simon & Carlson 2008) starts from the plan: target patients "
              "over this duration."))
-    st.caption(md_escape(f"Registry: {registry_plan.source}."))
+    st.caption(md_escape(_("Registry: {plan}.").format(plan=registry_plan.source)))
 planned_days = (None if abs(planned_months * DAYS_PER_MONTH - registry_plan.days) < 1
                 else planned_months * DAYS_PER_MONTH)
 plan = plan_from_trial(trial, target, planned_days=planned_days)
@@ -124,10 +126,10 @@ what_if = WhatIf(add_sites=tuple(AddedSite(name=f"Added site {i + 1}", planned_s
 try:
     with st.spinner(_("Simulating {n} possible futures…").format(n=f"{DEFAULT_SIMS:,}")):
         f = _forecast(NCT, fp, target, as_of.isoformat(), by.isoformat(), what_if.key(), arms, plan_key,
-                      DEFAULT_SEED)
+                      DEFAULT_SEED, current_language())
         base = (f if what_if.empty else
                 _forecast(NCT, fp, target, as_of.isoformat(), by.isoformat(), WhatIf().key(), arms, plan_key,
-                          DEFAULT_SEED))
+                          DEFAULT_SEED, current_language()))
 except ForecastError as exc:
     st.error(md_escape(str(exc)))
     st.stop()
@@ -218,7 +220,7 @@ with st.expander(_("Model details: fitted parameters and sites"), icon=":materia
 # -- calibration ------------------------------------------------------------------------------------------
 st.subheader(_("Calibration: how often did past bands hold?"), anchor=False)
 with st.spinner(_("Refitting at past dates of the log…")):
-    b = _backtest(NCT, fp, target, arms, plan_key, DEFAULT_SEED)
+    b = _backtest(NCT, fp, target, arms, plan_key, DEFAULT_SEED, current_language())
 if b.n:
     st.metric(_("Past 80% bands that held what happened"), _("{held} of {n} ({share})").format(held=b.held, n=b.n, share=f"{b.share_held:.0%}"),
               help=_("Nominal: 80%. Checks share patients, so they are not independent."))

@@ -51,12 +51,12 @@ def sdtm_section(trial: Trial, log: storage.LogFrames, *, flash_key: str, max_by
                                    help=_("At most {n} MB per file.").format(n=max_bytes // 1024 // 1024))
             arms = st.text_area(_("Arm map (optional): one `SDTM ARM=arm group label` a line"), key="sdtm_arm_map",
                                 height=68,
-                                placeholder="Xanomeline High Dose=High dose patch",
+                                placeholder=_("e.g. Xanomeline High Dose=High dose patch"),
                                 help=_("The trial's arm groups: {arms}").format(
                                     arms="; ".join(trial.arm_labels or [_("none stated")])))
             ies = st.text_area(_("Criterion map (optional): one `IETESTCD=criterion id` a line"), key="sdtm_ie_map",
                                height=68,
-                               placeholder="EXCL16=E8")
+                               placeholder=_("e.g. EXCL16=E8"))
             replace = False
             if log.source == "demo":
                 replace = st.checkbox(_("Replace the simulated demo data of this trial with this real log"),

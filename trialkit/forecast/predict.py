@@ -17,7 +17,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import stats
 
-from trialkit.i18n import N_, gettext
+from trialkit.i18n import N_, gettext, sentence_separator
+from trialkit.i18n import gettext as _
 from trialkit.errors import TrialkitError
 from trialkit.forecast.model import (DAYS_PER_MONTH, MIN_ACTIVE_SITES, MIN_PATIENTS, GammaFit, PlanPrior,
                                      RateDraws, Snapshot, fit_poisson_gamma, poisson_gamma_draws,
@@ -218,17 +219,18 @@ def plan_from_trial(trial, target: int, *, planned_days: float | None = None,
         if planned_days <= 0:
             raise ForecastError(f"planned duration must be positive, got {planned_days} days")
         return PlanPrior(n=target, days=float(planned_days), confidence=confidence or PLAN_CONFIDENCE,
-                         source=f"planned duration given: {planned_days / DAYS_PER_MONTH:.1f} months")
+                         source=_("planned duration given: {months} months").format(
+                             months=f"{planned_days / DAYS_PER_MONTH:.1f}"))
     dates = getattr(trial, "dates", None)
     start = _parse_partial_date(getattr(dates, "start", None))
     end = _parse_partial_date(getattr(dates, "primary_completion", None))
     if start is not None and end is not None and end > start:
         days = float((end - start).days)
         return PlanPrior(n=target, days=days, confidence=confidence or PLAN_CONFIDENCE,
-                         source=f"registry plan: start {dates.start} to primary completion {dates.primary_completion} "
-                                f"({days / DAYS_PER_MONTH:.1f} months)")
+                         source=_("registry plan: start {start} to primary completion {end} ({months} months)").format(
+                             start=dates.start, end=dates.primary_completion, months=f"{days / DAYS_PER_MONTH:.1f}"))
     return PlanPrior(n=target, days=ASSUMED_PLAN_DAYS, confidence=confidence or ASSUMED_PLAN_CONFIDENCE,
-                     source="the registry states no planned duration: assumed 24 months, held with low confidence")
+                     source=_("the registry states no planned duration: assumed 24 months, held with low confidence"))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -250,20 +252,23 @@ def _to_day(as_of: pd.Timestamp, days: float) -> dt.date | None:
 
 def choose_model(snap: Snapshot) -> tuple[str, str]:
     if snap.n_active >= MIN_ACTIVE_SITES and snap.enrolled >= MIN_PATIENTS:
-        return "poisson_gamma", (
-            f"{snap.n_active} sites have been active and {snap.enrolled} patients enrolled by "
-            f"{snap.as_of.date()}: enough to fit how rates vary between sites (Poisson–gamma model).")
+        return "poisson_gamma", _(
+            "{sites} sites have been active and {patients} patients enrolled by {date}: enough to fit how rates vary "
+            "between sites (Poisson–gamma model).").format(sites=snap.n_active, patients=snap.enrolled,
+                                                           date=snap.as_of.date())
     # The number enrolled is left out of the sentence (it is ``Forecast.enrolled``): a count of people in prose
     # could not be suppressed in demo mode the way every displayed count is (trialkit.disclosure).
     short = []
     if snap.n_active < MIN_ACTIVE_SITES:
-        short.append(f"only {snap.n_active} site(s) active")
+        short.append(_("only {n} site(s) active").format(n=snap.n_active))
     if snap.enrolled < MIN_PATIENTS:
-        short.append(f"fewer than {MIN_PATIENTS} patients enrolled")
-    return "single_rate", (
-        f"{' and '.join(short).capitalize()} by {snap.as_of.date()}; the site model needs at least "
-        f"{MIN_ACTIVE_SITES} sites and {MIN_PATIENTS} patients, so the forecast falls back to the single-rate "
-        f"Bayesian model with the planned duration as its prior.")
+        short.append(_("fewer than {n} patients enrolled").format(n=MIN_PATIENTS))
+    joined = _(" and ").join(short)
+    return "single_rate", _(
+        "{shortfall} by {date}; the site model needs at least {sites} sites and {patients} patients, so the forecast "
+        "falls back to the single-rate Bayesian model with the planned duration as its prior.").format(
+            shortfall=joined[:1].upper() + joined[1:], date=snap.as_of.date(), sites=MIN_ACTIVE_SITES,
+            patients=MIN_PATIENTS)
 
 
 def _future_sites(snap: Snapshot, what_if: WhatIf, notes: list[str]) -> pd.DataFrame:
@@ -290,8 +295,8 @@ def _future_sites(snap: Snapshot, what_if: WhatIf, notes: list[str]) -> pd.DataF
     no_plan = planned["planned_offset"].isna() if len(planned) else pd.Series([], dtype=bool)
     if no_plan.any():
         names = ", ".join(planned.loc[no_plan, "site_id"].astype(str).head(5))
-        notes.append(f"{int(no_plan.sum())} planned site(s) have no planned activation date and are left out "
-                     f"of the forecast ({names}{' …' if no_plan.sum() > 5 else ''}).")
+        notes.append(_("{n} planned site(s) have no planned activation date and are left out of the forecast "
+                       "({sites}).").format(n=int(no_plan.sum()), sites=names + (" …" if no_plan.sum() > 5 else "")))
         planned = planned[~no_plan]
     return planned.reset_index(drop=True)
 
@@ -320,8 +325,8 @@ def forecast(participants: pd.DataFrame, sites: pd.DataFrame, *, target: int, as
     future = _future_sites(snap, what_if, notes)
     offsets = future["planned_offset"].to_numpy(dtype=float) if len(future) else np.zeros(0)
     if len(snap.delays) == 0 and len(future):
-        notes.append("No site has both a planned and an actual activation date yet, so planned sites are "
-                     "assumed to open on their planned date.")
+        notes.append(_("No site has both a planned and an actual activation date yet, so planned sites are "
+                       "assumed to open on their planned date."))
     model, reason = choose_model(snap)
     params: dict = {}
     fit: GammaFit | None = None
@@ -330,8 +335,9 @@ def forecast(participants: pd.DataFrame, sites: pd.DataFrame, *, target: int, as
         try:
             fit = fit_poisson_gamma(snap.sites.loc[fitted, "k"], snap.sites.loc[fitted, "tau"])
         except ValueError as exc:  # e.g. every patient at sites with no exposure yet
-            model, reason = "single_rate", (f"The site model could not be fitted ({exc}); the forecast falls back "
-                                            f"to the single-rate Bayesian model with the planned duration as its prior.")
+            model, reason = "single_rate", _(
+                "The site model could not be fitted ({error}); the forecast falls back to the single-rate Bayesian "
+                "model with the planned duration as its prior.").format(error=exc)
     if model == "poisson_gamma":
         draws = poisson_gamma_draws(snap, fit, offsets, n_sims, rng, uncertainty=parameter_uncertainty)
         sd = np.sqrt(np.diag(fit.cov))
@@ -348,11 +354,11 @@ def forecast(participants: pd.DataFrame, sites: pd.DataFrame, *, target: int, as
             "site_days_fitted": round(fit.tau_total, 1), "converged": fit.converged,
         }
         if not parameter_uncertainty:
-            notes.append("Plug-in forecast: (α, β) fixed at their estimate (bands too narrow; for comparison only).")
+            notes.append(_("Plug-in forecast: (α, β) fixed at their estimate (bands too narrow; for comparison only)."))
     else:
         if plan is None:
             plan = PlanPrior(n=target, days=ASSUMED_PLAN_DAYS, confidence=ASSUMED_PLAN_CONFIDENCE,
-                             source="no planned duration given: assumed 24 months, held with low confidence")
+                             source=_("no planned duration given: assumed 24 months, held with low confidence"))
         draws = single_rate_draws(snap, plan, offsets, n_sims, rng)
         shp, rte = draws.extra["posterior_shape"], draws.extra["posterior_rate"]
         params = {
@@ -364,10 +370,12 @@ def forecast(participants: pd.DataFrame, sites: pd.DataFrame, *, target: int, as
             "posterior_rate_per_month_p90": round(float(stats.gamma.ppf(0.9, shp, scale=1 / rte)) * DAYS_PER_MONTH, 4),
             "days_observed": float((as_of - snap.first_activation).days) if snap.first_activation is not None else 0.0,
         }
-        reason += f" Plan: {plan.source} (confidence P = {plan.confidence:g})."
+        reason += sentence_separator() + _("Plan: {plan} (confidence P = {p}).").format(plan=plan.source,
+                                                                                         p=f"{plan.confidence:g}")
     stopped = int((snap.sites["state"] == "stopped").sum())
     if stopped:
-        notes.append(f"{stopped} closed or on-hold site(s) stop contributing after their last recorded screening.")
+        notes.append(_("{n} closed or on-hold site(s) stop contributing after their last recorded screening.").format(
+            n=stopped))
 
     # -- time to target ---------------------------------------------------------------------------
     T = draws.time_to(remaining, rng)
@@ -376,13 +384,14 @@ def forecast(participants: pd.DataFrame, sites: pd.DataFrame, *, target: int, as
         reached_on = snap.observed["date"].iloc[int(np.searchsorted(snap.observed["enrolled"], target))].date() \
             if len(snap.observed) else as_of.date()
         q10 = q50 = q90 = reached_on
-        notes.append(f"The target of {target} was reached on {reached_on}.")
+        notes.append(_("The target of {target} was reached on {date}.").format(target=target, date=reached_on))
     else:
         qs = np.quantile(T, [0.1, 0.5, 0.9], method="inverted_cdf")
         q10, q50, q90 = (_to_day(as_of, q) for q in qs)
     prob_never = float(np.mean(~np.isfinite(T)))
     if prob_never > 0:
-        notes.append(f"In {prob_never:.0%} of simulations no open or planned site is left to reach the target.")
+        notes.append(_("In {share} of simulations no open or planned site is left to reach the target.").format(
+            share=f"{prob_never:.0%}"))
     not_reached = None
     if remaining and None in (q10, q50, q90):
         which = " / ".join(n for n, q in (("10%", q10), ("median", q50), ("90%", q90)) if q is None)
