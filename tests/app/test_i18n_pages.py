@@ -37,8 +37,9 @@ NOT_YET_TRANSLATED = {
 
 _NCT = re.compile(r"NCT\d{8}")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+")
-#: Streamlit markup (":material/icon:", ":green-badge[…]"), file paths and audit-trail user names are not words.
-_MARKUP = re.compile(r":material/\w+:|:\w+-badge\[|:\w+\[|(?:/[\w.\-]+){2,}/?|\blocal:[\w.\-]+")
+#: Streamlit markup (":material/icon:", ":green-badge[…]"), file paths, audit-trail user names and `code` (column
+#: names, commands: literal identifiers a reader types) are not interface words.
+_MARKUP = re.compile(r":material/\w+:|:\w+-badge\[|:\w+\[|(?:/[\w.\-]+){2,}/?|\blocal:[\w.\-]+|`[^`]*`")
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{[^{}]*\}")
 _MD = re.compile(r"\\(.)")
 _RUN = re.compile(r"[\x20-\x7e]+")  # a run of ASCII (Latin) text between CJK characters
