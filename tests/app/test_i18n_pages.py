@@ -160,7 +160,7 @@ def interface_texts(root) -> list[str]:
 
 
 def page_corpus(trial: str) -> str:
-    """The registry corpus plus the enrollment log's site names of ``trial`` (data, shown verbatim)."""
+    """The registry corpus plus the enrollment log's site rows and arm labels of ``trial`` (data, verbatim)."""
     extra = []
     try:
         from trialkit.db import get_engine
@@ -169,6 +169,8 @@ def page_corpus(trial: str) -> str:
         log = read_log(get_engine(), trial)
         if log is not None and log.sites is not None:
             extra.extend(str(v) for v in log.sites.astype(str).to_numpy().ravel())
+        if log is not None and log.participants is not None and "arm" in log.participants:
+            extra.extend(str(v) for v in log.participants["arm"].dropna().unique())  # the log's arm labels
     except Exception:
         pass
     return registry_corpus() + "\n" + "\n".join(extra)
