@@ -165,7 +165,7 @@ else:
                      hide_index=True, width="stretch", height=380)
     options = [ALL_COUNTRIES] + list(countries["country"])
     chosen = st.selectbox(_("Show the locations of"), options, key="loc_country",
-                          format_func=lambda c: _(ALL_COUNTRIES) if c == ALL_COUNTRIES else c)
+                          format_func=({c: c for c in options} | {ALL_COUNTRIES: _(ALL_COUNTRIES)}).get)
     subset = locs if chosen == ALL_COUNTRIES else locs[locs["country"].fillna("not stated") == chosen]
     sl = pager(len(subset), "loc_page")
     st.dataframe(subset.iloc[sl][["facility", "city", "state", "country", "status"]]

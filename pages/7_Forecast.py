@@ -100,7 +100,7 @@ with st.expander(_("What-ifs: add sites, move a planned activation"), expanded=F
                              help=_("This trial's own activation delays are added, as for every planned site."))
     move_opts = [NO_SITE] + planned["site_id"].astype(str).tolist()
     move_site = w2.selectbox(_("Move the planned activation of"), move_opts, key=f"fc_move_site_{NCT}",
-                             format_func=lambda s: _(NO_SITE) if s == NO_SITE else
+                             format_func=lambda s, none=_(NO_SITE): none if s == NO_SITE else
                              f"{s} · {planned.loc[planned['site_id'] == s, 'site_name'].iloc[0]}",
                              help=None if len(planned) else _("No site is planned but not yet active on the as-of date."))
     move_date = w2.date_input(_("to"), value=as_of + dt.timedelta(days=30), key=f"fc_move_date_{NCT}",

@@ -224,7 +224,8 @@ def share_form(nct_id: str, *, scenario: dict | None = None, key: str = "share")
     c1.text_input(_("Passcode"), type="password", key=f"{k}_pass", max_chars=sharing.MAX_PASSCODE_CHARS,
                   help=_("At least {n} characters. Stored only as an Argon2 hash.").format(n=sharing.MIN_PASSCODE_CHARS))
     c2.text_input(_("Passcode again"), type="password", key=f"{k}_pass2", max_chars=sharing.MAX_PASSCODE_CHARS)
-    c3.selectbox(_("Link expires after"), list(EXPIRY_CHOICES), index=1, key=f"{k}_expiry", format_func=_)
+    c3.selectbox(_("Link expires after"), list(EXPIRY_CHOICES), index=1, key=f"{k}_expiry",
+                 format_func={c: _(c) for c in EXPIRY_CHOICES}.get)
     st.button(_("Make share link"), key=f"{k}_create", on_click=_create_cb, args=(nct_id, k, scenario),
               type="primary", icon=":material/share:")
 
@@ -254,7 +255,7 @@ def my_shares(nct_id: str | None = None) -> None:
         ok, _reason = common.can_write()
         c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
         chosen = c1.selectbox(_("Revoke a link"), [s.share_id for s in active], key=f"{k}_choice",
-                              format_func=lambda i: _("share {id}").format(id=i) + next(
+                              format_func=lambda i, share=_("share {id}"): share.format(id=i) + next(
                                   (f" · {s.label}" for s in active if s.share_id == i and s.label), ""))
         c2.button(_("Revoke"), key=f"{k}_revoke", on_click=_revoke_cb, args=(chosen, k), disabled=not ok,
                   icon=":material/link_off:")

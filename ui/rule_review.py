@@ -121,7 +121,7 @@ def review_panel(trial) -> None:
             words = st.text_input(_("The criterion's words this rule encodes"), value=first.source_text if first else "",
                                   key=f"rr_words_{cid}")
             mode = st.radio(_("How"), ["edit", "add"], horizontal=True, key=f"rr_mode_{cid}", label_visibility="collapsed",
-                            format_func=lambda m: _("replace the rule on this field") if m == "edit" else _("add beside"))
+                            format_func={"edit": _("replace the rule on this field"), "add": _("add beside")}.get)
             submitted = st.form_submit_button(_("Save rule as reviewed"), disabled=not ok)
         if submitted:
             try:

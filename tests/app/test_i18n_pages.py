@@ -212,3 +212,75 @@ def test_the_checker_catches_english_and_passes_data():
     assert untranslated(["Shanghai East Hospital"], corpus) == []
     assert untranslated(["12 / 60"], corpus) == []
     assert untranslated(["受试者 Screened today"], corpus)
+
+
+# -- the language switch (contracts §10) -------------------------------------------------------------------
+CRITERIA, OVERVIEW = "pages/2_Criteria.py", "pages/1_Overview.py"
+
+
+def _qp(at, key):
+    v = at.query_params.get(key)
+    return v[0] if isinstance(v, list) else v
+
+
+def _switch(at) -> object:
+    return next(w for w in at.sidebar.segmented_control if w.key == "_lang_selector")
+
+
+def test_lang_parameter_chooses_chinese(apptest):
+    at = apptest(OVERVIEW, trial=SEED_IDS[1], lang="zh")
+    assert not at.exception
+    assert "关键信息" in [s.value for s in at.main.subheader]
+    assert _switch(at).value == "zh"
+    assert _qp(at, "lang") == "zh" and _qp(at, "trial") == SEED_IDS[1]
+
+
+def test_switching_language_keeps_page_trial_and_other_parameters(apptest):
+    at = apptest(CRITERIA, trial=SEED_IDS[1], demo="1")
+    assert not at.exception
+    assert any(h.value.startswith("Eligibility criteria") for h in at.main.header)
+    _switch(at).set_value("zh").run()
+    assert not at.exception
+    assert _qp(at, "lang") == "zh"
+    assert _qp(at, "trial") == SEED_IDS[1] and _qp(at, "demo") == "1"  # nothing else in the address changed
+    assert any(h.value == f"入选/排除标准 · {SEED_IDS[1]}" for h in at.main.header)  # same page, same trial
+    _switch(at).set_value("en").run()
+    assert _qp(at, "lang") == "en" and _qp(at, "trial") == SEED_IDS[1] and _qp(at, "demo") == "1"
+    assert any(h.value == f"Eligibility criteria · {SEED_IDS[1]}" for h in at.main.header)
+
+
+def test_links_carry_the_language_and_the_session_remembers_it(apptest):
+    at = apptest(OVERVIEW, trial=SEED_IDS[0], lang="zh")
+    links = [p for p in at.sidebar.get("page_link")]
+    assert links and all(dict(p.proto.query_string and [kv.split("=", 1) for kv in p.proto.query_string.split("&")]
+                              or []).get("lang") == "zh" for p in links), [p.proto.query_string for p in links]
+    at.query_params.pop("lang", None)  # a page switch without the parameter keeps the session's choice
+    at.switch_page(CRITERIA)
+    at.run()
+    assert any(h.value.startswith("入选/排除标准") for h in at.main.header)
+    assert _qp(at, "lang") == "zh"  # and writes it back, so the copied link opens in Chinese
+
+
+def test_unknown_language_falls_back_to_english_and_fixes_the_link(apptest):
+    at = apptest(OVERVIEW, trial=SEED_IDS[0], lang="fr")
+    assert not at.exception
+    assert "Key facts" in [s.value for s in at.main.subheader]
+    assert _qp(at, "lang") == "en"
+
+
+def test_browser_language_is_the_default_and_the_url_wins(apptest, monkeypatch):
+    from ui import language
+
+    monkeypatch.setattr(language, "browser_language", lambda: "zh")
+    at = apptest(OVERVIEW, trial=SEED_IDS[0])
+    assert "关键信息" in [s.value for s in at.main.subheader]
+    at = apptest(OVERVIEW, trial=SEED_IDS[0], lang="en")
+    assert "Key facts" in [s.value for s in at.main.subheader]
+
+
+def test_accept_language_header_picks_the_first_supported_language():
+    from trialkit.i18n import language_from_accept
+
+    assert language_from_accept("zh-CN,zh;q=0.9,en;q=0.8") == "zh"
+    assert language_from_accept("fr-FR,en-GB;q=0.7,zh;q=0.5") == "en"
+    assert language_from_accept("fr, de") is None
