@@ -167,9 +167,21 @@ FONT_STACK = ('"Source Sans Pro", "Segoe UI", "Helvetica Neue", Arial, "Noto San
               '"WenQuanYi Micro Hei", sans-serif')
 
 
-def with_fonts(fig):
-    """A Plotly figure with :data:`FONT_STACK` (every figure function returns through this)."""
-    fig.update_layout(font=dict(family=FONT_STACK))
+def with_fonts(fig, *, date_axes: tuple[str, ...] = ()):
+    """A Plotly figure in the interface language's typography (every figure function returns through this):
+    :data:`FONT_STACK` on the figure and on each text part (Streamlit's chart theme replaces the figure-wide
+    font, not the parts' own), and for ``date_axes`` ("xaxis", …) dates as the language writes them."""
+    font = dict(family=FONT_STACK)
+    fig.update_layout(font=font, title_font=font, legend_font=font, hoverlabel_font=font)
+    fig.update_xaxes(title_font=font, tickfont=font)
+    fig.update_yaxes(title_font=font, tickfont=font)
+    for note in fig.layout.annotations or ():
+        note.font = dict(family=FONT_STACK, size=note.font.size, color=note.font.color)
+    # d3 date format of axis ticks (English keeps Plotly's own adaptive format)
+    tick = gettext("%b %Y")
+    if tick != "%b %Y":
+        for axis in date_axes:
+            fig.layout[axis].tickformat = tick
     return fig
 
 

@@ -65,7 +65,7 @@ def cumulative_enrollment_figure(participants: pd.DataFrame, target: int | None,
     if not len(p):
         fig.add_annotation(text=_("No participant in the log yet"), showarrow=False, x=0.5, y=0.5,
                            xref="paper", yref="paper")
-    return with_fonts(fig)
+    return with_fonts(fig, date_axes=("xaxis",))
 
 
 def arm_figure(summary: dict, *, fmt: Callable = _fmt_default) -> go.Figure:
@@ -169,7 +169,7 @@ def activation_timeline_figure(table: pd.DataFrame, *, as_of: date, simulated: b
     fig.update_layout(title=_title(_("Site activation timeline (red: silent site)"), simulated), xaxis_title=_("Date"),
                       xaxis_type="date", yaxis_title=None, height=max(280, 120 + 26 * len(t)), margin=dict(t=90), barmode="overlay",
                       legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0))
-    return with_fonts(fig)
+    return with_fonts(fig, date_axes=("xaxis",))
 
 
 def ranking_figure(ranked: pd.DataFrame, *, simulated: bool = False) -> go.Figure:

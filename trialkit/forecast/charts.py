@@ -69,7 +69,7 @@ def fan_chart(f: Forecast, *, actual: pd.DataFrame | None = None, baseline: Fore
         head += " · " + _(DEMO_LABEL)
     fig.update_layout(title=head, xaxis_title=_("Date"), yaxis_title=_("Participants enrolled (cumulative)"),
                       legend={"orientation": "h", "y": -0.2}, margin={"t": 60}, hovermode="x unified")
-    return with_fonts(fig)
+    return with_fonts(fig, date_axes=("xaxis",))
 
 
 def backtest_chart(b: Backtest, *, simulated: bool = False) -> go.Figure:
@@ -101,4 +101,4 @@ def backtest_chart(b: Backtest, *, simulated: bool = False) -> go.Figure:
         head += " · " + _(DEMO_LABEL)
     fig.update_layout(title=head, xaxis_title=_("Date"), yaxis_title=_("Participants enrolled (cumulative)"),
                       legend={"orientation": "h", "y": -0.2}, margin={"t": 60})
-    return with_fonts(fig)
+    return with_fonts(fig, date_axes=("xaxis",))
