@@ -9,14 +9,15 @@ from __future__ import annotations
 import streamlit as st
 
 from trialkit.criteria.evaluate import evaluate_candidate, nearest_changes
-from trialkit.i18n import _
+from trialkit.i18n import N_, _
 from ui import common, fhir_candidate, loaders, record_screening, referral, whatif
-from ui.text import md_escape
+from ui.text import md_escape, registered_english
 
-trial = common.page(_("What if"))
+trial = common.page(N_("What if"))
 
 st.header(_("What if · {nct_id}").format(nct_id=trial.nct_id), anchor=False)
-common.registered_text(trial.title)
+st.caption(md_escape(trial.title))
+registered_english()
 ruleset = loaders.ruleset(trial)
 
 n_exec, total = ruleset.executable_count, ruleset.total
