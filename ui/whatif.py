@@ -73,7 +73,7 @@ def _judgment_inputs(ruleset: Ruleset) -> list[tuple[str, object]]:
 def _apply_url(ruleset: Ruleset) -> list[str]:
     """Set the widgets from the URL's values (when the URL changed from outside). Returns problems."""
     problems = []
-    wanted = {k for k, _ in _judgment_inputs(ruleset)}
+    wanted = {k for k, _crit in _judgment_inputs(ruleset)}
     for k in st.query_params:
         if judgment.is_judgment_key(k) and k not in wanted:
             try:
@@ -83,7 +83,7 @@ def _apply_url(ruleset: Ruleset) -> list[str]:
                 why = str(exc)
             problems.append(_("link value {name}={value} ignored: {why}").format(
                 name=k, value=repr(st.query_params.get(k)), why=why))
-    for key, _ in _judgment_inputs(ruleset):
+    for key, _crit in _judgment_inputs(ruleset):
         raw = st.query_params.get(key)
         value = None
         if raw is not None:
@@ -187,7 +187,7 @@ def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
         for name, value in sync.get("written", ()):
             if judgment.is_judgment_key(name) and value is not None and st.query_params.get(name) == value:
                 del st.query_params[name]
-    params_now = tuple((n, st.query_params.get(n)) for n in [*ruleset.fields_used(), *(k for k, _ in judged)])
+    params_now = tuple((n, st.query_params.get(n)) for n in [*ruleset.fields_used(), *(k for k, _crit in judged)])
     problems: list[str] = []
     # The URL wins only when it says something this session never wrote (a fresh session, a pasted link,
     # another trial). A URL this session wrote earlier is an echo that can arrive late when quick slider
@@ -245,10 +245,10 @@ def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
             written.append((spec.name, None))
             if spec.name in st.query_params:
                 del st.query_params[spec.name]
-    ours = {k for k, _ in judged}
+    ours = {k for k, _crit in judged}
     for key in [k for k in st.query_params if judgment.is_judgment_key(k) and k not in ours]:
         del st.query_params[key]  # not this trial's (a warning said so when the link was read)
-    for key, _ in judged:
+    for key, _crit in judged:
         if key in answers:
             p = "yes" if answers[key] else "no"
             written.append((key, p))
@@ -280,7 +280,7 @@ def _judgment_widgets(judged: list[tuple[str, object]]) -> dict[str, bool]:
     st.markdown(f"**{_(judgment.GROUP_TITLE)}**")
     st.caption(_("What only a clinician can decide. Unknown leaves the criterion for review; yes means the "
                "condition asked about holds (an exclusion then excludes, an inclusion is met)."))
-    answered = any(st.session_state.get(_keys(k)[1], UNKNOWN) != UNKNOWN for k, _ in judged)
+    answered = any(st.session_state.get(_keys(k)[1], UNKNOWN) != UNKNOWN for k, _crit in judged)
     box = st.expander(ngettext("{n} question", "{n} questions", len(judged)).format(n=len(judged)),
                       expanded=answered) if len(judged) > 12 else st.container()
     with box:
