@@ -21,10 +21,38 @@ from trialkit.cohort.pipeline import (SIMULATED_LABEL, Cohort, CohortRun, evalua
                                      simulated_cohort)
 from trialkit.criteria.judgment import judgment_criteria
 from trialkit.errors import TrialkitError
+from trialkit import i18n
+from trialkit.criteria import judgment
+from trialkit.i18n import N_, _, ngettext
 from ui import common, loaders
-from ui.text import md_escape
+from ui import whatif as whatif_ui
+from ui.text import md_escape, registered_english
 
-trial = common.page("Cohort what-if")
+trial = common.page(N_("Cohort what-if"))
+#: A bound's slider label per side, and the comparison groups (trialkit.cohort.analysis.group_masks).
+BOUND_SIDES = {"min": N_("{field} min threshold"), "max": N_("{field} max threshold")}
+GROUP_WORDS = (N_("Whole cohort"), N_("Eligible or needs review"), N_("Eligible"))
+
+
+def cohort_words(label: str) -> str:
+    """A cohort's label (trialkit.cohort.pipeline: "Simulated cohort", "Uploaded cohort (file.csv)") in the
+    page's language; the file name stays as written."""
+    if label == SIMULATED_LABEL:
+        return _("Simulated cohort")
+    if label.startswith("Uploaded cohort (") and label.endswith(")"):
+        return _("Uploaded cohort ({name})").format(name=label[len("Uploaded cohort ("):-1])
+    return label
+
+
+def assumption_words(run) -> str:
+    """The optimistic upper bound's label (:func:`trialkit.cohort.pipeline.assumption_text`) in the page's
+    language: the judgment answers, and the yes/no facts assumed with them."""
+    facts = [f for f in (run.assumed or {}) if not judgment.is_judgment_key(f)]
+    text = _("Optimistic upper bound: every clinician's judgment assumed favourable")
+    if facts:
+        text += _("; {facts} (settled at the screening visit, not in this cohort) assumed too").format(
+            facts=i18n.gettext(", ").join(field_label(f) for f in facts))
+    return text
 demo = common.is_demo()
 show = common.show_count
 
@@ -63,32 +91,36 @@ def uploaded_run(nct_id: str, rules_fp: tuple, sha: str, name: str, assume: str 
     return _run(ruleset, _uploaded(nct_id, rules_fp, sha, name, _data), assume)
 
 
-st.header(f"Cohort what-if · {trial.nct_id}", anchor=False)
+st.header(_("Cohort what-if · {nct_id}").format(nct_id=trial.nct_id), anchor=False)
 st.caption(md_escape(trial.title))
-st.markdown("Who each criterion excludes in a cohort, and what widening a bound would buy. Choose a "
-            "**Simulated cohort** (a reference population drawn from stated distributions: not real patients) "
-            "or upload your own cohort as a CSV.")
+registered_english()
+st.markdown(_("Who each criterion excludes in a cohort, and what widening a bound would buy. Choose a "
+              "**Simulated cohort** (a reference population drawn from stated distributions: not real patients) "
+              "or upload your own cohort as a CSV."))
 
 rules_fp = loaders.rules_fingerprint(trial)
 try:
     ruleset = loaders.ruleset(trial)
 except TrialkitError as exc:
-    st.error(f"The trial's rules cannot be loaded: {md_escape(str(exc), limit=400)}")
+    st.error(_("The trial's rules cannot be loaded: {error}").format(error=md_escape(str(exc), limit=400)))
     st.stop()
 fields_used = ruleset.fields_used()
 labels = {c.id: c.text for c in ruleset.criteria}
 
 DATABASE_SOURCE = "Database (OMOP CDM)"  # issue 14: drawn by ui/cohort_database.py
-source = st.radio("Cohort", [SIMULATED_LABEL, "Upload a CSV", DATABASE_SOURCE], horizontal=True,
-                  key="cohort_source")
+UPLOAD_SOURCE = "Upload a CSV"
+SOURCE_WORDS = {SIMULATED_LABEL: N_("Simulated cohort"), UPLOAD_SOURCE: N_("Upload a CSV"),
+                DATABASE_SOURCE: N_("Database (OMOP CDM)")}
+source = st.radio(_("Cohort"), [SIMULATED_LABEL, UPLOAD_SOURCE, DATABASE_SOURCE], horizontal=True,
+                  key="cohort_source", format_func=lambda s: _(SOURCE_WORDS.get(s, s)))
 n_judged = len(judgment_criteria(ruleset))
 assume_box = st.checkbox(
-    f"Optimistic upper bound: every clinician's judgment assumed favourable ({show(n_judged)} criteria)",
+    _("Optimistic upper bound: every clinician's judgment assumed favourable ({n} criteria)").format(n=show(n_judged)),
     key="cohort_assume_judgment", disabled=not n_judged,
-    help="Counts every clinician's-judgment question as answered in the patient's favour (an exclusion's "
-         "condition absent, an inclusion's requirement met), and informed consent as given when the cohort "
-         "does not record it (both are settled at the screening visit). Nobody is eligible without this box "
-         "while those questions are open; with it, 'eligible' is an upper bound, not a forecast.")
+    help=_("Counts every clinician's-judgment question as answered in the patient's favour (an exclusion's "
+           "condition absent, an inclusion's requirement met), and informed consent as given when the cohort "
+           "does not record it (both are settled at the screening visit). Nobody is eligible without this box "
+           "while those questions are open; with it, 'eligible' is an upper bound, not a forecast."))
 assume = "favourable" if assume_box and n_judged else None
 run: CohortRun | None = None
 whatif: WhatIf | None = None
@@ -101,87 +133,96 @@ if source == DATABASE_SOURCE:
 if source == SIMULATED_LABEL:
     pop_default = population_for(fields_used).key
     c1, c2, c3 = st.columns([1, 1, 2])
-    n = c1.number_input("Patients", min_value=1_000, max_value=1_000_000, value=50_000, step=10_000,
-                        key="cohort_n", help="Size of the simulated cohort (up to 1,000,000).")
-    seed = c2.number_input("Seed", min_value=0, max_value=2**31 - 1, value=1, step=1, key="cohort_seed",
-                           help="The same seed gives the same cohort.")
+    n = c1.number_input(_("Patients"), min_value=1_000, max_value=1_000_000, value=50_000, step=10_000,
+                        key="cohort_n", help=_("Size of the simulated cohort (up to 1,000,000)."))
+    seed = c2.number_input(_("Seed"), min_value=0, max_value=2**31 - 1, value=1, step=1, key="cohort_seed",
+                           help=_("The same seed gives the same cohort."))
     pop_keys = list(POPULATIONS)
-    population = c3.selectbox("Reference population", pop_keys, index=pop_keys.index(pop_default),
-                              format_func=lambda k: POPULATIONS[k].label, key="cohort_population")
+    population = c3.selectbox(_("Reference population"), pop_keys, index=pop_keys.index(pop_default),
+                              format_func=lambda k: _(POPULATIONS[k].label), key="cohort_population")
     defaults = default_params(population)
     relevant = [s for s in SPECS.values() if not s.fields or set(s.fields) & set(fields_used + ["age"])]
-    with st.expander("Simulation parameters (each with its source, or marked as an assumption)"):
-        st.caption(POPULATIONS[population].description + " Edit a value in the 'value' column; the cohort is "
-                   "regenerated with the new parameters.")
+    with st.expander(_("Simulation parameters (each with its source, or marked as an assumption)")):
+        st.caption(_(POPULATIONS[population].description) + i18n.sentence_separator() + _("Edit a value in the 'value' column; the cohort "
+                                                                   "is regenerated with the new parameters."))
         table = pd.DataFrame([{"parameter": s.key, "what": s.label, "value": defaults[s.key], "unit": s.unit,
                                "source": source_of(s.key, population), "note": s.note} for s in relevant])
         edited = st.data_editor(table, key=f"cohort_params_{population}", hide_index=True, width="stretch",
                                 disabled=["parameter", "what", "unit", "source", "note"],
-                                column_config={"value": st.column_config.NumberColumn("value", format="%.4g")})
+                                column_config={"parameter": st.column_config.TextColumn(_("parameter")),
+                                       "what": st.column_config.TextColumn(_("what")),
+                                       "value": st.column_config.NumberColumn(_("value"), format="%.4g"),
+                                       "unit": st.column_config.TextColumn(_("unit")),
+                                       "source": st.column_config.TextColumn(_("source")),
+                                       "note": st.column_config.TextColumn(_("note"))})
     params = dict(defaults)
     params.update({r["parameter"]: float(r["value"]) for r in edited.to_dict("records")
                    if r["value"] is not None and not pd.isna(r["value"])})
     try:
         params = validate_params(params)
     except TrialkitError as exc:
-        st.error(f"{md_escape(str(exc))}. The cohort below still uses the last valid parameters.")
+        st.error(_("{error}. The cohort below still uses the last valid parameters.").format(error=md_escape(str(exc))))
         params = st.session_state.get("_cohort_last_params", defaults)
     st.session_state["_cohort_last_params"] = params
     phash = params_hash(params)
-    with st.spinner(f"Simulating {int(n):,} patients and checking them against every criterion…"):
+    with st.spinner(_("Simulating {n} patients and checking them against every criterion…").format(
+            n=i18n.format_decimal(int(n)))):
         run, whatif = simulated_run(trial.nct_id, rules_fp, int(n), int(seed), phash, population, assume,
                                     tuple(sorted(params.items())))
     run_key = (trial.nct_id, rules_fp, "simulated", int(n), int(seed), phash, population, assume)
 else:
-    up = st.file_uploader(f"Cohort CSV (up to {MAX_BYTES // 2**20} MB): one column per candidate field, "
-                          "optional patient_id", type=["csv"], key="cohort_upload")
+    up = st.file_uploader(_("Cohort CSV (up to {mb} MB): one column per candidate field, optional patient_id").format(
+        mb=MAX_BYTES // 2**20), type=["csv"], key="cohort_upload")
     template = pd.DataFrame(columns=["patient_id", *fields_used,
                                      *(f"judgment.{c.id}" for c in judgment_criteria(ruleset))])
-    st.download_button("Download an empty template for this trial (CSV)", csv_bytes(template),
+    st.download_button(_("Download an empty template for this trial (CSV)"), csv_bytes(template),
                        file_name=f"{trial.nct_id}_cohort_template.csv", mime="text/csv",
                        icon=":material/download:")
-    st.caption("Values as in the criteria check: a bare number is in the field's usual unit; a number with a "
-               "unit (9.8 g/dL, 7 mIU/mL) is converted; yes/no facts as yes or no; HPV types like 16;52; a "
-               "clinician's answer to a criterion's judgment question in a column judgment.E17 (yes = the "
-               "condition asked about holds); an empty cell is unknown. Errors name the row (the header is row "
-               "1) and the column.")
+    st.caption(_("Values as in the criteria check: a bare number is in the field's usual unit; a number with a "
+                 "unit (9.8 g/dL, 7 mIU/mL) is converted; yes/no facts as yes or no; HPV types like 16;52; a "
+                 "clinician's answer to a criterion's judgment question in a column judgment.E17 (yes = the "
+                 "condition asked about holds); an empty cell is unknown. Errors name the row (the header is row "
+                 "1) and the column."))
     if up is None:
-        st.info("Upload a CSV to see your cohort, or switch to the Simulated cohort.")
+        st.info(_("Upload a CSV to see your cohort, or switch to the Simulated cohort."))
         st.stop()
     data = up.getvalue()
     if len(data) > MAX_BYTES:
-        st.error(f"The file is {len(data) / 2**20:.1f} MB; the limit is {MAX_BYTES // 2**20} MB.")
+        st.error(_("The file is {size:.1f} MB; the limit is {mb} MB.").format(size=len(data) / 2**20, mb=MAX_BYTES // 2**20))
         st.stop()
     sha = hashlib.sha256(data).hexdigest()
     try:
-        with st.spinner("Checking the file and evaluating every patient…"):
+        with st.spinner(_("Checking the file and evaluating every patient…")):
             run, whatif = uploaded_run(trial.nct_id, rules_fp, sha, up.name, assume, data)
         run_key = (trial.nct_id, rules_fp, "upload", sha, assume)
     except TrialkitError as exc:
         problems = getattr(exc, "problems", None) or [str(exc)]
-        st.error(f"The file cannot be used: {len(problems)} problem(s). Nothing was changed.")
-        st.dataframe(pd.DataFrame({"problem": problems}), hide_index=True, width="stretch")
+        st.error(ngettext("The file cannot be used: {n} problem. Nothing was changed.",
+                          "The file cannot be used: {n} problems. Nothing was changed.", len(problems)).format(n=len(problems)))
+        st.dataframe(pd.DataFrame({_("problem"): problems}), hide_index=True, width="stretch")
         st.stop()
 
 assert run is not None and whatif is not None
 cohort = run.cohort
-label = cohort.label
-st.caption(f"{md_escape(cohort.provenance)} · rules: {md_escape(ruleset.source)}")
+label = cohort_words(cohort.label)
+st.caption(_("{provenance} · rules: {source}").format(provenance=md_escape(cohort.provenance),
+                                                      source=md_escape(ruleset.source)))
 if cohort.simulated:
-    st.info(f"{SIMULATED_LABEL}: simulated patients from stated distributions, not real people.",
+    st.info(_("Simulated cohort: simulated patients from stated distributions, not real people."),
             icon=":material/science:")
 assumed = run.assumed or {}
 if run.assumption:
-    st.warning(f"**{md_escape(run.assumption[0].upper() + run.assumption[1:])}.** Every count on this page is an "
-               "upper bound: real patients will not all clear the clinician's questions.",
+    st.warning(_("**{assumption}.** Every count on this page is an upper bound: real patients will not all clear "
+                 "the clinician's questions.").format(assumption=md_escape(assumption_words(run))),
                icon=":material/trending_up:")
-    label_charts = f"{label}, every clinician's judgment assumed favourable (upper bound)"
+    label_charts = _("{cohort}, every clinician's judgment assumed favourable (upper bound)").format(cohort=label)
 else:
     label_charts = label
 missing_now = {f: w for f, w in cohort.missing_fields.items() if f not in assumed}
 if missing_now:
-    st.warning("Unknown for everyone in this cohort (the criteria that need them can only say 'needs review'): "
-               + "; ".join(f"{field_label(f)} — {md_escape(w)}" for f, w in missing_now.items()),
+    st.warning(_("Unknown for everyone in this cohort (the criteria that need them can only say 'needs review'): "
+                 "{fields}").format(fields="; ".join(f"{field_label(f)} — {md_escape(w)}"
+                                                     for f, w in missing_now.items())),
                icon=":material/help:")
 
 
@@ -214,9 +255,9 @@ def summary_figures(run_key: tuple, overrides: tuple, label_charts: str, _whatif
 def results(run: CohortRun, whatif: WhatIf, run_key: tuple) -> None:
     """Counts, tabs and the what-if sliders for one evaluated cohort."""
     cohort = run.cohort
-    label = cohort.label
-    label_charts = (f"{label}, every clinician's judgment assumed favourable (upper bound)" if run.assumption
-                    else label)
+    label = cohort_words(cohort.label)
+    label_charts = (_("{cohort}, every clinician's judgment assumed favourable (upper bound)").format(cohort=label)
+                    if run.assumption else label)
     # -- what-if state (before the counts, so the counts show the moved bounds) --------------------------
     bounds = whatif.bounds
     overrides: dict[str, float] = {}
@@ -229,29 +270,32 @@ def results(run: CohortRun, whatif: WhatIf, run_key: tuple) -> None:
 
     base = run.summary
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric(f"Patients ({label})", show(summary.n))
-    m2.metric("Eligible (upper bound)" if run.assumption else "Eligible", show(summary.eligible),
+    m1.metric(_("Patients ({cohort})").format(cohort=label), show(summary.n))
+    m2.metric(_("Eligible (upper bound)") if run.assumption else _("Eligible"), show(summary.eligible),
               delta=(f"{summary.eligible - base.eligible:+,}" if overrides and not demo else None))
-    m3.metric("Needs review", show(summary.needs_review),
+    m3.metric(_("Needs review"), show(summary.needs_review),
               delta=(f"{summary.needs_review - base.needs_review:+,}" if overrides and not demo else None),
               delta_color="off")
-    m4.metric("Excluded", show(summary.ineligible),
+    m4.metric(_("Excluded"), show(summary.ineligible),
               delta=(f"{summary.ineligible - base.ineligible:+,}" if overrides and not demo else None),
               delta_color="inverse")
     notes = []
     if overrides:
-        notes.append("Counts with the what-if bounds in force (the deltas compare with the protocol's own bounds).")
+        notes.append(_("Counts with the what-if bounds in force (the deltas compare with the protocol's own bounds)."))
     if run.assumption and summary.needs_review:
-        notes.append("With every judgment question settled, 'needs review' counts patients with values missing "
-                     "from the cohort.")
+        notes.append(_("With every judgment question settled, 'needs review' counts patients with values missing "
+                       "from the cohort."))
     elif summary.eligible == 0 and summary.needs_review:
-        notes.append("Nobody is plainly eligible when some criterion always needs a clinician (e.g. informed consent "
-                     "or judgment): 'needs review' is then the group to watch"
-                     + (", or tick the optimistic upper bound above." if n_judged else "."))
-    st.caption(" ".join(notes) or "Counts under the protocol's own bounds.")  # always one element: tabs keep their place
+        notes.append(_("Nobody is plainly eligible when some criterion always needs a clinician (e.g. informed consent "
+                       "or judgment): 'needs review' is then the group to watch, or tick the optimistic upper bound "
+                       "above.") if n_judged else
+                     _("Nobody is plainly eligible when some criterion always needs a clinician (e.g. informed consent "
+                       "or judgment): 'needs review' is then the group to watch."))
+    st.caption(i18n.sentence_separator().join(notes) or _("Counts under the protocol's own bounds."))  # always one element: tabs keep their place
 
     tab_funnel, tab_who, tab_whatif, tab_groups, tab_download = st.tabs(
-        ["Funnel", "Who each criterion excludes", "What if", "Eligible vs whole cohort", "Per-patient results"],
+        [_("Funnel"), _("Who each criterion excludes"), _("What if"), _("Eligible vs whole cohort"),
+         _("Per-patient results")],
         key="cohort_tab", on_change="rerun")  # lazy: only the open tab's content runs and is sent
 
     funnel_fig, attribution_fig = summary_figures(run_key, tuple(sorted(overrides.items())), label_charts,
@@ -260,41 +304,43 @@ def results(run: CohortRun, whatif: WhatIf, run_key: tuple) -> None:
         if tab_funnel.open is not False:  # None: state tracking off (all tabs run)
             st.plotly_chart(funnel_fig, key="cohort_funnel_chart")
             st.dataframe(pd.DataFrame([{
-                "criterion": f["id"], "text": labels.get(f["id"], ""), "remaining": show(f["remaining"]),
-                "eligible so far": show(f["eligible_so_far"]), "needs review so far": show(f["review_so_far"]),
-                "excluded here": show(f["excluded_here"])} for f in summary.funnel]), hide_index=True, width="stretch")
-            st.caption("Protocol order. 'Remaining' = patients no criterion up to this one has failed; the last row's "
-                       "remaining = eligible + needs review.")
+                _("criterion"): f["id"], _("text"): labels.get(f["id"], ""), _("remaining"): show(f["remaining"]),
+                _("eligible so far"): show(f["eligible_so_far"]), _("needs review so far"): show(f["review_so_far"]),
+                _("excluded here"): show(f["excluded_here"])} for f in summary.funnel]), hide_index=True,
+                width="stretch")
+            st.caption(_("Protocol order. 'Remaining' = patients no criterion up to this one has failed; the last "
+                         "row's remaining = eligible + needs review."))
 
     with tab_who:
         if tab_who.open is not False:  # None: state tracking off (all tabs run)
             st.plotly_chart(attribution_fig, key="cohort_attr_chart")
             st.dataframe(pd.DataFrame([{
-                "criterion": c, "text": labels.get(c, ""), "fail it": show(summary.failing[c]),
-                "excluded by it alone": show(summary.sole_exclusions[c]),
-                "Shapley share": show(summary.shapley[c]),
-                "% of exclusions": common.count(summary.shapley[c]).rate(summary.exclusion_share(c), digits=1) or "–",
-                "unknown": show(summary.unknown[c])} for c in [f["id"] for f in summary.funnel]]),
+                _("criterion"): c, _("text"): labels.get(c, ""), _("fail it"): show(summary.failing[c]),
+                _("excluded by it alone"): show(summary.sole_exclusions[c]),
+                _("Shapley share"): show(summary.shapley[c]),
+                _("% of exclusions"): common.count(summary.shapley[c]).rate(summary.exclusion_share(c), digits=1)
+                or "–",
+                _("unknown"): show(summary.unknown[c])} for c in [f["id"] for f in summary.funnel]]),
                 hide_index=True, width="stretch")
-            st.caption("Shapley share: each excluded patient is split equally among the criteria she fails (exact, no "
-                       "sampling); the shares add up to the excluded count. 'Excluded by it alone': patients who fail "
-                       "this criterion and no other, i.e. who would be gained by dropping it.")
+            st.caption(_("Shapley share: each excluded patient is split equally among the criteria she fails (exact, "
+                         "no sampling); the shares add up to the excluded count. 'Excluded by it alone': patients who "
+                         "fail this criterion and no other, i.e. who would be gained by dropping it."))
 
     with tab_whatif:
         if tab_whatif.open is not False:  # None: state tracking off (all tabs run)
             if not bounds:
-                st.info("This trial's rules have no numeric bound to move.")
+                st.info(_("This trial's rules have no numeric bound to move."))
             else:
-                if st.button("Reset every bound to the protocol", icon=":material/restart_alt:"):
+                if st.button(_("Reset every bound to the protocol"), icon=":material/restart_alt:"):
                     for b in bounds:
                         st.session_state.pop(f"cohort_bound_{b.key}", None)
                     st.rerun(scope="fragment")
                 lines = whatif.amendment_lines(overrides)
-                st.subheader("Summary of changes (as a protocol amendment would read)", anchor=False)
+                st.subheader(_("Summary of changes (as a protocol amendment would read)"), anchor=False)
                 if lines:
                     st.text("\n".join(line.text(count=show) for line in lines))
                 else:
-                    st.caption("No bound moved yet: move a slider below.")
+                    st.caption(_("No bound moved yet: move a slider below."))
                 for b in bounds:
                     lo, hi, step = whatif.slider_range(b.key)
                     stored = st.session_state.get(f"cohort_bound_{b.key}")
@@ -306,22 +352,25 @@ def results(run: CohortRun, whatif: WhatIf, run_key: tuple) -> None:
                         left, right = st.columns([1, 2])
                         with left:
                             title = (f"{b.criterion_id} · {field_label(b.field)} {b.describe()}"
-                                     f"{(' ' + unit) if unit else ''} ({b.criterion_kind})")
+                                     f"{(' ' + unit) if unit else ''} ({_(whatif_ui.KIND_WORDS.get(b.criterion_kind, b.criterion_kind))})")
                             st.markdown(f"**{md_escape(title)}**")
                             st.caption(md_escape(crit_text, limit=300))
                             fmt = "%.0f" if step >= 1 else ("%.1f" if step >= 0.1 else "%.2f")
-                            value = st.slider(f"{field_label(b.field)} {b.side} threshold" + (f" ({unit})" if unit else ""),
+                            value = st.slider(_(BOUND_SIDES[b.side]).format(field=field_label(b.field))
+                                              + (f" ({unit})" if unit else ""),
                                               min_value=lo, max_value=hi, value=float(b.value), step=step, format=fmt,
                                               key=f"cohort_bound_{b.key}",
-                                              help="Moves this bound; the cohort is not regenerated.")
+                                              help=_("Moves this bound; the cohort is not regenerated."))
                             others = tuple(sorted((k, v) for k, v in overrides.items() if k != b.key))
                             fig, alone = bound_curve(run_key, b.key, others, float(value), label_charts, title, whatif)
                             gain = alone - (base.eligible + base.needs_review)
-                            st.metric("Eligible or needs review", show(summary.eligible + summary.needs_review),
-                                      delta=(f"{gain:+,} from this bound alone" if value != b.value and not demo else None),
-                                      help="With every moved bound in force; the delta is this bound's change alone "
-                                           "against the protocol.")
-                            st.caption(f"Eligible: {show(summary.eligible)} · protocol value {b.value:g}")
+                            st.metric(_("Eligible or needs review"), show(summary.eligible + summary.needs_review),
+                                      delta=(_("{gain} from this bound alone").format(gain=f"{gain:+,}")
+                                             if value != b.value and not demo else None),
+                                      help=_("With every moved bound in force; the delta is this bound's change "
+                                             "alone against the protocol."))
+                            st.caption(_("Eligible: {n} · protocol value {value}").format(
+                                n=show(summary.eligible), value=f"{b.value:g}"))
                         with right:
                             st.plotly_chart(fig, key=f"cohort_curve_{b.key}")
 
@@ -332,7 +381,7 @@ def results(run: CohortRun, whatif: WhatIf, run_key: tuple) -> None:
             if age.size and np.isfinite(age).any():
                 st.plotly_chart(charts.age_figure(age, status, label_charts, count=show), key="cohort_age_chart")
             else:
-                st.info("This cohort has no ages, so the age distributions cannot be compared.")
+                st.info(_("This cohort has no ages, so the age distributions cannot be compared."))
             num_fields = [f for f in fields_used if f in cohort.frame.columns and
                           pd.api.types.is_float_dtype(cohort.frame[f].dtype)]
             cmp = compare_groups(cohort.frame, status, ["age", *[f for f in num_fields if f != "age"]])
@@ -340,21 +389,26 @@ def results(run: CohortRun, whatif: WhatIf, run_key: tuple) -> None:
                 cmp = cmp[cmp["patients"] > 0]
                 cmp["field"] = [field_label(f) + (f" ({field_unit(f)})" if field_unit(f) else "") for f in cmp["field"]]
                 cmp["patients"] = [show(int(v)) for v in cmp["patients"]]
-                st.dataframe(cmp.rename(columns={"known_pct": "% with a value", "p10": "10th pct", "p90": "90th pct"}),
-                             hide_index=True, width="stretch",
-                             column_config={c: st.column_config.NumberColumn(format="%.1f")
-                                            for c in ["% with a value", "median", "10th pct", "90th pct"]})
-            st.caption(f"Groups under the bounds now in force. {label}.")
+                names = {"field": _("field"), "group": _("group"), "patients": _("patients"),
+                         "known_pct": _("% with a value"), "median": _("median"), "p10": _("10th pct"),
+                         "p90": _("90th pct")}
+                if "group" in cmp:
+                    cmp["group"] = [_(g) for g in cmp["group"]]
+                st.dataframe(cmp.rename(columns=names), hide_index=True, width="stretch",
+                             column_config={names[c]: st.column_config.NumberColumn(format="%.1f")
+                                            for c in ["known_pct", "median", "p10", "p90"]})
+            st.caption(_("Groups under the bounds now in force. {cohort}.").format(cohort=label))
 
     with tab_download:
         if tab_download.open is not False:  # None: state tracking off (all tabs run)
             if demo:
-                st.info("Demo mode: per-patient tables and downloads are turned off.")
+                st.info(_("Demo mode: per-patient tables and downloads are turned off."))
             else:
-                st.caption(f"One row per patient of the {label.lower() if cohort.simulated else label}: status, failed "
-                           "and unknown criteria (with the what-if bounds in force), then the values evaluated.")
-                if st.button("Prepare the per-patient file", icon=":material/table:", key="cohort_prepare"):
-                    with st.spinner("Writing one row per patient…"):
+                st.caption(_("One row per patient of the {cohort}: status, failed and unknown criteria (with the "
+                             "what-if bounds in force), then the values evaluated.").format(
+                    cohort=label.lower() if cohort.simulated and i18n.current_language() == "en" else label))
+                if st.button(_("Prepare the per-patient file"), icon=":material/table:", key="cohort_prepare"):
+                    with st.spinner(_("Writing one row per patient…")):
                         res = patient_results(whatif.codes(overrides), whatif.m.criterion_ids, cohort.frame,
                                               cohort.patient_ids)
                         if run.assumption:
@@ -367,11 +421,11 @@ def results(run: CohortRun, whatif: WhatIf, run_key: tuple) -> None:
                 ready = st.session_state.get("_cohort_download")
                 key_now = json.dumps([trial.nct_id, cohort.provenance, sorted(overrides.items()), assume])
                 if ready and ready[0] == key_now:
-                    st.download_button("Download per-patient results (CSV)", ready[1],
+                    st.download_button(_("Download per-patient results (CSV)"), ready[1],
                                        file_name=(f"{trial.nct_id}_{'simulated_' if cohort.simulated else ''}cohort_results.csv"),
                                        mime="text/csv", icon=":material/download:")
                     st.dataframe(ready[2], hide_index=True, width="stretch")
-                    st.caption("First 200 rows shown.")
+                    st.caption(_("First 200 rows shown."))
 
 
 results(run, whatif, run_key)

@@ -372,6 +372,16 @@ def unit_words(field: str, unit: str) -> str:
     return own if own != unit else pgettext("unit", unit)
 
 
+def field_display(field: str) -> str:
+    """Label with unit in the current language, as an input names its field: "FSH (IU/L)", "年龄 (岁)". Like
+    :attr:`trialkit.criteria.fields.FieldSpec.display`, the unit is left out for a time since an event."""
+    spec = FIELDS.get(field)
+    label = field_label(field)
+    if spec is None or spec.kind != "number" or spec.allow_never or not spec.unit:
+        return label
+    return f"{label} ({unit_words(field, spec.unit)})"
+
+
 def field_words(field: str) -> tuple[str, str]:
     """(plain name for mid-sentence use, canonical unit) of a candidate field, from the criteria
     engine's field list (:mod:`trialkit.criteria.fields`); a field it does not know is named after itself."""

@@ -23,12 +23,20 @@ from trialkit.criteria import judgment
 from trialkit.criteria.fields import FIELDS, HR_HPV_TYPES, FieldSpec
 from trialkit.criteria.ruleset import Ruleset
 from trialkit.errors import TrialkitError
+from trialkit.i18n import N_, _, ngettext
+from trialkit.plain_language import field_display, field_label
 from ui.text import md_escape
 
 SYNC_KEY = "_whatif_url"  # the scenarios (query parameters) this session has written or applied
 UNKNOWN, VALUE, NEVER = "unknown", "value", "never"
 #: HPV types offered besides the 15 high-risk ones (common low-risk types), so a negative case can be built.
 OTHER_HPV = ("6", "11", "26", "40", "42", "43", "44", "54", "61", "70", "72", "73", "81", "82")
+
+
+def choice_word(value: str) -> str:
+    """A choice as the person reads it, in the page's language (the stored value stays the English word)."""
+    return {UNKNOWN: _("unknown"), "yes": _("yes"), "no": _("no"), "female": _("female"),
+            "male": _("male")}.get(value, value)
 
 
 # -- URL <-> canonical values --------------------------------------------------------------------------
@@ -65,23 +73,24 @@ def _judgment_inputs(ruleset: Ruleset) -> list[tuple[str, object]]:
 def _apply_url(ruleset: Ruleset) -> list[str]:
     """Set the widgets from the URL's values (when the URL changed from outside). Returns problems."""
     problems = []
-    wanted = {k for k, _ in _judgment_inputs(ruleset)}
+    wanted = {k for k, _crit in _judgment_inputs(ruleset)}
     for k in st.query_params:
         if judgment.is_judgment_key(k) and k not in wanted:
             try:
                 judgment.resolve_key(k, ruleset)
-                why = f"write it as {judgment.resolve_key(k, ruleset)}"
+                why = _("write it as {key}").format(key=judgment.resolve_key(k, ruleset))
             except TrialkitError as exc:
                 why = str(exc)
-            problems.append(f"link value {k}={st.query_params.get(k)!r} ignored: {why}")
-    for key, _ in _judgment_inputs(ruleset):
+            problems.append(_("link value {name}={value} ignored: {why}").format(
+                name=k, value=repr(st.query_params.get(k)), why=why))
+    for key, _crit in _judgment_inputs(ruleset):
         raw = st.query_params.get(key)
         value = None
         if raw is not None:
             try:
                 value = values.parse(key, raw)
             except TrialkitError as exc:
-                problems.append(f"link value {key}={raw!r} ignored: {exc}")
+                problems.append(_("link value {name}={value} ignored: {why}").format(name=key, value=repr(raw), why=exc))
         st.session_state[_keys(key)[1]] = UNKNOWN if value is None else ("yes" if value else "no")
     for name in ruleset.fields_used():
         spec = FIELDS[name]
@@ -92,7 +101,7 @@ def _apply_url(ruleset: Ruleset) -> list[str]:
             try:
                 value = values.parse(name, raw)
             except TrialkitError as exc:
-                problems.append(f"link value {name}={raw!r} ignored: {exc}")
+                problems.append(_("link value {name}={value} ignored: {why}").format(name=name, value=repr(raw), why=exc))
         if spec.kind == "number":
             if value is None:
                 st.session_state[state_key] = UNKNOWN if spec.allow_never else False
@@ -127,8 +136,8 @@ def _number_input(ruleset: Ruleset, spec: FieldSpec, container, snap: dict) -> o
     state_key, key = _keys(spec.name)
     with container:
         if spec.allow_never:
-            labels = {UNKNOWN: "unknown", VALUE: "months ago", NEVER: "never"}
-            state = st.radio(spec.display, [UNKNOWN, VALUE, NEVER], key=state_key, format_func=labels.get,
+            labels = {UNKNOWN: _("unknown"), VALUE: _("months ago"), NEVER: _("never")}
+            state = st.radio(field_display(spec.name), [UNKNOWN, VALUE, NEVER], key=state_key, format_func=labels.get,
                              horizontal=True, help=spec.help or None)
             slider_box, clear_box = st.columns([6, 1], vertical_alignment="center")
             label_visibility = "collapsed"
@@ -150,16 +159,16 @@ def _number_input(ruleset: Ruleset, spec: FieldSpec, container, snap: dict) -> o
         kw = dict(key=key, label_visibility=label_visibility, on_change=_set_known, args=(state_key, on_move),
                   help=None if spec.allow_never else (spec.help or None))
         if whole:
-            value = slider_box.slider(spec.display, int(lo), int(hi), step=max(1, int(spec.step)), **kw)
+            value = slider_box.slider(field_display(spec.name), int(lo), int(hi), step=max(1, int(spec.step)), **kw)
         else:
-            value = slider_box.slider(spec.display, float(lo), float(hi), step=float(spec.step), format="%.1f", **kw)
-        clear_box.button("Clear", key=f"wi_clear_{spec.name}", icon=":material/backspace:", type="tertiary",
+            value = slider_box.slider(field_display(spec.name), float(lo), float(hi), step=float(spec.step), format="%.1f", **kw)
+        clear_box.button(_("Clear"), key=f"wi_clear_{spec.name}", icon=":material/backspace:", type="tertiary",
                          disabled=state == UNKNOWN, on_click=_set_known,
                          args=(state_key, UNKNOWN if spec.allow_never else False),
-                         help=f"Make {spec.label} unknown again")
+                         help=_("Make {field} unknown again").format(field=field_label(spec.name)))
         cap = _threshold_caption(ruleset, spec)
-        known_text = {UNKNOWN: "unknown (move the slider to set it)", NEVER: "never"}.get(state)
-        slider_box.caption(" · ".join(p for p in (known_text, ("Thresholds: " + md_escape(cap)) if cap else "") if p)
+        known_text = {UNKNOWN: _("unknown (move the slider to set it)"), NEVER: _("never")}.get(state)
+        slider_box.caption(" · ".join(p for p in (known_text, _("Thresholds: {thresholds}").format(thresholds=md_escape(cap)) if cap else "") if p)
                            or " ")
     if state == UNKNOWN:
         return None
@@ -178,7 +187,7 @@ def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
         for name, value in sync.get("written", ()):
             if judgment.is_judgment_key(name) and value is not None and st.query_params.get(name) == value:
                 del st.query_params[name]
-    params_now = tuple((n, st.query_params.get(n)) for n in [*ruleset.fields_used(), *(k for k, _ in judged)])
+    params_now = tuple((n, st.query_params.get(n)) for n in [*ruleset.fields_used(), *(k for k, _crit in judged)])
     problems: list[str] = []
     # The URL wins only when it says something this session never wrote (a fresh session, a pasted link,
     # another trial). A URL this session wrote earlier is an echo that can arrive late when quick slider
@@ -189,8 +198,8 @@ def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
     snap = st.session_state.to_dict()
     fields = [FIELDS[n] for n in ruleset.fields_used()]
     candidate: dict[str, object] = {}
-    for heading, never in (("**Measurements**", False),
-                           ("**Time since an event** (months; *never* if it never happened)", True)):
+    for heading, never in ((_("**Measurements**"), False),
+                           (_("**Time since an event** (months; *never* if it never happened)"), True)):
         specs = [f for f in fields if f.kind == "number" and f.allow_never == never]
         if specs:
             st.markdown(heading)
@@ -199,25 +208,27 @@ def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
             if v is not None:
                 candidate[spec.name] = v
     for spec in (f for f in fields if f.kind == "sex"):
-        v = st.selectbox(spec.label, [UNKNOWN, "female", "male"], key=_keys(spec.name)[1])
+        v = st.selectbox(field_label(spec.name), [UNKNOWN, "female", "male"], key=_keys(spec.name)[1],
+                         format_func=choice_word)
         if v != UNKNOWN:
             candidate[spec.name] = v
     for spec in (f for f in fields if f.kind == "set"):
         state_key, key = _keys(spec.name)
         c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
-        state = c1.selectbox(f"{spec.label} known?", [UNKNOWN, VALUE], key=state_key,
-                             format_func={UNKNOWN: "unknown", VALUE: "tested"}.get)
-        chosen = c2.multiselect(f"{spec.label} detected (empty: none)", list(HR_HPV_TYPES) + list(OTHER_HPV),
+        state = c1.selectbox(_("{field} known?").format(field=field_label(spec.name)), [UNKNOWN, VALUE], key=state_key,
+                             format_func={UNKNOWN: _("unknown"), VALUE: _("tested")}.get)
+        chosen = c2.multiselect(_("{field} detected (empty: none)").format(field=field_label(spec.name)), list(HR_HPV_TYPES) + list(OTHER_HPV),
                                 key=key, disabled=state != VALUE, help=spec.help or None,
-                                format_func=lambda t: f"HPV {t}" + (" (high-risk)" if t in HR_HPV_TYPES else ""))
+                                format_func=lambda t: (_("HPV {type} (high-risk)") if t in HR_HPV_TYPES else "HPV {type}").format(type=t))
         if state == VALUE:
             candidate[spec.name] = frozenset(chosen)
     facts = [f for f in fields if f.kind == "yesno"]
     if facts:
-        st.markdown("**Yes / no**")
+        st.markdown(_("**Yes / no**"))
         cols = st.columns(2)
         for i, spec in enumerate(facts):
-            v = cols[i % 2].selectbox(spec.label, [UNKNOWN, "yes", "no"], key=_keys(spec.name)[1])
+            v = cols[i % 2].selectbox(field_label(spec.name), [UNKNOWN, "yes", "no"], key=_keys(spec.name)[1],
+                                      format_func=choice_word)
             if v != UNKNOWN:
                 candidate[spec.name] = v == "yes"
     answers = _judgment_widgets(judged)
@@ -234,10 +245,10 @@ def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
             written.append((spec.name, None))
             if spec.name in st.query_params:
                 del st.query_params[spec.name]
-    ours = {k for k, _ in judged}
+    ours = {k for k, _crit in judged}
     for key in [k for k in st.query_params if judgment.is_judgment_key(k) and k not in ours]:
         del st.query_params[key]  # not this trial's (a warning said so when the link was read)
-    for key, _ in judged:
+    for key, _crit in judged:
         if key in answers:
             p = "yes" if answers[key] else "no"
             written.append((key, p))
@@ -257,7 +268,7 @@ def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
     return candidate, problems
 
 
-JUDGMENT_HELP = ("A clinician's answer to the question. Yes = what it asks about holds: for an exclusion the "
+JUDGMENT_HELP = N_("A clinician's answer to the question. Yes = what it asks about holds: for an exclusion the "
                  "excluding condition is present (she is out); for an inclusion the requirement is met.")
 
 
@@ -266,32 +277,39 @@ def _judgment_widgets(judged: list[tuple[str, object]]) -> dict[str, bool]:
     if not judged:
         return {}
     answers: dict[str, bool] = {}
-    st.markdown(f"**{judgment.GROUP_TITLE}**")
-    st.caption("What only a clinician can decide. Unknown leaves the criterion for review; yes means the "
-               "condition asked about holds (an exclusion then excludes, an inclusion is met).")
-    answered = any(st.session_state.get(_keys(k)[1], UNKNOWN) != UNKNOWN for k, _ in judged)
-    box = st.expander(f"{len(judged)} questions", expanded=answered) if len(judged) > 12 else st.container()
+    st.markdown(f"**{_(judgment.GROUP_TITLE)}**")
+    st.caption(_("What only a clinician can decide. Unknown leaves the criterion for review; yes means the "
+               "condition asked about holds (an exclusion then excludes, an inclusion is met)."))
+    answered = any(st.session_state.get(_keys(k)[1], UNKNOWN) != UNKNOWN for k, _crit in judged)
+    box = st.expander(ngettext("{n} question", "{n} questions", len(judged)).format(n=len(judged)),
+                      expanded=answered) if len(judged) > 12 else st.container()
     with box:
         for key, crit in judged:
             qs = judgment.questions(crit)
-            kind = "exclusion" if crit.kind == "exclusion" else "inclusion"
-            label = f"{crit.id} ({kind}): " + " / ".join(qs)
+            label = (_("{id} (exclusion): {questions}") if crit.kind == "exclusion" else
+                     _("{id} (inclusion): {questions}")).format(id=crit.id, questions=" / ".join(qs))
             v = st.radio(md_escape(label, limit=400), [UNKNOWN, "yes", "no"], key=_keys(key)[1], horizontal=True,
-                         help=JUDGMENT_HELP)
+                         help=_(JUDGMENT_HELP), format_func=choice_word)
             if v != UNKNOWN:
                 answers[key] = v == "yes"
     return answers
 
 
 STATUS_COLOURS = {"eligible": "green", "ineligible": "red", "needs_review": "orange"}
-RESULT_SYMBOLS = {"pass": "pass", "fail": "FAIL", "unknown": "unknown"}
-RESULT_STYLES = {"FAIL": "color: #b3261e; font-weight: 600", "pass": "color: #1b7a3a",
-                 "unknown": "color: #9a5b00"}
+RESULT_SYMBOLS = {"pass": N_("pass"), "fail": N_("FAIL"), "unknown": N_("unknown")}
+_RESULT_COLOURS = {"fail": "color: #b3261e; font-weight: 600", "pass": "color: #1b7a3a", "unknown": "color: #9a5b00"}
+KIND_WORDS = {"inclusion": N_("inclusion"), "exclusion": N_("exclusion")}
+
+
+def result_styles() -> dict[str, str]:
+    """The Result column's colour per word, in the current language."""
+    return {_(RESULT_SYMBOLS[k]): css for k, css in _RESULT_COLOURS.items()}
 
 
 def criteria_table(result) -> pd.DataFrame:
     t = result.table()
-    t["status"] = t["status"].map(RESULT_SYMBOLS)
+    t["status"] = t["status"].map(lambda s: _(RESULT_SYMBOLS[s]))
+    t["kind"] = t["kind"].map(lambda k: _(KIND_WORDS[k]) if k in KIND_WORDS else k)
     t = t[["id", "status", "reason", "kind", "text"]]
-    return t.rename(columns={"id": "Criterion", "kind": "Kind", "status": "Result", "reason": "Reason",
-                             "text": "Criterion text"})
+    return t.rename(columns={"id": _("Criterion"), "kind": _("Kind"), "status": _("Result"), "reason": _("Reason"),
+                             "text": _("Criterion text")})

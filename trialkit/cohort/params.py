@@ -14,6 +14,8 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from trialkit.i18n import N_  # labels are English data; pages translate them with _() when drawing
+
 #: Where the missing-data level comes from (background.md): pre-screening data were 43–62% missing.
 MISSING_SOURCE = ("Pre-screening data are 43–62% missing in published studies (trialkit background notes); "
                   "per-field rates here are assumptions within that range")
@@ -180,17 +182,17 @@ class Population:
 
 POPULATIONS: dict[str, Population] = {
     "fertility": Population(
-        "fertility", "Women referred for frozen embryo transfer",
-        "Women seen at an assisted-reproduction centre for frozen embryo transfer, many of them after a "
-        "cancelled transfer or intrauterine adhesions.",
+        "fertility", N_("Women referred for frozen embryo transfer"),
+        N_("Women seen at an assisted-reproduction centre for frozen embryo transfer, many of them after a "
+           "cancelled transfer or intrauterine adhesions."),
         {"age.mean": 32, "age.sd": 4.5, "age.min": 20, "age.max": 45, "sex.female": 1.0,
          "severe_iua_treated.prevalence": 0.30, "cancelled_fet_thin_endometrium.prevalence": 0.35}),
     "hpv": Population(
-        "hpv", "Women with a positive HPV test",
-        "Women whose cervical HPV genotyping test (e.g. an HPV-24 panel) came back positive.",
+        "hpv", N_("Women with a positive HPV test"),
+        N_("Women whose cervical HPV genotyping test (e.g. an HPV-24 panel) came back positive."),
         {"age.mean": 40, "age.sd": 10, "age.min": 18, "age.max": 70, "sex.female": 1.0},
         {"age.mean": SRC_HPV_AGE}),
-    "general": Population("general", "Adults (generic)", "A generic adult population (all assumptions)."),
+    "general": Population("general", N_("Adults (generic)"), N_("A generic adult population (all assumptions).")),
 }
 
 FERTILITY_FIELDS = {"afc", "fsh", "good_blastocysts", "cycle_length", "ovarian_cyst_size"}
