@@ -24,7 +24,7 @@ n_exec, total = ruleset.executable_count, ruleset.total
 st.caption(_("{n_exec} of {total} criteria have executable rules; {n_judgment} need a clinician's judgment only. "
              "Rules: {source}.").format(n_exec=common.show_count(n_exec), total=common.show_count(total),
                                         n_judgment=common.show_count(ruleset.judgment_only_count),
-                                        source=md_escape(ruleset.source)))
+                                        source=md_escape(ruleset.source_words())))
 if ruleset.unreviewed_count:
     st.warning(_("{n} of {total} criteria have rules drafted automatically from the criteria text that nobody has "
                  "reviewed. Check each reason against the criterion text before relying on it.").format(

@@ -145,19 +145,17 @@ if source == SIMULATED_LABEL:
     with st.expander(_("Simulation parameters (each with its source, or marked as an assumption)")):
         st.caption(_(POPULATIONS[population].description) + i18n.sentence_separator() + _("Edit a value in the 'value' column; the cohort "
                                                                    "is regenerated with the new parameters."))
+        names = {"parameter": _("parameter"), "what": _("what"), "value": _("value"), "unit": _("unit"),
+                 "source": _("source"), "note": _("note")}
         table = pd.DataFrame([{"parameter": s.key, "what": s.label, "value": defaults[s.key], "unit": s.unit,
                                "source": source_of(s.key, population), "note": s.note} for s in relevant])
-        edited = st.data_editor(table, key=f"cohort_params_{population}", hide_index=True, width="stretch",
-                                disabled=["parameter", "what", "unit", "source", "note"],
-                                column_config={"parameter": st.column_config.TextColumn(_("parameter")),
-                                       "what": st.column_config.TextColumn(_("what")),
-                                       "value": st.column_config.NumberColumn(_("value"), format="%.4g"),
-                                       "unit": st.column_config.TextColumn(_("unit")),
-                                       "source": st.column_config.TextColumn(_("source")),
-                                       "note": st.column_config.TextColumn(_("note"))})
+        table = table.rename(columns=names)
+        edited = st.data_editor(table, key=f"cohort_params_{population}_{i18n.current_language()}", hide_index=True, width="stretch",
+                                disabled=[names[c] for c in ("parameter", "what", "unit", "source", "note")],
+                                column_config={names["value"]: st.column_config.NumberColumn(format="%.4g")})
     params = dict(defaults)
-    params.update({r["parameter"]: float(r["value"]) for r in edited.to_dict("records")
-                   if r["value"] is not None and not pd.isna(r["value"])})
+    params.update({r[names["parameter"]]: float(r[names["value"]]) for r in edited.to_dict("records")
+                   if r[names["value"]] is not None and not pd.isna(r[names["value"]])})
     try:
         params = validate_params(params)
     except TrialkitError as exc:
@@ -205,8 +203,8 @@ else:
 assert run is not None and whatif is not None
 cohort = run.cohort
 label = cohort_words(cohort.label)
-st.caption(_("{provenance} · rules: {source}").format(provenance=md_escape(cohort.provenance),
-                                                      source=md_escape(ruleset.source)))
+st.caption(_("{provenance} · rules: {source}").format(provenance=md_escape(cohort.provenance_words()),
+                                                      source=md_escape(ruleset.source_words())))
 if cohort.simulated:
     st.info(_("Simulated cohort: simulated patients from stated distributions, not real people."),
             icon=":material/science:")
@@ -221,7 +219,7 @@ else:
 missing_now = {f: w for f, w in cohort.missing_fields.items() if f not in assumed}
 if missing_now:
     st.warning(_("Unknown for everyone in this cohort (the criteria that need them can only say 'needs review'): "
-                 "{fields}").format(fields="; ".join(f"{field_label(f)} — {md_escape(w)}"
+                 "{fields}").format(fields="; ".join(f"{field_label(f)} — {md_escape(_(w))}"
                                                      for f, w in missing_now.items())),
                icon=":material/help:")
 

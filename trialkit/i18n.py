@@ -234,6 +234,8 @@ def data_messages() -> list[tuple[str | None, str]]:
     out: list[tuple[str | None, str]] = []
     for spec in FIELDS.values():
         out.append(("field", spec.label))
+        if spec.help:
+            out.append(("field help", spec.help))
         if spec.unit:
             out.append(("unit", spec.unit))
     out.append(("unit of age", "years"))  # ages read "20岁", other durations "3年" (plain_language.unit_words)

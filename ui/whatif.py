@@ -23,7 +23,7 @@ from trialkit.criteria import judgment
 from trialkit.criteria.fields import FIELDS, HR_HPV_TYPES, FieldSpec
 from trialkit.criteria.ruleset import Ruleset
 from trialkit.errors import TrialkitError
-from trialkit.i18n import N_, _, ngettext
+from trialkit.i18n import N_, _, current_language, ngettext, pgettext
 from trialkit.plain_language import field_display, field_label
 from ui.text import md_escape
 
@@ -138,7 +138,7 @@ def _number_input(ruleset: Ruleset, spec: FieldSpec, container, snap: dict) -> o
         if spec.allow_never:
             labels = {UNKNOWN: _("unknown"), VALUE: _("months ago"), NEVER: _("never")}
             state = st.radio(field_display(spec.name), [UNKNOWN, VALUE, NEVER], key=state_key, format_func=labels.get,
-                             horizontal=True, help=spec.help or None)
+                             horizontal=True, help=pgettext("field help", spec.help) if spec.help else None)
             slider_box, clear_box = st.columns([6, 1], vertical_alignment="center")
             label_visibility = "collapsed"
             on_move = VALUE
@@ -157,7 +157,7 @@ def _number_input(ruleset: Ruleset, spec: FieldSpec, container, snap: dict) -> o
             mid = (lo + hi) / 2
             st.session_state[key] = int(round(mid)) if whole else round(mid, 1)
         kw = dict(key=key, label_visibility=label_visibility, on_change=_set_known, args=(state_key, on_move),
-                  help=None if spec.allow_never else (spec.help or None))
+                  help=None if spec.allow_never or not spec.help else pgettext("field help", spec.help))
         if whole:
             value = slider_box.slider(field_display(spec.name), int(lo), int(hi), step=max(1, int(spec.step)), **kw)
         else:
@@ -218,7 +218,7 @@ def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
         state = c1.selectbox(_("{field} known?").format(field=field_label(spec.name)), [UNKNOWN, VALUE], key=state_key,
                              format_func={UNKNOWN: _("unknown"), VALUE: _("tested")}.get)
         chosen = c2.multiselect(_("{field} detected (empty: none)").format(field=field_label(spec.name)), list(HR_HPV_TYPES) + list(OTHER_HPV),
-                                key=key, disabled=state != VALUE, help=spec.help or None,
+                                key=key, disabled=state != VALUE, help=pgettext("field help", spec.help) if spec.help else None,
                                 format_func=lambda t: (_("HPV {type} (high-risk)") if t in HR_HPV_TYPES else "HPV {type}").format(type=t))
         if state == VALUE:
             candidate[spec.name] = frozenset(chosen)
@@ -280,6 +280,8 @@ def _judgment_widgets(judged: list[tuple[str, object]]) -> dict[str, bool]:
     st.markdown(f"**{_(judgment.GROUP_TITLE)}**")
     st.caption(_("What only a clinician can decide. Unknown leaves the criterion for review; yes means the "
                "condition asked about holds (an exclusion then excludes, an inclusion is met)."))
+    if current_language() != "en":
+        st.caption(_("The questions are the rules file's own words, shown as written (English)."))
     answered = any(st.session_state.get(_keys(k)[1], UNKNOWN) != UNKNOWN for k, _crit in judged)
     box = st.expander(ngettext("{n} question", "{n} questions", len(judged)).format(n=len(judged)),
                       expanded=answered) if len(judged) > 12 else st.container()

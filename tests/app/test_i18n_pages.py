@@ -36,7 +36,8 @@ NOT_YET_TRANSLATED = {
 }
 
 _NCT = re.compile(r"NCT\d{8}")
-_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+")
+#: addresses, e-mail addresses and file names (data: "NCT06610773.json", "cohort.csv") are not words
+_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|[\w\-]*\.(?:json|csv|xpt|ndjson|duckdb|parquet|zip)\b")
 #: Streamlit markup (":material/icon:", ":green-badge[…]"), file paths, audit-trail user names and `code` (column
 #: names, commands: literal identifiers a reader types) are not interface words.
 _MARKUP = re.compile(r":material/\w+:|:\w+-badge\[|:\w+\[|(?:/[\w.\-]+){2,}/?|\blocal:[\w.\-]+|`[^`]*`")
@@ -64,6 +65,10 @@ def registry_corpus() -> str:
     for folder in (ROOT / "data" / "trials", CTGOV):
         for path in sorted(Path(folder).glob("NCT*.json")):
             texts.extend(_strings(json.loads(path.read_text(encoding="utf-8"))))
+    # a reviewed rules file's judgment questions are data too: written by the people who reviewed the rules
+    # (contracts: data/rules/<NCT>.json), shown verbatim and labelled as the rules file's words
+    for path in sorted((ROOT / "data" / "rules").glob("NCT*.json")):
+        texts.extend(re.findall(r'"question":\s*"((?:[^"\\]|\\.)*)"', path.read_text(encoding="utf-8")))
     return "\n".join(texts)
 
 

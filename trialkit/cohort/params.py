@@ -139,7 +139,8 @@ FACT_DEFAULTS: dict[str, tuple[float, float]] = {
 }
 #: Not simulated on purpose: consent is given at the screening visit, after pre-screening.
 NOT_SIMULATED_NOTES: dict[str, str] = {
-    "informed_consent": "consent is obtained at the screening visit, so a pre-screening cohort does not have it",
+    "informed_consent": N_("consent is obtained at the screening visit, so a pre-screening cohort does not have "
+                           "it"),
 }
 #: Time since an event, in months: (share who ever had it, spread in months: uniform 0–spread, missing).
 #: Those who never had it get "never" (infinitely long ago). All assumptions.

@@ -27,6 +27,7 @@ from trialkit.criteria.evaluate import evaluate_frame
 from trialkit.criteria.fields import FIELDS
 from trialkit.criteria.judgment import FAVOURABLE_LABEL, check_assume, favourable_answers, is_judgment_key, resolve_key
 from trialkit.errors import TrialkitError
+from trialkit.i18n import N_, gettext as _
 from trialkit.criteria.rules import FactRule
 from trialkit.criteria.ruleset import apply_overrides, load_ruleset
 
@@ -47,10 +48,20 @@ class Cohort:
     #: fields the rules use that nobody in this cohort has (unknown for everyone), with why
     missing_fields: dict[str, str] = field(default_factory=dict)
     provenance: str = ""
+    #: The provenance as a catalog message and its values, so a page can say it in its language
+    #: (:meth:`provenance_words`); files and the command line keep the English :attr:`provenance`.
+    provenance_message: tuple[str, dict] | None = None
 
     @property
     def n(self) -> int:
         return len(self.frame)
+
+    def provenance_words(self) -> str:
+        """:attr:`provenance` in the current interface language."""
+        if self.provenance_message is None:
+            return self.provenance
+        message, values = self.provenance_message
+        return _(message).format(**values)
 
 
 def simulated_cohort(ruleset, n: int, seed: int, params: dict | None = None, population: str | None = None) -> Cohort:
@@ -58,18 +69,22 @@ def simulated_cohort(ruleset, n: int, seed: int, params: dict | None = None, pop
     pop = population or population_for(fields).key
     p = default_params(pop) if params is None else params
     sim: SimulatedCohort = simulate(fields, n, seed, p)
-    return Cohort(sim.frame, None, SIMULATED_LABEL, True, dict(sim.notes),
-                  f"{SIMULATED_LABEL}: {n:,} patients, seed {seed}, population '{pop}'")
+    message = N_("Simulated cohort: {n} patients, seed {seed}, population '{population}'")
+    values = {"n": f"{n:,}", "seed": seed, "population": pop}
+    return Cohort(sim.frame, None, SIMULATED_LABEL, True, dict(sim.notes), message.format(**values),
+                  (message, values))
 
 
 def file_cohort(ruleset, data: bytes | str, *, source: str = "upload", max_bytes: int | None = None) -> Cohort:
     cf: CohortFile = read_cohort_csv(data, source=source, max_bytes=max_bytes)
     _check_judgment_columns(ruleset, cf, source)
-    missing = {f: "not a column of the file: unknown for everyone" for f in ruleset.fields_used()
+    missing = {f: N_("not a column of the file: unknown for everyone") for f in ruleset.fields_used()
                if f not in cf.frame.columns}
     name = source.rsplit("/", 1)[-1]
-    return Cohort(cf.frame, cf.patient_ids, f"Uploaded cohort ({name})", False, missing,
-                  f"{name}, {cf.n:,} rows, sha256 {cf.sha256[:12]}")
+    message = N_("{name}, {n} rows, sha256 {sha}")
+    values = {"name": name, "n": f"{cf.n:,}", "sha": cf.sha256[:12]}
+    return Cohort(cf.frame, cf.patient_ids, f"Uploaded cohort ({name})", False, missing, message.format(**values),
+                  (message, values))
 
 
 def _favourable_facts(ruleset, columns) -> dict[str, bool]:

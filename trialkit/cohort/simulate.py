@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
+from trialkit.i18n import N_
 from trialkit.cohort.params import FACT_DEFAULTS, NOT_SIMULATED_NOTES, WINDOW_DEFAULTS, validate_params
 from trialkit.errors import TrialkitError
 
@@ -205,5 +206,5 @@ def simulate(fields, n: int, seed: int, params: dict[str, float] | None = None) 
     # the true age stays available for comparisons even when age goes missing
     return SimulatedCohort(frame=frame, n=n, seed=int(seed), params=p, simulated=simulated,
                            not_simulated=not_simulated,
-                           notes={f: NOT_SIMULATED_NOTES.get(f, "no stated distribution: unknown for everyone")
+                           notes={f: NOT_SIMULATED_NOTES.get(f, N_("no stated distribution: unknown for everyone"))
                                   for f in not_simulated})

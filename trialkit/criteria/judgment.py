@@ -30,12 +30,13 @@ import re
 
 from trialkit.criteria.rules import JudgmentRule
 from trialkit.errors import CandidateError
+from trialkit.i18n import N_
 
 PREFIX = "judgment."
 #: Criterion ids as the splitter numbers them (I1, E17) and the structured SEX / AGE: letters then digits.
 #: Kept narrow on purpose: a shared scenario's key can never smuggle free text (trialkit.scenario).
 CRITERION_ID = re.compile(r"^[A-Za-z]{1,3}\d{0,3}$")
-GROUP_TITLE = "Clinician's judgment"
+GROUP_TITLE = N_("Clinician's judgment")  # pages translate it with _()
 #: How every screen and file labels the cohort's "all favourable" option.
 FAVOURABLE_LABEL = "optimistic upper bound: every clinician's judgment assumed favourable"
 ASSUME_CHOICES = ("none", "favourable")

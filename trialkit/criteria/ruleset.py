@@ -33,6 +33,7 @@ from trialkit.errors import CandidateError, RuleFormatError
 from trialkit.models import EligibilityCriterion, Trial
 from trialkit.plain_language import age_range
 from trialkit.paths import rules_dir
+from trialkit.i18n import N_, gettext
 
 STRUCTURED_NOTE = "from the study's structured eligibility fields (sex, minimum and maximum age)"
 
@@ -71,6 +72,15 @@ class Ruleset:
     source: str = ""
     #: Things a person should know (rules that no longer match the text, unknown ids in the rules file).
     problems: list[str] = field(default_factory=list)
+    #: :attr:`source` as a catalog message and its values (:meth:`source_words` says it in the interface
+    #: language; files and the command line keep the English :attr:`source`).
+    source_message: tuple[str, dict] | None = None
+
+    def source_words(self) -> str:
+        if self.source_message is None:
+            return self.source
+        message, values = self.source_message
+        return gettext(message).format(**values)
 
     def fields_used(self) -> list[str]:
         """Candidate fields the rules read, in the order criteria first use them."""
@@ -118,11 +128,14 @@ class Ruleset:
             for r in c.rules:
                 if getattr(r, "field", None) != field_name:
                     continue
-                verb = "passes" if c.kind == "inclusion" else "excludes"
+                inclusion = c.kind == "inclusion"
                 if isinstance(r, RangeRule):
-                    out.append(f"{c.id} {verb} {_bounds_words(r, spec)}")
+                    text = gettext("{id} passes {bounds}") if inclusion else gettext("{id} excludes {bounds}")
+                    out.append(text.format(id=c.id, bounds=_bounds_words(r, spec)))
                 elif r.kind == "window":
-                    out.append(f"{c.id} {verb} within {_span_words(r)}")
+                    text = (gettext("{id} passes within {span}") if inclusion else
+                            gettext("{id} excludes within {span}"))
+                    out.append(text.format(id=c.id, span=_span_words(r)))
         return out
 
     def thresholds(self, field_name: str) -> list[tuple[str, str, float, bool]]:
@@ -246,12 +259,12 @@ def load_ruleset(trial: Trial) -> Ruleset:
                 problems.append(f"{cid}: in the rules file but not among the trial's criteria (ignored)")
     criteria = _add_structured(trial, criteria)
     if rf is None:
-        source = "drafted from the criteria text (not reviewed)"
+        message, values = N_("drafted from the criteria text (not reviewed)"), {}
     elif drafted:
-        source = f"rules file {path.name}; {drafted} criteria drafted from the text"
+        message, values = N_("rules file {name}; {n} criteria drafted from the text"), {"name": path.name, "n": drafted}
     else:
-        source = f"rules file {path.name}"
-    return Ruleset(trial.nct_id, criteria, source, problems)
+        message, values = N_("rules file {name}"), {"name": path.name}
+    return Ruleset(trial.nct_id, criteria, message.format(**values), problems, (message, values))
 
 
 def _add_structured(trial: Trial, criteria: list[EligibilityCriterion]) -> list[EligibilityCriterion]:
