@@ -357,7 +357,8 @@ def _shown(spec: FieldSpec, value) -> str:
         if spec.unit:
             text = format_number(value)
             sep = "" if spec.unit.startswith("×") or spec.unit == "%" else " "
-            return f"{text}{sep}{pgettext('unit', spec.unit)}"
+            unit = pgettext("unit of age", spec.unit) if spec is FIELDS.get("age") else pgettext("unit", spec.unit)
+            return f"{text}{sep}{unit}"
         return spec.format(value)
     if spec.kind == "yesno":
         return _("yes") if value else _("no")
