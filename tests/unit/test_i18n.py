@@ -156,3 +156,58 @@ def test_report_command_takes_lang(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "trialkit", "report", "NCT07176143", "--out", str(out),
                           "--lang", "fr"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+# -- figures in Chinese (issue 18: chart titles, axes, legends; a CJK font stack, no tofu) -----------------------
+def _enrollment_figures():
+    from datetime import date
+
+    from tests.unit.test_enrollment_fixtures import seed_trial
+    from tests.unit.test_enrollment_metrics import frames as frames_fixture, summary as summary_fixture
+    from trialkit.enrollment import charts
+    from trialkit.enrollment.consort import consort_figure
+    from trialkit.enrollment.metrics import ranking, site_table
+
+    frames = frames_fixture.__wrapped__()
+    summary = summary_fixture.__wrapped__(frames)
+    t = site_table(*frames, as_of=date(2025, 6, 1))
+    return [charts.cumulative_enrollment_figure(frames[0], 60, as_of=date(2025, 6, 1), simulated=True),
+            charts.arm_figure(summary), charts.screen_fail_figure(summary, seed_trial()),
+            charts.activation_timeline_figure(t, as_of=date(2025, 6, 1)), charts.ranking_figure(ranking(t)),
+            charts.site_map_figure(t.assign(latitude=[23.1, 22.5, None], longitude=[113.3, 114.1, None]),
+                                   label="site_name", size="enrolled", title=_("Sites")),
+            consort_figure(dict(summary, simulated=True))]
+
+
+def test_every_enrollment_figure_speaks_chinese_with_a_cjk_font():
+    with language("zh"):
+        figs = _enrollment_figures()
+    for fig in figs:
+        assert "Noto Sans CJK SC" in fig.layout.font.family and "Noto Sans CJK SC" in fig.layout.title.font.family
+        title = fig.layout.title.text
+        assert title and re.search(r"[\u4e00-\u9fff]", title), title
+        axis = fig.layout.xaxis.title.text
+        assert axis is None or re.search(r"[\u4e00-\u9fff]", axis), axis
+    assert "模拟演示数据" in figs[0].layout.title.text
+    with language("zh"):
+        assert figs[0].layout.xaxis.tickformat == _("%b %Y")
+    consort = " ".join(a.text for a in figs[-1].layout.annotations)
+    assert "评估合格性" in consort or "合格性" in consort
+    with language("en"):
+        english = _enrollment_figures()
+    assert english[0].layout.title.text.startswith("Cumulative enrollment against target")
+    assert english[0].layout.xaxis.tickformat is None  # English keeps Plotly's adaptive date ticks
+
+
+def test_criteria_reasons_in_chinese_and_unchanged_in_english():
+    from trialkit.criteria import evaluate as ev
+    from trialkit.criteria.rules import RangeRule
+
+    rule = RangeRule(field="age", minimum=20, maximum=38)
+    with language("en"):
+        assert ev.rule_reason(rule, -1, "inclusion", {"age": 40}) == "Age 40 years is above the maximum of 38 years"
+        assert ev.rule_reason(rule, 0, "inclusion", {}) == "needs Age"
+    with language("zh"):
+        assert ev.rule_reason(rule, -1, "inclusion", {"age": 40}) == "年龄 40 岁，高于最大值 38 岁"
+        assert ev.rule_reason(rule, 0, "inclusion", {}) == "需要年龄"
+        assert _(ev.UI_WORDS["needs_review"]) == "需审核"

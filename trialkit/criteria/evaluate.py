@@ -34,11 +34,14 @@ from trialkit.criteria.fields import FIELDS, FieldSpec, format_number, get_field
 from trialkit.criteria.rules import FactRule, JudgmentRule, RangeRule, SetRule, WindowRule
 from trialkit.criteria.units import convert
 from trialkit.errors import CandidateError
+from trialkit.i18n import N_, current_language, gettext as _, ngettext, pgettext
 
 PASS, UNKNOWN, FAIL = 1, 0, -1
 STATUS_WORDS = {1: "eligible", 0: "needs_review", -1: "ineligible"}
 CRITERION_WORDS = {1: "pass", 0: "unknown", -1: "fail"}
-UI_WORDS = {"eligible": "Eligible", "needs_review": "Needs review", "ineligible": "Ineligible"}
+UI_WORDS = {"eligible": N_("Eligible"), "needs_review": N_("Needs review"), "ineligible": N_("Ineligible")}
+#: the criterion words as a person reads them (JSON keeps CRITERION_WORDS; pages translate with ``_()``)
+_SHOWN_CRITERION_WORDS = (N_("pass"), N_("unknown"), N_("fail"))
 UNKNOWN_WORDS = values.UNKNOWN_WORDS
 
 
@@ -331,23 +334,68 @@ def _bounds_words(r: RangeRule, spec: FieldSpec) -> str:
     lo, hi = r.minimum, r.maximum
     if lo is not None and hi is not None:
         if r.minimum_inclusive and r.maximum_inclusive:
-            return f"between {format_number(lo)} and {spec.format(hi)}"
-        lw = "from" if r.minimum_inclusive else "above"
-        hw = "to" if r.maximum_inclusive else "below"
-        return f"{lw} {format_number(lo)} {hw} {spec.format(hi)}"
+            text = _("between {low} and {high}")
+        elif r.minimum_inclusive:
+            text = _("from {low} below {high}")
+        elif r.maximum_inclusive:
+            text = _("above {low} to {high}")
+        else:
+            text = _("above {low} below {high}")
+        return text.format(low=format_number(lo), high=_shown(spec, hi))
     if lo is not None:
-        return f"{'at least' if r.minimum_inclusive else 'above'} {spec.format(lo)}"
-    return f"{'at most' if r.maximum_inclusive else 'below'} {spec.format(hi)}"
+        return (_("at least {value}") if r.minimum_inclusive else _("above {value}")).format(value=_shown(spec, lo))
+    return (_("at most {value}") if r.maximum_inclusive else _("below {value}")).format(value=_shown(spec, hi))
+
+
+def _shown(spec: FieldSpec, value) -> str:
+    """:meth:`FieldSpec.format` in the interface language (English: exactly ``spec.format``)."""
+    if current_language() == "en":
+        return spec.format(value)
+    if spec.kind == "number":
+        if value == math.inf:
+            return _("never")
+        if spec.unit:
+            text = format_number(value)
+            sep = "" if spec.unit.startswith("×") or spec.unit == "%" else " "
+            unit = pgettext("unit of age", spec.unit) if spec is FIELDS.get("age") else pgettext("unit", spec.unit)
+            return f"{text}{sep}{unit}"
+        return spec.format(value)
+    if spec.kind == "yesno":
+        return _("yes") if value else _("no")
+    if spec.kind == "sex":
+        return _enum(value)
+    return spec.format(value)
+
+
+def _label(spec: FieldSpec) -> str:
+    return pgettext("field", spec.label)
+
+
+def _enum(value) -> str:
+    """A registry value ("FEMALE") as written in English, in words in other languages ("女性")."""
+    if current_language() == "en" or not isinstance(value, str):
+        return str(value)
+    return pgettext("registry value", value.replace("_", " ").capitalize())
+
+
+def _yes_no(flag: bool) -> str:
+    return _("yes") if flag else _("no")
 
 
 def _span_words(r: WindowRule) -> str:
     """"3 months", "1 year"."""
+    n = 1 if r.within == 1 else 2
+    words = {"day": ngettext("{n} day", "{n} days", n), "week": ngettext("{n} week", "{n} weeks", n),
+             "month": ngettext("{n} month", "{n} months", n), "year": ngettext("{n} year", "{n} years", n)}
+    text = words.get(r.unit.rstrip("s"))
+    if text is not None:
+        return text.format(n=format_number(r.within))
     unit = r.unit.rstrip("s") if r.within == 1 else (r.unit if r.unit.endswith("s") else r.unit + "s")
     return f"{format_number(r.within)} {unit}"
 
 
 def _subject(spec: FieldSpec, value) -> str:
-    return f"{spec.label} {spec.format(value)}"
+    return f"{_label(spec)} {_shown(spec, value)}"
 
 
 def rule_reason(rule, code: int, kind: str, candidate: dict, criterion_id: str | None = None) -> str:
@@ -355,51 +403,62 @@ def rule_reason(rule, code: int, kind: str, candidate: dict, criterion_id: str |
     if isinstance(rule, JudgmentRule):
         answer = candidate.get(judgment.key_for(criterion_id)) if criterion_id else None
         if code == 0 or answer is None:
-            return f"needs a clinician's judgment: {rule.question}"
-        said = "yes" if answer else "no"
+            return _("needs a clinician's judgment: {question}").format(question=rule.question)
+        said = _yes_no(answer)
         if kind == "exclusion" and code == 1:
-            return f"clinician's judgment: {said} (excludes)"
+            return _("clinician's judgment: {answer} (excludes)").format(answer=said)
         if kind == "inclusion" and code == -1:
-            return f"clinician's judgment: {said} (must be yes)"
-        return f"clinician's judgment: {said}"
+            return _("clinician's judgment: {answer} (must be yes)").format(answer=said)
+        return _("clinician's judgment: {answer}").format(answer=said)
     spec = FIELDS[rule.field]
     value = candidate.get(rule.field)
     if code == 0 or value is None:
-        return f"needs {spec.label}" if spec.kind != "yesno" else f"needs {spec.label} (yes/no)"
+        return (_("needs {field}") if spec.kind != "yesno" else _("needs {field} (yes/no)")).format(field=_label(spec))
     excl = kind == "exclusion"
-    tail = " (excludes)" if excl and code == 1 else ""
+    tail = _(" (excludes)") if excl and code == 1 else ""
+    subject = _subject(spec, value) if not isinstance(rule, (WindowRule, FactRule, SetRule)) else ""
     if isinstance(rule, RangeRule):
         if not excl:
             if code == 1:
-                return f"{_subject(spec, value)} is {_bounds_words(rule, spec)}"
+                return _("{subject} is {range}").format(subject=subject, range=_bounds_words(rule, spec))
             if rule.minimum is not None and (value < rule.minimum or (value == rule.minimum
                                                                       and not rule.minimum_inclusive)):
                 if rule.minimum_inclusive:
-                    return f"{_subject(spec, value)} is below the minimum of {spec.format(rule.minimum)}"
-                return f"{_subject(spec, value)} is not above {spec.format(rule.minimum)}"
+                    return _("{subject} is below the minimum of {limit}").format(
+                        subject=subject, limit=_shown(spec, rule.minimum))
+                return _("{subject} is not above {limit}").format(subject=subject, limit=_shown(spec, rule.minimum))
             if rule.maximum_inclusive:
-                return f"{_subject(spec, value)} is above the maximum of {spec.format(rule.maximum)}"
-            return f"{_subject(spec, value)} is not below {spec.format(rule.maximum)}"
+                return _("{subject} is above the maximum of {limit}").format(
+                    subject=subject, limit=_shown(spec, rule.maximum))
+            return _("{subject} is not below {limit}").format(subject=subject, limit=_shown(spec, rule.maximum))
         words = _bounds_words(rule, spec)
-        return f"{_subject(spec, value)} is {words}{tail}" if code == 1 else f"{_subject(spec, value)} is not {words}"
+        if code == 1:
+            return _("{subject} is {range}").format(subject=subject, range=words) + tail
+        return _("{subject} is not {range}").format(subject=subject, range=words)
     if isinstance(rule, WindowRule):
-        ago = "never" if value == math.inf else f"{spec.format(value)} ago"
-        within = f"within {_span_words(rule)}"
-        return f"{spec.label}: {ago}, {'' if code == 1 else 'not '}{within}{tail}"
+        ago = _("never") if value == math.inf else _("{time} ago").format(time=_shown(spec, value))
+        if code == 1:
+            return _("{field}: {ago}, within {span}").format(field=_label(spec), ago=ago, span=_span_words(rule)) + tail
+        return _("{field}: {ago}, not within {span}").format(field=_label(spec), ago=ago, span=_span_words(rule))
     if isinstance(rule, FactRule):
-        said = "yes" if value else "no"
+        said = _yes_no(value)
         if not excl and code == -1:
-            return f"{spec.label}: {said} (must be {'yes' if rule.expected else 'no'})"
-        return f"{spec.label}: {said}{tail}"
+            return _("{field}: {answer} (must be {expected})").format(field=_label(spec), answer=said,
+                                                                      expected=_yes_no(rule.expected))
+        return f"{_label(spec)}: {said}{tail}"
     if isinstance(rule, SetRule):
         if spec.kind == "sex":
-            allowed = " or ".join(rule.any_of)
-            return f"Sex is {value}{tail}" if code == 1 else f"Sex is {value}, not {allowed}"
+            allowed = _(" or ").join(_enum(v) for v in rule.any_of)
+            if code == 1:
+                return _("Sex is {value}").format(value=_enum(value)) + tail
+            return _("Sex is {value}, not {allowed}").format(value=_enum(value), allowed=allowed)
         have = spec.format(value)
         if code == 1:
             hit = sorted(set(value) & set(rule.any_of), key=int)
-            return f"{spec.label} {have} include {', '.join(hit)}, a listed type{tail}"
-        return f"{spec.label} {have}: none of the {len(rule.any_of)} listed types"
+            return _("{field} {have} include {hit}, a listed type").format(
+                field=_label(spec), have=have, hit=", ".join(hit)) + tail
+        return ngettext("{field} {have}: none of the {n} listed type", "{field} {have}: none of the {n} listed types",
+                        len(rule.any_of)).format(field=_label(spec), have=have, n=len(rule.any_of))
     return ""
 
 
@@ -415,7 +474,7 @@ def evaluate_candidate(ruleset, candidate: dict) -> CandidateResult:
                 for r, rc in zip(c.rules, ev.rule_codes[j])]
         outcomes[c.id] = rows
         if not rows:
-            reason = "no rule: needs a clinician's judgment"
+            reason = _("no rule: needs a clinician's judgment")
         elif code == UNKNOWN:
             reason = _joined(o.reason for o in rows if o.code == 0)
         elif code == FAIL:
@@ -484,16 +543,17 @@ def nearest_changes(ruleset, candidate: dict, result: CandidateResult) -> list[S
                     if any(s.field == key and s.action == "judgment" for s in out):
                         continue  # one answer covers all of the criterion's judgment questions
                     qs = " / ".join(f"“{q}”" for q in judgment.questions(ruleset.criterion(v.id)))
-                    decides = "no clears it, yes excludes" if excl else "yes meets it, no fails"
+                    decides = _("no clears it, yes excludes") if excl else _("yes meets it, no fails")
                     out.append(Suggestion(v.id, key, "judgment", None,
-                                          f"{v.id}: a clinician's answer to {qs} decides it ({decides})"))
+                                          _("{id}: a clinician's answer to {questions} decides it ({decides})").format(
+                                              id=v.id, questions=qs, decides=decides)))
                 elif v.status == "fail" and ((o.code == 1) if excl else (o.code == -1)):
                     if any(s.field == key for s in out):
                         continue
                     target = not excl
                     out.append(Suggestion(v.id, key, "change", target,
-                                          f"{v.id}: would pass if the clinician's answer were "
-                                          f"{'yes' if target else 'no'}"))
+                                          _("{id}: would pass if the clinician's answer were {answer}").format(
+                                              id=v.id, answer=_yes_no(target))))
                 continue
             spec = FIELDS[r.field]
             failing = (o.code == 1) if excl else (o.code == -1)
@@ -504,28 +564,31 @@ def nearest_changes(ruleset, candidate: dict, result: CandidateResult) -> list[S
                     if target is None:
                         continue
                     target = _round(spec, target)
-                    verb = "raise" if target > value else "lower"
+                    text = (_("{id}: raise {field} from {old} to {new}") if target > value
+                            else _("{id}: lower {field} from {old} to {new}"))
                     out.append(Suggestion(v.id, r.field, "change", target,
-                                          f"{v.id}: {verb} {spec.label} from {spec.format(value)} to "
-                                          f"{spec.format(target)}"))
+                                          text.format(id=v.id, field=_label(spec), old=_shown(spec, value),
+                                                      new=_shown(spec, target))))
                 elif isinstance(r, WindowRule):
                     limit = window_limit(r)
                     if excl:
                         target = _round(spec, limit + spec.step)
-                        text = (f"{v.id}: clears once the event is more than {_span_words(r)} ago "
-                                f"({spec.label}: {spec.format(target)} or more)")
+                        text = _("{id}: clears once the event is more than {span} ago ({field}: {value} or more)").format(
+                            id=v.id, span=_span_words(r), field=_label(spec), value=_shown(spec, target))
                     else:
                         target = _round(spec, limit)
-                        text = f"{v.id}: {spec.label} must be within {_span_words(r)}"
+                        text = _("{id}: {field} must be within {span}").format(id=v.id, field=_label(spec),
+                                                                              span=_span_words(r))
                     out.append(Suggestion(v.id, r.field, "change", target, text))
                 elif isinstance(r, FactRule):
                     target = (not r.expected) if excl else r.expected
                     out.append(Suggestion(v.id, r.field, "change", target,
-                                          f"{v.id}: would pass with {spec.label} = {'yes' if target else 'no'}"))
+                                          _("{id}: would pass with {field} = {answer}").format(
+                                              id=v.id, field=_label(spec), answer=_yes_no(target))))
                 elif isinstance(r, SetRule):
                     out.append(Suggestion(v.id, r.field, "change", None,
-                                          f"{v.id}: needs {spec.label.lower()} to include one of "
-                                          f"{', '.join(r.any_of)}"))
+                                          _("{id}: needs {field} to include one of {values}").format(
+                                              id=v.id, field=_label(spec).lower(), values=", ".join(r.any_of))))
             elif v.status == "unknown" and o.code == 0:
                 out.append(Suggestion(v.id, r.field, "provide", None, f"{v.id}: {_deciding_text(r, spec, excl)}"))
     return out
@@ -536,19 +599,22 @@ def _deciding_text(r, spec: FieldSpec, excl: bool) -> str:
     if isinstance(r, RangeRule):
         words = _bounds_words(r, spec)
         if excl:
-            return f"{spec.label}: {words} excludes, anything else clears it"
-        return f"{spec.label}: {words} meets it, anything else fails"
+            return _("{field}: {range} excludes, anything else clears it").format(field=_label(spec), range=words)
+        return _("{field}: {range} meets it, anything else fails").format(field=_label(spec), range=words)
     if isinstance(r, WindowRule):
-        w = f"within {_span_words(r)}"
         if excl:
-            return f"{spec.label}: {w} excludes, longer ago or never clears it"
-        return f"{spec.label}: {w} meets it, longer ago or never fails"
+            return _("{field}: within {span} excludes, longer ago or never clears it").format(
+                field=_label(spec), span=_span_words(r))
+        return _("{field}: within {span} meets it, longer ago or never fails").format(
+            field=_label(spec), span=_span_words(r))
     if isinstance(r, FactRule):
         bad = r.expected if excl else (not r.expected)
-        return (f"{spec.label}: {'yes' if not bad else 'no'} meets it, "
-                f"{'yes' if bad else 'no'} {'excludes' if excl else 'fails'}")
+        text = _("{field}: {good} meets it, {bad} excludes") if excl else _("{field}: {good} meets it, {bad} fails")
+        return text.format(field=_label(spec), good=_yes_no(not bad), bad=_yes_no(bad))
     if isinstance(r, SetRule):
         if spec.kind == "sex":
-            return f"Sex: {' or '.join(r.any_of)} meets it"
-        return f"{spec.label}: including one of {', '.join(r.any_of)} {'excludes' if excl else 'meets it'}"
+            return _("Sex: {values} meets it").format(values=_(" or ").join(_enum(v) for v in r.any_of))
+        text = (_("{field}: including one of {values} excludes") if excl
+                else _("{field}: including one of {values} meets it"))
+        return text.format(field=_label(spec), values=", ".join(r.any_of))
     return ""
