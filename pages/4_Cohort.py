@@ -12,8 +12,7 @@ import streamlit as st
 
 from trialkit.csv_export import csv_bytes
 from trialkit.cohort import charts
-from trialkit.cohort.analysis import (WhatIf, compare_groups, field_label, field_unit, patient_results,
-                                     status_from_codes, summarize)
+from trialkit.cohort.analysis import WhatIf, compare_groups, patient_results, status_from_codes, summarize
 from trialkit.cohort.io import MAX_BYTES
 from trialkit.cohort.params import (POPULATIONS, SPECS, default_params, params_hash, population_for, source_of,
                                     validate_params)
@@ -24,6 +23,7 @@ from trialkit.errors import TrialkitError
 from trialkit import i18n
 from trialkit.criteria import judgment
 from trialkit.i18n import N_, _, ngettext
+from trialkit.plain_language import field_label, unit_words
 from ui import common, loaders
 from ui import whatif as whatif_ui
 from ui.text import md_escape, registered_english
@@ -32,6 +32,13 @@ trial = common.page(N_("Cohort what-if"))
 #: A bound's slider label per side, and the comparison groups (trialkit.cohort.analysis.group_masks).
 BOUND_SIDES = {"min": N_("{field} min threshold"), "max": N_("{field} max threshold")}
 GROUP_WORDS = (N_("Whole cohort"), N_("Eligible or needs review"), N_("Eligible"))
+
+
+def field_unit(name: str) -> str:
+    """The field's canonical unit in the page's language ("" for none)."""
+    from trialkit.cohort.analysis import field_unit as canonical_unit
+
+    return unit_words(name, canonical_unit(name))
 
 
 def cohort_words(label: str) -> str:

@@ -35,7 +35,8 @@ NOT_YET_TRANSLATED = {
     # COHORT: "pages/4_Cohort.py + ui/cohort_database.py are reshaped this round; translated after the merge",
 }
 
-_NCT = re.compile(r"NCT\d{8}")
+#: NCT ids, and the ids of the structured criteria (SEX, AGE: identifiers, like I1 and E17)
+_NCT = re.compile(r"NCT\d{8}|\b(?:SEX|AGE)\b")
 #: addresses, e-mail addresses and file names (data: "NCT06610773.json", "cohort.csv") are not words
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|[\w\-]*\.(?:json|csv|xpt|ndjson|duckdb|parquet|zip)\b")
 #: Streamlit markup (":material/icon:", ":green-badge[…]"), file paths, audit-trail user names and `code` (column

@@ -21,13 +21,13 @@ import pandas as pd
 
 from trialkit.cohort.analysis import CodeMatrix, CohortSummary, WhatIf, patient_results, summarize
 from trialkit.cohort.io import CohortFile, CohortFileError, read_cohort_csv
-from trialkit.cohort.params import default_params, population_for
+from trialkit.cohort.params import POPULATIONS, default_params, population_for
 from trialkit.cohort.simulate import SimulatedCohort, simulate
 from trialkit.criteria.evaluate import evaluate_frame
 from trialkit.criteria.fields import FIELDS
 from trialkit.criteria.judgment import FAVOURABLE_LABEL, check_assume, favourable_answers, is_judgment_key, resolve_key
 from trialkit.errors import TrialkitError
-from trialkit.i18n import N_, gettext as _
+from trialkit.i18n import DEFAULT_LANGUAGE, N_, current_language, gettext as _
 from trialkit.criteria.rules import FactRule
 from trialkit.criteria.ruleset import apply_overrides, load_ruleset
 
@@ -51,6 +51,9 @@ class Cohort:
     #: The provenance as a catalog message and its values, so a page can say it in its language
     #: (:meth:`provenance_words`); files and the command line keep the English :attr:`provenance`.
     provenance_message: tuple[str, dict] | None = None
+    #: values of the message that are words themselves (catalog messages), said in the interface language
+    #: when it is not English (English keeps :attr:`provenance` as files write it)
+    provenance_words_values: dict[str, str] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -61,6 +64,8 @@ class Cohort:
         if self.provenance_message is None:
             return self.provenance
         message, values = self.provenance_message
+        if current_language() != DEFAULT_LANGUAGE:
+            values = {**values, **{k: _(v) for k, v in self.provenance_words_values.items()}}
         return _(message).format(**values)
 
 
@@ -72,7 +77,7 @@ def simulated_cohort(ruleset, n: int, seed: int, params: dict | None = None, pop
     message = N_("Simulated cohort: {n} patients, seed {seed}, population '{population}'")
     values = {"n": f"{n:,}", "seed": seed, "population": pop}
     return Cohort(sim.frame, None, SIMULATED_LABEL, True, dict(sim.notes), message.format(**values),
-                  (message, values))
+                  (message, values), {"population": POPULATIONS[pop].label})
 
 
 def file_cohort(ruleset, data: bytes | str, *, source: str = "upload", max_bytes: int | None = None) -> Cohort:
