@@ -17,7 +17,7 @@ from trialkit import db
 from trialkit.ctgov import NCT_ID
 from trialkit.disclosure import Count
 from trialkit.models import Trial
-from trialkit.i18n import _  # issue 18
+from trialkit.i18n import N_, _
 from ui import auth, language, loaders  # issue 18: language
 from ui.text import md_escape
 
@@ -40,19 +40,19 @@ FIND_TRIALS = "pages/12_Find_trials.py"
 #: ONE line here (a constant above is optional); the sidebar, the page-load bench and the demo-mode walk
 #: (tests/app/test_demo_no_hidden_shares.py) all read this list.
 PAGES = [
-    (HOME, "Home", ":material/home:"),
-    (OVERVIEW, "Overview", ":material/description:"),
-    (CRITERIA, "Criteria", ":material/checklist:"),
-    (WHAT_IF, "What if", ":material/rule:"),
-    (COHORT, "Cohort what-if", ":material/groups:"),
-    (FORECAST, "Forecast", ":material/timeline:"),
-    (ENROLLMENT, "Enrollment", ":material/monitoring:"),
-    (SITES, "Sites", ":material/location_on:"),
-    (IMPORT, "Import a study", ":material/upload_file:"),
-    (FIND_TRIALS, "Find trials", ":material/travel_explore:"),
-    (ABOUT_TRIALS, "About clinical trials", ":material/help:"),
-    (SHARED, "Shared notes", ":material/share:"),
-    (CHANGES, "What changed", ":material/difference:"),
+    (HOME, N_("Home"), ":material/home:"),
+    (OVERVIEW, N_("Overview"), ":material/description:"),
+    (CRITERIA, N_("Criteria"), ":material/checklist:"),
+    (WHAT_IF, N_("What if"), ":material/rule:"),
+    (COHORT, N_("Cohort what-if"), ":material/groups:"),
+    (FORECAST, N_("Forecast"), ":material/timeline:"),
+    (ENROLLMENT, N_("Enrollment"), ":material/monitoring:"),
+    (SITES, N_("Sites"), ":material/location_on:"),
+    (IMPORT, N_("Import a study"), ":material/upload_file:"),
+    (FIND_TRIALS, N_("Find trials"), ":material/travel_explore:"),
+    (ABOUT_TRIALS, N_("About clinical trials"), ":material/help:"),
+    (SHARED, N_("Shared notes"), ":material/share:"),
+    (CHANGES, N_("What changed"), ":material/difference:"),
 ]
 
 def url_path(script: str) -> str:
@@ -132,12 +132,12 @@ def _on_demo_toggle() -> None:
 def demo_switch(container) -> None:
     """The sidebar switch for demo mode, bound to the session key and kept in the URL as ``?demo=1``."""
     st.session_state[_DEMO_WIDGET] = is_demo()
-    container.toggle("Demo mode", key=_DEMO_WIDGET, on_change=_on_demo_toggle,
-                     help="Larger type, a plain-language summary first, no participant-level tables, "
-                          "and every count below 5 shown as \u201c<5\u201d (also in downloaded reports). "
-                          "The link keeps it: ?demo=1.")
+    container.toggle(_("Demo mode"), key=_DEMO_WIDGET, on_change=_on_demo_toggle,
+                     help=_("Larger type, a plain-language summary first, no participant-level tables, "
+                            "and every count below 5 shown as \u201c<5\u201d (also in downloaded reports). "
+                            "The link keeps it: ?demo=1."))
     if is_demo():
-        container.caption("Demo mode: counts below 5 shown as \u201c<5\u201d; participant-level tables hidden.")
+        container.caption(_("Demo mode: counts below 5 shown as \u201c<5\u201d; participant-level tables hidden."))
         if st.query_params.get("demo") != "1":
             st.query_params["demo"] = "1"
 
@@ -167,9 +167,9 @@ def can_write() -> tuple[bool, str]:
     """(allowed, reason): whether this session may write (imports, recorded screenings, notes).
     Pages check this before every write and show ``reason`` when it is False."""
     if is_read_only():
-        return False, "This server is in read-only mode (TRIALKIT_READ_ONLY); writing is turned off."
+        return False, _("This server is in read-only mode (TRIALKIT_READ_ONLY); writing is turned off.")
     if auth.auth_configured() and not auth.is_signed_in():
-        return False, "Sign in (sidebar) to make changes; your name goes into the audit trail."
+        return False, _("Sign in (sidebar) to make changes; your name goes into the audit trail.")
     refused = auth.write_refusal()  # without sign-in, only visitors on this machine write
     if refused:
         return False, refused
@@ -181,7 +181,7 @@ def navigation(container) -> None:
         st.markdown("### trialkit")
         params = carried_params()
         for path, label, icon in PAGES:
-            st.page_link(path, label=label, icon=icon, query_params=params)
+            st.page_link(path, label=_(label), icon=icon, query_params=params)
         st.divider()
 
 
@@ -210,11 +210,12 @@ def choose_trial() -> Trial | None:
     cat = loaders.catalog()
     for problem in scan.problems:  # the file's name inside the catalog folder, never the server's absolute path
         shown = problem.message.replace(str(problem.path), _catalog_name(problem.path, cat))
-        st.sidebar.warning(f"Skipped a broken study file: {md_escape(shown, limit=400)}",
+        st.sidebar.warning(_("Skipped a broken study file: {problem}").format(problem=md_escape(shown, limit=400)),
                            icon=":material/warning:")
     ids = scan.ids
     if not ids:
-        st.error("No trials in the catalog. Add a study on the Import page or put API v2 JSON files in data/trials/.")
+        st.error(_("No trials in the catalog. Add a study on the Import page or put API v2 JSON files in "
+                   "data/trials/."))
         return None
     requested = st.query_params.get("trial")
     chosen = None
@@ -225,19 +226,21 @@ def choose_trial() -> Trial | None:
         elif NCT_ID.match(requested.upper()) and requested.upper() in ids:
             chosen = requested.upper()
         elif NCT_ID.match(requested.upper()):
-            st.warning(f"Trial {requested.upper()} from the link is not in the catalog; showing another trial. "
-                       "Import its ClinicalTrials.gov JSON on the Import page to add it.", icon=":material/link_off:")
+            st.warning(_("Trial {nct_id} from the link is not in the catalog; showing another trial. Import its "
+                         "ClinicalTrials.gov JSON on the Import page to add it.").format(nct_id=requested.upper()),
+                       icon=":material/link_off:")
         else:
-            st.warning(f"The link's trial value \u201c{md_escape(requested, limit=60)}\u201d is not an NCT id "
-                       "(NCT followed by 8 digits); showing another trial.", icon=":material/link_off:")
+            st.warning(_("The link's trial value \u201c{value}\u201d is not an NCT id (NCT followed by 8 digits); "
+                         "showing another trial.").format(value=md_escape(requested, limit=60)),
+                       icon=":material/link_off:")
     if chosen is None:
         remembered = st.session_state.get(TRIAL_KEY)
         chosen = remembered if remembered in ids else ids[0]
     st.session_state[TRIAL_KEY] = chosen
     st.session_state[_WIDGET_KEY] = chosen
     labels = {e.nct_id: e.label for e in scan.entries}
-    st.sidebar.selectbox("Trial", ids, key=_WIDGET_KEY, format_func=lambda i: labels.get(i, i),
-                         on_change=_on_choose, help="Shared by every page; the page's link carries it (?trial=…).")
+    st.sidebar.selectbox(_("Trial"), ids, key=_WIDGET_KEY, format_func=lambda i: labels.get(i, i),
+                         on_change=_on_choose, help=_("Shared by every page; the page's link carries it (?trial=…)."))
     if st.query_params.get("trial") != chosen:
         st.query_params["trial"] = chosen
     return loaders.trial(chosen)
