@@ -95,7 +95,7 @@ def age_figure(age: np.ndarray, status: np.ndarray, cohort_label: str, count=lam
         v = age[mask & known]
         if v.size == 0:
             continue
-        counts, _ = np.histogram(v, bins=edges)
+        counts, _edges = np.histogram(v, bins=edges)
         fig.add_scatter(x=edges[:-1] + 1, y=100 * counts / v.size, name=f"{name} (n={count(int(v.size))})",
                         mode="lines+markers", line=dict(color=color, shape="spline"))
     fig.update_layout(title=_("Age distribution: eligible group against the whole cohort — {cohort}").format(cohort=cohort_label),
