@@ -28,7 +28,8 @@ c2.metric(_("Exclusion criteria"), len(trial.exclusion))
 c3.metric(_("Structured limits"), f"{humanize(e.sex) if e.sex else _('sex not stated')} · {e.minimum_age or _('no min')}–{e.maximum_age or _('no max')}")
 
 if e.lead_in.get("kind_unclear"):  # issue 15: no headings: say so instead of guessing inclusion
-    st.warning(e.lead_in["kind_unclear"], icon=":material/help:")
+    unclear = e.lead_in["kind_unclear"]  # trialkit.criteria.text.KIND_UNCLEAR, marked N_
+    st.warning(_(unclear), icon=":material/help:")
 
 query = st.text_input(_("Filter criteria"), placeholder=_("e.g. FSH, pregnancy, within 3 months"),
                       help=_("Shows the criteria whose text contains these words (case-insensitive)."))

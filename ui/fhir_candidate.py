@@ -8,7 +8,7 @@ bundle is shown with ``st.text`` or in a dataframe, never as markdown.
 """
 from __future__ import annotations
 
-from trialkit.i18n import _
+from trialkit.i18n import _, pgettext
 
 import datetime as dt
 import hashlib
@@ -97,7 +97,7 @@ def _summary(ruleset, cand) -> None:
     if cand.notes:
         with st.expander(_("Notes ({n})").format(n=len(cand.notes))):
             st.dataframe(pd.DataFrame({_("note"): cand.notes}), hide_index=True, width="stretch")
-    missing = sorted(FIELDS[f].label for f in used - set(cand.values))
+    missing = sorted(pgettext("field", FIELDS[f].label) for f in used - set(cand.values))
     if missing:
         st.caption(md_escape(_("Unknown from the record (enter them below if you know them): {fields}.").format(
             fields=", ".join(missing))))

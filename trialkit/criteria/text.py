@@ -13,6 +13,8 @@ Ids follow contracts §1: ``I1``, ``I2``… and ``E1``, ``E2``…, numbered as t
 from __future__ import annotations
 
 import re
+
+from trialkit.i18n import N_
 from dataclasses import dataclass, field
 
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>=^~|&])")
@@ -27,9 +29,9 @@ _PDQ_HEADER = re.compile(
     r"^\s*(?:#+\s*)?(?:\*\*|__)?\s*(DISEASE CHARACTERISTICS|PATIENT CHARACTERISTICS|PRIOR CONCURRENT THERAPY|"
     r"PRIOR THERAPY|CONCURRENT THERAPY)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(.*)$", re.IGNORECASE)
 #: What the Criteria page says when the text has no heading at all.
-KIND_UNCLEAR = ("The eligibility text has no inclusion or exclusion headings, so whether each item is a "
-                "requirement or an exclusion cannot be told; they are listed as inclusion criteria and "
-                "need a clinician's reading (no rule is drafted from them).")
+KIND_UNCLEAR = N_("The eligibility text has no inclusion or exclusion headings, so whether each item is a "
+                  "requirement or an exclusion cannot be told; they are listed as inclusion criteria and "
+                  "need a clinician's reading (no rule is drafted from them).")  # N_: translated where shown
 _ITEM = re.compile(r"^(\s*)((?:([*\-+•·])|(\d{1,3})[.)、]|([a-zA-Z]|[ivx]{1,4})[.)]|\((?:\d{1,2}|[a-z]|[ivx]{1,4})\))\s+)(.*)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

@@ -511,7 +511,7 @@ def _site_outlook(snap: Snapshot, future: pd.DataFrame, draws: RateDraws, fit: G
                   as_of: pd.Timestamp) -> list[SiteOutlook]:
     rows = []
     m = DAYS_PER_MONTH
-    for _, s in snap.sites.iterrows():
+    for _row, s in snap.sites.iterrows():
         if s["state"] == "planned":
             continue
         r = r10 = r90 = None
@@ -529,7 +529,7 @@ def _site_outlook(snap: Snapshot, future: pd.DataFrame, draws: RateDraws, fit: G
                                 planned_start=(s["planned_activation_date"].date()
                                                if pd.notna(s["planned_activation_date"]) else None),
                                 start_median=(s["activation_date"].date() if pd.notna(s["activation_date"]) else None)))
-    for j, (_, s) in enumerate(future.iterrows()):
+    for j, (_row, s) in enumerate(future.iterrows()):
         lam = draws.lam[:, j] * m
         st = float(np.median(draws.start[:, j]))
         rows.append(SiteOutlook(site_id=str(s["site_id"]), site_name=str(s["site_name"]), state=s["state"],
