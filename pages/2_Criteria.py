@@ -76,5 +76,5 @@ st.download_button("Download criteria (CSV)", data=pd.DataFrame(
     file_name=f"{trial.nct_id}_criteria.csv", mime="text/csv", icon=":material/download:")
 # -- issue 9: share the notes -------------------------------------------------------------------------
 if my_notes:
-    st.page_link("pages/10_Shared.py", label=f"Share your {sum(map(len, my_notes.values()))} note(s) on this trial "
+    st.page_link(common.SHARED, label=f"Share your {sum(map(len, my_notes.values()))} note(s) on this trial "
                  "with a passcode-protected link", icon=":material/share:", query_params=common.carried_params())

@@ -60,11 +60,11 @@ def review_and_add(raw: bytes, shown_name: str, *, key: str, fetched_id: str | N
             st.session_state[common.TRIAL_KEY] = trial.nct_id
             st.success(f"Added {trial.nct_id} to the catalog.")
             if existing:
-                st.page_link("pages/11_Changes.py", label="See what changed since the earlier version",
+                st.page_link(common.CHANGES, label="See what changed since the earlier version",
                              icon=":material/difference:", query_params={"trial": trial.nct_id})
         else:
             st.info("This record is already the newest version in the catalog; nothing was added.")
-        st.page_link("pages/1_Overview.py", label=f"Open {trial.nct_id}", icon=":material/arrow_forward:",
+        st.page_link(common.OVERVIEW, label=f"Open {trial.nct_id}", icon=":material/arrow_forward:",
                      query_params={"trial": trial.nct_id})
 
 

@@ -91,7 +91,7 @@ def check_for_updates(trial_id: str | None) -> None:
         st.dataframe(pd.DataFrame([{"NCT id": line.nct_id, "Result": line.change, "Details": line.message}
                                    for line in lines]), hide_index=True, width="stretch")
         for nct_id in updated:
-            st.page_link("pages/11_Changes.py", label=f"See what changed in {nct_id}", icon=":material/difference:",
+            st.page_link(common.CHANGES, label=f"See what changed in {nct_id}", icon=":material/difference:",
                          query_params={"trial": nct_id})
         if not updated:
             st.caption("No record changed; nothing was stored.")
@@ -221,6 +221,6 @@ def add_one(hits, in_catalog: set[str]) -> None:
         said = {"added": "Added {} to the catalog.", "updated": "Stored a new version of {}.",
                 "unchanged": "{} is already in the catalog and unchanged; nothing was stored."}[outcome.change]
         st.success(said.format(outcome.nct_id), icon=":material/check:")
-        st.page_link("pages/1_Overview.py", label=f"Open {outcome.nct_id}", icon=":material/arrow_forward:",
+        st.page_link(common.OVERVIEW, label=f"Open {outcome.nct_id}", icon=":material/arrow_forward:",
                      query_params={"trial": outcome.nct_id})
 

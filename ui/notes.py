@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -18,7 +17,6 @@ from trialkit.errors import TrialkitError
 from ui import auth, common, loaders
 from ui.text import md_escape
 
-ROOT = Path(__file__).resolve().parents[1]
 EXPIRY_CHOICES = {"1 day": timedelta(days=1), "7 days": timedelta(days=7), "30 days": timedelta(days=30),
                   "90 days": timedelta(days=90)}
 _FLASH = "_notes_flash"
@@ -258,12 +256,8 @@ def my_shares(nct_id: str | None = None) -> None:
 
 # -- what-if page ---------------------------------------------------------------------------------------
 def whatif_page() -> str | None:
-    """The what-if page's script path, when that page exists (it is another issue's)."""
-    for pattern in ("*What_if*.py", "*Whatif*.py", "*What-if*.py", "*Check*.py"):
-        found = sorted((ROOT / "pages").glob(pattern))
-        if found:
-            return f"pages/{found[0].name}"
-    return None
+    """The what-if page's script path (:data:`ui.common.WHAT_IF`)."""
+    return common.WHAT_IF
 
 
 def token_key(token: str) -> str:

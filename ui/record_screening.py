@@ -49,7 +49,7 @@ def render(trial: Trial, result, *, key: str = "record_screening") -> None:
         st.info(f"{trial.nct_id} has no enrollment log in this database yet. Import its sites.csv (and "
                 "participants.csv) on the Enrollment page first; then screenings can be recorded here.",
                 icon=":material/info:")
-        st.page_link("pages/5_Enrollment.py", label="Enrollment page", icon=":material/monitoring:",
+        st.page_link(common.ENROLLMENT, label="Enrollment page", icon=":material/monitoring:",
                      query_params=common.carried_params())
         return
     if source == "demo":
