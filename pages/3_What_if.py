@@ -79,10 +79,9 @@ def verdict(result, changes) -> None:
                 f"({', '.join(result.judgment_only_ids())}): record the answers under "
                 "*Clinician's judgment*.", icon=":material/stethoscope:")
     table = whatif.criteria_table(result)
-    styled = table.style.map(lambda v: whatif.RESULT_STYLES.get(v, ""), subset=["Result"])
-    st.dataframe(styled, hide_index=True, width="stretch", height=min(36 * (len(table) + 1) + 4, 1100),
+    st.dataframe(table, hide_index=True, width="stretch", height=min(36 * (len(table) + 1) + 4, 1100),
                  column_config={"Criterion": st.column_config.TextColumn(width="small"),
-                                "Result": st.column_config.TextColumn(width="small"),
+                                "Result": whatif.result_column(),
                                 "Reason": st.column_config.TextColumn(width="large"),
                                 "Kind": st.column_config.TextColumn(width="small")})
     st.subheader("What would change this", anchor=False)

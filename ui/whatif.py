@@ -120,47 +120,51 @@ def _set_known(state_key: str, known) -> None:
     st.session_state[state_key] = known
 
 
-def _number_input(ruleset: Ruleset, spec: FieldSpec, container, snap: dict) -> object:
+def _number_input(ruleset: Ruleset, spec: FieldSpec, snap: dict) -> object:
     """A slider that moves at once. Unknown is a real state: the slider then rests mid-range and the
     verdict ignores it; moving it makes the value known (``on_change``), and the clear button returns it to
-    unknown. A time since an event adds an unknown / months ago / never choice."""
+    unknown. A time since an event adds an unknown / months ago / never choice.
+
+    Few elements per field (a slider move redraws every one of them, and each is a message to the browser):
+    one horizontal row holding the slider and its Clear button, then one caption."""
     state_key, key = _keys(spec.name)
-    with container:
-        if spec.allow_never:
-            labels = {UNKNOWN: "unknown", VALUE: "months ago", NEVER: "never"}
-            state = st.radio(spec.display, [UNKNOWN, VALUE, NEVER], key=state_key, format_func=labels.get,
-                             horizontal=True, help=spec.help or None)
-            slider_box, clear_box = st.columns([6, 1], vertical_alignment="center")
-            label_visibility = "collapsed"
-            on_move = VALUE
-        else:
-            if snap.get(state_key) not in (True, False):
-                st.session_state[state_key] = snap.get(state_key) == VALUE
-            known = bool(st.session_state[state_key])
-            state = VALUE if known else UNKNOWN
-            slider_box, clear_box = st.columns([6, 1], vertical_alignment="bottom")
-            label_visibility = "visible"
-            on_move = True
-        current = snap.get(key)
-        lo, hi = slider_range(ruleset, spec, current if isinstance(current, (int, float)) else None)
-        whole = spec.integer or spec.step >= 1
-        if not isinstance(current, (int, float)):
-            mid = (lo + hi) / 2
-            st.session_state[key] = int(round(mid)) if whole else round(mid, 1)
-        kw = dict(key=key, label_visibility=label_visibility, on_change=_set_known, args=(state_key, on_move),
-                  help=None if spec.allow_never else (spec.help or None))
-        if whole:
-            value = slider_box.slider(spec.display, int(lo), int(hi), step=max(1, int(spec.step)), **kw)
-        else:
-            value = slider_box.slider(spec.display, float(lo), float(hi), step=float(spec.step), format="%.1f", **kw)
-        clear_box.button("Clear", key=f"wi_clear_{spec.name}", icon=":material/backspace:", type="tertiary",
-                         disabled=state == UNKNOWN, on_click=_set_known,
-                         args=(state_key, UNKNOWN if spec.allow_never else False),
-                         help=f"Make {spec.label} unknown again")
-        cap = _threshold_caption(ruleset, spec)
-        known_text = {UNKNOWN: "unknown (move the slider to set it)", NEVER: "never"}.get(state)
-        slider_box.caption(" · ".join(p for p in (known_text, ("Thresholds: " + md_escape(cap)) if cap else "") if p)
-                           or " ")
+    if spec.allow_never:
+        labels = {UNKNOWN: "unknown", VALUE: "months ago", NEVER: "never"}
+        state = st.radio(spec.display, [UNKNOWN, VALUE, NEVER], key=state_key, format_func=labels.get,
+                         horizontal=True, help=spec.help or None)
+        label_visibility = "collapsed"
+        on_move = VALUE
+    else:
+        if snap.get(state_key) not in (True, False):
+            st.session_state[state_key] = snap.get(state_key) == VALUE
+        known = bool(st.session_state[state_key])
+        state = VALUE if known else UNKNOWN
+        label_visibility = "visible"
+        on_move = True
+    row = st.container(horizontal=True, vertical_alignment="center" if spec.allow_never else "bottom",
+                       gap="small")
+    current = snap.get(key)
+    lo, hi = slider_range(ruleset, spec, current if isinstance(current, (int, float)) else None)
+    whole = spec.integer or spec.step >= 1
+    if not isinstance(current, (int, float)):
+        mid = (lo + hi) / 2
+        current = st.session_state[key] = int(round(mid)) if whole else round(mid, 1)
+    # ``value`` is the widget's own state (never a second source): passing it spares Streamlit a scan of
+    # the whole session state per slider to find out whether the slider is a range
+    kw = dict(key=key, label_visibility=label_visibility, on_change=_set_known, args=(state_key, on_move),
+              help=None if spec.allow_never else (spec.help or None), width="stretch")
+    if whole:
+        value = row.slider(spec.display, int(lo), int(hi), int(current), step=max(1, int(spec.step)), **kw)
+    else:
+        value = row.slider(spec.display, float(lo), float(hi), float(current), step=float(spec.step),
+                           format="%.1f", **kw)
+    row.button("Clear", key=f"wi_clear_{spec.name}", icon=":material/backspace:", type="tertiary",
+               disabled=state == UNKNOWN, on_click=_set_known,
+               args=(state_key, UNKNOWN if spec.allow_never else False),
+               help=f"Make {spec.label} unknown again")
+    cap = _threshold_caption(ruleset, spec)
+    known_text = {UNKNOWN: "unknown (move the slider to set it)", NEVER: "never"}.get(state)
+    st.caption(" · ".join(p for p in (known_text, ("Thresholds: " + md_escape(cap)) if cap else "") if p) or " ")
     if state == UNKNOWN:
         return None
     if state == NEVER:
@@ -195,7 +199,7 @@ def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
         if specs:
             st.markdown(heading)
         for spec in specs:
-            v = _number_input(ruleset, spec, st.container(), snap)
+            v = _number_input(ruleset, spec, snap)
             if v is not None:
                 candidate[spec.name] = v
     for spec in (f for f in fields if f.kind == "sex"):
@@ -285,8 +289,14 @@ def _judgment_widgets(judged: list[tuple[str, object]]) -> dict[str, bool]:
 
 STATUS_COLOURS = {"eligible": "green", "ineligible": "red", "needs_review": "orange"}
 RESULT_SYMBOLS = {"pass": "pass", "fail": "FAIL", "unknown": "unknown"}
-RESULT_STYLES = {"FAIL": "color: #b3261e; font-weight: 600", "pass": "color: #1b7a3a",
-                 "unknown": "color: #9a5b00"}
+#: The Result column is drawn as a coloured tag per value (column_config, no pandas Styler: a Styler is
+#: rendered to HTML/CSS on every rerun, about a quarter of the verdict's server time on a slider move).
+RESULT_COLOURS = {"FAIL": "red", "pass": "green", "unknown": "orange"}
+
+
+def result_column() -> dict:
+    return st.column_config.MultiselectColumn(options=list(RESULT_COLOURS), color=list(RESULT_COLOURS.values()),
+                                              width="small")
 
 
 def criteria_table(result) -> pd.DataFrame:
