@@ -12,8 +12,8 @@ from trialkit.csv_export import csv_bytes
 from trialkit.enrollment import charts, storage
 from trialkit.enrollment.metrics import (DAYS_PER_MONTH, SILENT_PROBABILITY, attach_registry_coordinates, by_city,
                                          by_country, ranking,
-                                         registry_locations, site_table)
-from ui import common, enrollment_import
+                                         registry_locations)
+from ui import common, enrollment_import, loaders
 from ui import record_screening as rs
 from ui.text import md_escape
 
@@ -50,7 +50,7 @@ if log.source is None or log.sites.empty:
             "the Enrollment page. The registry's own list of locations is below.", icon=":material/info:")
     table = None
 else:
-    table = site_table(log.participants, log.sites, today)
+    table = loaders.site_table(trial.nct_id, today)
     model = table.attrs["rate_model"]
     silent = table[table["silent"]]
     c = st.columns(4)
