@@ -146,20 +146,20 @@ with tabs[4]:
         c1.download_button("Summary and KPIs (JSON)", json.dumps(out, indent=2, default=str).encode(),
                            file_name=f"{trial.nct_id}_enrollment_summary{suffix}.json", mime="application/json",
                            icon=":material/download:")
-        c2.download_button("CONSORT flow (CSV)", to_csv(pd.DataFrame(consort_rows)),
+        c2.download_button("CONSORT flow (CSV)", lambda: to_csv(pd.DataFrame(consort_rows)),
                            file_name=f"{trial.nct_id}_consort{suffix}.csv", mime="text/csv",
                            icon=":material/download:")
         crit = pd.DataFrame([{"criterion": c, "text": (trial.criterion(c).text if trial.criterion(c) else None),
                               "screen_failures": n} for c, n in summary["screen_fail_by_criterion"].items()],
                             columns=["criterion", "text", "screen_failures"])
-        c3.download_button("Screen failures by criterion (CSV)", to_csv(crit),
+        c3.download_button("Screen failures by criterion (CSV)", lambda: to_csv(crit),
                            file_name=f"{trial.nct_id}_screen_failures{suffix}.csv", mime="text/csv",
                            icon=":material/download:")
         if common.is_demo():
             st.caption("Participant-level rows are not offered in demo mode.")
         else:
             st.download_button("Participant log (CSV, pseudonymous screening numbers)",
-                               to_csv(log.participants.assign(**{c: log.participants[c].dt.strftime("%Y-%m-%d")
+                               lambda: to_csv(log.participants.assign(**{c: log.participants[c].dt.strftime("%Y-%m-%d")
                                                                 for c in ("screening_date", "consent_date",
                                                                           "enrollment_date", "discontinuation_date")})),
                                file_name=f"{trial.nct_id}_participants{suffix}.csv", mime="text/csv",
@@ -219,6 +219,6 @@ with tabs[6]:
                    "is a new event carrying the values before and after."
                    + (" Demo mode: events counted per day and kind only." if common.is_demo() else ""))
         st.dataframe(show, hide_index=True, width="stretch")
-        st.download_button("Audit trail (CSV)", to_csv(audit_view(trail, demo=common.is_demo(), export=True)),
+        st.download_button("Audit trail (CSV)", lambda: to_csv(audit_view(trail, demo=common.is_demo(), export=True)),
                            file_name=f"{trial.nct_id}_audit{suffix}.csv", mime="text/csv",
                            icon=":material/download:")

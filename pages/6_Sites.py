@@ -95,7 +95,7 @@ else:
     out = table.drop(columns=["latitude", "longitude"])
     if demo:
         out = out.assign(data=storage.DEMO_LABEL)
-    st.download_button("Site table (CSV)", csv_bytes(out), mime="text/csv",
+    st.download_button("Site table (CSV)", lambda: csv_bytes(out), mime="text/csv",
                        file_name=f"{trial.nct_id}_sites{suffix}.csv", icon=":material/download:")
 
     st.subheader("Ranking of site rates", anchor=False)
