@@ -120,7 +120,7 @@ def _set_known(state_key: str, known) -> None:
     st.session_state[state_key] = known
 
 
-def _number_input(ruleset: Ruleset, spec: FieldSpec, snap: dict) -> object:
+def _number_input(ruleset: Ruleset, spec: FieldSpec, snap: dict, state_written: bool = False) -> object:
     """A slider that moves at once. Unknown is a real state: the slider then rests mid-range and the
     verdict ignores it; moving it makes the value known (``on_change``), and the clear button returns it to
     unknown. A time since an event adds an unknown / months ago / never choice.
@@ -149,15 +149,19 @@ def _number_input(ruleset: Ruleset, spec: FieldSpec, snap: dict) -> object:
     if not isinstance(current, (int, float)):
         mid = (lo + hi) / 2
         current = st.session_state[key] = int(round(mid)) if whole else round(mid, 1)
-    # ``value`` is the widget's own state (never a second source): passing it spares Streamlit a scan of
-    # the whole session state per slider to find out whether the slider is a range
+        state_written = True
+    # On a plain move ``value`` is the widget's own state (never a second source): passing it spares Streamlit
+    # a scan of the whole session state per slider. Not when this run wrote the state (a link, a first draw):
+    # Streamlit then reads it from the state itself (and would warn about a default set twice).
+    current = None if state_written else current
     kw = dict(key=key, label_visibility=label_visibility, on_change=_set_known, args=(state_key, on_move),
               help=None if spec.allow_never else (spec.help or None), width="stretch")
     if whole:
-        value = row.slider(spec.display, int(lo), int(hi), int(current), step=max(1, int(spec.step)), **kw)
+        value = row.slider(spec.display, int(lo), int(hi), None if current is None else int(current),
+                           step=max(1, int(spec.step)), **kw)
     else:
-        value = row.slider(spec.display, float(lo), float(hi), float(current), step=float(spec.step),
-                           format="%.1f", **kw)
+        value = row.slider(spec.display, float(lo), float(hi), None if current is None else float(current),
+                           step=float(spec.step), format="%.1f", **kw)
     row.button("Clear", key=f"wi_clear_{spec.name}", icon=":material/backspace:", type="tertiary",
                disabled=state == UNKNOWN, on_click=_set_known,
                args=(state_key, UNKNOWN if spec.allow_never else False),
@@ -184,11 +188,13 @@ def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
                 del st.query_params[name]
     params_now = tuple((n, st.query_params.get(n)) for n in [*ruleset.fields_used(), *(k for k, _ in judged)])
     problems: list[str] = []
+    url_applied = False
     # The URL wins only when it says something this session never wrote (a fresh session, a pasted link,
     # another trial). A URL this session wrote earlier is an echo that can arrive late when quick slider
     # moves interrupt reruns; applying it would throw the newest move away.
     if sync is None or sync["trial"] != ruleset.nct_id or params_now not in sync["seen"]:
         problems = _apply_url(ruleset)
+        url_applied = True
     # one snapshot of the widget state: every ``key in st.session_state`` copies the whole state
     snap = st.session_state.to_dict()
     fields = [FIELDS[n] for n in ruleset.fields_used()]
@@ -199,7 +205,7 @@ def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
         if specs:
             st.markdown(heading)
         for spec in specs:
-            v = _number_input(ruleset, spec, snap)
+            v = _number_input(ruleset, spec, snap, url_applied)
             if v is not None:
                 candidate[spec.name] = v
     for spec in (f for f in fields if f.kind == "sex"):
