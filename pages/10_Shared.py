@@ -59,9 +59,9 @@ def show_bundle(bundle: sharing.SharedBundle) -> None:
             st.caption(_("The what-if page is not available on this server; the values above are the scenario."))
     if entry:
         cols = st.columns(2)
-        cols[0].page_link("pages/2_Criteria.py", label=_("Criteria of this trial"), icon=":material/checklist:",
+        cols[0].page_link(common.CRITERIA, label=_("Criteria of this trial"), icon=":material/checklist:",
                           query_params=params)
-        cols[1].page_link("pages/1_Overview.py", label=_("Overview of this trial"), icon=":material/description:",
+        cols[1].page_link(common.OVERVIEW, label=_("Overview of this trial"), icon=":material/description:",
                           query_params=params)
 
 
@@ -102,5 +102,5 @@ else:
         pasted = st.text_input(_("Share link or token"), key="shared_paste")
         if pasted:
             tok = pasted.strip().rsplit("token=", 1)[-1].split("&", 1)[0]
-            st.page_link("pages/10_Shared.py", label=_("Open it"), icon=":material/lock_open:",
+            st.page_link(common.SHARED, label=_("Open it"), icon=":material/lock_open:",
                          query_params={"token": tok})

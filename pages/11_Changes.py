@@ -27,7 +27,7 @@ if len(versions) < 2:
     st.info(_("The catalog holds one version of this study. Import a newer ClinicalTrials.gov JSON of the same "
             "study on the Import page: trialkit keeps the earlier version and shows here what changed."),
             icon=":material/history:")
-    st.page_link("pages/8_Import.py", label=_("Import a study"), icon=":material/upload_file:",
+    st.page_link(common.IMPORT, label=_("Import a study"), icon=":material/upload_file:",
                  query_params=common.carried_params())
     ui_changes.mark_viewed(trial.nct_id)
     st.stop()

@@ -82,6 +82,6 @@ st.download_button(_("Download criteria (CSV)"), data=pd.DataFrame(
     file_name=f"{trial.nct_id}_criteria.csv", mime="text/csv", icon=":material/download:")
 # -- issue 9: share the notes -------------------------------------------------------------------------
 if my_notes:
-    st.page_link("pages/10_Shared.py", label=ngettext("Share your {n} note on this trial with a passcode-protected link",
+    st.page_link(common.SHARED, label=ngettext("Share your {n} note on this trial with a passcode-protected link",
                                  "Share your {n} notes on this trial with a passcode-protected link",
                                  sum(map(len, my_notes.values()))).format(n=sum(map(len, my_notes.values()))), icon=":material/share:", query_params=common.carried_params())

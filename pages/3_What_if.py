@@ -85,11 +85,9 @@ def verdict(result, changes) -> None:
                   "record the answers under *Clinician's judgment*.").format(
                     ids=", ".join(result.judgment_only_ids())), icon=":material/stethoscope:")
     table = whatif.criteria_table(result)
-    styles = whatif.result_styles()
-    styled = table.style.map(lambda v: styles.get(v, ""), subset=[_("Result")])
-    st.dataframe(styled, hide_index=True, width="stretch", height=min(36 * (len(table) + 1) + 4, 1100),
+    st.dataframe(table, hide_index=True, width="stretch", height=min(36 * (len(table) + 1) + 4, 1100),
                  column_config={_("Criterion"): st.column_config.TextColumn(width="small"),
-                                _("Result"): st.column_config.TextColumn(width="small"),
+                                _("Result"): whatif.result_column(),
                                 _("Reason"): st.column_config.TextColumn(width="large"),
                                 _("Kind"): st.column_config.TextColumn(width="small")})
     st.subheader(_("What would change this"), anchor=False)

@@ -157,20 +157,20 @@ with tabs[4]:
         c1.download_button(_("Summary and KPIs (JSON)"), json.dumps(out, indent=2, default=str).encode(),
                            file_name=f"{trial.nct_id}_enrollment_summary{suffix}.json", mime="application/json",
                            icon=":material/download:")
-        c2.download_button(_("CONSORT flow (CSV)"), to_csv(pd.DataFrame(consort_rows)),
+        c2.download_button(_("CONSORT flow (CSV)"), lambda: to_csv(pd.DataFrame(consort_rows)),
                            file_name=f"{trial.nct_id}_consort{suffix}.csv", mime="text/csv",
                            icon=":material/download:")
         crit = pd.DataFrame([{"criterion": c, "text": (trial.criterion(c).text if trial.criterion(c) else None),
                               "screen_failures": n} for c, n in summary["screen_fail_by_criterion"].items()],
                             columns=["criterion", "text", "screen_failures"])
-        c3.download_button(_("Screen failures by criterion (CSV)"), to_csv(crit),
+        c3.download_button(_("Screen failures by criterion (CSV)"), lambda: to_csv(crit),
                            file_name=f"{trial.nct_id}_screen_failures{suffix}.csv", mime="text/csv",
                            icon=":material/download:")
         if common.is_demo():
             st.caption(_("Participant-level rows are not offered in demo mode."))
         else:
             st.download_button(_("Participant log (CSV, pseudonymous screening numbers)"),
-                               to_csv(log.participants.assign(**{c: log.participants[c].dt.strftime("%Y-%m-%d")
+                               lambda: to_csv(log.participants.assign(**{c: log.participants[c].dt.strftime("%Y-%m-%d")
                                                                 for c in ("screening_date", "consent_date",
                                                                           "enrollment_date", "discontinuation_date")})),
                                file_name=f"{trial.nct_id}_participants{suffix}.csv", mime="text/csv",
@@ -233,6 +233,6 @@ with tabs[6]:
         if "action" in show.columns:
             show = show.assign(action=show["action"].map(lambda a: _(a) if isinstance(a, str) else a))
         st.dataframe(show.rename(columns=_), hide_index=True, width="stretch")  # the stored text stays as written
-        st.download_button(_("Audit trail (CSV)"), to_csv(audit_view(trail, demo=common.is_demo(), export=True)),
+        st.download_button(_("Audit trail (CSV)"), lambda: to_csv(audit_view(trail, demo=common.is_demo(), export=True)),
                            file_name=f"{trial.nct_id}_audit{suffix}.csv", mime="text/csv",
                            icon=":material/download:")

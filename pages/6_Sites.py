@@ -14,8 +14,8 @@ from trialkit.csv_export import csv_bytes
 from trialkit.enrollment import charts, storage
 from trialkit.enrollment.metrics import (DAYS_PER_MONTH, SILENT_PROBABILITY, attach_registry_coordinates, by_city,
                                          by_country, ranking,
-                                         registry_locations, site_table)
-from ui import common, enrollment_import
+                                         registry_locations)
+from ui import common, enrollment_import, loaders
 from ui import record_screening as rs
 from ui import contacts as contacts_ui
 from ui.text import humanize, md_escape
@@ -55,7 +55,7 @@ if log.source is None or log.sites.empty:
             icon=":material/info:")
     table = None
 else:
-    table = site_table(log.participants, log.sites, today)
+    table = loaders.site_table(trial.nct_id, today)
     model = table.attrs["rate_model"]
     silent = table[table["silent"]]
     c = st.columns(4)
@@ -104,7 +104,7 @@ else:
     out = table.drop(columns=["latitude", "longitude"])
     if demo:
         out = out.assign(data=storage.DEMO_LABEL)
-    st.download_button(_("Site table (CSV)"), csv_bytes(out), mime="text/csv",
+    st.download_button(_("Site table (CSV)"), lambda: csv_bytes(out), mime="text/csv",
                        file_name=f"{trial.nct_id}_sites{suffix}.csv", icon=":material/download:")
 
     st.subheader(_("Ranking of site rates"), anchor=False)

@@ -245,6 +245,6 @@ d1.download_button(_("Download forecast (JSON)"), json.dumps(payload, indent=2, 
 fan_csv = f.fan.assign(date=f.fan["date"].dt.date).round(2)
 if demo_data:
     fan_csv.insert(0, "data", DEMO_LABEL)
-d2.download_button(_("Download fan chart quantiles (CSV)"), csv_bytes(fan_csv),
+d2.download_button(_("Download fan chart quantiles (CSV)"), lambda: csv_bytes(fan_csv),
                    file_name=f"{NCT}-forecast-fan-{f.as_of}{'-simulated' if demo_data else ''}.csv",
                    mime="text/csv", icon=":material/download:")

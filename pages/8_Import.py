@@ -66,11 +66,11 @@ def review_and_add(raw: bytes, shown_name: str, *, key: str, fetched_id: str | N
             st.session_state[common.TRIAL_KEY] = trial.nct_id
             st.success(_("Added {nct_id} to the catalog.").format(nct_id=trial.nct_id))
             if existing:
-                st.page_link("pages/11_Changes.py", label=_("See what changed since the earlier version"),
+                st.page_link(common.CHANGES, label=_("See what changed since the earlier version"),
                              icon=":material/difference:", query_params={"trial": trial.nct_id})
         else:
             st.info(_("This record is already the newest version in the catalog; nothing was added."))
-        st.page_link("pages/1_Overview.py", label=_("Open {nct_id}").format(nct_id=trial.nct_id), icon=":material/arrow_forward:",
+        st.page_link(common.OVERVIEW, label=_("Open {nct_id}").format(nct_id=trial.nct_id), icon=":material/arrow_forward:",
                      query_params={"trial": trial.nct_id})
 
 

@@ -63,5 +63,5 @@ st.subheader(_("Where to read more"), anchor=False)
 st.markdown(_("- ClinicalTrials.gov's own pages on taking part in studies: <https://clinicaltrials.gov/study-basics/learn-about-studies>\n"
             "- The World Health Organization's clinical trials overview: <https://www.who.int/health-topics/clinical-trials>"))
 params = common.carried_params()
-st.page_link("pages/2_Criteria.py", label=_("See who can join the chosen trial (criteria)"), icon=":material/checklist:",
+st.page_link(common.CRITERIA, label=_("See who can join the chosen trial (criteria)"), icon=":material/checklist:",
              query_params=params)

@@ -12,7 +12,7 @@ from ui import common, loaders
 from ui.text import md_escape
 
 _SEEN = "_seen_versions"  # (nct_id, version key) pairs already recorded in this session
-CHANGES_PAGE = "pages/11_Changes.py"
+CHANGES_PAGE = common.CHANGES
 
 
 @st.cache_data(show_spinner=False, max_entries=256, ttl=3600)

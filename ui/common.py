@@ -2,7 +2,12 @@
 
 Routing: the user's ``pages/`` folder (Streamlit's pages directory), with no ``st.navigation`` anywhere,
 so the server and the browser always agree on the page list and a deep link such as
-``/Criteria?trial=NCT07176143`` opens directly. The built-in sidebar navigation is hidden
+``/Criteria?trial=NCT07176143`` opens directly (tests/browser/test_pages.py opens one as a fresh server's
+first request). An ``st.navigation`` router was considered (issue 13, item 6) and not adopted this round:
+each run already executes exactly one page script, whose first line, :func:`page`, resolves the frame
+(trial, demo mode, sign-in; the language next) once; a router would move the Home content out of app.py and
+change every page's first line while the pages are being translated, and ``st.navigation`` has had a
+"Page not found" on a first deep link (streamlit issues 8860, 9992). The built-in sidebar navigation is hidden
 (``client.showSidebarNavigation = false``) and replaced by ``st.page_link``s that pass the chosen trial
 along, because a page switch otherwise drops query parameters.
 """
@@ -249,6 +254,7 @@ def choose_trial() -> Trial | None:
 def page(title: str, *, needs_trial: bool = True) -> Trial | None:
     """Set up a page: config, navigation, trial chooser (on every page, so the choice carries over).
     Stops the script if the page needs a trial and the catalog has none."""
+    # -- the frame, resolved once per run (each run executes exactly one page script, which calls this) --
     language.resolve()  # issue 18: the run's language, before any word is drawn
     setup(_(title))  # issue 18: pages pass N_("Title"); translated here, after resolve()
     _resolve_demo()

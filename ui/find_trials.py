@@ -96,7 +96,7 @@ def check_for_updates(trial_id: str | None) -> None:
         st.dataframe(pd.DataFrame([{_("NCT id"): line.nct_id, _("Result"): _(line.change), _("Details"): line.message}
                                    for line in lines]), hide_index=True, width="stretch")
         for nct_id in updated:
-            st.page_link("pages/11_Changes.py", label=_("See what changed in {nct_id}").format(nct_id=nct_id), icon=":material/difference:",
+            st.page_link(common.CHANGES, label=_("See what changed in {nct_id}").format(nct_id=nct_id), icon=":material/difference:",
                          query_params={"trial": nct_id})
         if not updated:
             st.caption(_("No record changed; nothing was stored."))
@@ -234,6 +234,6 @@ def add_one(hits, in_catalog: set[str]) -> None:
         said = {"added": _("Added {nct_id} to the catalog."), "updated": _("Stored a new version of {nct_id}."),
                 "unchanged": _("{nct_id} is already in the catalog and unchanged; nothing was stored.")}[outcome.change]
         st.success(said.format(nct_id=outcome.nct_id), icon=":material/check:")
-        st.page_link("pages/1_Overview.py", label=_("Open {nct_id}").format(nct_id=outcome.nct_id), icon=":material/arrow_forward:",
+        st.page_link(common.OVERVIEW, label=_("Open {nct_id}").format(nct_id=outcome.nct_id), icon=":material/arrow_forward:",
                      query_params={"trial": outcome.nct_id})
 

@@ -5,8 +5,11 @@ import streamlit as st
 
 from trialkit.catalog import Catalog, CatalogScan, default_catalog
 from trialkit.criteria.ruleset import Ruleset, load_ruleset, rules_path
+from datetime import date
+
 from trialkit.db import default_url
-from trialkit.enrollment.storage import open_database
+from trialkit.enrollment import storage
+from trialkit.enrollment.metrics import site_table as _site_table_of
 from trialkit.models import Trial
 
 
@@ -14,7 +17,7 @@ from trialkit.models import Trial
 def _database(url: str):
     """Once per process and database (``url`` is the key): every table, and the simulated demo logs when it
     is the embedded default (:func:`trialkit.enrollment.storage.open_database` decides)."""
-    return open_database(None)
+    return storage.open_database(None)
 
 
 def engine():
@@ -62,3 +65,20 @@ def _ruleset(nct_id: str, fingerprint: tuple, _trial: Trial) -> Ruleset:
 def ruleset(trial: Trial) -> Ruleset:
     """The trial's ruleset, loaded once per :func:`rules_fingerprint` (the what-if and cohort pages)."""
     return _ruleset(trial.nct_id, rules_fingerprint(trial), trial)
+
+
+def log_fingerprint(nct_id: str) -> tuple:
+    """A small key that changes with every write to the trial's enrollment log (cheap: three count queries)."""
+    return storage.log_fingerprint(engine(), nct_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
+def _site_table(nct_id: str, fingerprint: tuple, as_of: date):
+    log = storage.read_log(engine(), nct_id)
+    return _site_table_of(log.participants, log.sites, as_of)
+
+
+def site_table(nct_id: str, as_of: date):
+    """The Sites page's table (:func:`trialkit.enrollment.metrics.site_table`: up to 40 model fits), computed
+    once per state of the log (:func:`log_fingerprint`) and day, not on every page load."""
+    return _site_table(nct_id, log_fingerprint(nct_id), as_of)

@@ -9,7 +9,6 @@ from trialkit.i18n import N_, _
 
 import hashlib
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -20,7 +19,6 @@ from trialkit.errors import TrialkitError
 from ui import auth, common, loaders
 from ui.text import md_escape
 
-ROOT = Path(__file__).resolve().parents[1]
 EXPIRY_CHOICES = {N_("1 day"): timedelta(days=1), N_("7 days"): timedelta(days=7),
                   N_("30 days"): timedelta(days=30), N_("90 days"): timedelta(days=90)}
 _FLASH = "_notes_flash"
@@ -267,12 +265,8 @@ _STATES = (N_("active"), N_("revoked"), N_("expired"))
 
 # -- what-if page ---------------------------------------------------------------------------------------
 def whatif_page() -> str | None:
-    """The what-if page's script path, when that page exists (it is another issue's)."""
-    for pattern in ("*What_if*.py", "*Whatif*.py", "*What-if*.py", "*Check*.py"):
-        found = sorted((ROOT / "pages").glob(pattern))
-        if found:
-            return f"pages/{found[0].name}"
-    return None
+    """The what-if page's script path (:data:`ui.common.WHAT_IF`)."""
+    return common.WHAT_IF
 
 
 def token_key(token: str) -> str:

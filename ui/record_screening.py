@@ -73,7 +73,7 @@ def render(trial: Trial, result, *, key: str = "record_screening") -> None:
                   "participants.csv) on the Enrollment page first; then screenings can be recorded here.").format(
                       nct_id=trial.nct_id),
                 icon=":material/info:")
-        st.page_link("pages/5_Enrollment.py", label=_("Enrollment page"), icon=":material/monitoring:",
+        st.page_link(common.ENROLLMENT, label=_("Enrollment page"), icon=":material/monitoring:",
                      query_params=common.carried_params())
         return
     if source == "demo":

@@ -129,47 +129,57 @@ def _set_known(state_key: str, known) -> None:
     st.session_state[state_key] = known
 
 
-def _number_input(ruleset: Ruleset, spec: FieldSpec, container, snap: dict) -> object:
+def _number_input(ruleset: Ruleset, spec: FieldSpec, snap: dict, state_written: bool = False) -> object:
     """A slider that moves at once. Unknown is a real state: the slider then rests mid-range and the
     verdict ignores it; moving it makes the value known (``on_change``), and the clear button returns it to
-    unknown. A time since an event adds an unknown / months ago / never choice."""
+    unknown. A time since an event adds an unknown / months ago / never choice.
+
+    Few elements per field (a slider move redraws every one of them, and each is a message to the browser):
+    one horizontal row holding the slider and its Clear button, then one caption."""
     state_key, key = _keys(spec.name)
-    with container:
-        if spec.allow_never:
-            labels = {UNKNOWN: _("unknown"), VALUE: _("months ago"), NEVER: _("never")}
-            state = st.radio(field_display(spec.name), [UNKNOWN, VALUE, NEVER], key=state_key, format_func=labels.get,
-                             horizontal=True, help=pgettext("field help", spec.help) if spec.help else None)
-            slider_box, clear_box = st.columns([6, 1], vertical_alignment="center")
-            label_visibility = "collapsed"
-            on_move = VALUE
-        else:
-            if snap.get(state_key) not in (True, False):
-                st.session_state[state_key] = snap.get(state_key) == VALUE
-            known = bool(st.session_state[state_key])
-            state = VALUE if known else UNKNOWN
-            slider_box, clear_box = st.columns([6, 1], vertical_alignment="bottom")
-            label_visibility = "visible"
-            on_move = True
-        current = snap.get(key)
-        lo, hi = slider_range(ruleset, spec, current if isinstance(current, (int, float)) else None)
-        whole = spec.integer or spec.step >= 1
-        if not isinstance(current, (int, float)):
-            mid = (lo + hi) / 2
-            st.session_state[key] = int(round(mid)) if whole else round(mid, 1)
-        kw = dict(key=key, label_visibility=label_visibility, on_change=_set_known, args=(state_key, on_move),
-                  help=None if spec.allow_never or not spec.help else pgettext("field help", spec.help))
-        if whole:
-            value = slider_box.slider(field_display(spec.name), int(lo), int(hi), step=max(1, int(spec.step)), **kw)
-        else:
-            value = slider_box.slider(field_display(spec.name), float(lo), float(hi), step=float(spec.step), format="%.1f", **kw)
-        clear_box.button(_("Clear"), key=f"wi_clear_{spec.name}", icon=":material/backspace:", type="tertiary",
-                         disabled=state == UNKNOWN, on_click=_set_known,
-                         args=(state_key, UNKNOWN if spec.allow_never else False),
-                         help=_("Make {field} unknown again").format(field=field_label(spec.name)))
-        cap = _threshold_caption(ruleset, spec)
-        known_text = {UNKNOWN: _("unknown (move the slider to set it)"), NEVER: _("never")}.get(state)
-        slider_box.caption(" · ".join(p for p in (known_text, _("Thresholds: {thresholds}").format(thresholds=md_escape(cap)) if cap else "") if p)
-                           or " ")
+    if spec.allow_never:
+        labels = {UNKNOWN: _("unknown"), VALUE: _("months ago"), NEVER: _("never")}
+        state = st.radio(field_display(spec.name), [UNKNOWN, VALUE, NEVER], key=state_key, format_func=labels.get,
+                         horizontal=True, help=pgettext("field help", spec.help) if spec.help else None)
+        label_visibility = "collapsed"
+        on_move = VALUE
+    else:
+        if snap.get(state_key) not in (True, False):
+            st.session_state[state_key] = snap.get(state_key) == VALUE
+        known = bool(st.session_state[state_key])
+        state = VALUE if known else UNKNOWN
+        label_visibility = "visible"
+        on_move = True
+    row = st.container(horizontal=True, vertical_alignment="center" if spec.allow_never else "bottom",
+                       gap="small")
+    current = snap.get(key)
+    lo, hi = slider_range(ruleset, spec, current if isinstance(current, (int, float)) else None)
+    whole = spec.integer or spec.step >= 1
+    if not isinstance(current, (int, float)):
+        mid = (lo + hi) / 2
+        current = st.session_state[key] = int(round(mid)) if whole else round(mid, 1)
+        state_written = True
+    # On a plain move ``value`` is the widget's own state (never a second source): passing it spares Streamlit
+    # a scan of the whole session state per slider. Not when this run wrote the state (a link, a first draw):
+    # Streamlit then reads it from the state itself (and would warn about a default set twice).
+    current = None if state_written else current
+    kw = dict(key=key, label_visibility=label_visibility, on_change=_set_known, args=(state_key, on_move),
+              help=None if spec.allow_never or not spec.help else pgettext("field help", spec.help), width="stretch")
+    label = field_display(spec.name)
+    if whole:
+        value = row.slider(label, int(lo), int(hi), None if current is None else int(current),
+                           step=max(1, int(spec.step)), **kw)
+    else:
+        value = row.slider(label, float(lo), float(hi), None if current is None else float(current),
+                           step=float(spec.step), format="%.1f", **kw)
+    row.button(_("Clear"), key=f"wi_clear_{spec.name}", icon=":material/backspace:", type="tertiary",
+               disabled=state == UNKNOWN, on_click=_set_known,
+               args=(state_key, UNKNOWN if spec.allow_never else False),
+               help=_("Make {field} unknown again").format(field=field_label(spec.name)))
+    cap = _threshold_caption(ruleset, spec)
+    known_text = {UNKNOWN: _("unknown (move the slider to set it)"), NEVER: _("never")}.get(state)
+    thresholds = _("Thresholds: {thresholds}").format(thresholds=md_escape(cap)) if cap else ""
+    st.caption(" · ".join(p for p in (known_text, thresholds) if p) or " ")
     if state == UNKNOWN:
         return None
     if state == NEVER:
@@ -189,11 +199,13 @@ def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
                 del st.query_params[name]
     params_now = tuple((n, st.query_params.get(n)) for n in [*ruleset.fields_used(), *(k for k, _crit in judged)])
     problems: list[str] = []
+    url_applied = False
     # The URL wins only when it says something this session never wrote (a fresh session, a pasted link,
     # another trial). A URL this session wrote earlier is an echo that can arrive late when quick slider
     # moves interrupt reruns; applying it would throw the newest move away.
     if sync is None or sync["trial"] != ruleset.nct_id or params_now not in sync["seen"]:
         problems = _apply_url(ruleset)
+        url_applied = True
     # one snapshot of the widget state: every ``key in st.session_state`` copies the whole state
     snap = st.session_state.to_dict()
     fields = [FIELDS[n] for n in ruleset.fields_used()]
@@ -204,7 +216,7 @@ def candidate_inputs(ruleset: Ruleset) -> tuple[dict, list[str]]:
         if specs:
             st.markdown(heading)
         for spec in specs:
-            v = _number_input(ruleset, spec, st.container(), snap)
+            v = _number_input(ruleset, spec, snap, url_applied)
             if v is not None:
                 candidate[spec.name] = v
     for spec in (f for f in fields if f.kind == "sex"):
@@ -299,13 +311,16 @@ def _judgment_widgets(judged: list[tuple[str, object]]) -> dict[str, bool]:
 
 STATUS_COLOURS = {"eligible": "green", "ineligible": "red", "needs_review": "orange"}
 RESULT_SYMBOLS = {"pass": N_("pass"), "fail": N_("FAIL"), "unknown": N_("unknown")}
-_RESULT_COLOURS = {"fail": "color: #b3261e; font-weight: 600", "pass": "color: #1b7a3a", "unknown": "color: #9a5b00"}
+#: The Result column is drawn as a coloured tag per value (column_config, no pandas Styler: a Styler is
+#: rendered to HTML/CSS on every rerun, about a quarter of the verdict's server time on a slider move).
+RESULT_COLOURS = {"fail": "red", "pass": "green", "unknown": "orange"}
 KIND_WORDS = {"inclusion": N_("inclusion"), "exclusion": N_("exclusion")}
 
 
-def result_styles() -> dict[str, str]:
-    """The Result column's colour per word, in the current language."""
-    return {_(RESULT_SYMBOLS[k]): css for k, css in _RESULT_COLOURS.items()}
+def result_column() -> dict:
+    """The Result column: the criterion's word in the current language as a coloured tag."""
+    return st.column_config.MultiselectColumn(options=[_(RESULT_SYMBOLS[k]) for k in RESULT_COLOURS],
+                                              color=list(RESULT_COLOURS.values()), width="small")
 
 
 def criteria_table(result) -> pd.DataFrame:
