@@ -25,7 +25,7 @@ TERMINOLOGY_PATH = Path(__file__).resolve().parents[2] / "data" / "terminology" 
 DEFAULT_LOOKBACK_DAYS = 365
 TABLES = {"person", "measurement", "condition_occurrence"}
 VALUES = {"person": {"age_at_index", "gender"}, "measurement": {"latest"},
-          "condition_occurrence": {"any_on_or_before"}}
+          "condition_occurrence": {"any_on_or_before", "active_at_index"}}
 
 
 @dataclass(frozen=True)

@@ -1,142 +1,59 @@
-WITH "t27" AS (
-  SELECT
-    "t26"."person_id",
-    MAX(IFF("t26"."k_field" = 'bmi', "t26"."v", NULL)) AS "bmi",
-    MAX(IFF("t26"."k_field" = 'fsh', "t26"."v", NULL)) AS "fsh",
-    MAX(IFF("t26"."k_field" = 'platelets', "t26"."v", NULL)) AS "platelets",
-    MAX(IFF("t26"."k_field" = 'hemoglobin', "t26"."v", NULL)) AS "hemoglobin"
-  FROM (
-    SELECT
-      "t25"."person_id",
-      "t25"."k_field",
-      IFF("t25"."v" = CAST('NaN' AS DOUBLE), CAST(NULL AS DOUBLE), "t25"."v") AS "v"
-    FROM (
-      SELECT
-        "t24"."person_id",
-        "t24"."k_field",
-        MAX_BY(
-          IFF(
-            "t24"."factor" IS NULL,
-            CAST('NaN' AS DOUBLE),
-            "t24"."value_as_number" * "t24"."factor"
-          ),
-          (
-            DATEDIFF(DAY, DATE_FROM_PARTS(1970, 1, 1), "t24"."measurement_date") * 1000000000000
-          ) + (
-            "t24"."measurement_id" % 1000000000000
-          )
-        ) AS "v"
-      FROM (
-        SELECT
-          "t21"."measurement_id",
-          "t21"."person_id",
-          "t21"."measurement_concept_id",
-          "t21"."measurement_date",
-          "t21"."value_as_number",
-          "t21"."unit_concept_id",
-          "t21"."k_concept",
-          "t21"."k_field",
-          "t21"."k_start",
-          "t5"."f_concept",
-          "t5"."f_unit",
-          "t5"."factor"
-        FROM (
-          SELECT
-            *
-          FROM (
-            SELECT
-              "t12"."measurement_id",
-              "t12"."person_id",
-              "t12"."measurement_concept_id",
-              "t12"."measurement_date",
-              "t12"."value_as_number",
-              "t12"."unit_concept_id",
-              "t6"."k_concept",
-              "t6"."k_field",
-              "t6"."k_start"
-            FROM (
-              SELECT
-                *
-              FROM "measurement" AS "t3"
-              WHERE
-                "t3"."measurement_concept_id" IN (3038553, 2000000001, 3024929, 3000963)
-                AND "t3"."value_as_number" IS NOT NULL
-                AND "t3"."measurement_date" <= DATE_FROM_PARTS(2026, 1, 1)
-            ) AS "t12"
-            INNER JOIN "unit_factors_1" AS "t6"
-              ON "t12"."measurement_concept_id" = "t6"."k_concept"
-          ) AS "t18"
-          WHERE
-            "t18"."measurement_date" > CAST("t18"."k_start" AS DATE)
-        ) AS "t21"
-        LEFT OUTER JOIN "unit_factors_2" AS "t5"
-          ON "t21"."measurement_concept_id" = "t5"."f_concept"
-          AND "t21"."unit_concept_id" = "t5"."f_unit"
-      ) AS "t24"
-      GROUP BY
-        1,
-        2
-    ) AS "t25"
-  ) AS "t26"
-  GROUP BY
-    1
-)
 SELECT
-  "t38"."c0",
-  "t38"."c1",
-  "t38"."c2",
-  "t38"."c3",
-  "t38"."c4",
-  "t38"."c5",
-  "t38"."c6",
-  "t38"."c7",
-  "t38"."c8",
-  "t38"."c9",
-  "t38"."c10",
-  "t38"."c11",
-  "t38"."c12",
-  "t38"."c13",
-  "t38"."c14",
-  "t38"."c15",
-  "t38"."c16",
-  "t38"."c17",
-  "t38"."c18",
-  "t38"."c19",
-  "t38"."c20",
-  "t38"."c21",
-  "t38"."c22",
-  "t38"."c23",
-  "t38"."c24",
-  "t38"."c25",
-  "t38"."c26",
-  "t38"."c27",
+  "t18"."c0",
+  "t18"."c1",
+  "t18"."c2",
+  "t18"."c3",
+  "t18"."c4",
+  "t18"."c5",
+  "t18"."c6",
+  "t18"."c7",
+  "t18"."c8",
+  "t18"."c9",
+  "t18"."c10",
+  "t18"."c11",
+  "t18"."c12",
+  "t18"."c13",
+  "t18"."c14",
+  "t18"."c15",
+  "t18"."c16",
+  "t18"."c17",
+  "t18"."c18",
+  "t18"."c19",
+  "t18"."c20",
+  "t18"."c21",
+  "t18"."c22",
+  "t18"."c23",
+  "t18"."c24",
+  "t18"."c25",
+  "t18"."c26",
+  "t18"."c27",
   COUNT(*) AS "n",
-  SUM("t38"."u_sex") AS "u_sex",
-  SUM("t38"."u_age") AS "u_age",
-  SUM("t38"."u_bmi") AS "u_bmi",
-  SUM("t38"."u_fsh") AS "u_fsh",
-  SUM("t38"."u_platelets") AS "u_platelets",
-  SUM("t38"."u_hemoglobin") AS "u_hemoglobin",
-  SUM("t38"."u_recurrent_miscarriage") AS "u_recurrent_miscarriage"
+  SUM("t18"."u_sex") AS "u_sex",
+  SUM("t18"."u_age") AS "u_age",
+  SUM("t18"."u_bmi") AS "u_bmi",
+  SUM("t18"."u_fsh") AS "u_fsh",
+  SUM("t18"."u_platelets") AS "u_platelets",
+  SUM("t18"."u_hemoglobin") AS "u_hemoglobin",
+  SUM("t18"."u_recurrent_miscarriage") AS "u_recurrent_miscarriage"
 FROM (
   SELECT
-    IFF("t37"."sex" IS NOT NULL, IFF(LOWER("t37"."sex") IN ('female'), 1, -1), 0) AS "c0",
+    IFF("t17"."sex" IS NOT NULL, IFF(LOWER("t17"."sex") IN ('female'), 1, -1), 0) AS "c0",
     LEAST(0, 0) AS "c1",
     IFF(
-      "t37"."age" IS NOT NULL,
+      "t17"."age" IS NOT NULL,
       IFF(TRUE AND (
-        "t37"."age" >= 20.0
+        "t17"."age" >= 20.0
       ) AND (
-        "t37"."age" <= 38.0
+        "t17"."age" <= 38.0
       ), 1, -1),
       0
     ) AS "c2",
     IFF(
-      "t37"."bmi" IS NOT NULL,
+      "t17"."bmi" IS NOT NULL,
       IFF(TRUE AND (
-        "t37"."bmi" >= 18.0
+        "t17"."bmi" >= 18.0
       ) AND (
-        "t37"."bmi" <= 27.0
+        "t17"."bmi" <= 27.0
       ), 1, -1),
       0
     ) AS "c3",
@@ -145,11 +62,11 @@ FROM (
       LEAST(
         0,
         IFF(
-          "t37"."fsh" IS NOT NULL,
+          "t17"."fsh" IS NOT NULL,
           IFF(TRUE AND (
-            "t37"."fsh" >= 1.0
+            "t17"."fsh" >= 1.0
           ) AND (
-            "t37"."fsh" <= 10.0
+            "t17"."fsh" <= 10.0
           ), 1, -1),
           0
         )
@@ -191,16 +108,16 @@ FROM (
       GREATEST(
         GREATEST(
           IFF(
-            "t37"."platelets" IS NOT NULL,
+            "t17"."platelets" IS NOT NULL,
             IFF(TRUE AND (
-              "t37"."platelets" < 100.0
+              "t17"."platelets" < 100.0
             ), 1, -1),
             0
           ),
           IFF(
-            "t37"."hemoglobin" IS NOT NULL,
+            "t17"."hemoglobin" IS NOT NULL,
             IFF(TRUE AND (
-              "t37"."hemoglobin" < 100.0
+              "t17"."hemoglobin" < 100.0
             ), 1, -1),
             0
           )
@@ -213,8 +130,8 @@ FROM (
     ) AS "c20",
     -(
       IFF(
-        "t37"."recurrent_miscarriage" IS NOT NULL,
-        IFF("t37"."recurrent_miscarriage", 1, -1),
+        "t17"."recurrent_miscarriage" IS NOT NULL,
+        IFF("t17"."recurrent_miscarriage", 1, -1),
         0
       )
     ) AS "c21",
@@ -236,124 +153,203 @@ FROM (
     -(
       0
     ) AS "c27",
-    IFF("t37"."sex" IS NULL, 1, 0) AS "u_sex",
-    IFF("t37"."age" IS NULL, 1, 0) AS "u_age",
-    IFF("t37"."bmi" IS NULL, 1, 0) AS "u_bmi",
-    IFF("t37"."fsh" IS NULL, 1, 0) AS "u_fsh",
-    IFF("t37"."platelets" IS NULL, 1, 0) AS "u_platelets",
-    IFF("t37"."hemoglobin" IS NULL, 1, 0) AS "u_hemoglobin",
-    IFF("t37"."recurrent_miscarriage" IS NULL, 1, 0) AS "u_recurrent_miscarriage"
+    IFF("t17"."sex" IS NULL, 1, 0) AS "u_sex",
+    IFF("t17"."age" IS NULL, 1, 0) AS "u_age",
+    IFF("t17"."bmi" IS NULL, 1, 0) AS "u_bmi",
+    IFF("t17"."fsh" IS NULL, 1, 0) AS "u_fsh",
+    IFF("t17"."platelets" IS NULL, 1, 0) AS "u_platelets",
+    IFF("t17"."hemoglobin" IS NULL, 1, 0) AS "u_hemoglobin",
+    IFF("t17"."recurrent_miscarriage" IS NULL, 1, 0) AS "u_recurrent_miscarriage"
   FROM (
     SELECT
-      "t8"."person_id",
-      "t13"."sex",
-      "t17"."age",
-      "t33"."bmi",
-      "t34"."fsh",
-      "t35"."platelets",
-      "t36"."hemoglobin",
-      "t23"."recurrent_miscarriage"
+      "t16"."person_id",
+      "t16"."sex",
+      "t16"."age",
+      "t16"."bmi",
+      "t16"."fsh",
+      "t16"."platelets",
+      "t16"."hemoglobin",
+      CASE
+        WHEN COALESCE("t16"."h_recurrent_miscarriage", 0) > 0
+        THEN TRUE
+        ELSE CAST(NULL AS BOOLEAN)
+      END AS "recurrent_miscarriage"
     FROM (
       SELECT
-        "t0"."person_id"
-      FROM "person" AS "t0"
-    ) AS "t8"
-    LEFT OUTER JOIN (
-      SELECT
-        "t0"."person_id",
-        CASE
-          WHEN "t0"."gender_concept_id" = 8532
-          THEN 'female'
-          WHEN "t0"."gender_concept_id" = 8507
-          THEN 'male'
-          ELSE CAST(NULL AS VARCHAR)
-        END AS "sex"
-      FROM "person" AS "t0"
-    ) AS "t13"
-      ON "t8"."person_id" = "t13"."person_id"
-    LEFT OUTER JOIN (
-      SELECT
-        "t0"."person_id",
-        CAST((
-          2026 - "t0"."year_of_birth"
-        ) - CASE
-          WHEN "t0"."month_of_birth" IS NULL
-          THEN CAST(NULL AS BIGINT)
-          WHEN "t0"."month_of_birth" > 1
-          THEN 1
-          WHEN "t0"."month_of_birth" < 1
-          THEN 0
-          WHEN "t0"."day_of_birth" IS NULL
-          THEN CAST(NULL AS BIGINT)
-          WHEN "t0"."day_of_birth" > 1
-          THEN 1
-          ELSE 0
-        END AS DOUBLE) AS "age"
-      FROM "person" AS "t0"
-    ) AS "t17"
-      ON "t8"."person_id" = "t17"."person_id"
-    LEFT OUTER JOIN (
-      SELECT
-        "t28"."person_id",
-        "t28"."bmi"
-      FROM "t27" AS "t28"
-    ) AS "t33"
-      ON "t8"."person_id" = "t33"."person_id"
-    LEFT OUTER JOIN (
-      SELECT
-        "t28"."person_id",
-        "t28"."fsh"
-      FROM "t27" AS "t28"
-    ) AS "t34"
-      ON "t8"."person_id" = "t34"."person_id"
-    LEFT OUTER JOIN (
-      SELECT
-        "t28"."person_id",
-        "t28"."platelets"
-      FROM "t27" AS "t28"
-    ) AS "t35"
-      ON "t8"."person_id" = "t35"."person_id"
-    LEFT OUTER JOIN (
-      SELECT
-        "t28"."person_id",
-        "t28"."hemoglobin"
-      FROM "t27" AS "t28"
-    ) AS "t36"
-      ON "t8"."person_id" = "t36"."person_id"
-    LEFT OUTER JOIN (
-      SELECT
-        "t19"."person_id",
-        CASE WHEN "t19"."h" IS NOT NULL THEN TRUE ELSE CAST(NULL AS BOOLEAN) END AS "recurrent_miscarriage"
+        "t9"."person_id",
+        "t9"."sex",
+        "t9"."age",
+        "t15"."bmi",
+        "t15"."fsh",
+        "t15"."platelets",
+        "t15"."hemoglobin",
+        "t11"."h_recurrent_miscarriage"
       FROM (
         SELECT
-          "t8"."person_id",
-          "t16"."h"
+          "t0"."person_id",
+          CASE
+            WHEN "t0"."gender_concept_id" = 8532
+            THEN 'female'
+            WHEN "t0"."gender_concept_id" = 8507
+            THEN 'male'
+            ELSE CAST(NULL AS VARCHAR)
+          END AS "sex",
+          CAST((
+            2026 - "t0"."year_of_birth"
+          ) - CASE
+            WHEN "t0"."month_of_birth" IS NULL
+            THEN CAST(NULL AS BIGINT)
+            WHEN "t0"."month_of_birth" > 1
+            THEN 1
+            WHEN "t0"."month_of_birth" < 1
+            THEN 0
+            WHEN "t0"."day_of_birth" IS NULL
+            THEN CAST(NULL AS BIGINT)
+            WHEN "t0"."day_of_birth" > 1
+            THEN 1
+            ELSE 0
+          END AS DOUBLE) AS "age"
+        FROM "person" AS "t0"
+      ) AS "t9"
+      LEFT OUTER JOIN (
+        SELECT
+          "t13"."person_id",
+          IFF("t13"."bmi" = CAST('NaN' AS DOUBLE), CAST(NULL AS DOUBLE), "t13"."bmi") AS "bmi",
+          IFF("t13"."fsh" = CAST('NaN' AS DOUBLE), CAST(NULL AS DOUBLE), "t13"."fsh") AS "fsh",
+          IFF("t13"."platelets" = CAST('NaN' AS DOUBLE), CAST(NULL AS DOUBLE), "t13"."platelets") AS "platelets",
+          IFF("t13"."hemoglobin" = CAST('NaN' AS DOUBLE), CAST(NULL AS DOUBLE), "t13"."hemoglobin") AS "hemoglobin"
         FROM (
           SELECT
-            "t0"."person_id"
-          FROM "person" AS "t0"
-        ) AS "t8"
-        LEFT OUTER JOIN (
-          SELECT
-            "t9"."person_id",
-            COUNT(*) AS "h"
+            "t12"."person_id",
+            MAX_BY(
+              IFF(
+                "t12"."measurement_concept_id" IN (3038553),
+                IFF(
+                  "t12"."factor" IS NULL,
+                  CAST('NaN' AS DOUBLE),
+                  "t12"."value_as_number" * "t12"."factor"
+                ),
+                NULL
+              ),
+              IFF(
+                "t12"."measurement_concept_id" IN (3038553),
+                (
+                  DATEDIFF(DAY, DATE_FROM_PARTS(1970, 1, 1), "t12"."measurement_date") * 1000000000000
+                ) + (
+                  "t12"."measurement_id" % 1000000000000
+                ),
+                NULL
+              )
+            ) AS "bmi",
+            MAX_BY(
+              IFF(
+                "t12"."measurement_concept_id" IN (2000000001),
+                IFF(
+                  "t12"."factor" IS NULL,
+                  CAST('NaN' AS DOUBLE),
+                  "t12"."value_as_number" * "t12"."factor"
+                ),
+                NULL
+              ),
+              IFF(
+                "t12"."measurement_concept_id" IN (2000000001),
+                (
+                  DATEDIFF(DAY, DATE_FROM_PARTS(1970, 1, 1), "t12"."measurement_date") * 1000000000000
+                ) + (
+                  "t12"."measurement_id" % 1000000000000
+                ),
+                NULL
+              )
+            ) AS "fsh",
+            MAX_BY(
+              IFF(
+                "t12"."measurement_concept_id" IN (3024929),
+                IFF(
+                  "t12"."factor" IS NULL,
+                  CAST('NaN' AS DOUBLE),
+                  "t12"."value_as_number" * "t12"."factor"
+                ),
+                NULL
+              ),
+              IFF(
+                "t12"."measurement_concept_id" IN (3024929),
+                (
+                  DATEDIFF(DAY, DATE_FROM_PARTS(1970, 1, 1), "t12"."measurement_date") * 1000000000000
+                ) + (
+                  "t12"."measurement_id" % 1000000000000
+                ),
+                NULL
+              )
+            ) AS "platelets",
+            MAX_BY(
+              IFF(
+                "t12"."measurement_concept_id" IN (3000963),
+                IFF(
+                  "t12"."factor" IS NULL,
+                  CAST('NaN' AS DOUBLE),
+                  "t12"."value_as_number" * "t12"."factor"
+                ),
+                NULL
+              ),
+              IFF(
+                "t12"."measurement_concept_id" IN (3000963),
+                (
+                  DATEDIFF(DAY, DATE_FROM_PARTS(1970, 1, 1), "t12"."measurement_date") * 1000000000000
+                ) + (
+                  "t12"."measurement_id" % 1000000000000
+                ),
+                NULL
+              )
+            ) AS "hemoglobin"
           FROM (
             SELECT
-              *
-            FROM "condition_occurrence" AS "t1"
-            WHERE
-              "t1"."condition_concept_id" IN (2000000002, 2000000003)
-              AND "t1"."condition_start_date" <= DATE_FROM_PARTS(2026, 1, 1)
-          ) AS "t9"
+              "t7"."measurement_id",
+              "t7"."person_id",
+              "t7"."measurement_concept_id",
+              "t7"."measurement_date",
+              "t7"."value_as_number",
+              "t7"."unit_concept_id",
+              "t4"."f_concept",
+              "t4"."f_unit",
+              "t4"."factor"
+            FROM (
+              SELECT
+                *
+              FROM "measurement" AS "t2"
+              WHERE
+                "t2"."measurement_concept_id" IN (3000963, 3024929, 3038553, 2000000001)
+                AND "t2"."value_as_number" IS NOT NULL
+                AND "t2"."measurement_date" <= DATE_FROM_PARTS(2026, 1, 1)
+                AND "t2"."measurement_date" > DATE_FROM_PARTS(2025, 1, 1)
+            ) AS "t7"
+            LEFT OUTER JOIN "unit_factors_1" AS "t4"
+              ON "t7"."measurement_concept_id" = "t4"."f_concept"
+              AND "t7"."unit_concept_id" = "t4"."f_unit"
+          ) AS "t12"
           GROUP BY
             1
-        ) AS "t16"
-          ON "t8"."person_id" = "t16"."person_id"
-      ) AS "t19"
-    ) AS "t23"
-      ON "t8"."person_id" = "t23"."person_id"
-  ) AS "t37"
-) AS "t38"
+        ) AS "t13"
+      ) AS "t15"
+        ON "t9"."person_id" = "t15"."person_id"
+      LEFT OUTER JOIN (
+        SELECT
+          "t5"."person_id",
+          COUNT_IF("t5"."condition_concept_id" IN (2000000002, 2000000003)) AS "h_recurrent_miscarriage"
+        FROM (
+          SELECT
+            *
+          FROM "condition_occurrence" AS "t1"
+          WHERE
+            "t1"."condition_concept_id" IN (2000000002, 2000000003)
+            AND "t1"."condition_start_date" <= DATE_FROM_PARTS(2026, 1, 1)
+        ) AS "t5"
+        GROUP BY
+          1
+      ) AS "t11"
+        ON "t9"."person_id" = "t11"."person_id"
+    ) AS "t16"
+  ) AS "t17"
+) AS "t18"
 GROUP BY
   1,
   2,
