@@ -95,11 +95,10 @@ def load_mapping(path: str | Path = MAPPING_PATH, terminology: str | Path = TERM
 
 
 def ucum_to_unit(ucum: str | None) -> str | None:
-    """A UCUM code (``10*3/uL``, ``m[IU]/mL``, ``kg/m2``) as a unit text the project's pint code reads;
-    None when there is none. Annotations (``{cells}``) are dropped; square brackets are UCUM syntax only."""
+    """A UCUM code as unit text the project's pint code reads (:func:`trialkit.terminology.ucum_to_unit_text`,
+    the one place UCUM spellings are read); None when there is none (``{INR}``, a bare annotation)."""
     if ucum is None:
         return None
-    import re
+    from trialkit.terminology import ucum_to_unit_text
 
-    u = re.sub(r"\{[^}]*\}", "", str(ucum)).replace("[", "").replace("]", "").strip()
-    return u or None
+    return ucum_to_unit_text(str(ucum)) or None

@@ -50,6 +50,21 @@ def _safe_label(url: str) -> str:
         return url.split("@")[-1]
 
 
+#: DuckDB runs inside this process, so its buffers count in the process's memory: two threads (the
+#: machines this runs on), a memory limit beyond which DuckDB spills to a temporary directory, and no
+#: insertion order to keep (every query here is an aggregate).
+DUCKDB_SETTINGS = {"threads": 2, "memory_limit": "300MB", "preserve_insertion_order": False}
+
+
+def _duckdb(path: str | None = None, **kw):
+    import ibis
+
+    con = ibis.duckdb.connect(path, **kw) if path else ibis.duckdb.connect()
+    for k, v in DUCKDB_SETTINGS.items():
+        con.raw_sql(f"SET {k} = {v if isinstance(v, (int, bool)) else repr(v)}")
+    return con
+
+
 def _spark():
     """A local-mode Spark session (PySpark + a JDK) behind ibis."""
     import ibis
@@ -73,7 +88,7 @@ def open_source(source: str, cdm_schema: str | None = None, engine: str | None =
         if not Path(path).is_file():
             raise OmopSourceError(f"{s}: no DuckDB file at {path}")
         try:
-            con = ibis.duckdb.connect(path, read_only=True)
+            con = _duckdb(path, read_only=True)
         except Exception as exc:  # noqa: BLE001
             raise OmopSourceError(f"{s}: cannot open as DuckDB ({str(exc).splitlines()[0]})") from None
         src = OmopSource(con, "duckdb", s, cdm_schema)
@@ -101,7 +116,7 @@ def open_source(source: str, cdm_schema: str | None = None, engine: str | None =
         if engine == "spark":
             con = _spark()
         else:
-            con = ibis.duckdb.connect()
+            con = _duckdb()
         for name, p in files.items():
             con.read_parquet(str(p), table_name=name)
         src = OmopSource(con, "parquet", f"{folder.name}/ (OMOP parquet{', Spark' if engine == 'spark' else ''})",
