@@ -188,12 +188,12 @@ def _latest_measurements(src, labs: dict[str, tuple[FieldMap, list[int]]], index
             pv.unconvertible.append((fld, mc, None if pd.isna(r.ucum) else str(r.ucum), int(r.records)))
         elif uc is not None:
             rows.append((mc, uc, float(factor)))
-    factors = ibis.memtable(pd.DataFrame(rows, columns=["f_concept", "f_unit", "factor"]).astype(
-        {"f_concept": "int64", "f_unit": "int64", "factor": "float64"}))
-    j = w.left_join(factors, [w.measurement_concept_id.cast("int64") == factors.f_concept,
-                              w.unit_concept_id.cast("int64") == factors.f_unit])
-    # NaN (not NULL) for an unconvertible value, so that the latest row is still the one picked
-    value = ibis.ifelse(j.factor.isnull(), ibis.literal(float("nan")), j.value_as_number.cast("float64") * j.factor)
+    # the (concept, unit) -> factor pairs are few: a CASE, not a join; NaN (not NULL) for an unconvertible
+    # value, so that the latest row is still the one picked (and then gives unknown)
+    value = ibis.cases(*[((w.measurement_concept_id == mc) & (w.unit_concept_id == uc),
+                          w.value_as_number.cast("float64") * f) for mc, uc, f in rows],
+                       else_=ibis.literal(float("nan"))) if rows else ibis.literal(float("nan"))
+    j = w
     key = j.measurement_date.epoch_days().cast("int64") * _ID_SPAN + j.measurement_id.cast("int64") % _ID_SPAN
     aggs = {}
     for f, (fm, ids) in labs.items():

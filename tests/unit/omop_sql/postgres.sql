@@ -1,55 +1,55 @@
 SELECT
-  "t18"."c0",
-  "t18"."c1",
-  "t18"."c2",
-  "t18"."c3",
-  "t18"."c4",
-  "t18"."c5",
-  "t18"."c6",
-  "t18"."c7",
-  "t18"."c8",
-  "t18"."c9",
-  "t18"."c10",
-  "t18"."c11",
-  "t18"."c12",
-  "t18"."c13",
-  "t18"."c14",
-  "t18"."c15",
-  "t18"."c16",
-  "t18"."c17",
-  "t18"."c18",
-  "t18"."c19",
-  "t18"."c20",
-  "t18"."c21",
-  "t18"."c22",
-  "t18"."c23",
-  "t18"."c24",
-  "t18"."c25",
-  "t18"."c26",
-  "t18"."c27",
+  "t14"."c0",
+  "t14"."c1",
+  "t14"."c2",
+  "t14"."c3",
+  "t14"."c4",
+  "t14"."c5",
+  "t14"."c6",
+  "t14"."c7",
+  "t14"."c8",
+  "t14"."c9",
+  "t14"."c10",
+  "t14"."c11",
+  "t14"."c12",
+  "t14"."c13",
+  "t14"."c14",
+  "t14"."c15",
+  "t14"."c16",
+  "t14"."c17",
+  "t14"."c18",
+  "t14"."c19",
+  "t14"."c20",
+  "t14"."c21",
+  "t14"."c22",
+  "t14"."c23",
+  "t14"."c24",
+  "t14"."c25",
+  "t14"."c26",
+  "t14"."c27",
   COUNT(*) AS "n",
-  SUM("t18"."u_sex") AS "u_sex",
-  SUM("t18"."u_age") AS "u_age",
-  SUM("t18"."u_bmi") AS "u_bmi",
-  SUM("t18"."u_fsh") AS "u_fsh",
-  SUM("t18"."u_platelets") AS "u_platelets",
-  SUM("t18"."u_hemoglobin") AS "u_hemoglobin",
-  SUM("t18"."u_recurrent_miscarriage") AS "u_recurrent_miscarriage"
+  SUM("t14"."u_sex") AS "u_sex",
+  SUM("t14"."u_age") AS "u_age",
+  SUM("t14"."u_bmi") AS "u_bmi",
+  SUM("t14"."u_fsh") AS "u_fsh",
+  SUM("t14"."u_platelets") AS "u_platelets",
+  SUM("t14"."u_hemoglobin") AS "u_hemoglobin",
+  SUM("t14"."u_recurrent_miscarriage") AS "u_recurrent_miscarriage"
 FROM (
   SELECT
     CASE
-      WHEN "t17"."sex" IS NOT NULL
-      THEN CASE WHEN LOWER("t17"."sex") IN ('female') THEN 1 ELSE -1 END
+      WHEN "t13"."sex" IS NOT NULL
+      THEN CASE WHEN LOWER("t13"."sex") IN ('female') THEN 1 ELSE -1 END
       ELSE 0
     END AS "c0",
     LEAST(0, 0) AS "c1",
     CASE
-      WHEN "t17"."age" IS NOT NULL
+      WHEN "t13"."age" IS NOT NULL
       THEN CASE
         WHEN TRUE AND (
-          "t17"."age" >= 20.0
+          "t13"."age" >= 20.0
         ) AND (
-          "t17"."age" <= 38.0
+          "t13"."age" <= 38.0
         )
         THEN 1
         ELSE -1
@@ -57,12 +57,12 @@ FROM (
       ELSE 0
     END AS "c2",
     CASE
-      WHEN "t17"."bmi" IS NOT NULL
+      WHEN "t13"."bmi" IS NOT NULL
       THEN CASE
         WHEN TRUE AND (
-          "t17"."bmi" >= 18.0
+          "t13"."bmi" >= 18.0
         ) AND (
-          "t17"."bmi" <= 27.0
+          "t13"."bmi" <= 27.0
         )
         THEN 1
         ELSE -1
@@ -74,12 +74,12 @@ FROM (
       LEAST(
         0,
         CASE
-          WHEN "t17"."fsh" IS NOT NULL
+          WHEN "t13"."fsh" IS NOT NULL
           THEN CASE
             WHEN TRUE AND (
-              "t17"."fsh" >= 1.0
+              "t13"."fsh" >= 1.0
             ) AND (
-              "t17"."fsh" <= 10.0
+              "t13"."fsh" <= 10.0
             )
             THEN 1
             ELSE -1
@@ -124,16 +124,16 @@ FROM (
       GREATEST(
         GREATEST(
           CASE
-            WHEN "t17"."platelets" IS NOT NULL
+            WHEN "t13"."platelets" IS NOT NULL
             THEN CASE WHEN TRUE AND (
-              "t17"."platelets" < 100.0
+              "t13"."platelets" < 100.0
             ) THEN 1 ELSE -1 END
             ELSE 0
           END,
           CASE
-            WHEN "t17"."hemoglobin" IS NOT NULL
+            WHEN "t13"."hemoglobin" IS NOT NULL
             THEN CASE WHEN TRUE AND (
-              "t17"."hemoglobin" < 100.0
+              "t13"."hemoglobin" < 100.0
             ) THEN 1 ELSE -1 END
             ELSE 0
           END
@@ -146,8 +146,8 @@ FROM (
     ) AS "c20",
     -(
       CASE
-        WHEN "t17"."recurrent_miscarriage" IS NOT NULL
-        THEN CASE WHEN "t17"."recurrent_miscarriage" THEN 1 ELSE -1 END
+        WHEN "t13"."recurrent_miscarriage" IS NOT NULL
+        THEN CASE WHEN "t13"."recurrent_miscarriage" THEN 1 ELSE -1 END
         ELSE 0
       END
     ) AS "c21",
@@ -169,37 +169,37 @@ FROM (
     -(
       0
     ) AS "c27",
-    CASE WHEN "t17"."sex" IS NULL THEN 1 ELSE 0 END AS "u_sex",
-    CASE WHEN "t17"."age" IS NULL THEN 1 ELSE 0 END AS "u_age",
-    CASE WHEN "t17"."bmi" IS NULL THEN 1 ELSE 0 END AS "u_bmi",
-    CASE WHEN "t17"."fsh" IS NULL THEN 1 ELSE 0 END AS "u_fsh",
-    CASE WHEN "t17"."platelets" IS NULL THEN 1 ELSE 0 END AS "u_platelets",
-    CASE WHEN "t17"."hemoglobin" IS NULL THEN 1 ELSE 0 END AS "u_hemoglobin",
-    CASE WHEN "t17"."recurrent_miscarriage" IS NULL THEN 1 ELSE 0 END AS "u_recurrent_miscarriage"
+    CASE WHEN "t13"."sex" IS NULL THEN 1 ELSE 0 END AS "u_sex",
+    CASE WHEN "t13"."age" IS NULL THEN 1 ELSE 0 END AS "u_age",
+    CASE WHEN "t13"."bmi" IS NULL THEN 1 ELSE 0 END AS "u_bmi",
+    CASE WHEN "t13"."fsh" IS NULL THEN 1 ELSE 0 END AS "u_fsh",
+    CASE WHEN "t13"."platelets" IS NULL THEN 1 ELSE 0 END AS "u_platelets",
+    CASE WHEN "t13"."hemoglobin" IS NULL THEN 1 ELSE 0 END AS "u_hemoglobin",
+    CASE WHEN "t13"."recurrent_miscarriage" IS NULL THEN 1 ELSE 0 END AS "u_recurrent_miscarriage"
   FROM (
     SELECT
-      "t16"."person_id",
-      "t16"."sex",
-      "t16"."age",
-      "t16"."bmi",
-      "t16"."fsh",
-      "t16"."platelets",
-      "t16"."hemoglobin",
+      "t12"."person_id",
+      "t12"."sex",
+      "t12"."age",
+      "t12"."bmi",
+      "t12"."fsh",
+      "t12"."platelets",
+      "t12"."hemoglobin",
       CASE
-        WHEN COALESCE("t16"."h_recurrent_miscarriage", 0) > 0
+        WHEN COALESCE("t12"."h_recurrent_miscarriage", 0) > 0
         THEN TRUE
         ELSE CAST(NULL AS BOOLEAN)
       END AS "recurrent_miscarriage"
     FROM (
       SELECT
-        "t9"."person_id",
-        "t9"."sex",
-        "t9"."age",
-        "t15"."bmi",
-        "t15"."fsh",
-        "t15"."platelets",
-        "t15"."hemoglobin",
-        "t11"."h_recurrent_miscarriage"
+        "t6"."person_id",
+        "t6"."sex",
+        "t6"."age",
+        "t11"."bmi",
+        "t11"."fsh",
+        "t11"."platelets",
+        "t11"."hemoglobin",
+        "t8"."h_recurrent_miscarriage"
       FROM (
         SELECT
           "t0"."person_id",
@@ -226,120 +226,321 @@ FROM (
             ELSE 0
           END AS DOUBLE PRECISION) AS "age"
         FROM "person" AS "t0"
-      ) AS "t9"
+      ) AS "t6"
       LEFT OUTER JOIN (
         SELECT
-          "t13"."person_id",
+          "t9"."person_id",
           CASE
-            WHEN "t13"."bmi" = CAST('NaN' AS DOUBLE PRECISION)
+            WHEN "t9"."bmi" = CAST('NaN' AS DOUBLE PRECISION)
             THEN CAST(NULL AS DOUBLE PRECISION)
-            ELSE "t13"."bmi"
+            ELSE "t9"."bmi"
           END AS "bmi",
           CASE
-            WHEN "t13"."fsh" = CAST('NaN' AS DOUBLE PRECISION)
+            WHEN "t9"."fsh" = CAST('NaN' AS DOUBLE PRECISION)
             THEN CAST(NULL AS DOUBLE PRECISION)
-            ELSE "t13"."fsh"
+            ELSE "t9"."fsh"
           END AS "fsh",
           CASE
-            WHEN "t13"."platelets" = CAST('NaN' AS DOUBLE PRECISION)
+            WHEN "t9"."platelets" = CAST('NaN' AS DOUBLE PRECISION)
             THEN CAST(NULL AS DOUBLE PRECISION)
-            ELSE "t13"."platelets"
+            ELSE "t9"."platelets"
           END AS "platelets",
           CASE
-            WHEN "t13"."hemoglobin" = CAST('NaN' AS DOUBLE PRECISION)
+            WHEN "t9"."hemoglobin" = CAST('NaN' AS DOUBLE PRECISION)
             THEN CAST(NULL AS DOUBLE PRECISION)
-            ELSE "t13"."hemoglobin"
+            ELSE "t9"."hemoglobin"
           END AS "hemoglobin"
         FROM (
           SELECT
-            "t12"."person_id",
+            "t4"."person_id",
             ARG_MAX(
               CASE
-                WHEN "t12"."factor" IS NULL
-                THEN CAST('NaN' AS DOUBLE PRECISION)
-                ELSE "t12"."value_as_number" * "t12"."factor"
+                WHEN (
+                  "t4"."measurement_concept_id" = 3024929
+                )
+                AND (
+                  "t4"."unit_concept_id" = 9444
+                )
+                THEN "t4"."value_as_number" * 1.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 2000000001
+                )
+                AND (
+                  "t4"."unit_concept_id" = 8923
+                )
+                THEN "t4"."value_as_number" * 1.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 3000963
+                )
+                AND (
+                  "t4"."unit_concept_id" = 8753
+                )
+                THEN "t4"."value_as_number" * 16.1145
+                WHEN (
+                  "t4"."measurement_concept_id" = 3000963
+                )
+                AND (
+                  "t4"."unit_concept_id" = 8713
+                )
+                THEN "t4"."value_as_number" * 10.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 3024929
+                )
+                AND (
+                  "t4"."unit_concept_id" = 8848
+                )
+                THEN "t4"."value_as_number" * 1.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 3000963
+                )
+                AND (
+                  "t4"."unit_concept_id" = 8636
+                )
+                THEN "t4"."value_as_number" * 1.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 2000000001
+                )
+                AND (
+                  "t4"."unit_concept_id" = 2000000101
+                )
+                THEN "t4"."value_as_number" * 1.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 3038553
+                )
+                AND (
+                  "t4"."unit_concept_id" = 9531
+                )
+                THEN "t4"."value_as_number" * 1.0
+                ELSE CAST('NaN' AS DOUBLE PRECISION)
               END,
               (
-                CAST(EXTRACT(epoch FROM CAST("t12"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
+                CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
               ) + (
-                "t12"."measurement_id" % 1000000000000
+                "t4"."measurement_id" % 1000000000000
               )
             ) FILTER(WHERE
-              "t12"."measurement_concept_id" IN (3038553)) AS "bmi",
+              "t4"."measurement_concept_id" IN (3038553)) AS "bmi",
             ARG_MAX(
               CASE
-                WHEN "t12"."factor" IS NULL
-                THEN CAST('NaN' AS DOUBLE PRECISION)
-                ELSE "t12"."value_as_number" * "t12"."factor"
+                WHEN (
+                  "t4"."measurement_concept_id" = 3024929
+                )
+                AND (
+                  "t4"."unit_concept_id" = 9444
+                )
+                THEN "t4"."value_as_number" * 1.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 2000000001
+                )
+                AND (
+                  "t4"."unit_concept_id" = 8923
+                )
+                THEN "t4"."value_as_number" * 1.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 3000963
+                )
+                AND (
+                  "t4"."unit_concept_id" = 8753
+                )
+                THEN "t4"."value_as_number" * 16.1145
+                WHEN (
+                  "t4"."measurement_concept_id" = 3000963
+                )
+                AND (
+                  "t4"."unit_concept_id" = 8713
+                )
+                THEN "t4"."value_as_number" * 10.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 3024929
+                )
+                AND (
+                  "t4"."unit_concept_id" = 8848
+                )
+                THEN "t4"."value_as_number" * 1.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 3000963
+                )
+                AND (
+                  "t4"."unit_concept_id" = 8636
+                )
+                THEN "t4"."value_as_number" * 1.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 2000000001
+                )
+                AND (
+                  "t4"."unit_concept_id" = 2000000101
+                )
+                THEN "t4"."value_as_number" * 1.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 3038553
+                )
+                AND (
+                  "t4"."unit_concept_id" = 9531
+                )
+                THEN "t4"."value_as_number" * 1.0
+                ELSE CAST('NaN' AS DOUBLE PRECISION)
               END,
               (
-                CAST(EXTRACT(epoch FROM CAST("t12"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
+                CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
               ) + (
-                "t12"."measurement_id" % 1000000000000
+                "t4"."measurement_id" % 1000000000000
               )
             ) FILTER(WHERE
-              "t12"."measurement_concept_id" IN (2000000001)) AS "fsh",
+              "t4"."measurement_concept_id" IN (2000000001)) AS "fsh",
             ARG_MAX(
               CASE
-                WHEN "t12"."factor" IS NULL
-                THEN CAST('NaN' AS DOUBLE PRECISION)
-                ELSE "t12"."value_as_number" * "t12"."factor"
+                WHEN (
+                  "t4"."measurement_concept_id" = 3024929
+                )
+                AND (
+                  "t4"."unit_concept_id" = 9444
+                )
+                THEN "t4"."value_as_number" * 1.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 2000000001
+                )
+                AND (
+                  "t4"."unit_concept_id" = 8923
+                )
+                THEN "t4"."value_as_number" * 1.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 3000963
+                )
+                AND (
+                  "t4"."unit_concept_id" = 8753
+                )
+                THEN "t4"."value_as_number" * 16.1145
+                WHEN (
+                  "t4"."measurement_concept_id" = 3000963
+                )
+                AND (
+                  "t4"."unit_concept_id" = 8713
+                )
+                THEN "t4"."value_as_number" * 10.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 3024929
+                )
+                AND (
+                  "t4"."unit_concept_id" = 8848
+                )
+                THEN "t4"."value_as_number" * 1.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 3000963
+                )
+                AND (
+                  "t4"."unit_concept_id" = 8636
+                )
+                THEN "t4"."value_as_number" * 1.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 2000000001
+                )
+                AND (
+                  "t4"."unit_concept_id" = 2000000101
+                )
+                THEN "t4"."value_as_number" * 1.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 3038553
+                )
+                AND (
+                  "t4"."unit_concept_id" = 9531
+                )
+                THEN "t4"."value_as_number" * 1.0
+                ELSE CAST('NaN' AS DOUBLE PRECISION)
               END,
               (
-                CAST(EXTRACT(epoch FROM CAST("t12"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
+                CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
               ) + (
-                "t12"."measurement_id" % 1000000000000
+                "t4"."measurement_id" % 1000000000000
               )
             ) FILTER(WHERE
-              "t12"."measurement_concept_id" IN (3024929)) AS "platelets",
+              "t4"."measurement_concept_id" IN (3024929)) AS "platelets",
             ARG_MAX(
               CASE
-                WHEN "t12"."factor" IS NULL
-                THEN CAST('NaN' AS DOUBLE PRECISION)
-                ELSE "t12"."value_as_number" * "t12"."factor"
+                WHEN (
+                  "t4"."measurement_concept_id" = 3024929
+                )
+                AND (
+                  "t4"."unit_concept_id" = 9444
+                )
+                THEN "t4"."value_as_number" * 1.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 2000000001
+                )
+                AND (
+                  "t4"."unit_concept_id" = 8923
+                )
+                THEN "t4"."value_as_number" * 1.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 3000963
+                )
+                AND (
+                  "t4"."unit_concept_id" = 8753
+                )
+                THEN "t4"."value_as_number" * 16.1145
+                WHEN (
+                  "t4"."measurement_concept_id" = 3000963
+                )
+                AND (
+                  "t4"."unit_concept_id" = 8713
+                )
+                THEN "t4"."value_as_number" * 10.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 3024929
+                )
+                AND (
+                  "t4"."unit_concept_id" = 8848
+                )
+                THEN "t4"."value_as_number" * 1.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 3000963
+                )
+                AND (
+                  "t4"."unit_concept_id" = 8636
+                )
+                THEN "t4"."value_as_number" * 1.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 2000000001
+                )
+                AND (
+                  "t4"."unit_concept_id" = 2000000101
+                )
+                THEN "t4"."value_as_number" * 1.0
+                WHEN (
+                  "t4"."measurement_concept_id" = 3038553
+                )
+                AND (
+                  "t4"."unit_concept_id" = 9531
+                )
+                THEN "t4"."value_as_number" * 1.0
+                ELSE CAST('NaN' AS DOUBLE PRECISION)
               END,
               (
-                CAST(EXTRACT(epoch FROM CAST("t12"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
+                CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
               ) + (
-                "t12"."measurement_id" % 1000000000000
+                "t4"."measurement_id" % 1000000000000
               )
             ) FILTER(WHERE
-              "t12"."measurement_concept_id" IN (3000963)) AS "hemoglobin"
+              "t4"."measurement_concept_id" IN (3000963)) AS "hemoglobin"
           FROM (
             SELECT
-              "t7"."measurement_id",
-              "t7"."person_id",
-              "t7"."measurement_concept_id",
-              "t7"."measurement_date",
-              "t7"."value_as_number",
-              "t7"."unit_concept_id",
-              "t4"."f_concept",
-              "t4"."f_unit",
-              "t4"."factor"
-            FROM (
-              SELECT
-                *
-              FROM "measurement" AS "t2"
-              WHERE
-                "t2"."measurement_concept_id" IN (3000963, 3024929, 3038553, 2000000001)
-                AND "t2"."value_as_number" IS NOT NULL
-                AND "t2"."measurement_date" <= MAKE_DATE(2026, 1, 1)
-                AND "t2"."measurement_date" > MAKE_DATE(2025, 1, 1)
-            ) AS "t7"
-            LEFT OUTER JOIN "unit_factors_1" AS "t4"
-              ON "t7"."measurement_concept_id" = "t4"."f_concept"
-              AND "t7"."unit_concept_id" = "t4"."f_unit"
-          ) AS "t12"
+              *
+            FROM "measurement" AS "t2"
+            WHERE
+              "t2"."measurement_concept_id" IN (3000963, 3024929, 3038553, 2000000001)
+              AND "t2"."value_as_number" IS NOT NULL
+              AND "t2"."measurement_date" <= MAKE_DATE(2026, 1, 1)
+              AND "t2"."measurement_date" > MAKE_DATE(2025, 1, 1)
+          ) AS "t4"
           GROUP BY
             1
-        ) AS "t13"
-      ) AS "t15"
-        ON "t9"."person_id" = "t15"."person_id"
+        ) AS "t9"
+      ) AS "t11"
+        ON "t6"."person_id" = "t11"."person_id"
       LEFT OUTER JOIN (
         SELECT
-          "t5"."person_id",
+          "t3"."person_id",
           COUNT(*) FILTER(WHERE
-            "t5"."condition_concept_id" IN (2000000002, 2000000003)) AS "h_recurrent_miscarriage"
+            "t3"."condition_concept_id" IN (2000000002, 2000000003)) AS "h_recurrent_miscarriage"
         FROM (
           SELECT
             *
@@ -347,14 +548,14 @@ FROM (
           WHERE
             "t1"."condition_concept_id" IN (2000000002, 2000000003)
             AND "t1"."condition_start_date" <= MAKE_DATE(2026, 1, 1)
-        ) AS "t5"
+        ) AS "t3"
         GROUP BY
           1
-      ) AS "t11"
-        ON "t9"."person_id" = "t11"."person_id"
-    ) AS "t16"
-  ) AS "t17"
-) AS "t18"
+      ) AS "t8"
+        ON "t6"."person_id" = "t8"."person_id"
+    ) AS "t12"
+  ) AS "t13"
+) AS "t14"
 GROUP BY
   1,
   2,
