@@ -52,8 +52,8 @@ def _safe_label(url: str) -> str:
 
 #: DuckDB runs inside this process, so its buffers count in the process's memory: two threads (the
 #: machines this runs on), a memory limit beyond which DuckDB spills to a temporary directory, and no
-#: insertion order to keep (every query here is an aggregate). 550 MB keeps a 10M-person scan under 1 GB.
-DUCKDB_SETTINGS = {"threads": 2, "memory_limit": "550MB", "preserve_insertion_order": False}
+#: insertion order to keep (every query here is an aggregate). 400 MB keeps a 1M-person scan under 700 MB and a 10M-person one under 1 GB.
+DUCKDB_SETTINGS = {"threads": 2, "memory_limit": "400MB", "preserve_insertion_order": False}
 
 
 def _duckdb(path: str | None = None, **kw):
