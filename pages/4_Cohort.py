@@ -21,6 +21,7 @@ from trialkit.cohort.pipeline import (SIMULATED_LABEL, Cohort, CohortRun, evalua
                                      simulated_cohort)
 from trialkit.criteria.judgment import judgment_criteria
 from trialkit.errors import TrialkitError
+from trialkit.i18n import current_language
 from ui import common, loaders
 from ui.text import md_escape
 
@@ -190,9 +191,10 @@ if missing_now:
 #    the catalog, the parameter table or the cached cohort lookup above ---------------------------------------
 @st.cache_resource(show_spinner=False, max_entries=256, ttl=3600)
 def bound_curve(run_key: tuple, bound_key: str, others: tuple, value: float, label_charts: str, title: str,
-                _whatif: WhatIf):
+                lang: str, _whatif: WhatIf):
     """One bound's curve and chart, keyed by small values (the run's key, the other moved bounds, this
-    bound's value), so moving a slider back and forth, or another tab's rerun, does not recompute it."""
+    bound's value, the interface language of the chart's words), so moving a slider back and forth, or
+    another tab's rerun, does not recompute it."""
     b = next(x for x in _whatif.bounds if x.key == bound_key)
     lo, hi, step = _whatif.slider_range(bound_key)
     ts = np.arange(lo, hi + step / 2, step)
@@ -204,10 +206,19 @@ def bound_curve(run_key: tuple, bound_key: str, others: tuple, value: float, lab
 
 
 @st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
-def summary_figures(run_key: tuple, overrides: tuple, label_charts: str, _whatif: WhatIf, _summary, _labels):
+def summary_figures(run_key: tuple, overrides: tuple, label_charts: str, lang: str, _whatif: WhatIf, _summary,
+                    _labels):
     """The funnel and attribution charts for one set of moved bounds (small keys, never a DataFrame)."""
     return (charts.funnel_figure(_summary, _labels, label_charts),
             charts.attribution_figure(_summary, _labels, label_charts))
+
+
+MOVED = "_cohort_moved"  # {bound key: value}: the what-if bounds moved so far (kept while not shown)
+
+
+def _remember_bound(bound_key: str) -> None:
+    """The slider's on_change: its value joins the moved bounds before the fragment reruns."""
+    st.session_state.setdefault(MOVED, {})[bound_key] = float(st.session_state[f"cohort_bound_{bound_key}"])
 
 
 @st.fragment
@@ -219,11 +230,9 @@ def results(run: CohortRun, whatif: WhatIf, run_key: tuple) -> None:
                     else label)
     # -- what-if state (before the counts, so the counts show the moved bounds) --------------------------
     bounds = whatif.bounds
-    overrides: dict[str, float] = {}
-    for b in bounds:
-        v = st.session_state.get(f"cohort_bound_{b.key}")
-        if v is not None and float(v) != b.value:
-            overrides[b.key] = float(v)
+    moved = st.session_state.setdefault(MOVED, {})  # survives while another bound's slider is shown
+    overrides: dict[str, float] = {b.key: float(moved[b.key]) for b in bounds
+                                   if moved.get(b.key) is not None and float(moved[b.key]) != b.value}
     summary = whatif.summary(overrides) if overrides else run.summary
     status = status_from_codes(whatif.codes(overrides))
 
@@ -255,7 +264,7 @@ def results(run: CohortRun, whatif: WhatIf, run_key: tuple) -> None:
         key="cohort_tab", on_change="rerun")  # lazy: only the open tab's content runs and is sent
 
     funnel_fig, attribution_fig = summary_figures(run_key, tuple(sorted(overrides.items())), label_charts,
-                                                  whatif, summary, labels)
+                                                  current_language(), whatif, summary, labels)
     with tab_funnel:
         if tab_funnel.open is not False:  # None: state tracking off (all tabs run)
             st.plotly_chart(funnel_fig, key="cohort_funnel_chart")
@@ -286,6 +295,7 @@ def results(run: CohortRun, whatif: WhatIf, run_key: tuple) -> None:
                 st.info("This trial's rules have no numeric bound to move.")
             else:
                 if st.button("Reset every bound to the protocol", icon=":material/restart_alt:"):
+                    moved.clear()
                     for b in bounds:
                         st.session_state.pop(f"cohort_bound_{b.key}", None)
                     st.rerun(scope="fragment")
@@ -294,36 +304,44 @@ def results(run: CohortRun, whatif: WhatIf, run_key: tuple) -> None:
                 if lines:
                     st.text("\n".join(line.text(count=show) for line in lines))
                 else:
-                    st.caption("No bound moved yet: move a slider below.")
-                for b in bounds:
-                    lo, hi, step = whatif.slider_range(b.key)
-                    stored = st.session_state.get(f"cohort_bound_{b.key}")
-                    if stored is not None and not lo <= stored <= hi:
-                        st.session_state[f"cohort_bound_{b.key}"] = float(min(max(stored, lo), hi))
-                    unit = field_unit(b.field)
-                    crit_text = labels.get(b.criterion_id, "")
-                    with st.container(border=True):
-                        left, right = st.columns([1, 2])
-                        with left:
-                            title = (f"{b.criterion_id} · {field_label(b.field)} {b.describe()}"
-                                     f"{(' ' + unit) if unit else ''} ({b.criterion_kind})")
-                            st.markdown(f"**{md_escape(title)}**")
-                            st.caption(md_escape(crit_text, limit=300))
-                            fmt = "%.0f" if step >= 1 else ("%.1f" if step >= 0.1 else "%.2f")
-                            value = st.slider(f"{field_label(b.field)} {b.side} threshold" + (f" ({unit})" if unit else ""),
-                                              min_value=lo, max_value=hi, value=float(b.value), step=step, format=fmt,
-                                              key=f"cohort_bound_{b.key}",
-                                              help="Moves this bound; the cohort is not regenerated.")
-                            others = tuple(sorted((k, v) for k, v in overrides.items() if k != b.key))
-                            fig, alone = bound_curve(run_key, b.key, others, float(value), label_charts, title, whatif)
-                            gain = alone - (base.eligible + base.needs_review)
-                            st.metric("Eligible or needs review", show(summary.eligible + summary.needs_review),
-                                      delta=(f"{gain:+,} from this bound alone" if value != b.value and not demo else None),
-                                      help="With every moved bound in force; the delta is this bound's change alone "
-                                           "against the protocol.")
-                            st.caption(f"Eligible: {show(summary.eligible)} · protocol value {b.value:g}")
-                        with right:
-                            st.plotly_chart(fig, key=f"cohort_curve_{b.key}")
+                    st.caption("No bound moved yet: choose a bound and move its slider below.")
+                titles = {b.key: (f"{b.criterion_id} · {field_label(b.field)} {b.describe()}"
+                                  f"{(' ' + field_unit(b.field)) if field_unit(b.field) else ''} ({b.criterion_kind})")
+                          for b in bounds}
+                # one bound's slider and curve at a time: a key press redraws one chart, not one per bound
+                pick = st.selectbox(f"Bound to move ({len(bounds)} in this trial's rules)", list(titles),
+                                    key="cohort_bound_pick",
+                                    format_func=lambda k: titles[k] + (f" → {moved[k]:g}" if k in overrides else ""))
+                b = next(x for x in bounds if x.key == pick)
+                lo, hi, step = whatif.slider_range(b.key)
+                skey = f"cohort_bound_{b.key}"
+                if skey not in st.session_state:  # shown again after another bound: its moved value back
+                    st.session_state[skey] = float(moved.get(b.key, b.value))
+                if not lo <= st.session_state[skey] <= hi:
+                    st.session_state[skey] = float(min(max(st.session_state[skey], lo), hi))
+                unit = field_unit(b.field)
+                with st.container(border=True):
+                    left, right = st.columns([1, 2])
+                    with left:
+                        st.markdown(f"**{md_escape(titles[b.key])}**")
+                        st.caption(md_escape(labels.get(b.criterion_id, ""), limit=300))
+                        fmt = "%.0f" if step >= 1 else ("%.1f" if step >= 0.1 else "%.2f")
+                        value = st.slider(f"{field_label(b.field)} {b.side} threshold" + (f" ({unit})" if unit else ""),
+                                          min_value=lo, max_value=hi, step=step, format=fmt, key=skey,
+                                          on_change=_remember_bound, args=(b.key,),
+                                          help="Moves this bound; the cohort is not regenerated. Other moved "
+                                               "bounds stay in force.")
+                        others = tuple(sorted((k, v) for k, v in overrides.items() if k != b.key))
+                        fig, alone = bound_curve(run_key, b.key, others, float(value), label_charts, titles[b.key],
+                                                 current_language(), whatif)
+                        gain = alone - (base.eligible + base.needs_review)
+                        st.metric("Eligible or needs review", show(summary.eligible + summary.needs_review),
+                                  delta=(f"{gain:+,} from this bound alone" if value != b.value and not demo else None),
+                                  help="With every moved bound in force; the delta is this bound's change alone "
+                                       "against the protocol.")
+                        st.caption(f"Eligible: {show(summary.eligible)} · protocol value {b.value:g}")
+                    with right:
+                        st.plotly_chart(fig, key=f"cohort_curve_{b.key}")
 
     with tab_groups:
         if tab_groups.open is not False:  # None: state tracking off (all tabs run)
