@@ -64,11 +64,20 @@ def uploaded_run(nct_id: str, rules_fp: tuple, sha: str, name: str, assume: str 
     return _run(ruleset, _uploaded(nct_id, rules_fp, sha, name, _data), assume)
 
 
+@st.cache_resource(show_spinner=False, max_entries=2, ttl=3600)
+def fhir_run(nct_id: str, rules_fp: tuple, fhir_key: tuple, assume: str | None,
+             _cohort: Cohort) -> tuple[CohortRun, WhatIf]:
+    """A FHIR export's cohort (read by ui/cohort_database.py), evaluated once per key."""
+    return _run(loaders.ruleset(loaders.trial(nct_id)), _cohort, assume)
+
+
 st.header(f"Cohort what-if · {trial.nct_id}", anchor=False)
 st.caption(md_escape(trial.title))
 st.markdown("Who each criterion excludes in a cohort, and what widening a bound would buy. Choose a "
-            "**Simulated cohort** (a reference population drawn from stated distributions: not real patients) "
-            "or upload your own cohort as a CSV.")
+            "**Simulated cohort** (a reference population drawn from stated distributions: not real patients), "
+            "upload your own cohort as a CSV, or use a **Database**: an OMOP CDM database (DuckDB, PostgreSQL, "
+            "a folder of OMOP parquet files, or trialkit's embedded synthetic one) where the criteria run inside "
+            "the database, or a FHIR Bulk Data export (NDJSON).")
 
 rules_fp = loaders.rules_fingerprint(trial)
 try:
@@ -97,9 +106,12 @@ whatif: WhatIf | None = None
 if source == DATABASE_SOURCE:
     from ui import cohort_database
 
-    cohort_database.render(trial, ruleset, rules_fp, assume)
-    st.stop()
-if source == SIMULATED_LABEL:
+    fhir = cohort_database.render(trial, ruleset, rules_fp, assume)  # an OMOP source is drawn there in full
+    if fhir is None:
+        st.stop()
+    run, whatif = fhir_run(trial.nct_id, rules_fp, fhir[1], assume, fhir[0])
+    run_key = (trial.nct_id, rules_fp, *fhir[1], assume)
+elif source == SIMULATED_LABEL:
     pop_default = population_for(fields_used).key
     c1, c2, c3 = st.columns([1, 1, 2])
     n = c1.number_input("Patients", min_value=1_000, max_value=1_000_000, value=50_000, step=10_000,
