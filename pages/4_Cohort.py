@@ -88,7 +88,7 @@ except TrialkitError as exc:
 fields_used = ruleset.fields_used()
 labels = {c.id: c.text for c in ruleset.criteria}
 
-DATABASE_SOURCE = "Database (OMOP CDM)"  # issue 14: drawn by ui/cohort_database.py
+DATABASE_SOURCE = "Database (OMOP CDM or FHIR export)"  # issue 14: drawn by ui/cohort_database.py
 source = st.radio("Cohort", [SIMULATED_LABEL, "Upload a CSV", DATABASE_SOURCE], horizontal=True,
                   key="cohort_source")
 n_judged = len(judgment_criteria(ruleset))

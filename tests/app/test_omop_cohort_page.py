@@ -19,7 +19,7 @@ def _metric(at, label: str) -> int:
 
 def test_embedded_synthetic_omop_database(apptest):
     at = apptest(PAGE, trial=TRIAL, timeout=240)
-    at.radio(key="cohort_source").set_value("Database (OMOP CDM)").run(timeout=240)
+    at.radio(key="cohort_source").set_value("Database (OMOP CDM or FHIR export)").run(timeout=240)
     assert not at.exception, at.exception
     text = _texts(at)
     assert "SYNTHETIC" in text
@@ -38,7 +38,7 @@ def test_embedded_synthetic_omop_database(apptest):
 
 def test_bad_database_source_says_why(apptest, tmp_path):
     at = apptest(PAGE, trial=TRIAL, timeout=120)
-    at.radio(key="cohort_source").set_value("Database (OMOP CDM)").run(timeout=240)
+    at.radio(key="cohort_source").set_value("Database (OMOP CDM or FHIR export)").run(timeout=240)
     at.radio(key="cohort_db_kind").set_value("Folder of OMOP parquet files").run(timeout=120)
     at.text_input(key="cohort_db_source").set_value(str(tmp_path)).run(timeout=120)
     assert not at.exception
@@ -68,7 +68,7 @@ def _fhir_page(apptest, folder):
     import datetime as dt
 
     at = apptest(PAGE, trial=TRIAL, timeout=120)
-    at.radio(key="cohort_source").set_value("Database (OMOP CDM)").run(timeout=240)
+    at.radio(key="cohort_source").set_value("Database (OMOP CDM or FHIR export)").run(timeout=240)
     at.radio(key="cohort_db_kind").set_value("FHIR Bulk export (folder of NDJSON)").run(timeout=120)
     at.date_input(key="cohort_fhir_index").set_value(dt.date(2026, 1, 1)).run(timeout=120)
     at.text_input(key="cohort_fhir_source").set_value(str(folder)).run(timeout=120)
