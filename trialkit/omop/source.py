@@ -2,7 +2,8 @@
 
 SOURCE (contracts §6): ``duckdb:///relative.duckdb`` / ``duckdb:////absolute.duckdb`` (SQLAlchemy's
 convention), a PostgreSQL URL (``postgresql://…``, ``postgresql+psycopg://…``), or a folder of OMOP parquet
-files (``person.parquet``, ``measurement.parquet``, …) read in place by an in-memory DuckDB."""
+files (``person.parquet``, ``measurement.parquet``, …) read in place by an in-memory DuckDB, or by Spark in
+local mode with ``spark:FOLDER`` (PySpark and a Java runtime needed)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -84,6 +85,8 @@ def open_source(source: str, cdm_schema: str | None = None, engine: str | None =
     import ibis
 
     s = str(source).strip()
+    if s.startswith("spark:"):  # spark:FOLDER: a folder of OMOP parquet files read by Spark in local mode
+        s, engine = s[len("spark:"):], "spark"
     if s.startswith("duckdb://"):
         path = s[len("duckdb:///"):] if s.startswith("duckdb:///") else ""
         if not path:
@@ -117,7 +120,13 @@ def open_source(source: str, cdm_schema: str | None = None, engine: str | None =
             raise OmopSourceError(f"{s}: not an OMOP folder (no person.parquet among "
                                   f"{len(files)} parquet file(s))")
         if engine == "spark":
-            con = _spark()
+            try:
+                con = _spark()
+            except ImportError:
+                raise OmopSourceError(f"spark:{s}: PySpark is not installed (pip install pyspark; it needs a "
+                                      "Java runtime)") from None
+            except Exception as exc:  # noqa: BLE001  (no Java: PySpark's gateway error)
+                raise OmopSourceError(f"spark:{s}: Spark cannot start ({str(exc).strip().splitlines()[0]})") from None
         else:
             con = _duckdb()
         for name, p in files.items():
