@@ -86,9 +86,11 @@ def _age(person, index: dt.date):
 
 
 def person_values(src: OmopSource, fields: list[str], index_date: dt.date,
-                  mapping: dict[str, FieldMap] | None = None) -> PersonValues:
+                  mapping: dict[str, FieldMap] | None = None, engine: str | None = None) -> PersonValues:
     """One row per person: ``person`` columns computed in place, then ONE aggregate over ``measurement``
-    (every measured field) and ONE over ``condition_occurrence`` (every condition), each joined once."""
+    (every measured field) and ONE over ``condition_occurrence`` (every condition), each joined once.
+    ``engine``: the backend the expression will be compiled for (default: the source's own); only
+    ``"duckdb"`` gets DuckDB's ``arg_max``, every other engine ibis's portable ``argmax``."""
     mapping = load_mapping() if mapping is None else mapping
     person = src.table("person")
     pv = PersonValues(None, [])
@@ -119,7 +121,7 @@ def person_values(src: OmopSource, fields: list[str], index_date: dt.date,
             conds[fm.field] = (fm, ids[fm.field])
     out = person.select(person_id=person.person_id.cast("int64"), **own)
     if labs:
-        out = _left(out, _latest_measurements(src, labs, index_date, pv))
+        out = _left(out, _latest_measurements(src, labs, index_date, pv, engine or src.con.name))
     if conds:
         out = _condition_values(src, _left(out, _conditions(src, conds, index_date)), conds, index_date)
     pv.fields = [f for f in fields if f in own or f in labs or f in conds]
@@ -143,14 +145,14 @@ def _duckdb_arg_max(arg: float, key: int) -> float:
     which sorts every group)."""
 
 
-def _latest(src, value, key, where):
-    if src.con.name == "duckdb":
+def _latest(engine: str, value, key, where):
+    if engine == "duckdb":
         return _duckdb_arg_max(value, key, where=where)
     return value.argmax(key, where=where)
 
 
 def _latest_measurements(src, labs: dict[str, tuple[FieldMap, list[int]]], index_date: dt.date,
-                         pv: PersonValues):
+                         pv: PersonValues, engine: str):
     """One scan of ``measurement`` for every measured field: per person and field, the latest value on or
     before the index date within the field's lookback, converted to the canonical unit (NULL when its unit
     cannot be converted). Returns a table ``person_id`` + one column per field (one GROUP BY person)."""
@@ -201,7 +203,7 @@ def _latest_measurements(src, labs: dict[str, tuple[FieldMap, list[int]]], index
         where = j.measurement_concept_id.isin(ids)
         if start > earliest:
             where = where & (j.measurement_date > ibis.literal(start))
-        aggs[f] = _latest(src, value, key, where)
+        aggs[f] = _latest(engine, value, key, where)
     latest = j.group_by(person_id=j.person_id.cast("int64")).aggregate(**aggs)
     return latest.select("person_id", **{f: ibis.ifelse(latest[f].isnan(), ibis.null("float64"), latest[f])
                                          for f in labs})

@@ -253,274 +253,306 @@ FROM (
         FROM (
           SELECT
             "t4"."person_id",
-            ARG_MAX(
-              CASE
-                WHEN (
-                  "t4"."measurement_concept_id" = 3024929
-                )
-                AND (
-                  "t4"."unit_concept_id" = 9444
-                )
-                THEN "t4"."value_as_number" * 1.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 2000000001
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8923
-                )
-                THEN "t4"."value_as_number" * 1.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8753
-                )
-                THEN "t4"."value_as_number" * 16.1145
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8713
-                )
-                THEN "t4"."value_as_number" * 10.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 3024929
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8848
-                )
-                THEN "t4"."value_as_number" * 1.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8636
-                )
-                THEN "t4"."value_as_number" * 1.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 2000000001
-                )
-                AND (
-                  "t4"."unit_concept_id" = 2000000101
-                )
-                THEN "t4"."value_as_number" * 1.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 3038553
-                )
-                AND (
-                  "t4"."unit_concept_id" = 9531
-                )
-                THEN "t4"."value_as_number" * 1.0
-                ELSE CAST('NaN' AS DOUBLE PRECISION)
-              END,
-              (
-                CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
-              ) + (
-                "t4"."measurement_id" % 1000000000000
-              )
-            ) FILTER(WHERE
-              "t4"."measurement_concept_id" IN (3038553)) AS "bmi",
-            ARG_MAX(
-              CASE
-                WHEN (
-                  "t4"."measurement_concept_id" = 3024929
-                )
-                AND (
-                  "t4"."unit_concept_id" = 9444
-                )
-                THEN "t4"."value_as_number" * 1.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 2000000001
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8923
-                )
-                THEN "t4"."value_as_number" * 1.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8753
-                )
-                THEN "t4"."value_as_number" * 16.1145
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8713
-                )
-                THEN "t4"."value_as_number" * 10.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 3024929
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8848
-                )
-                THEN "t4"."value_as_number" * 1.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8636
-                )
-                THEN "t4"."value_as_number" * 1.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 2000000001
-                )
-                AND (
-                  "t4"."unit_concept_id" = 2000000101
-                )
-                THEN "t4"."value_as_number" * 1.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 3038553
-                )
-                AND (
-                  "t4"."unit_concept_id" = 9531
-                )
-                THEN "t4"."value_as_number" * 1.0
-                ELSE CAST('NaN' AS DOUBLE PRECISION)
-              END,
-              (
-                CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
-              ) + (
-                "t4"."measurement_id" % 1000000000000
-              )
-            ) FILTER(WHERE
-              "t4"."measurement_concept_id" IN (2000000001)) AS "fsh",
-            ARG_MAX(
-              CASE
-                WHEN (
-                  "t4"."measurement_concept_id" = 3024929
-                )
-                AND (
-                  "t4"."unit_concept_id" = 9444
-                )
-                THEN "t4"."value_as_number" * 1.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 2000000001
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8923
-                )
-                THEN "t4"."value_as_number" * 1.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8753
-                )
-                THEN "t4"."value_as_number" * 16.1145
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8713
-                )
-                THEN "t4"."value_as_number" * 10.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 3024929
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8848
-                )
-                THEN "t4"."value_as_number" * 1.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8636
-                )
-                THEN "t4"."value_as_number" * 1.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 2000000001
-                )
-                AND (
-                  "t4"."unit_concept_id" = 2000000101
-                )
-                THEN "t4"."value_as_number" * 1.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 3038553
-                )
-                AND (
-                  "t4"."unit_concept_id" = 9531
-                )
-                THEN "t4"."value_as_number" * 1.0
-                ELSE CAST('NaN' AS DOUBLE PRECISION)
-              END,
-              (
-                CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
-              ) + (
-                "t4"."measurement_id" % 1000000000000
-              )
-            ) FILTER(WHERE
-              "t4"."measurement_concept_id" IN (3024929)) AS "platelets",
-            ARG_MAX(
-              CASE
-                WHEN (
-                  "t4"."measurement_concept_id" = 3024929
-                )
-                AND (
-                  "t4"."unit_concept_id" = 9444
-                )
-                THEN "t4"."value_as_number" * 1.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 2000000001
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8923
-                )
-                THEN "t4"."value_as_number" * 1.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8753
-                )
-                THEN "t4"."value_as_number" * 16.1145
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8713
-                )
-                THEN "t4"."value_as_number" * 10.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 3024929
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8848
-                )
-                THEN "t4"."value_as_number" * 1.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8636
-                )
-                THEN "t4"."value_as_number" * 1.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 2000000001
-                )
-                AND (
-                  "t4"."unit_concept_id" = 2000000101
-                )
-                THEN "t4"."value_as_number" * 1.0
-                WHEN (
-                  "t4"."measurement_concept_id" = 3038553
-                )
-                AND (
-                  "t4"."unit_concept_id" = 9531
-                )
-                THEN "t4"."value_as_number" * 1.0
-                ELSE CAST('NaN' AS DOUBLE PRECISION)
-              END,
-              (
-                CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
-              ) + (
-                "t4"."measurement_id" % 1000000000000
-              )
-            ) FILTER(WHERE
-              "t4"."measurement_concept_id" IN (3000963)) AS "hemoglobin"
+            (
+              ARRAY_AGG(
+                CASE
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3024929
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 9444
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 2000000001
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 8923
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3000963
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 8753
+                  )
+                  THEN "t4"."value_as_number" * 16.1145
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3000963
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 8713
+                  )
+                  THEN "t4"."value_as_number" * 10.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3024929
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 8848
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3000963
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 8636
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 2000000001
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 2000000101
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3038553
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 9531
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  ELSE CAST('NaN' AS DOUBLE PRECISION)
+                END ORDER BY (
+                  CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
+                ) + (
+                  "t4"."measurement_id" % 1000000000000
+                ) DESC NULLS LAST
+              ) FILTER(WHERE
+                (
+                  (
+                    CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
+                  ) + (
+                    "t4"."measurement_id" % 1000000000000
+                  )
+                ) IS NOT NULL
+                AND "t4"."measurement_concept_id" IN (3038553))
+            )[1] AS "bmi",
+            (
+              ARRAY_AGG(
+                CASE
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3024929
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 9444
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 2000000001
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 8923
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3000963
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 8753
+                  )
+                  THEN "t4"."value_as_number" * 16.1145
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3000963
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 8713
+                  )
+                  THEN "t4"."value_as_number" * 10.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3024929
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 8848
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3000963
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 8636
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 2000000001
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 2000000101
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3038553
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 9531
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  ELSE CAST('NaN' AS DOUBLE PRECISION)
+                END ORDER BY (
+                  CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
+                ) + (
+                  "t4"."measurement_id" % 1000000000000
+                ) DESC NULLS LAST
+              ) FILTER(WHERE
+                (
+                  (
+                    CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
+                  ) + (
+                    "t4"."measurement_id" % 1000000000000
+                  )
+                ) IS NOT NULL
+                AND "t4"."measurement_concept_id" IN (2000000001))
+            )[1] AS "fsh",
+            (
+              ARRAY_AGG(
+                CASE
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3024929
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 9444
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 2000000001
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 8923
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3000963
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 8753
+                  )
+                  THEN "t4"."value_as_number" * 16.1145
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3000963
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 8713
+                  )
+                  THEN "t4"."value_as_number" * 10.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3024929
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 8848
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3000963
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 8636
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 2000000001
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 2000000101
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3038553
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 9531
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  ELSE CAST('NaN' AS DOUBLE PRECISION)
+                END ORDER BY (
+                  CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
+                ) + (
+                  "t4"."measurement_id" % 1000000000000
+                ) DESC NULLS LAST
+              ) FILTER(WHERE
+                (
+                  (
+                    CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
+                  ) + (
+                    "t4"."measurement_id" % 1000000000000
+                  )
+                ) IS NOT NULL
+                AND "t4"."measurement_concept_id" IN (3024929))
+            )[1] AS "platelets",
+            (
+              ARRAY_AGG(
+                CASE
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3024929
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 9444
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 2000000001
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 8923
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3000963
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 8753
+                  )
+                  THEN "t4"."value_as_number" * 16.1145
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3000963
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 8713
+                  )
+                  THEN "t4"."value_as_number" * 10.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3024929
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 8848
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3000963
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 8636
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 2000000001
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 2000000101
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  WHEN (
+                    "t4"."measurement_concept_id" = 3038553
+                  )
+                  AND (
+                    "t4"."unit_concept_id" = 9531
+                  )
+                  THEN "t4"."value_as_number" * 1.0
+                  ELSE CAST('NaN' AS DOUBLE PRECISION)
+                END ORDER BY (
+                  CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
+                ) + (
+                  "t4"."measurement_id" % 1000000000000
+                ) DESC NULLS LAST
+              ) FILTER(WHERE
+                (
+                  (
+                    CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
+                  ) + (
+                    "t4"."measurement_id" % 1000000000000
+                  )
+                ) IS NOT NULL
+                AND "t4"."measurement_concept_id" IN (3000963))
+            )[1] AS "hemoglobin"
           FROM (
             SELECT
               *
