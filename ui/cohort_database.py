@@ -130,6 +130,10 @@ def render(trial, ruleset, rules_fp: tuple, assume: str | None):
     m[3].metric("Ineligible", show(s.ineligible))
     notes = res.notes()
     if notes:
+        unknown_fields = len(res.values.unmapped) + len(res.values.unresolved)
+        st.warning(f"{unknown_fields} of the rules' fields have no value in this database (unknown for everyone: "
+                   "their criteria can only say 'needs review'); the others are unknown where a person has no "
+                   "usable record. Details below.", icon=":material/help:")
         with st.expander(f"What was unknown, for how many ({len(notes)} notes)", expanded=False):
             st.dataframe(pd.DataFrame({"note": notes}), hide_index=True, width="stretch")
     label = res.label + (", every clinician's judgment assumed favourable (upper bound)" if assume else "")
