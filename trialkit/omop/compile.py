@@ -197,14 +197,22 @@ def _latest_measurements(src, labs: dict[str, tuple[FieldMap, list[int]]], index
                        else_=ibis.literal(float("nan"))) if rows else ibis.literal(float("nan"))
     j = w
     key = j.measurement_date.epoch_days().cast("int64") * _ID_SPAN + j.measurement_id.cast("int64") % _ID_SPAN
-    aggs = {}
+    windows = {}
     for f, (fm, ids) in labs.items():
         start = index_date - dt.timedelta(days=fm.lookback_days)
         where = j.measurement_concept_id.isin(ids)
         if start > earliest:
             where = where & (j.measurement_date > ibis.literal(start))
-        aggs[f] = _latest(engine, value, key, where)
-    latest = j.group_by(person_id=j.person_id.cast("int64")).aggregate(**aggs)
+        windows[f] = where
+    pid = j.person_id.cast("int64")
+    if engine == "duckdb":  # one hash aggregate per person: arg_max with a FILTER per field
+        latest = j.group_by(person_id=pid).aggregate(
+            **{f: _latest(engine, value, key, where) for f, where in windows.items()})
+    else:  # ordered aggregates elsewhere (PostgreSQL sorts for each): one per (person, field), then a pivot
+        fld = ibis.cases(*[(where, f) for f, where in windows.items()], else_=ibis.null("string"))
+        per = j.select(person_id=pid, k_field=fld, v=value, k=key).filter(lambda t: t.k_field.notnull())
+        per = per.group_by(["person_id", "k_field"]).aggregate(v=per.v.argmax(per.k))
+        latest = per.group_by("person_id").aggregate(**{f: per.v.max(where=per.k_field == f) for f in labs})
     return latest.select("person_id", **{f: ibis.ifelse(latest[f].isnan(), ibis.null("float64"), latest[f])
                                          for f in labs})
 

@@ -1,55 +1,55 @@
 SELECT
-  "t14"."c0",
-  "t14"."c1",
-  "t14"."c2",
-  "t14"."c3",
-  "t14"."c4",
-  "t14"."c5",
-  "t14"."c6",
-  "t14"."c7",
-  "t14"."c8",
-  "t14"."c9",
-  "t14"."c10",
-  "t14"."c11",
-  "t14"."c12",
-  "t14"."c13",
-  "t14"."c14",
-  "t14"."c15",
-  "t14"."c16",
-  "t14"."c17",
-  "t14"."c18",
-  "t14"."c19",
-  "t14"."c20",
-  "t14"."c21",
-  "t14"."c22",
-  "t14"."c23",
-  "t14"."c24",
-  "t14"."c25",
-  "t14"."c26",
-  "t14"."c27",
+  "t16"."c0",
+  "t16"."c1",
+  "t16"."c2",
+  "t16"."c3",
+  "t16"."c4",
+  "t16"."c5",
+  "t16"."c6",
+  "t16"."c7",
+  "t16"."c8",
+  "t16"."c9",
+  "t16"."c10",
+  "t16"."c11",
+  "t16"."c12",
+  "t16"."c13",
+  "t16"."c14",
+  "t16"."c15",
+  "t16"."c16",
+  "t16"."c17",
+  "t16"."c18",
+  "t16"."c19",
+  "t16"."c20",
+  "t16"."c21",
+  "t16"."c22",
+  "t16"."c23",
+  "t16"."c24",
+  "t16"."c25",
+  "t16"."c26",
+  "t16"."c27",
   COUNT(*) AS "n",
-  SUM("t14"."u_sex") AS "u_sex",
-  SUM("t14"."u_age") AS "u_age",
-  SUM("t14"."u_bmi") AS "u_bmi",
-  SUM("t14"."u_fsh") AS "u_fsh",
-  SUM("t14"."u_platelets") AS "u_platelets",
-  SUM("t14"."u_hemoglobin") AS "u_hemoglobin",
-  SUM("t14"."u_recurrent_miscarriage") AS "u_recurrent_miscarriage"
+  SUM("t16"."u_sex") AS "u_sex",
+  SUM("t16"."u_age") AS "u_age",
+  SUM("t16"."u_bmi") AS "u_bmi",
+  SUM("t16"."u_fsh") AS "u_fsh",
+  SUM("t16"."u_platelets") AS "u_platelets",
+  SUM("t16"."u_hemoglobin") AS "u_hemoglobin",
+  SUM("t16"."u_recurrent_miscarriage") AS "u_recurrent_miscarriage"
 FROM (
   SELECT
     CASE
-      WHEN "t13"."sex" IS NOT NULL
-      THEN CASE WHEN LOWER("t13"."sex") IN ('female') THEN 1 ELSE -1 END
+      WHEN "t15"."sex" IS NOT NULL
+      THEN CASE WHEN LOWER("t15"."sex") IN ('female') THEN 1 ELSE -1 END
       ELSE 0
     END AS "c0",
     LEAST(0, 0) AS "c1",
     CASE
-      WHEN "t13"."age" IS NOT NULL
+      WHEN "t15"."age" IS NOT NULL
       THEN CASE
         WHEN TRUE AND (
-          "t13"."age" >= 20.0
+          "t15"."age" >= 20.0
         ) AND (
-          "t13"."age" <= 38.0
+          "t15"."age" <= 38.0
         )
         THEN 1
         ELSE -1
@@ -57,12 +57,12 @@ FROM (
       ELSE 0
     END AS "c2",
     CASE
-      WHEN "t13"."bmi" IS NOT NULL
+      WHEN "t15"."bmi" IS NOT NULL
       THEN CASE
         WHEN TRUE AND (
-          "t13"."bmi" >= 18.0
+          "t15"."bmi" >= 18.0
         ) AND (
-          "t13"."bmi" <= 27.0
+          "t15"."bmi" <= 27.0
         )
         THEN 1
         ELSE -1
@@ -74,12 +74,12 @@ FROM (
       LEAST(
         0,
         CASE
-          WHEN "t13"."fsh" IS NOT NULL
+          WHEN "t15"."fsh" IS NOT NULL
           THEN CASE
             WHEN TRUE AND (
-              "t13"."fsh" >= 1.0
+              "t15"."fsh" >= 1.0
             ) AND (
-              "t13"."fsh" <= 10.0
+              "t15"."fsh" <= 10.0
             )
             THEN 1
             ELSE -1
@@ -124,16 +124,16 @@ FROM (
       GREATEST(
         GREATEST(
           CASE
-            WHEN "t13"."platelets" IS NOT NULL
+            WHEN "t15"."platelets" IS NOT NULL
             THEN CASE WHEN TRUE AND (
-              "t13"."platelets" < 100.0
+              "t15"."platelets" < 100.0
             ) THEN 1 ELSE -1 END
             ELSE 0
           END,
           CASE
-            WHEN "t13"."hemoglobin" IS NOT NULL
+            WHEN "t15"."hemoglobin" IS NOT NULL
             THEN CASE WHEN TRUE AND (
-              "t13"."hemoglobin" < 100.0
+              "t15"."hemoglobin" < 100.0
             ) THEN 1 ELSE -1 END
             ELSE 0
           END
@@ -146,8 +146,8 @@ FROM (
     ) AS "c20",
     -(
       CASE
-        WHEN "t13"."recurrent_miscarriage" IS NOT NULL
-        THEN CASE WHEN "t13"."recurrent_miscarriage" THEN 1 ELSE -1 END
+        WHEN "t15"."recurrent_miscarriage" IS NOT NULL
+        THEN CASE WHEN "t15"."recurrent_miscarriage" THEN 1 ELSE -1 END
         ELSE 0
       END
     ) AS "c21",
@@ -169,24 +169,24 @@ FROM (
     -(
       0
     ) AS "c27",
-    CASE WHEN "t13"."sex" IS NULL THEN 1 ELSE 0 END AS "u_sex",
-    CASE WHEN "t13"."age" IS NULL THEN 1 ELSE 0 END AS "u_age",
-    CASE WHEN "t13"."bmi" IS NULL THEN 1 ELSE 0 END AS "u_bmi",
-    CASE WHEN "t13"."fsh" IS NULL THEN 1 ELSE 0 END AS "u_fsh",
-    CASE WHEN "t13"."platelets" IS NULL THEN 1 ELSE 0 END AS "u_platelets",
-    CASE WHEN "t13"."hemoglobin" IS NULL THEN 1 ELSE 0 END AS "u_hemoglobin",
-    CASE WHEN "t13"."recurrent_miscarriage" IS NULL THEN 1 ELSE 0 END AS "u_recurrent_miscarriage"
+    CASE WHEN "t15"."sex" IS NULL THEN 1 ELSE 0 END AS "u_sex",
+    CASE WHEN "t15"."age" IS NULL THEN 1 ELSE 0 END AS "u_age",
+    CASE WHEN "t15"."bmi" IS NULL THEN 1 ELSE 0 END AS "u_bmi",
+    CASE WHEN "t15"."fsh" IS NULL THEN 1 ELSE 0 END AS "u_fsh",
+    CASE WHEN "t15"."platelets" IS NULL THEN 1 ELSE 0 END AS "u_platelets",
+    CASE WHEN "t15"."hemoglobin" IS NULL THEN 1 ELSE 0 END AS "u_hemoglobin",
+    CASE WHEN "t15"."recurrent_miscarriage" IS NULL THEN 1 ELSE 0 END AS "u_recurrent_miscarriage"
   FROM (
     SELECT
-      "t12"."person_id",
-      "t12"."sex",
-      "t12"."age",
-      "t12"."bmi",
-      "t12"."fsh",
-      "t12"."platelets",
-      "t12"."hemoglobin",
+      "t14"."person_id",
+      "t14"."sex",
+      "t14"."age",
+      "t14"."bmi",
+      "t14"."fsh",
+      "t14"."platelets",
+      "t14"."hemoglobin",
       CASE
-        WHEN COALESCE("t12"."h_recurrent_miscarriage", 0) > 0
+        WHEN COALESCE("t14"."h_recurrent_miscarriage", 0) > 0
         THEN TRUE
         ELSE CAST(NULL AS BOOLEAN)
       END AS "recurrent_miscarriage"
@@ -195,10 +195,10 @@ FROM (
         "t6"."person_id",
         "t6"."sex",
         "t6"."age",
-        "t11"."bmi",
-        "t11"."fsh",
-        "t11"."platelets",
-        "t11"."hemoglobin",
+        "t13"."bmi",
+        "t13"."fsh",
+        "t13"."platelets",
+        "t13"."hemoglobin",
         "t8"."h_recurrent_miscarriage"
       FROM (
         SELECT
@@ -229,345 +229,146 @@ FROM (
       ) AS "t6"
       LEFT OUTER JOIN (
         SELECT
-          "t9"."person_id",
+          "t11"."person_id",
           CASE
-            WHEN "t9"."bmi" = CAST('NaN' AS DOUBLE PRECISION)
+            WHEN "t11"."bmi" = CAST('NaN' AS DOUBLE PRECISION)
             THEN CAST(NULL AS DOUBLE PRECISION)
-            ELSE "t9"."bmi"
+            ELSE "t11"."bmi"
           END AS "bmi",
           CASE
-            WHEN "t9"."fsh" = CAST('NaN' AS DOUBLE PRECISION)
+            WHEN "t11"."fsh" = CAST('NaN' AS DOUBLE PRECISION)
             THEN CAST(NULL AS DOUBLE PRECISION)
-            ELSE "t9"."fsh"
+            ELSE "t11"."fsh"
           END AS "fsh",
           CASE
-            WHEN "t9"."platelets" = CAST('NaN' AS DOUBLE PRECISION)
+            WHEN "t11"."platelets" = CAST('NaN' AS DOUBLE PRECISION)
             THEN CAST(NULL AS DOUBLE PRECISION)
-            ELSE "t9"."platelets"
+            ELSE "t11"."platelets"
           END AS "platelets",
           CASE
-            WHEN "t9"."hemoglobin" = CAST('NaN' AS DOUBLE PRECISION)
+            WHEN "t11"."hemoglobin" = CAST('NaN' AS DOUBLE PRECISION)
             THEN CAST(NULL AS DOUBLE PRECISION)
-            ELSE "t9"."hemoglobin"
+            ELSE "t11"."hemoglobin"
           END AS "hemoglobin"
         FROM (
           SELECT
-            "t4"."person_id",
-            (
-              ARRAY_AGG(
-                CASE
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3024929
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 9444
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 2000000001
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8923
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8753
-                  )
-                  THEN "t4"."value_as_number" * 16.1145
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8713
-                  )
-                  THEN "t4"."value_as_number" * 10.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3024929
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8848
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8636
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 2000000001
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 2000000101
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3038553
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 9531
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  ELSE CAST('NaN' AS DOUBLE PRECISION)
-                END ORDER BY (
-                  CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
-                ) + (
-                  "t4"."measurement_id" % 1000000000000
-                ) DESC NULLS LAST
-              ) FILTER(WHERE
-                (
-                  (
-                    CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
-                  ) + (
-                    "t4"."measurement_id" % 1000000000000
-                  )
-                ) IS NOT NULL
-                AND "t4"."measurement_concept_id" IN (3038553))
-            )[1] AS "bmi",
-            (
-              ARRAY_AGG(
-                CASE
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3024929
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 9444
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 2000000001
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8923
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8753
-                  )
-                  THEN "t4"."value_as_number" * 16.1145
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8713
-                  )
-                  THEN "t4"."value_as_number" * 10.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3024929
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8848
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8636
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 2000000001
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 2000000101
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3038553
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 9531
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  ELSE CAST('NaN' AS DOUBLE PRECISION)
-                END ORDER BY (
-                  CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
-                ) + (
-                  "t4"."measurement_id" % 1000000000000
-                ) DESC NULLS LAST
-              ) FILTER(WHERE
-                (
-                  (
-                    CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
-                  ) + (
-                    "t4"."measurement_id" % 1000000000000
-                  )
-                ) IS NOT NULL
-                AND "t4"."measurement_concept_id" IN (2000000001))
-            )[1] AS "fsh",
-            (
-              ARRAY_AGG(
-                CASE
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3024929
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 9444
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 2000000001
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8923
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8753
-                  )
-                  THEN "t4"."value_as_number" * 16.1145
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8713
-                  )
-                  THEN "t4"."value_as_number" * 10.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3024929
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8848
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8636
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 2000000001
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 2000000101
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3038553
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 9531
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  ELSE CAST('NaN' AS DOUBLE PRECISION)
-                END ORDER BY (
-                  CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
-                ) + (
-                  "t4"."measurement_id" % 1000000000000
-                ) DESC NULLS LAST
-              ) FILTER(WHERE
-                (
-                  (
-                    CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
-                  ) + (
-                    "t4"."measurement_id" % 1000000000000
-                  )
-                ) IS NOT NULL
-                AND "t4"."measurement_concept_id" IN (3024929))
-            )[1] AS "platelets",
-            (
-              ARRAY_AGG(
-                CASE
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3024929
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 9444
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 2000000001
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8923
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8753
-                  )
-                  THEN "t4"."value_as_number" * 16.1145
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8713
-                  )
-                  THEN "t4"."value_as_number" * 10.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3024929
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8848
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8636
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 2000000001
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 2000000101
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3038553
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 9531
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  ELSE CAST('NaN' AS DOUBLE PRECISION)
-                END ORDER BY (
-                  CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
-                ) + (
-                  "t4"."measurement_id" % 1000000000000
-                ) DESC NULLS LAST
-              ) FILTER(WHERE
-                (
-                  (
-                    CAST(EXTRACT(epoch FROM CAST("t4"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
-                  ) + (
-                    "t4"."measurement_id" % 1000000000000
-                  )
-                ) IS NOT NULL
-                AND "t4"."measurement_concept_id" IN (3000963))
-            )[1] AS "hemoglobin"
+            "t10"."person_id",
+            MAX("t10"."v") FILTER(WHERE
+              "t10"."k_field" = 'bmi') AS "bmi",
+            MAX("t10"."v") FILTER(WHERE
+              "t10"."k_field" = 'fsh') AS "fsh",
+            MAX("t10"."v") FILTER(WHERE
+              "t10"."k_field" = 'platelets') AS "platelets",
+            MAX("t10"."v") FILTER(WHERE
+              "t10"."k_field" = 'hemoglobin') AS "hemoglobin"
           FROM (
             SELECT
-              *
-            FROM "measurement" AS "t2"
-            WHERE
-              "t2"."measurement_concept_id" IN (3000963, 3024929, 3038553, 2000000001)
-              AND "t2"."value_as_number" IS NOT NULL
-              AND "t2"."measurement_date" <= MAKE_DATE(2026, 1, 1)
-              AND "t2"."measurement_date" > MAKE_DATE(2025, 1, 1)
-          ) AS "t4"
+              "t9"."person_id",
+              "t9"."k_field",
+              (
+                ARRAY_AGG("t9"."v" ORDER BY "t9"."k" DESC NULLS LAST) FILTER(WHERE
+                  "t9"."k" IS NOT NULL)
+              )[1] AS "v"
+            FROM (
+              SELECT
+                *
+              FROM (
+                SELECT
+                  "t2"."person_id",
+                  CASE
+                    WHEN "t2"."measurement_concept_id" IN (3038553)
+                    THEN 'bmi'
+                    WHEN "t2"."measurement_concept_id" IN (2000000001)
+                    THEN 'fsh'
+                    WHEN "t2"."measurement_concept_id" IN (3024929)
+                    THEN 'platelets'
+                    WHEN "t2"."measurement_concept_id" IN (3000963)
+                    THEN 'hemoglobin'
+                    ELSE CAST(NULL AS VARCHAR)
+                  END AS "k_field",
+                  CASE
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3024929
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 9444
+                    )
+                    THEN "t2"."value_as_number" * 1.0
+                    WHEN (
+                      "t2"."measurement_concept_id" = 2000000001
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8923
+                    )
+                    THEN "t2"."value_as_number" * 1.0
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3000963
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8753
+                    )
+                    THEN "t2"."value_as_number" * 16.1145
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3000963
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8713
+                    )
+                    THEN "t2"."value_as_number" * 10.0
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3024929
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8848
+                    )
+                    THEN "t2"."value_as_number" * 1.0
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3000963
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8636
+                    )
+                    THEN "t2"."value_as_number" * 1.0
+                    WHEN (
+                      "t2"."measurement_concept_id" = 2000000001
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 2000000101
+                    )
+                    THEN "t2"."value_as_number" * 1.0
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3038553
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 9531
+                    )
+                    THEN "t2"."value_as_number" * 1.0
+                    ELSE CAST('NaN' AS DOUBLE PRECISION)
+                  END AS "v",
+                  (
+                    CAST(EXTRACT(epoch FROM CAST("t2"."measurement_date" AS TIMESTAMP) - CAST(MAKE_DATE(CAST(1970 AS INT), CAST(1 AS INT), CAST(1 AS INT)) AS TIMESTAMP)) / 86400 AS BIGINT) * 1000000000000
+                  ) + (
+                    "t2"."measurement_id" % 1000000000000
+                  ) AS "k"
+                FROM "measurement" AS "t2"
+                WHERE
+                  "t2"."measurement_concept_id" IN (3000963, 3024929, 3038553, 2000000001)
+                  AND "t2"."value_as_number" IS NOT NULL
+                  AND "t2"."measurement_date" <= MAKE_DATE(2026, 1, 1)
+                  AND "t2"."measurement_date" > MAKE_DATE(2025, 1, 1)
+              ) AS "t4"
+              WHERE
+                "t4"."k_field" IS NOT NULL
+            ) AS "t9"
+            GROUP BY
+              1,
+              2
+          ) AS "t10"
           GROUP BY
             1
-        ) AS "t9"
-      ) AS "t11"
-        ON "t6"."person_id" = "t11"."person_id"
+        ) AS "t11"
+      ) AS "t13"
+        ON "t6"."person_id" = "t13"."person_id"
       LEFT OUTER JOIN (
         SELECT
           "t3"."person_id",
@@ -585,9 +386,9 @@ FROM (
           1
       ) AS "t8"
         ON "t6"."person_id" = "t8"."person_id"
-    ) AS "t12"
-  ) AS "t13"
-) AS "t14"
+    ) AS "t14"
+  ) AS "t15"
+) AS "t16"
 GROUP BY
   1,
   2,

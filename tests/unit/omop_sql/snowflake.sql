@@ -1,59 +1,59 @@
 SELECT
-  "t14"."c0",
-  "t14"."c1",
-  "t14"."c2",
-  "t14"."c3",
-  "t14"."c4",
-  "t14"."c5",
-  "t14"."c6",
-  "t14"."c7",
-  "t14"."c8",
-  "t14"."c9",
-  "t14"."c10",
-  "t14"."c11",
-  "t14"."c12",
-  "t14"."c13",
-  "t14"."c14",
-  "t14"."c15",
-  "t14"."c16",
-  "t14"."c17",
-  "t14"."c18",
-  "t14"."c19",
-  "t14"."c20",
-  "t14"."c21",
-  "t14"."c22",
-  "t14"."c23",
-  "t14"."c24",
-  "t14"."c25",
-  "t14"."c26",
-  "t14"."c27",
+  "t16"."c0",
+  "t16"."c1",
+  "t16"."c2",
+  "t16"."c3",
+  "t16"."c4",
+  "t16"."c5",
+  "t16"."c6",
+  "t16"."c7",
+  "t16"."c8",
+  "t16"."c9",
+  "t16"."c10",
+  "t16"."c11",
+  "t16"."c12",
+  "t16"."c13",
+  "t16"."c14",
+  "t16"."c15",
+  "t16"."c16",
+  "t16"."c17",
+  "t16"."c18",
+  "t16"."c19",
+  "t16"."c20",
+  "t16"."c21",
+  "t16"."c22",
+  "t16"."c23",
+  "t16"."c24",
+  "t16"."c25",
+  "t16"."c26",
+  "t16"."c27",
   COUNT(*) AS "n",
-  SUM("t14"."u_sex") AS "u_sex",
-  SUM("t14"."u_age") AS "u_age",
-  SUM("t14"."u_bmi") AS "u_bmi",
-  SUM("t14"."u_fsh") AS "u_fsh",
-  SUM("t14"."u_platelets") AS "u_platelets",
-  SUM("t14"."u_hemoglobin") AS "u_hemoglobin",
-  SUM("t14"."u_recurrent_miscarriage") AS "u_recurrent_miscarriage"
+  SUM("t16"."u_sex") AS "u_sex",
+  SUM("t16"."u_age") AS "u_age",
+  SUM("t16"."u_bmi") AS "u_bmi",
+  SUM("t16"."u_fsh") AS "u_fsh",
+  SUM("t16"."u_platelets") AS "u_platelets",
+  SUM("t16"."u_hemoglobin") AS "u_hemoglobin",
+  SUM("t16"."u_recurrent_miscarriage") AS "u_recurrent_miscarriage"
 FROM (
   SELECT
-    IFF("t13"."sex" IS NOT NULL, IFF(LOWER("t13"."sex") IN ('female'), 1, -1), 0) AS "c0",
+    IFF("t15"."sex" IS NOT NULL, IFF(LOWER("t15"."sex") IN ('female'), 1, -1), 0) AS "c0",
     LEAST(0, 0) AS "c1",
     IFF(
-      "t13"."age" IS NOT NULL,
+      "t15"."age" IS NOT NULL,
       IFF(TRUE AND (
-        "t13"."age" >= 20.0
+        "t15"."age" >= 20.0
       ) AND (
-        "t13"."age" <= 38.0
+        "t15"."age" <= 38.0
       ), 1, -1),
       0
     ) AS "c2",
     IFF(
-      "t13"."bmi" IS NOT NULL,
+      "t15"."bmi" IS NOT NULL,
       IFF(TRUE AND (
-        "t13"."bmi" >= 18.0
+        "t15"."bmi" >= 18.0
       ) AND (
-        "t13"."bmi" <= 27.0
+        "t15"."bmi" <= 27.0
       ), 1, -1),
       0
     ) AS "c3",
@@ -62,11 +62,11 @@ FROM (
       LEAST(
         0,
         IFF(
-          "t13"."fsh" IS NOT NULL,
+          "t15"."fsh" IS NOT NULL,
           IFF(TRUE AND (
-            "t13"."fsh" >= 1.0
+            "t15"."fsh" >= 1.0
           ) AND (
-            "t13"."fsh" <= 10.0
+            "t15"."fsh" <= 10.0
           ), 1, -1),
           0
         )
@@ -108,16 +108,16 @@ FROM (
       GREATEST(
         GREATEST(
           IFF(
-            "t13"."platelets" IS NOT NULL,
+            "t15"."platelets" IS NOT NULL,
             IFF(TRUE AND (
-              "t13"."platelets" < 100.0
+              "t15"."platelets" < 100.0
             ), 1, -1),
             0
           ),
           IFF(
-            "t13"."hemoglobin" IS NOT NULL,
+            "t15"."hemoglobin" IS NOT NULL,
             IFF(TRUE AND (
-              "t13"."hemoglobin" < 100.0
+              "t15"."hemoglobin" < 100.0
             ), 1, -1),
             0
           )
@@ -130,8 +130,8 @@ FROM (
     ) AS "c20",
     -(
       IFF(
-        "t13"."recurrent_miscarriage" IS NOT NULL,
-        IFF("t13"."recurrent_miscarriage", 1, -1),
+        "t15"."recurrent_miscarriage" IS NOT NULL,
+        IFF("t15"."recurrent_miscarriage", 1, -1),
         0
       )
     ) AS "c21",
@@ -153,24 +153,24 @@ FROM (
     -(
       0
     ) AS "c27",
-    IFF("t13"."sex" IS NULL, 1, 0) AS "u_sex",
-    IFF("t13"."age" IS NULL, 1, 0) AS "u_age",
-    IFF("t13"."bmi" IS NULL, 1, 0) AS "u_bmi",
-    IFF("t13"."fsh" IS NULL, 1, 0) AS "u_fsh",
-    IFF("t13"."platelets" IS NULL, 1, 0) AS "u_platelets",
-    IFF("t13"."hemoglobin" IS NULL, 1, 0) AS "u_hemoglobin",
-    IFF("t13"."recurrent_miscarriage" IS NULL, 1, 0) AS "u_recurrent_miscarriage"
+    IFF("t15"."sex" IS NULL, 1, 0) AS "u_sex",
+    IFF("t15"."age" IS NULL, 1, 0) AS "u_age",
+    IFF("t15"."bmi" IS NULL, 1, 0) AS "u_bmi",
+    IFF("t15"."fsh" IS NULL, 1, 0) AS "u_fsh",
+    IFF("t15"."platelets" IS NULL, 1, 0) AS "u_platelets",
+    IFF("t15"."hemoglobin" IS NULL, 1, 0) AS "u_hemoglobin",
+    IFF("t15"."recurrent_miscarriage" IS NULL, 1, 0) AS "u_recurrent_miscarriage"
   FROM (
     SELECT
-      "t12"."person_id",
-      "t12"."sex",
-      "t12"."age",
-      "t12"."bmi",
-      "t12"."fsh",
-      "t12"."platelets",
-      "t12"."hemoglobin",
+      "t14"."person_id",
+      "t14"."sex",
+      "t14"."age",
+      "t14"."bmi",
+      "t14"."fsh",
+      "t14"."platelets",
+      "t14"."hemoglobin",
       CASE
-        WHEN COALESCE("t12"."h_recurrent_miscarriage", 0) > 0
+        WHEN COALESCE("t14"."h_recurrent_miscarriage", 0) > 0
         THEN TRUE
         ELSE CAST(NULL AS BOOLEAN)
       END AS "recurrent_miscarriage"
@@ -179,10 +179,10 @@ FROM (
         "t6"."person_id",
         "t6"."sex",
         "t6"."age",
-        "t11"."bmi",
-        "t11"."fsh",
-        "t11"."platelets",
-        "t11"."hemoglobin",
+        "t13"."bmi",
+        "t13"."fsh",
+        "t13"."platelets",
+        "t13"."hemoglobin",
         "t8"."h_recurrent_miscarriage"
       FROM (
         SELECT
@@ -213,325 +213,123 @@ FROM (
       ) AS "t6"
       LEFT OUTER JOIN (
         SELECT
-          "t9"."person_id",
-          IFF("t9"."bmi" = CAST('NaN' AS DOUBLE), CAST(NULL AS DOUBLE), "t9"."bmi") AS "bmi",
-          IFF("t9"."fsh" = CAST('NaN' AS DOUBLE), CAST(NULL AS DOUBLE), "t9"."fsh") AS "fsh",
-          IFF("t9"."platelets" = CAST('NaN' AS DOUBLE), CAST(NULL AS DOUBLE), "t9"."platelets") AS "platelets",
-          IFF("t9"."hemoglobin" = CAST('NaN' AS DOUBLE), CAST(NULL AS DOUBLE), "t9"."hemoglobin") AS "hemoglobin"
+          "t11"."person_id",
+          IFF("t11"."bmi" = CAST('NaN' AS DOUBLE), CAST(NULL AS DOUBLE), "t11"."bmi") AS "bmi",
+          IFF("t11"."fsh" = CAST('NaN' AS DOUBLE), CAST(NULL AS DOUBLE), "t11"."fsh") AS "fsh",
+          IFF("t11"."platelets" = CAST('NaN' AS DOUBLE), CAST(NULL AS DOUBLE), "t11"."platelets") AS "platelets",
+          IFF("t11"."hemoglobin" = CAST('NaN' AS DOUBLE), CAST(NULL AS DOUBLE), "t11"."hemoglobin") AS "hemoglobin"
         FROM (
           SELECT
-            "t4"."person_id",
-            MAX_BY(
-              IFF(
-                "t4"."measurement_concept_id" IN (3038553),
-                CASE
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3024929
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 9444
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 2000000001
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8923
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8753
-                  )
-                  THEN "t4"."value_as_number" * 16.1145
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8713
-                  )
-                  THEN "t4"."value_as_number" * 10.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3024929
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8848
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8636
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 2000000001
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 2000000101
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3038553
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 9531
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  ELSE CAST('NaN' AS DOUBLE)
-                END,
-                NULL
-              ),
-              IFF(
-                "t4"."measurement_concept_id" IN (3038553),
-                (
-                  DATEDIFF(DAY, DATE_FROM_PARTS(1970, 1, 1), "t4"."measurement_date") * 1000000000000
-                ) + (
-                  "t4"."measurement_id" % 1000000000000
-                ),
-                NULL
-              )
-            ) AS "bmi",
-            MAX_BY(
-              IFF(
-                "t4"."measurement_concept_id" IN (2000000001),
-                CASE
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3024929
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 9444
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 2000000001
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8923
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8753
-                  )
-                  THEN "t4"."value_as_number" * 16.1145
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8713
-                  )
-                  THEN "t4"."value_as_number" * 10.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3024929
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8848
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8636
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 2000000001
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 2000000101
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3038553
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 9531
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  ELSE CAST('NaN' AS DOUBLE)
-                END,
-                NULL
-              ),
-              IFF(
-                "t4"."measurement_concept_id" IN (2000000001),
-                (
-                  DATEDIFF(DAY, DATE_FROM_PARTS(1970, 1, 1), "t4"."measurement_date") * 1000000000000
-                ) + (
-                  "t4"."measurement_id" % 1000000000000
-                ),
-                NULL
-              )
-            ) AS "fsh",
-            MAX_BY(
-              IFF(
-                "t4"."measurement_concept_id" IN (3024929),
-                CASE
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3024929
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 9444
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 2000000001
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8923
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8753
-                  )
-                  THEN "t4"."value_as_number" * 16.1145
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8713
-                  )
-                  THEN "t4"."value_as_number" * 10.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3024929
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8848
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8636
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 2000000001
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 2000000101
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3038553
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 9531
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  ELSE CAST('NaN' AS DOUBLE)
-                END,
-                NULL
-              ),
-              IFF(
-                "t4"."measurement_concept_id" IN (3024929),
-                (
-                  DATEDIFF(DAY, DATE_FROM_PARTS(1970, 1, 1), "t4"."measurement_date") * 1000000000000
-                ) + (
-                  "t4"."measurement_id" % 1000000000000
-                ),
-                NULL
-              )
-            ) AS "platelets",
-            MAX_BY(
-              IFF(
-                "t4"."measurement_concept_id" IN (3000963),
-                CASE
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3024929
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 9444
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 2000000001
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8923
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8753
-                  )
-                  THEN "t4"."value_as_number" * 16.1145
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8713
-                  )
-                  THEN "t4"."value_as_number" * 10.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3024929
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8848
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3000963
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 8636
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 2000000001
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 2000000101
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  WHEN (
-                    "t4"."measurement_concept_id" = 3038553
-                  )
-                  AND (
-                    "t4"."unit_concept_id" = 9531
-                  )
-                  THEN "t4"."value_as_number" * 1.0
-                  ELSE CAST('NaN' AS DOUBLE)
-                END,
-                NULL
-              ),
-              IFF(
-                "t4"."measurement_concept_id" IN (3000963),
-                (
-                  DATEDIFF(DAY, DATE_FROM_PARTS(1970, 1, 1), "t4"."measurement_date") * 1000000000000
-                ) + (
-                  "t4"."measurement_id" % 1000000000000
-                ),
-                NULL
-              )
-            ) AS "hemoglobin"
+            "t10"."person_id",
+            MAX(IFF("t10"."k_field" = 'bmi', "t10"."v", NULL)) AS "bmi",
+            MAX(IFF("t10"."k_field" = 'fsh', "t10"."v", NULL)) AS "fsh",
+            MAX(IFF("t10"."k_field" = 'platelets', "t10"."v", NULL)) AS "platelets",
+            MAX(IFF("t10"."k_field" = 'hemoglobin', "t10"."v", NULL)) AS "hemoglobin"
           FROM (
             SELECT
-              *
-            FROM "measurement" AS "t2"
-            WHERE
-              "t2"."measurement_concept_id" IN (3000963, 3024929, 3038553, 2000000001)
-              AND "t2"."value_as_number" IS NOT NULL
-              AND "t2"."measurement_date" <= DATE_FROM_PARTS(2026, 1, 1)
-              AND "t2"."measurement_date" > DATE_FROM_PARTS(2025, 1, 1)
-          ) AS "t4"
+              "t9"."person_id",
+              "t9"."k_field",
+              MAX_BY("t9"."v", "t9"."k") AS "v"
+            FROM (
+              SELECT
+                *
+              FROM (
+                SELECT
+                  "t2"."person_id",
+                  CASE
+                    WHEN "t2"."measurement_concept_id" IN (3038553)
+                    THEN 'bmi'
+                    WHEN "t2"."measurement_concept_id" IN (2000000001)
+                    THEN 'fsh'
+                    WHEN "t2"."measurement_concept_id" IN (3024929)
+                    THEN 'platelets'
+                    WHEN "t2"."measurement_concept_id" IN (3000963)
+                    THEN 'hemoglobin'
+                    ELSE CAST(NULL AS VARCHAR)
+                  END AS "k_field",
+                  CASE
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3024929
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 9444
+                    )
+                    THEN "t2"."value_as_number" * 1.0
+                    WHEN (
+                      "t2"."measurement_concept_id" = 2000000001
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8923
+                    )
+                    THEN "t2"."value_as_number" * 1.0
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3000963
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8753
+                    )
+                    THEN "t2"."value_as_number" * 16.1145
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3000963
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8713
+                    )
+                    THEN "t2"."value_as_number" * 10.0
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3024929
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8848
+                    )
+                    THEN "t2"."value_as_number" * 1.0
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3000963
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8636
+                    )
+                    THEN "t2"."value_as_number" * 1.0
+                    WHEN (
+                      "t2"."measurement_concept_id" = 2000000001
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 2000000101
+                    )
+                    THEN "t2"."value_as_number" * 1.0
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3038553
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 9531
+                    )
+                    THEN "t2"."value_as_number" * 1.0
+                    ELSE CAST('NaN' AS DOUBLE)
+                  END AS "v",
+                  (
+                    DATEDIFF(DAY, DATE_FROM_PARTS(1970, 1, 1), "t2"."measurement_date") * 1000000000000
+                  ) + (
+                    "t2"."measurement_id" % 1000000000000
+                  ) AS "k"
+                FROM "measurement" AS "t2"
+                WHERE
+                  "t2"."measurement_concept_id" IN (3000963, 3024929, 3038553, 2000000001)
+                  AND "t2"."value_as_number" IS NOT NULL
+                  AND "t2"."measurement_date" <= DATE_FROM_PARTS(2026, 1, 1)
+                  AND "t2"."measurement_date" > DATE_FROM_PARTS(2025, 1, 1)
+              ) AS "t4"
+              WHERE
+                "t4"."k_field" IS NOT NULL
+            ) AS "t9"
+            GROUP BY
+              1,
+              2
+          ) AS "t10"
           GROUP BY
             1
-        ) AS "t9"
-      ) AS "t11"
-        ON "t6"."person_id" = "t11"."person_id"
+        ) AS "t11"
+      ) AS "t13"
+        ON "t6"."person_id" = "t13"."person_id"
       LEFT OUTER JOIN (
         SELECT
           "t3"."person_id",
@@ -548,9 +346,9 @@ FROM (
           1
       ) AS "t8"
         ON "t6"."person_id" = "t8"."person_id"
-    ) AS "t12"
-  ) AS "t13"
-) AS "t14"
+    ) AS "t14"
+  ) AS "t15"
+) AS "t16"
 GROUP BY
   1,
   2,

@@ -1,53 +1,53 @@
 SELECT
-  "t14"."c0",
-  "t14"."c1",
-  "t14"."c2",
-  "t14"."c3",
-  "t14"."c4",
-  "t14"."c5",
-  "t14"."c6",
-  "t14"."c7",
-  "t14"."c8",
-  "t14"."c9",
-  "t14"."c10",
-  "t14"."c11",
-  "t14"."c12",
-  "t14"."c13",
-  "t14"."c14",
-  "t14"."c15",
-  "t14"."c16",
-  "t14"."c17",
-  "t14"."c18",
-  "t14"."c19",
-  "t14"."c20",
-  "t14"."c21",
-  "t14"."c22",
-  "t14"."c23",
-  "t14"."c24",
-  "t14"."c25",
-  "t14"."c26",
-  "t14"."c27",
+  "t16"."c0",
+  "t16"."c1",
+  "t16"."c2",
+  "t16"."c3",
+  "t16"."c4",
+  "t16"."c5",
+  "t16"."c6",
+  "t16"."c7",
+  "t16"."c8",
+  "t16"."c9",
+  "t16"."c10",
+  "t16"."c11",
+  "t16"."c12",
+  "t16"."c13",
+  "t16"."c14",
+  "t16"."c15",
+  "t16"."c16",
+  "t16"."c17",
+  "t16"."c18",
+  "t16"."c19",
+  "t16"."c20",
+  "t16"."c21",
+  "t16"."c22",
+  "t16"."c23",
+  "t16"."c24",
+  "t16"."c25",
+  "t16"."c26",
+  "t16"."c27",
   COUNT(*) AS "n",
-  SUM("t14"."u_sex") AS "u_sex",
-  SUM("t14"."u_age") AS "u_age",
-  SUM("t14"."u_bmi") AS "u_bmi",
-  SUM("t14"."u_fsh") AS "u_fsh",
-  SUM("t14"."u_platelets") AS "u_platelets",
-  SUM("t14"."u_hemoglobin") AS "u_hemoglobin",
-  SUM("t14"."u_recurrent_miscarriage") AS "u_recurrent_miscarriage"
+  SUM("t16"."u_sex") AS "u_sex",
+  SUM("t16"."u_age") AS "u_age",
+  SUM("t16"."u_bmi") AS "u_bmi",
+  SUM("t16"."u_fsh") AS "u_fsh",
+  SUM("t16"."u_platelets") AS "u_platelets",
+  SUM("t16"."u_hemoglobin") AS "u_hemoglobin",
+  SUM("t16"."u_recurrent_miscarriage") AS "u_recurrent_miscarriage"
 FROM (
   SELECT
-    IF("t13"."sex" IS NOT NULL, IF(LOWER("t13"."sex") IN ('female'), 1, -1), 0) AS "c0",
+    IF("t15"."sex" IS NOT NULL, IF(LOWER("t15"."sex") IN ('female'), 1, -1), 0) AS "c0",
     LEAST(0, 0) AS "c1",
     IF(
-      "t13"."age" IS NOT NULL,
+      "t15"."age" IS NOT NULL,
       IF(
         TRUE
         AND (
-          "t13"."age" >= CAST(20.0 AS DOUBLE)
+          "t15"."age" >= CAST(20.0 AS DOUBLE)
         )
         AND (
-          "t13"."age" <= CAST(38.0 AS DOUBLE)
+          "t15"."age" <= CAST(38.0 AS DOUBLE)
         ),
         1,
         -1
@@ -55,14 +55,14 @@ FROM (
       0
     ) AS "c2",
     IF(
-      "t13"."bmi" IS NOT NULL,
+      "t15"."bmi" IS NOT NULL,
       IF(
         TRUE
         AND (
-          "t13"."bmi" >= CAST(18.0 AS DOUBLE)
+          "t15"."bmi" >= CAST(18.0 AS DOUBLE)
         )
         AND (
-          "t13"."bmi" <= CAST(27.0 AS DOUBLE)
+          "t15"."bmi" <= CAST(27.0 AS DOUBLE)
         ),
         1,
         -1
@@ -74,14 +74,14 @@ FROM (
       LEAST(
         0,
         IF(
-          "t13"."fsh" IS NOT NULL,
+          "t15"."fsh" IS NOT NULL,
           IF(
             TRUE
             AND (
-              "t13"."fsh" >= CAST(1.0 AS DOUBLE)
+              "t15"."fsh" >= CAST(1.0 AS DOUBLE)
             )
             AND (
-              "t13"."fsh" <= CAST(10.0 AS DOUBLE)
+              "t15"."fsh" <= CAST(10.0 AS DOUBLE)
             ),
             1,
             -1
@@ -126,16 +126,16 @@ FROM (
       GREATEST(
         GREATEST(
           IF(
-            "t13"."platelets" IS NOT NULL,
+            "t15"."platelets" IS NOT NULL,
             IF(TRUE AND (
-              "t13"."platelets" < CAST(100.0 AS DOUBLE)
+              "t15"."platelets" < CAST(100.0 AS DOUBLE)
             ), 1, -1),
             0
           ),
           IF(
-            "t13"."hemoglobin" IS NOT NULL,
+            "t15"."hemoglobin" IS NOT NULL,
             IF(TRUE AND (
-              "t13"."hemoglobin" < CAST(100.0 AS DOUBLE)
+              "t15"."hemoglobin" < CAST(100.0 AS DOUBLE)
             ), 1, -1),
             0
           )
@@ -148,8 +148,8 @@ FROM (
     ) AS "c20",
     -(
       IF(
-        "t13"."recurrent_miscarriage" IS NOT NULL,
-        IF("t13"."recurrent_miscarriage", 1, -1),
+        "t15"."recurrent_miscarriage" IS NOT NULL,
+        IF("t15"."recurrent_miscarriage", 1, -1),
         0
       )
     ) AS "c21",
@@ -171,24 +171,24 @@ FROM (
     -(
       0
     ) AS "c27",
-    IF("t13"."sex" IS NULL, 1, 0) AS "u_sex",
-    IF("t13"."age" IS NULL, 1, 0) AS "u_age",
-    IF("t13"."bmi" IS NULL, 1, 0) AS "u_bmi",
-    IF("t13"."fsh" IS NULL, 1, 0) AS "u_fsh",
-    IF("t13"."platelets" IS NULL, 1, 0) AS "u_platelets",
-    IF("t13"."hemoglobin" IS NULL, 1, 0) AS "u_hemoglobin",
-    IF("t13"."recurrent_miscarriage" IS NULL, 1, 0) AS "u_recurrent_miscarriage"
+    IF("t15"."sex" IS NULL, 1, 0) AS "u_sex",
+    IF("t15"."age" IS NULL, 1, 0) AS "u_age",
+    IF("t15"."bmi" IS NULL, 1, 0) AS "u_bmi",
+    IF("t15"."fsh" IS NULL, 1, 0) AS "u_fsh",
+    IF("t15"."platelets" IS NULL, 1, 0) AS "u_platelets",
+    IF("t15"."hemoglobin" IS NULL, 1, 0) AS "u_hemoglobin",
+    IF("t15"."recurrent_miscarriage" IS NULL, 1, 0) AS "u_recurrent_miscarriage"
   FROM (
     SELECT
-      "t12"."person_id",
-      "t12"."sex",
-      "t12"."age",
-      "t12"."bmi",
-      "t12"."fsh",
-      "t12"."platelets",
-      "t12"."hemoglobin",
+      "t14"."person_id",
+      "t14"."sex",
+      "t14"."age",
+      "t14"."bmi",
+      "t14"."fsh",
+      "t14"."platelets",
+      "t14"."hemoglobin",
       CASE
-        WHEN COALESCE("t12"."h_recurrent_miscarriage", 0) > 0
+        WHEN COALESCE("t14"."h_recurrent_miscarriage", 0) > 0
         THEN TRUE
         ELSE CAST(NULL AS BOOLEAN)
       END AS "recurrent_miscarriage"
@@ -197,10 +197,10 @@ FROM (
         "t6"."person_id",
         "t6"."sex",
         "t6"."age",
-        "t11"."bmi",
-        "t11"."fsh",
-        "t11"."platelets",
-        "t11"."hemoglobin",
+        "t13"."bmi",
+        "t13"."fsh",
+        "t13"."platelets",
+        "t13"."hemoglobin",
         "t8"."h_recurrent_miscarriage"
       FROM (
         SELECT
@@ -231,313 +231,131 @@ FROM (
       ) AS "t6"
       LEFT OUTER JOIN (
         SELECT
-          "t9"."person_id",
-          IF(IS_NAN("t9"."bmi"), CAST(NULL AS DOUBLE), "t9"."bmi") AS "bmi",
-          IF(IS_NAN("t9"."fsh"), CAST(NULL AS DOUBLE), "t9"."fsh") AS "fsh",
-          IF(IS_NAN("t9"."platelets"), CAST(NULL AS DOUBLE), "t9"."platelets") AS "platelets",
-          IF(IS_NAN("t9"."hemoglobin"), CAST(NULL AS DOUBLE), "t9"."hemoglobin") AS "hemoglobin"
+          "t11"."person_id",
+          IF(IS_NAN("t11"."bmi"), CAST(NULL AS DOUBLE), "t11"."bmi") AS "bmi",
+          IF(IS_NAN("t11"."fsh"), CAST(NULL AS DOUBLE), "t11"."fsh") AS "fsh",
+          IF(IS_NAN("t11"."platelets"), CAST(NULL AS DOUBLE), "t11"."platelets") AS "platelets",
+          IF(IS_NAN("t11"."hemoglobin"), CAST(NULL AS DOUBLE), "t11"."hemoglobin") AS "hemoglobin"
         FROM (
           SELECT
-            "t4"."person_id",
-            MAX_BY(
-              CASE
-                WHEN (
-                  "t4"."measurement_concept_id" = 3024929
-                )
-                AND (
-                  "t4"."unit_concept_id" = 9444
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 2000000001
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8923
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8753
-                )
-                THEN "t4"."value_as_number" * CAST(16.1145 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8713
-                )
-                THEN "t4"."value_as_number" * CAST(10.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 3024929
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8848
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8636
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 2000000001
-                )
-                AND (
-                  "t4"."unit_concept_id" = 2000000101
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 3038553
-                )
-                AND (
-                  "t4"."unit_concept_id" = 9531
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                ELSE NAN()
-              END,
-              (
-                DATE_DIFF(
-                  'DAY',
-                  DATE_TRUNC('DAY', FROM_ISO8601_DATE(FORMAT('%04d-%02d-%02d', 1970, 1, 1))),
-                  DATE_TRUNC('DAY', "t4"."measurement_date")
-                ) * 1000000000000
-              ) + (
-                "t4"."measurement_id" % 1000000000000
-              )
-            ) FILTER(WHERE
-              "t4"."measurement_concept_id" IN (3038553)) AS "bmi",
-            MAX_BY(
-              CASE
-                WHEN (
-                  "t4"."measurement_concept_id" = 3024929
-                )
-                AND (
-                  "t4"."unit_concept_id" = 9444
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 2000000001
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8923
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8753
-                )
-                THEN "t4"."value_as_number" * CAST(16.1145 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8713
-                )
-                THEN "t4"."value_as_number" * CAST(10.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 3024929
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8848
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8636
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 2000000001
-                )
-                AND (
-                  "t4"."unit_concept_id" = 2000000101
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 3038553
-                )
-                AND (
-                  "t4"."unit_concept_id" = 9531
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                ELSE NAN()
-              END,
-              (
-                DATE_DIFF(
-                  'DAY',
-                  DATE_TRUNC('DAY', FROM_ISO8601_DATE(FORMAT('%04d-%02d-%02d', 1970, 1, 1))),
-                  DATE_TRUNC('DAY', "t4"."measurement_date")
-                ) * 1000000000000
-              ) + (
-                "t4"."measurement_id" % 1000000000000
-              )
-            ) FILTER(WHERE
-              "t4"."measurement_concept_id" IN (2000000001)) AS "fsh",
-            MAX_BY(
-              CASE
-                WHEN (
-                  "t4"."measurement_concept_id" = 3024929
-                )
-                AND (
-                  "t4"."unit_concept_id" = 9444
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 2000000001
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8923
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8753
-                )
-                THEN "t4"."value_as_number" * CAST(16.1145 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8713
-                )
-                THEN "t4"."value_as_number" * CAST(10.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 3024929
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8848
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8636
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 2000000001
-                )
-                AND (
-                  "t4"."unit_concept_id" = 2000000101
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 3038553
-                )
-                AND (
-                  "t4"."unit_concept_id" = 9531
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                ELSE NAN()
-              END,
-              (
-                DATE_DIFF(
-                  'DAY',
-                  DATE_TRUNC('DAY', FROM_ISO8601_DATE(FORMAT('%04d-%02d-%02d', 1970, 1, 1))),
-                  DATE_TRUNC('DAY', "t4"."measurement_date")
-                ) * 1000000000000
-              ) + (
-                "t4"."measurement_id" % 1000000000000
-              )
-            ) FILTER(WHERE
-              "t4"."measurement_concept_id" IN (3024929)) AS "platelets",
-            MAX_BY(
-              CASE
-                WHEN (
-                  "t4"."measurement_concept_id" = 3024929
-                )
-                AND (
-                  "t4"."unit_concept_id" = 9444
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 2000000001
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8923
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8753
-                )
-                THEN "t4"."value_as_number" * CAST(16.1145 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8713
-                )
-                THEN "t4"."value_as_number" * CAST(10.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 3024929
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8848
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 3000963
-                )
-                AND (
-                  "t4"."unit_concept_id" = 8636
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 2000000001
-                )
-                AND (
-                  "t4"."unit_concept_id" = 2000000101
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                WHEN (
-                  "t4"."measurement_concept_id" = 3038553
-                )
-                AND (
-                  "t4"."unit_concept_id" = 9531
-                )
-                THEN "t4"."value_as_number" * CAST(1.0 AS DOUBLE)
-                ELSE NAN()
-              END,
-              (
-                DATE_DIFF(
-                  'DAY',
-                  DATE_TRUNC('DAY', FROM_ISO8601_DATE(FORMAT('%04d-%02d-%02d', 1970, 1, 1))),
-                  DATE_TRUNC('DAY', "t4"."measurement_date")
-                ) * 1000000000000
-              ) + (
-                "t4"."measurement_id" % 1000000000000
-              )
-            ) FILTER(WHERE
-              "t4"."measurement_concept_id" IN (3000963)) AS "hemoglobin"
+            "t10"."person_id",
+            MAX("t10"."v") FILTER(WHERE
+              "t10"."k_field" = 'bmi') AS "bmi",
+            MAX("t10"."v") FILTER(WHERE
+              "t10"."k_field" = 'fsh') AS "fsh",
+            MAX("t10"."v") FILTER(WHERE
+              "t10"."k_field" = 'platelets') AS "platelets",
+            MAX("t10"."v") FILTER(WHERE
+              "t10"."k_field" = 'hemoglobin') AS "hemoglobin"
           FROM (
             SELECT
-              *
-            FROM "measurement" AS "t2"
-            WHERE
-              "t2"."measurement_concept_id" IN (3000963, 3024929, 3038553, 2000000001)
-              AND "t2"."value_as_number" IS NOT NULL
-              AND "t2"."measurement_date" <= FROM_ISO8601_DATE('2026-01-01')
-              AND "t2"."measurement_date" > FROM_ISO8601_DATE('2025-01-01')
-          ) AS "t4"
+              "t9"."person_id",
+              "t9"."k_field",
+              MAX_BY("t9"."v", "t9"."k") AS "v"
+            FROM (
+              SELECT
+                *
+              FROM (
+                SELECT
+                  "t2"."person_id",
+                  CASE
+                    WHEN "t2"."measurement_concept_id" IN (3038553)
+                    THEN 'bmi'
+                    WHEN "t2"."measurement_concept_id" IN (2000000001)
+                    THEN 'fsh'
+                    WHEN "t2"."measurement_concept_id" IN (3024929)
+                    THEN 'platelets'
+                    WHEN "t2"."measurement_concept_id" IN (3000963)
+                    THEN 'hemoglobin'
+                    ELSE CAST(NULL AS VARCHAR)
+                  END AS "k_field",
+                  CASE
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3024929
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 9444
+                    )
+                    THEN "t2"."value_as_number" * CAST(1.0 AS DOUBLE)
+                    WHEN (
+                      "t2"."measurement_concept_id" = 2000000001
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8923
+                    )
+                    THEN "t2"."value_as_number" * CAST(1.0 AS DOUBLE)
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3000963
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8753
+                    )
+                    THEN "t2"."value_as_number" * CAST(16.1145 AS DOUBLE)
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3000963
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8713
+                    )
+                    THEN "t2"."value_as_number" * CAST(10.0 AS DOUBLE)
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3024929
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8848
+                    )
+                    THEN "t2"."value_as_number" * CAST(1.0 AS DOUBLE)
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3000963
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8636
+                    )
+                    THEN "t2"."value_as_number" * CAST(1.0 AS DOUBLE)
+                    WHEN (
+                      "t2"."measurement_concept_id" = 2000000001
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 2000000101
+                    )
+                    THEN "t2"."value_as_number" * CAST(1.0 AS DOUBLE)
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3038553
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 9531
+                    )
+                    THEN "t2"."value_as_number" * CAST(1.0 AS DOUBLE)
+                    ELSE NAN()
+                  END AS "v",
+                  (
+                    DATE_DIFF(
+                      'DAY',
+                      DATE_TRUNC('DAY', FROM_ISO8601_DATE(FORMAT('%04d-%02d-%02d', 1970, 1, 1))),
+                      DATE_TRUNC('DAY', "t2"."measurement_date")
+                    ) * 1000000000000
+                  ) + (
+                    "t2"."measurement_id" % 1000000000000
+                  ) AS "k"
+                FROM "measurement" AS "t2"
+                WHERE
+                  "t2"."measurement_concept_id" IN (3000963, 3024929, 3038553, 2000000001)
+                  AND "t2"."value_as_number" IS NOT NULL
+                  AND "t2"."measurement_date" <= FROM_ISO8601_DATE('2026-01-01')
+                  AND "t2"."measurement_date" > FROM_ISO8601_DATE('2025-01-01')
+              ) AS "t4"
+              WHERE
+                "t4"."k_field" IS NOT NULL
+            ) AS "t9"
+            GROUP BY
+              1,
+              2
+          ) AS "t10"
           GROUP BY
             1
-        ) AS "t9"
-      ) AS "t11"
-        ON "t6"."person_id" = "t11"."person_id"
+        ) AS "t11"
+      ) AS "t13"
+        ON "t6"."person_id" = "t13"."person_id"
       LEFT OUTER JOIN (
         SELECT
           "t3"."person_id",
@@ -555,9 +373,9 @@ FROM (
           1
       ) AS "t8"
         ON "t6"."person_id" = "t8"."person_id"
-    ) AS "t12"
-  ) AS "t13"
-) AS "t14"
+    ) AS "t14"
+  ) AS "t15"
+) AS "t16"
 GROUP BY
   1,
   2,
