@@ -22,7 +22,7 @@ from trialkit.criteria.judgment import judgment_criteria
 from trialkit.errors import TrialkitError
 from trialkit import i18n
 from trialkit.criteria import judgment
-from trialkit.i18n import N_, _, ngettext
+from trialkit.i18n import N_, _, current_language, ngettext
 from trialkit.plain_language import field_label, unit_words
 from ui import common, loaders
 from ui import whatif as whatif_ui
@@ -98,12 +98,21 @@ def uploaded_run(nct_id: str, rules_fp: tuple, sha: str, name: str, assume: str 
     return _run(ruleset, _uploaded(nct_id, rules_fp, sha, name, _data), assume)
 
 
+@st.cache_resource(show_spinner=False, max_entries=2, ttl=3600)
+def fhir_run(nct_id: str, rules_fp: tuple, fhir_key: tuple, assume: str | None,
+             _cohort: Cohort) -> tuple[CohortRun, WhatIf]:
+    """A FHIR export's cohort (read by ui/cohort_database.py), evaluated once per key."""
+    return _run(loaders.ruleset(loaders.trial(nct_id)), _cohort, assume)
+
+
 st.header(_("Cohort what-if · {nct_id}").format(nct_id=trial.nct_id), anchor=False)
 st.caption(md_escape(trial.title))
 registered_english()
 st.markdown(_("Who each criterion excludes in a cohort, and what widening a bound would buy. Choose a "
-              "**Simulated cohort** (a reference population drawn from stated distributions: not real patients) "
-              "or upload your own cohort as a CSV."))
+              "**Simulated cohort** (a reference population drawn from stated distributions: not real patients), "
+              "upload your own cohort as a CSV, or use a **Database**: an OMOP CDM database (DuckDB, PostgreSQL, "
+              "a folder of OMOP parquet files, or trialkit's embedded synthetic one) where the criteria run inside "
+              "the database, or a FHIR Bulk Data export (NDJSON)."))
 
 rules_fp = loaders.rules_fingerprint(trial)
 try:
@@ -114,10 +123,10 @@ except TrialkitError as exc:
 fields_used = ruleset.fields_used()
 labels = {c.id: c.text for c in ruleset.criteria}
 
-DATABASE_SOURCE = "Database (OMOP CDM)"  # issue 14: drawn by ui/cohort_database.py
+DATABASE_SOURCE = "Database (OMOP CDM or FHIR export)"  # issue 14: drawn by ui/cohort_database.py
 UPLOAD_SOURCE = "Upload a CSV"
 SOURCE_WORDS = {SIMULATED_LABEL: N_("Simulated cohort"), UPLOAD_SOURCE: N_("Upload a CSV"),
-                DATABASE_SOURCE: N_("Database (OMOP CDM)")}
+                DATABASE_SOURCE: N_("Database (OMOP CDM or FHIR export)")}
 source = st.radio(_("Cohort"), [SIMULATED_LABEL, UPLOAD_SOURCE, DATABASE_SOURCE], horizontal=True,
                   key="cohort_source", format_func=lambda s: _(SOURCE_WORDS.get(s, s)))
 n_judged = len(judgment_criteria(ruleset))
@@ -135,9 +144,12 @@ whatif: WhatIf | None = None
 if source == DATABASE_SOURCE:
     from ui import cohort_database
 
-    cohort_database.render(trial, ruleset, rules_fp, assume)
-    st.stop()
-if source == SIMULATED_LABEL:
+    fhir = cohort_database.render(trial, ruleset, rules_fp, assume)  # an OMOP source is drawn there in full
+    if fhir is None:
+        st.stop()
+    run, whatif = fhir_run(trial.nct_id, rules_fp, fhir[1], assume, fhir[0])
+    run_key = (trial.nct_id, rules_fp, *fhir[1], assume)
+elif source == SIMULATED_LABEL:
     pop_default = population_for(fields_used).key
     c1, c2, c3 = st.columns([1, 1, 2])
     n = c1.number_input(_("Patients"), min_value=1_000, max_value=1_000_000, value=50_000, step=10_000,
@@ -236,9 +248,10 @@ if missing_now:
 #    the catalog, the parameter table or the cached cohort lookup above ---------------------------------------
 @st.cache_resource(show_spinner=False, max_entries=256, ttl=3600)
 def bound_curve(run_key: tuple, bound_key: str, others: tuple, value: float, label_charts: str, title: str,
-                _whatif: WhatIf):
+                lang: str, _whatif: WhatIf):
     """One bound's curve and chart, keyed by small values (the run's key, the other moved bounds, this
-    bound's value), so moving a slider back and forth, or another tab's rerun, does not recompute it."""
+    bound's value, the interface language of the chart's words), so moving a slider back and forth, or
+    another tab's rerun, does not recompute it."""
     b = next(x for x in _whatif.bounds if x.key == bound_key)
     lo, hi, step = _whatif.slider_range(bound_key)
     ts = np.arange(lo, hi + step / 2, step)
@@ -250,10 +263,19 @@ def bound_curve(run_key: tuple, bound_key: str, others: tuple, value: float, lab
 
 
 @st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
-def summary_figures(run_key: tuple, overrides: tuple, label_charts: str, _whatif: WhatIf, _summary, _labels):
+def summary_figures(run_key: tuple, overrides: tuple, label_charts: str, lang: str, _whatif: WhatIf, _summary,
+                    _labels):
     """The funnel and attribution charts for one set of moved bounds (small keys, never a DataFrame)."""
     return (charts.funnel_figure(_summary, _labels, label_charts),
             charts.attribution_figure(_summary, _labels, label_charts))
+
+
+MOVED = "_cohort_moved"  # {bound key: value}: the what-if bounds moved so far (kept while not shown)
+
+
+def _remember_bound(bound_key: str) -> None:
+    """The slider's on_change: its value joins the moved bounds before the fragment reruns."""
+    st.session_state.setdefault(MOVED, {})[bound_key] = float(st.session_state[f"cohort_bound_{bound_key}"])
 
 
 @st.fragment
@@ -265,11 +287,9 @@ def results(run: CohortRun, whatif: WhatIf, run_key: tuple) -> None:
                     if run.assumption else label)
     # -- what-if state (before the counts, so the counts show the moved bounds) --------------------------
     bounds = whatif.bounds
-    overrides: dict[str, float] = {}
-    for b in bounds:
-        v = st.session_state.get(f"cohort_bound_{b.key}")
-        if v is not None and float(v) != b.value:
-            overrides[b.key] = float(v)
+    moved = st.session_state.setdefault(MOVED, {})  # survives while another bound's slider is shown
+    overrides: dict[str, float] = {b.key: float(moved[b.key]) for b in bounds
+                                   if moved.get(b.key) is not None and float(moved[b.key]) != b.value}
     summary = whatif.summary(overrides) if overrides else run.summary
     status = status_from_codes(whatif.codes(overrides))
 
@@ -304,7 +324,7 @@ def results(run: CohortRun, whatif: WhatIf, run_key: tuple) -> None:
         key="cohort_tab", on_change="rerun")  # lazy: only the open tab's content runs and is sent
 
     funnel_fig, attribution_fig = summary_figures(run_key, tuple(sorted(overrides.items())), label_charts,
-                                                  whatif, summary, labels)
+                                                  current_language(), whatif, summary, labels)
     with tab_funnel:
         if tab_funnel.open is not False:  # None: state tracking off (all tabs run)
             st.plotly_chart(funnel_fig, key="cohort_funnel_chart")
@@ -337,6 +357,7 @@ def results(run: CohortRun, whatif: WhatIf, run_key: tuple) -> None:
                 st.info(_("This trial's rules have no numeric bound to move."))
             else:
                 if st.button(_("Reset every bound to the protocol"), icon=":material/restart_alt:"):
+                    moved.clear()
                     for b in bounds:
                         st.session_state.pop(f"cohort_bound_{b.key}", None)
                     st.rerun(scope="fragment")
@@ -345,39 +366,50 @@ def results(run: CohortRun, whatif: WhatIf, run_key: tuple) -> None:
                 if lines:
                     st.text("\n".join(line.text(count=show) for line in lines))
                 else:
-                    st.caption(_("No bound moved yet: move a slider below."))
-                for b in bounds:
-                    lo, hi, step = whatif.slider_range(b.key)
-                    stored = st.session_state.get(f"cohort_bound_{b.key}")
-                    if stored is not None and not lo <= stored <= hi:
-                        st.session_state[f"cohort_bound_{b.key}"] = float(min(max(stored, lo), hi))
-                    unit = field_unit(b.field)
-                    crit_text = labels.get(b.criterion_id, "")
-                    with st.container(border=True):
-                        left, right = st.columns([1, 2])
-                        with left:
-                            title = (f"{b.criterion_id} · {field_label(b.field)} {b.describe()}"
-                                     f"{(' ' + unit) if unit else ''} ({_(whatif_ui.KIND_WORDS.get(b.criterion_kind, b.criterion_kind))})")
-                            st.markdown(f"**{md_escape(title)}**")
-                            st.caption(md_escape(crit_text, limit=300))
-                            fmt = "%.0f" if step >= 1 else ("%.1f" if step >= 0.1 else "%.2f")
-                            value = st.slider(_(BOUND_SIDES[b.side]).format(field=field_label(b.field))
-                                              + (f" ({unit})" if unit else ""),
-                                              min_value=lo, max_value=hi, value=float(b.value), step=step, format=fmt,
-                                              key=f"cohort_bound_{b.key}",
-                                              help=_("Moves this bound; the cohort is not regenerated."))
-                            others = tuple(sorted((k, v) for k, v in overrides.items() if k != b.key))
-                            fig, alone = bound_curve(run_key, b.key, others, float(value), label_charts, title, whatif)
-                            gain = alone - (base.eligible + base.needs_review)
-                            st.metric(_("Eligible or needs review"), show(summary.eligible + summary.needs_review),
-                                      delta=(_("{gain} from this bound alone").format(gain=f"{gain:+,}")
-                                             if value != b.value and not demo else None),
-                                      help=_("With every moved bound in force; the delta is this bound's change "
-                                             "alone against the protocol."))
-                            st.caption(_("Eligible: {n} · protocol value {value}").format(
-                                n=show(summary.eligible), value=f"{b.value:g}"))
-                        with right:
-                            st.plotly_chart(fig, key=f"cohort_curve_{b.key}")
+                    st.caption(_("No bound moved yet: choose a bound and move its slider below."))
+                titles = {b.key: (f"{b.criterion_id} · {field_label(b.field)} {b.describe()}"
+                                  f"{(' ' + field_unit(b.field)) if field_unit(b.field) else ''} "
+                                  f"({_(whatif_ui.KIND_WORDS.get(b.criterion_kind, b.criterion_kind))})")
+                          for b in bounds}
+                # one bound's slider and curve at a time: a key press redraws one chart, not one per bound
+                pick = st.selectbox(ngettext("Bound to move ({n} in this trial's rules)",
+                                             "Bound to move ({n} in this trial's rules)", len(bounds)).format(
+                                        n=len(bounds)),
+                                    list(titles), key="cohort_bound_pick",
+                                    format_func=lambda k: titles[k] + (f" → {moved[k]:g}" if k in overrides else ""))
+                b = next(x for x in bounds if x.key == pick)
+                lo, hi, step = whatif.slider_range(b.key)
+                skey = f"cohort_bound_{b.key}"
+                if skey not in st.session_state:  # shown again after another bound: its moved value back
+                    st.session_state[skey] = float(moved.get(b.key, b.value))
+                if not lo <= st.session_state[skey] <= hi:
+                    st.session_state[skey] = float(min(max(st.session_state[skey], lo), hi))
+                unit = field_unit(b.field)
+                with st.container(border=True):
+                    left, right = st.columns([1, 2])
+                    with left:
+                        st.markdown(f"**{md_escape(titles[b.key])}**")
+                        st.caption(md_escape(labels.get(b.criterion_id, ""), limit=300))
+                        fmt = "%.0f" if step >= 1 else ("%.1f" if step >= 0.1 else "%.2f")
+                        value = st.slider(_(BOUND_SIDES[b.side]).format(field=field_label(b.field))
+                                          + (f" ({unit})" if unit else ""),
+                                          min_value=lo, max_value=hi, step=step, format=fmt, key=skey,
+                                          on_change=_remember_bound, args=(b.key,),
+                                          help=_("Moves this bound; the cohort is not regenerated. Other moved "
+                                                 "bounds stay in force."))
+                        others = tuple(sorted((k, v) for k, v in overrides.items() if k != b.key))
+                        fig, alone = bound_curve(run_key, b.key, others, float(value), label_charts, titles[b.key],
+                                                 current_language(), whatif)
+                        gain = alone - (base.eligible + base.needs_review)
+                        st.metric(_("Eligible or needs review"), show(summary.eligible + summary.needs_review),
+                                  delta=(_("{gain} from this bound alone").format(gain=f"{gain:+,}")
+                                         if value != b.value and not demo else None),
+                                  help=_("With every moved bound in force; the delta is this bound's change "
+                                         "alone against the protocol."))
+                        st.caption(_("Eligible: {n} · protocol value {value}").format(
+                            n=show(summary.eligible), value=f"{b.value:g}"))
+                    with right:
+                        st.plotly_chart(fig, key=f"cohort_curve_{b.key}")
 
     with tab_groups:
         if tab_groups.open is not False:  # None: state tracking off (all tabs run)

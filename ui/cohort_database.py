@@ -15,11 +15,12 @@ import streamlit as st
 from trialkit.cohort import charts
 from trialkit.cohort.analysis import field_label, field_unit, numeric_bounds
 from trialkit.errors import TrialkitError
+from trialkit.i18n import current_language
 from ui import common, loaders
 from ui.text import md_escape
 
-EMBEDDED, URL, FOLDER = ("Embedded synthetic OMOP database", "Connection URL (DuckDB or PostgreSQL)",
-                         "Folder of OMOP parquet files")
+EMBEDDED, URL, FOLDER, FHIR = ("Embedded synthetic OMOP database", "Connection URL (DuckDB or PostgreSQL)",
+                               "Folder of OMOP parquet files", "FHIR Bulk export (folder of NDJSON)")
 
 
 @st.cache_resource(show_spinner=False, max_entries=3, ttl=3600)
@@ -39,13 +40,62 @@ def _scan(nct_id: str, rules_fp: tuple, source: str, schema: str | None, index_d
         bar.empty()
 
 
-def render(trial, ruleset, rules_fp: tuple, assume: str | None) -> None:
-    """Draw the database source and its results (the caller stops the page after)."""
+def folder_fingerprint(path: str) -> tuple:
+    """A small cache key for a folder of files: each file's name, size and modification time."""
+    from pathlib import Path
+
+    p = Path(path)
+    files = sorted(p.iterdir()) if p.is_dir() else [p] if p.is_file() else []
+    return tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.is_file())
+
+
+@st.cache_resource(show_spinner=False, max_entries=2, ttl=3600)
+def fhir_cohort(nct_id: str, rules_fp: tuple, path: str, fingerprint: tuple, index_date: dt.date):
+    """A FHIR Bulk Data export read once per (trial, rules, folder contents, index date), with progress."""
+    from trialkit.fhir.cohort import fhir_cohort as read
+
+    bar = st.progress(0.0, text="Reading the FHIR export…")
+
+    def progress(done: int, total: int):
+        if total:
+            bar.progress(min(done / total, 1.0),
+                         text=f"Reading the FHIR export… {done / 2**20:,.1f} of {total / 2**20:,.1f} MB")
+
+    try:
+        return read(loaders.ruleset(loaders.trial(nct_id)), path, index_date, progress=progress)
+    finally:
+        bar.empty()
+
+
+def render(trial, ruleset, rules_fp: tuple, assume: str | None):
+    """Draw the database source. An OMOP source is drawn here in full (returns None; the caller stops the
+    page). A FHIR export becomes an in-memory cohort: returns ``(cohort, key)`` for the page's own tabs."""
     from trialkit.omop.synthetic import INDEX_DATE, ensure_default
 
     show = common.show_count
-    kind = st.radio("Database", [EMBEDDED, URL, FOLDER], horizontal=True, key="cohort_db_kind")
+    kind = st.radio("Database", [EMBEDDED, URL, FOLDER, FHIR], horizontal=True, key="cohort_db_kind")
     c1, c2, c3 = st.columns([3, 1, 1])
+    if kind == FHIR:
+        path = c1.text_input("Folder of a FHIR Bulk Data export (Patient.ndjson, Observation.ndjson, …) or a "
+                             "Bundle .json", key="cohort_fhir_source")
+        index_date = c3.date_input("Index date", value=dt.date.today(), key="cohort_fhir_index",
+                                   help="Criteria are evaluated at this date: age in completed years, the latest "
+                                        "Observation on or before it within the lookback (365 days).")
+        if not path or not path.strip():
+            st.info("Give the folder of a FHIR Bulk Data export (NDJSON files, read with fhir.resources).")
+            return None
+        path = path.strip()
+        try:
+            cohort = fhir_cohort(trial.nct_id, rules_fp, path, folder_fingerprint(path), index_date)
+        except TrialkitError as exc:
+            st.error(f"The FHIR export cannot be used: {md_escape(str(exc), limit=400)}")
+            return None
+        fc = getattr(cohort, "fhir", None)
+        bad = fc.unusable() if fc is not None else []
+        if bad:
+            with st.expander(f"Values that could not be converted ({len(bad):,}): unknown", expanded=False):
+                st.dataframe(pd.DataFrame({"value": bad[:500]}), hide_index=True, width="stretch")
+        return cohort, ("fhir", path, folder_fingerprint(path), index_date)
     if kind == EMBEDDED:
         c1.caption("trialkit's seeded SYNTHETIC OMOP CDM v5.4 database (20,000 synthetic persons, mixed units, "
                    "decoy records): no real person.")
@@ -80,6 +130,10 @@ def render(trial, ruleset, rules_fp: tuple, assume: str | None) -> None:
     m[3].metric("Ineligible", show(s.ineligible))
     notes = res.notes()
     if notes:
+        unknown_fields = len(res.values.unmapped) + len(res.values.unresolved)
+        st.warning(f"{unknown_fields} of the rules' fields have no value in this database (unknown for everyone: "
+                   "their criteria can only say 'needs review'); the others are unknown where a person has no "
+                   "usable record. Details below.", icon=":material/help:")
         with st.expander(f"What was unknown, for how many ({len(notes)} notes)", expanded=False):
             st.dataframe(pd.DataFrame({"note": notes}), hide_index=True, width="stretch")
     label = res.label + (", every clinician's judgment assumed favourable (upper bound)" if assume else "")
@@ -90,22 +144,47 @@ def render(trial, ruleset, rules_fp: tuple, assume: str | None) -> None:
                                 "Shapley share": round(s.shapley[c], 1)}
                                for f in s.funnel for c in [f["id"]]]), hide_index=True, width="stretch")
     bounds = [b for b in numeric_bounds(ruleset) if b.field in res.values.fields]
-    if not bounds:
-        return
+    if bounds:
+        move_a_bound(res, bounds, label, (trial.nct_id, rules_fp, source.strip(), schema, index_date, assume))
+    return None
+
+
+def bound_range(b) -> tuple[float, float, float]:
+    lo, hi = (b.value * 0.5, b.value * 1.5) if b.value > 0 else (b.value - 10, b.value + 10)
+    return float(lo), float(hi), 0.5 if hi - lo < 50 else 1.0
+
+
+def slider_move(res, b, value: float, label: str):
+    """The page's whole slider path: the curve from the scan's cached histogram (no query after the bound's
+    first touch), the count at ``value`` and the chart (what bench/omop_summary.py times)."""
+    lo, hi, step = bound_range(b)
+    ts = np.arange(lo, hi + step / 2, step)
+    curve = res.curve(b.key, ts)
+    at = int(res.curve(b.key, np.array([value]))["not_excluded"][0])
+    return charts.curve_figure(b.field, ts, curve, b.value, value, label, f"{b.criterion_id} · {b.key}"), at
+
+
+@st.cache_resource(show_spinner=False, max_entries=256, ttl=3600)
+def curve_figure(scan_key: tuple, bound_key: str, value: float, label: str, lang: str, _res, _bound):
+    """:func:`slider_move` keyed by small values (the scan's key, the bound, its value, the interface
+    language of the chart's words): moving back and forth redraws from the cache."""
+    return slider_move(_res, _bound, value, label)
+
+
+@st.fragment
+def move_a_bound(res, bounds, label: str, scan_key: tuple) -> None:
+    """A fragment: a slider move reruns only this (no scan lookup, no funnel redraw)."""
+    show = common.show_count
     st.subheader("Move a bound", anchor=False)
     b = next(x for x in bounds if x.key == st.selectbox(
         "Bound", [x.key for x in bounds], key="cohort_db_bound",
         format_func=lambda k: next(f"{x.criterion_id} · {field_label(x.field)} {x.describe()}" for x in bounds
                                    if x.key == k)))
-    lo, hi = b.value * 0.5 if b.value > 0 else b.value - 10, b.value * 1.5 if b.value > 0 else b.value + 10
-    step = 0.5 if hi - lo < 50 else 1.0
+    lo, hi, step = bound_range(b)
     unit = field_unit(b.field)
     value = st.slider(f"{field_label(b.field)} {b.side} threshold" + (f" ({unit})" if unit else ""),
-                      min_value=float(lo), max_value=float(hi), value=float(b.value), step=step,
+                      min_value=lo, max_value=hi, value=float(b.value), step=step,
                       key=f"cohort_db_bound_{b.key}", help="Answered from a cached histogram: no new query.")
-    ts = np.arange(lo, hi + step / 2, step)
-    curve = res.curve(b.key, ts)
-    at = res.curve(b.key, np.array([value]))
-    st.metric("Eligible or needs review at this threshold", show(int(at["not_excluded"][0])))
-    st.plotly_chart(charts.curve_figure(b.field, ts, curve, b.value, value, label, f"{b.criterion_id} · {b.key}"),
-                    key="cohort_db_curve")
+    fig, at = curve_figure(scan_key, b.key, float(value), label, current_language(), res, b)
+    st.metric("Eligible or needs review at this threshold", show(at))
+    st.plotly_chart(fig, key="cohort_db_curve")

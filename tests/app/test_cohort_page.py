@@ -60,9 +60,14 @@ def test_simulated_cohort_and_live_slider(apptest, counting):
     # tabs are lazy: only the open tab's content runs (the sliders live in the "What if" tab)
     assert not any(s.key.startswith("cohort_bound_") for s in at.slider if s.key)
     open_tab(at, "What if")
-    # every numeric bound has a slider; moving BMI max relaxes I3 without regenerating the cohort
-    keys = {s.key for s in at.slider}
-    assert {"cohort_bound_bmi.max", "cohort_bound_fsh.max", "cohort_bound_hemoglobin.max"} <= keys
+    # every numeric bound can be chosen; one slider (and one curve) is drawn at a time
+    pick = at.selectbox(key="cohort_bound_pick")
+    assert [o for o in pick.options if "BMI" in o] and [o for o in pick.options if "FSH" in o]
+    assert [o for o in pick.options if "aemoglobin" in o]
+    assert len([s for s in at.slider if s.key and s.key.startswith("cohort_bound_")]) == 1
+    assert len(at.get("plotly_chart")) == 1
+    # moving BMI max relaxes I3 without regenerating the cohort
+    pick.set_value("bmi.max").run()
     before = parts[2]
     at.slider(key="cohort_bound_bmi.max").set_value(32.0).run()
     assert not at.exception
@@ -71,6 +76,13 @@ def test_simulated_cohort_and_live_slider(apptest, counting):
     assert counting == {"simulate": 1, "evaluate": 1}, "moving a threshold must not regenerate the cohort"
     lines = "\n".join(t.value for t in at.text)
     assert "BMI ≤ 27 → ≤ 32 kg/m² (I3): +" in lines and "eligible or needing review" in lines
+    # another bound's slider: the moved BMI bound stays in force, and comes back when chosen again
+    at.selectbox(key="cohort_bound_pick").set_value("fsh.max").run()
+    assert not at.exception
+    assert int(_metric(at, "Excluded").replace(",", "")) == after
+    assert "BMI ≤ 27 → ≤ 32 kg/m² (I3)" in "\n".join(t.value for t in at.text)
+    at.selectbox(key="cohort_bound_pick").set_value("bmi.max").run()
+    assert at.slider(key="cohort_bound_bmi.max").value == 32.0
     # charts carry the cohort label
     specs = [c.proto.spec for c in at.get("plotly_chart")]
     assert specs and all("Simulated cohort" in s for s in specs)

@@ -55,3 +55,17 @@ def test_spark_equals_duckdb(tmp_path):
     for key in ("bmi.max", "age.min"):
         ca, cb = sp.curve(key, t), dk.curve(key, t)
         assert np.array_equal(ca["not_excluded"], cb["not_excluded"]) and np.array_equal(ca["eligible"], cb["eligible"])
+    # the command line: cohort --omop spark:FOLDER gives the same JSON as the DuckDB read of the same files
+    import contextlib
+    import io
+    import json
+
+    from trialkit.cli import main
+
+    outs = []
+    for src in (f"spark:{folder}", str(folder)):
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            assert main(["cohort", "NCT07176143", "--omop", src, "--index-date", str(syn.index_date), "--json"]) == 0
+        outs.append(json.loads(buf.getvalue()))
+    assert outs[0] == outs[1] and outs[0]["n"] == syn.n

@@ -154,7 +154,8 @@ def register(sub) -> None:
     p.add_argument("--cohort", metavar="FILE.csv", help="your cohort: one column per candidate field")
     p.add_argument("--omop", metavar="SOURCE",
                    help="an OMOP CDM database: duckdb:///file.duckdb, a PostgreSQL URL, a folder of OMOP parquet "
-                        "files, or 'synthetic' (trialkit's seeded SYNTHETIC OMOP database, written on first use)")
+                        "files (spark:FOLDER reads it with Spark in local mode), or 'synthetic' (trialkit's seeded "
+                        "SYNTHETIC OMOP database, written on first use)")
     p.add_argument("--cdm-schema", metavar="NAME", help="schema of the CDM tables (with --omop)")
     p.add_argument("--index-date", metavar="YYYY-MM-DD",
                    help="date the criteria are evaluated at: ages and latest values are taken then (with --omop "

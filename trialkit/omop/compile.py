@@ -45,19 +45,32 @@ class PersonValues:
     unresolved: dict[str, str] = field(default_factory=dict)
 
 
-def _concepts(src: OmopSource, fm: FieldMap) -> list[int]:
+def _resolve_concepts(src: OmopSource, fms: list[FieldMap]) -> dict[str, list[int]]:
+    """field -> standard concept ids, for every coded field in TWO small queries (one on ``concept`` for
+    all codes, one on ``concept_ancestor`` for the fields that take descendants)."""
+    wanted = {(v, c): fm.field for fm in fms for v, c in fm.codes}
+    if not wanted:
+        return {}
     concept = src.table("concept")
     cond = None
-    for vocab, code in fm.codes:
+    for vocab, code in wanted:
         c = (concept.vocabulary_id == vocab) & (concept.concept_code == code)
         cond = c if cond is None else cond | c
-    ids = concept.filter(cond)
-    ids = sorted({int(v) for v in ids.select("concept_id").to_pandas()["concept_id"]})
-    if ids and fm.descendants and src.has_table("concept_ancestor"):
+    rows = concept.filter(cond).select("concept_id", "vocabulary_id", "concept_code").to_pandas()
+    out: dict[str, set[int]] = {fm.field: set() for fm in fms}
+    for r in rows.itertuples(index=False):
+        f = wanted.get((str(r.vocabulary_id), str(r.concept_code)))
+        if f is not None:
+            out[f].add(int(r.concept_id))
+    deep = {fm.field for fm in fms if fm.descendants and out[fm.field]}
+    if deep and src.has_table("concept_ancestor"):
+        owner = {i: f for f in deep for i in out[f]}
         ca = src.table("concept_ancestor")
-        d = ca.filter(ca.ancestor_concept_id.isin(ids)).select("descendant_concept_id").to_pandas()
-        ids = sorted(set(ids) | {int(v) for v in d["descendant_concept_id"]})
-    return ids
+        d = ca.filter(ca.ancestor_concept_id.isin(sorted(owner))).select(
+            "ancestor_concept_id", "descendant_concept_id").to_pandas()
+        for a, dsc in zip(d["ancestor_concept_id"], d["descendant_concept_id"]):
+            out[owner[int(a)]].add(int(dsc))
+    return {f: sorted(v) for f, v in out.items()}
 
 
 def _age(person, index: dt.date):
@@ -73,46 +86,46 @@ def _age(person, index: dt.date):
 
 
 def person_values(src: OmopSource, fields: list[str], index_date: dt.date,
-                  mapping: dict[str, FieldMap] | None = None) -> PersonValues:
+                  mapping: dict[str, FieldMap] | None = None, engine: str | None = None) -> PersonValues:
+    """One row per person: ``person`` columns computed in place, then ONE aggregate over ``measurement``
+    (every measured field) and ONE over ``condition_occurrence`` (every condition), each joined once.
+    ``engine``: the backend the expression will be compiled for (default: the source's own); only
+    ``"duckdb"`` gets DuckDB's ``arg_max``, every other engine ibis's portable ``argmax``."""
     mapping = load_mapping() if mapping is None else mapping
     person = src.table("person")
-    out = person.select(person_id=person.person_id.cast("int64"))
-    cols: dict[str, object] = {}
     pv = PersonValues(None, [])
-    idx = ibis.literal(index_date)
-    labs: dict[str, tuple[FieldMap, list[int]]] = {}
+    own: dict[str, object] = {}  # columns computed from ``person`` itself
+    coded: list[FieldMap] = []
     for f in fields:
         fm = mapping.get(f)
         if fm is None:
             pv.unmapped[f] = "no OMOP CDM mapping (data/omop/fields.csv): unknown for everyone"
-            continue
-        if fm.cdm_table == "person":
+        elif fm.cdm_table == "person":
             if fm.value == "age_at_index":
-                cols[f] = person.select(person_id=person.person_id.cast("int64"), v=_age(person, index_date))
+                own[f] = _age(person, index_date)
             else:
                 g = person.gender_concept_id.cast("int64")
-                cols[f] = person.select(person_id=person.person_id.cast("int64"),
-                                        v=ibis.cases((g == FEMALE, "female"), (g == MALE, "male"),
-                                                     else_=ibis.null("string")))
-            continue
-        ids = _concepts(src, fm)
-        if not ids:
-            codes = ", ".join(f"{v} {c}" for v, c in fm.codes)
-            pv.unresolved[f] = f"{codes}: not in this database's concept table: unknown for everyone"
-            continue
-        if fm.cdm_table == "measurement":
-            labs[f] = (fm, ids)
+                own[f] = ibis.cases((g == FEMALE, "female"), (g == MALE, "male"), else_=ibis.null("string"))
         else:
-            cols[f] = _condition(src, fm, ids, idx, index_date)
+            coded.append(fm)
+    ids = _resolve_concepts(src, coded)
+    labs: dict[str, tuple[FieldMap, list[int]]] = {}
+    conds: dict[str, tuple[FieldMap, list[int]]] = {}
+    for fm in coded:
+        if not ids.get(fm.field):
+            codes = ", ".join(f"{v} {c}" for v, c in fm.codes)
+            pv.unresolved[fm.field] = f"{codes}: not in this database's concept table: unknown for everyone"
+        elif fm.cdm_table == "measurement":
+            labs[fm.field] = (fm, ids[fm.field])
+        else:
+            conds[fm.field] = (fm, ids[fm.field])
+    out = person.select(person_id=person.person_id.cast("int64"), **own)
     if labs:
-        latest = _latest_measurements(src, labs, index_date, pv)
-        for f in labs:
-            cols[f] = latest.select("person_id", v=latest[f])
-    for f in fields:
-        if f in cols:
-            out = _left(out, cols[f].rename(**{f: "v"}))
-            pv.fields.append(f)
-    pv.table = out
+        out = _left(out, _latest_measurements(src, labs, index_date, pv, engine or src.con.name))
+    if conds:
+        out = _condition_values(src, _left(out, _conditions(src, conds, index_date)), conds, index_date)
+    pv.fields = [f for f in fields if f in own or f in labs or f in conds]
+    pv.table = out.select("person_id", *pv.fields)
     return pv
 
 
@@ -126,31 +139,41 @@ def _left(left, right):
 _ID_SPAN = 10**12
 
 
+@ibis.udf.agg.builtin(name="arg_max")
+def _duckdb_arg_max(arg: float, key: int) -> float:
+    """DuckDB's hash-aggregate ``arg_max`` (ibis's portable ``argmax`` compiles to an ordered ``FIRST``,
+    which sorts every group)."""
+
+
+def _latest(engine: str, value, key, where):
+    if engine == "duckdb":
+        return _duckdb_arg_max(value, key, where=where)
+    return value.argmax(key, where=where)
+
+
 def _latest_measurements(src, labs: dict[str, tuple[FieldMap, list[int]]], index_date: dt.date,
-                         pv: PersonValues):
+                         pv: PersonValues, engine: str):
     """One scan of ``measurement`` for every measured field: per person and field, the latest value on or
     before the index date within the field's lookback, converted to the canonical unit (NULL when its unit
-    cannot be converted). Returns a table ``person_id`` + one column per field."""
+    cannot be converted). Returns a table ``person_id`` + one column per field (one GROUP BY person)."""
     m = src.table("measurement")
     concept = src.table("concept")
-    lookup = []  # (concept id, field, lookback start)
+    owner = {}
     for f, (fm, ids) in labs.items():
-        start = index_date - dt.timedelta(days=fm.lookback_days)
-        lookup += [(i, f, start) for i in ids]
-    if len({c for c, _, _ in lookup}) < len(lookup):
-        raise OmopSourceError("data/omop/fields.csv: one measurement concept is mapped to two fields")
-    which = ibis.memtable(pd.DataFrame(lookup, columns=["k_concept", "k_field", "k_start"]).astype(
-        {"k_concept": "int64", "k_start": "datetime64[s]"}))
-    w = m.filter(m.measurement_concept_id.isin([c for c, _, _ in lookup]), m.value_as_number.notnull(),
-                 m.measurement_date <= ibis.literal(index_date))
-    w = w.join(which, w.measurement_concept_id.cast("int64") == which.k_concept)
-    w = w.filter(w.measurement_date > w.k_start.cast("date"))
-    g = w.group_by([w.k_field, w.measurement_concept_id, w.unit_concept_id]).aggregate(records=w.count())
+        for i in ids:
+            if i in owner:
+                raise OmopSourceError("data/omop/fields.csv: one measurement concept is mapped to two fields")
+            owner[i] = f
+    earliest = index_date - dt.timedelta(days=max(fm.lookback_days for fm, _ in labs.values()))
+    w = m.filter(m.measurement_concept_id.isin(sorted(owner)), m.value_as_number.notnull(),
+                 m.measurement_date <= ibis.literal(index_date), m.measurement_date > ibis.literal(earliest))
+    g = w.group_by([w.measurement_concept_id, w.unit_concept_id]).aggregate(records=w.count())
     units = concept.select(unit_id=concept.concept_id, ucum=concept.concept_code)
     pairs = g.left_join(units, g.unit_concept_id == units.unit_id).to_pandas()
     rows = []
     for r in pairs.itertuples(index=False):
-        spec = FIELDS[r.k_field]
+        fld = owner[int(r.measurement_concept_id)]
+        spec = FIELDS[fld]
         unit = ucum_to_unit(r.ucum) if pd.notna(r.ucum) else None
         factor = None
         if unit is not None:
@@ -164,37 +187,71 @@ def _latest_measurements(src, labs: dict[str, tuple[FieldMap, list[int]]], index
             factor = 1.0
         mc, uc = int(r.measurement_concept_id), (None if pd.isna(r.unit_concept_id) else int(r.unit_concept_id))
         if factor is None:
-            pv.unconvertible.append((r.k_field, mc, None if pd.isna(r.ucum) else str(r.ucum), int(r.records)))
+            pv.unconvertible.append((fld, mc, None if pd.isna(r.ucum) else str(r.ucum), int(r.records)))
         elif uc is not None:
             rows.append((mc, uc, float(factor)))
-    factors = ibis.memtable(pd.DataFrame(rows, columns=["f_concept", "f_unit", "factor"]).astype(
-        {"f_concept": "int64", "f_unit": "int64", "factor": "float64"}))
-    j = w.left_join(factors, [w.measurement_concept_id.cast("int64") == factors.f_concept,
-                              w.unit_concept_id.cast("int64") == factors.f_unit])
-    # NaN (not NULL) for an unconvertible latest value, so the latest row is still the one picked
-    value = ibis.ifelse(j.factor.isnull(), ibis.literal(float("nan")), j.value_as_number.cast("float64") * j.factor)
+    # the (concept, unit) -> factor pairs are few: a CASE, not a join; NaN (not NULL) for an unconvertible
+    # value, so that the latest row is still the one picked (and then gives unknown)
+    value = ibis.cases(*[((w.measurement_concept_id == mc) & (w.unit_concept_id == uc),
+                          w.value_as_number.cast("float64") * f) for mc, uc, f in rows],
+                       else_=ibis.literal(float("nan"))) if rows else ibis.literal(float("nan"))
+    j = w
     key = j.measurement_date.epoch_days().cast("int64") * _ID_SPAN + j.measurement_id.cast("int64") % _ID_SPAN
-    latest = j.group_by([j.person_id.cast("int64").name("person_id"), j.k_field]).aggregate(v=value.argmax(key))
-    latest = latest.mutate(v=ibis.ifelse(latest.v.isnan(), ibis.null("float64"), latest.v))
-    return latest.group_by("person_id").aggregate(
-        **{f: latest.v.max(where=latest.k_field == f) for f in labs})
+    windows = {}
+    for f, (fm, ids) in labs.items():
+        start = index_date - dt.timedelta(days=fm.lookback_days)
+        where = j.measurement_concept_id.isin(ids)
+        if start > earliest:
+            where = where & (j.measurement_date > ibis.literal(start))
+        windows[f] = where
+    pid = j.person_id.cast("int64")
+    if engine == "duckdb":  # one hash aggregate per person: arg_max with a FILTER per field
+        latest = j.group_by(person_id=pid).aggregate(
+            **{f: _latest(engine, value, key, where) for f, where in windows.items()})
+    else:  # ordered aggregates elsewhere (PostgreSQL sorts for each): one per (person, field), then a pivot
+        fld = ibis.cases(*[(where, f) for f, where in windows.items()], else_=ibis.null("string"))
+        per = j.select(person_id=pid, k_field=fld, v=value, k=key).filter(lambda t: t.k_field.notnull())
+        per = per.group_by(["person_id", "k_field"]).aggregate(v=per.v.argmax(per.k))
+        latest = per.group_by("person_id").aggregate(**{f: per.v.max(where=per.k_field == f) for f in labs})
+    return latest.select("person_id", **{f: ibis.ifelse(latest[f].isnan(), ibis.null("float64"), latest[f])
+                                         for f in labs})
 
 
-def _condition(src, fm: FieldMap, ids: list[int], idx, index_date: dt.date):
+def _conditions(src, conds: dict[str, tuple[FieldMap, list[int]]], index_date: dt.date):
+    """One scan of ``condition_occurrence`` for every condition field: per person, ``h_<field>`` counts the
+    records on or before the index date (within the lookback, and still active, for ``active_at_index``).
+    Absence is unknown, or no while an ``observation_period`` covers the index date (``no_while_observed``):
+    :func:`_condition_values`."""
     co = src.table("condition_occurrence")
-    person = src.table("person")
-    hit = co.filter(co.condition_concept_id.isin(ids), co.condition_start_date <= idx)
-    hit = hit.group_by(person_id=hit.person_id.cast("int64")).aggregate(h=hit.count())
-    j = _left(person.select(person_id=person.person_id.cast("int64")), hit)
-    if fm.absence == "no_while_observed":
+    idx = ibis.literal(index_date)
+    every = sorted({i for _, ids in conds.values() for i in ids})
+    hit = co.filter(co.condition_concept_id.isin(every), co.condition_start_date <= idx)
+    aggs = {}
+    for f, (fm, ids) in conds.items():
+        where = hit.condition_concept_id.isin(ids)
+        if fm.value == "active_at_index":
+            where = where & (hit.condition_start_date > ibis.literal(
+                index_date - dt.timedelta(days=fm.lookback_days)))
+            where = where & (hit.condition_end_date.isnull() | (hit.condition_end_date >= idx))
+        aggs[f"h_{f}"] = hit.count(where=where)
+    return hit.group_by(person_id=hit.person_id.cast("int64")).aggregate(**aggs)
+
+
+def _condition_values(src, out, conds: dict[str, tuple[FieldMap, list[int]]], index_date: dt.date):
+    """``out`` (one row per person, with the ``h_<field>`` record counts) with each condition as a value."""
+    idx = ibis.literal(index_date)
+    if any(fm.absence == "no_while_observed" for fm, _ in conds.values()):
         op = src.table("observation_period")
         obs = op.filter(op.observation_period_start_date <= idx, op.observation_period_end_date >= idx)
-        obs = obs.group_by(person_id=obs.person_id.cast("int64")).aggregate(o=obs.count())
-        j = _left(j, obs)
-        v = ibis.cases((j.h.notnull(), True), (j.o.notnull(), False), else_=ibis.null("boolean"))
-    else:
-        v = ibis.cases((j.h.notnull(), True), else_=ibis.null("boolean"))
-    return j.select("person_id", v=v)
+        out = _left(out, obs.group_by(person_id=obs.person_id.cast("int64")).aggregate(o_observed=obs.count()))
+    cols = {}
+    for f, (fm, _) in conds.items():
+        h = out[f"h_{f}"].fill_null(0) > 0
+        if fm.absence == "no_while_observed":
+            cols[f] = ibis.cases((h, True), (out.o_observed.notnull(), False), else_=ibis.null("boolean"))
+        else:
+            cols[f] = ibis.cases((h, True), else_=ibis.null("boolean"))
+    return out.mutate(**cols)
 
 
 # -- rules -> code expressions -------------------------------------------------------------------------

@@ -25,7 +25,7 @@ TERMINOLOGY_PATH = Path(__file__).resolve().parents[2] / "data" / "terminology" 
 DEFAULT_LOOKBACK_DAYS = 365
 TABLES = {"person", "measurement", "condition_occurrence"}
 VALUES = {"person": {"age_at_index", "gender"}, "measurement": {"latest"},
-          "condition_occurrence": {"any_on_or_before"}}
+          "condition_occurrence": {"any_on_or_before", "active_at_index"}}
 
 
 @dataclass(frozen=True)
@@ -95,11 +95,10 @@ def load_mapping(path: str | Path = MAPPING_PATH, terminology: str | Path = TERM
 
 
 def ucum_to_unit(ucum: str | None) -> str | None:
-    """A UCUM code (``10*3/uL``, ``m[IU]/mL``, ``kg/m2``) as a unit text the project's pint code reads;
-    None when there is none. Annotations (``{cells}``) are dropped; square brackets are UCUM syntax only."""
+    """A UCUM code as unit text the project's pint code reads (:func:`trialkit.terminology.ucum_to_unit_text`,
+    the one place UCUM spellings are read); None when there is none (``{INR}``, a bare annotation)."""
     if ucum is None:
         return None
-    import re
+    from trialkit.terminology import ucum_to_unit_text
 
-    u = re.sub(r"\{[^}]*\}", "", str(ucum)).replace("[", "").replace("]", "").strip()
-    return u or None
+    return ucum_to_unit_text(str(ucum)) or None

@@ -1,140 +1,53 @@
-WITH "t27" AS (
-  SELECT
-    "t26"."person_id",
-    MAX("t26"."v") FILTER(WHERE
-      "t26"."k_field" = 'bmi') AS "bmi",
-    MAX("t26"."v") FILTER(WHERE
-      "t26"."k_field" = 'fsh') AS "fsh",
-    MAX("t26"."v") FILTER(WHERE
-      "t26"."k_field" = 'platelets') AS "platelets",
-    MAX("t26"."v") FILTER(WHERE
-      "t26"."k_field" = 'hemoglobin') AS "hemoglobin"
-  FROM (
-    SELECT
-      "t25"."person_id",
-      "t25"."k_field",
-      IF(IS_NAN("t25"."v"), CAST(NULL AS DOUBLE), "t25"."v") AS "v"
-    FROM (
-      SELECT
-        "t24"."person_id",
-        "t24"."k_field",
-        MAX_BY(
-          IF("t24"."factor" IS NULL, NAN(), "t24"."value_as_number" * "t24"."factor"),
-          (
-            DATE_DIFF(
-              'DAY',
-              DATE_TRUNC('DAY', FROM_ISO8601_DATE(FORMAT('%04d-%02d-%02d', 1970, 1, 1))),
-              DATE_TRUNC('DAY', "t24"."measurement_date")
-            ) * 1000000000000
-          ) + (
-            "t24"."measurement_id" % 1000000000000
-          )
-        ) AS "v"
-      FROM (
-        SELECT
-          "t21"."measurement_id",
-          "t21"."person_id",
-          "t21"."measurement_concept_id",
-          "t21"."measurement_date",
-          "t21"."value_as_number",
-          "t21"."unit_concept_id",
-          "t21"."k_concept",
-          "t21"."k_field",
-          "t21"."k_start",
-          "t5"."f_concept",
-          "t5"."f_unit",
-          "t5"."factor"
-        FROM (
-          SELECT
-            *
-          FROM (
-            SELECT
-              "t12"."measurement_id",
-              "t12"."person_id",
-              "t12"."measurement_concept_id",
-              "t12"."measurement_date",
-              "t12"."value_as_number",
-              "t12"."unit_concept_id",
-              "t6"."k_concept",
-              "t6"."k_field",
-              "t6"."k_start"
-            FROM (
-              SELECT
-                *
-              FROM "measurement" AS "t3"
-              WHERE
-                "t3"."measurement_concept_id" IN (3038553, 2000000001, 3024929, 3000963)
-                AND "t3"."value_as_number" IS NOT NULL
-                AND "t3"."measurement_date" <= FROM_ISO8601_DATE('2026-01-01')
-            ) AS "t12"
-            INNER JOIN "unit_factors_1" AS "t6"
-              ON "t12"."measurement_concept_id" = "t6"."k_concept"
-          ) AS "t18"
-          WHERE
-            "t18"."measurement_date" > CAST("t18"."k_start" AS DATE)
-        ) AS "t21"
-        LEFT OUTER JOIN "unit_factors_2" AS "t5"
-          ON "t21"."measurement_concept_id" = "t5"."f_concept"
-          AND "t21"."unit_concept_id" = "t5"."f_unit"
-      ) AS "t24"
-      GROUP BY
-        1,
-        2
-    ) AS "t25"
-  ) AS "t26"
-  GROUP BY
-    1
-)
 SELECT
-  "t38"."c0",
-  "t38"."c1",
-  "t38"."c2",
-  "t38"."c3",
-  "t38"."c4",
-  "t38"."c5",
-  "t38"."c6",
-  "t38"."c7",
-  "t38"."c8",
-  "t38"."c9",
-  "t38"."c10",
-  "t38"."c11",
-  "t38"."c12",
-  "t38"."c13",
-  "t38"."c14",
-  "t38"."c15",
-  "t38"."c16",
-  "t38"."c17",
-  "t38"."c18",
-  "t38"."c19",
-  "t38"."c20",
-  "t38"."c21",
-  "t38"."c22",
-  "t38"."c23",
-  "t38"."c24",
-  "t38"."c25",
-  "t38"."c26",
-  "t38"."c27",
+  "t16"."c0",
+  "t16"."c1",
+  "t16"."c2",
+  "t16"."c3",
+  "t16"."c4",
+  "t16"."c5",
+  "t16"."c6",
+  "t16"."c7",
+  "t16"."c8",
+  "t16"."c9",
+  "t16"."c10",
+  "t16"."c11",
+  "t16"."c12",
+  "t16"."c13",
+  "t16"."c14",
+  "t16"."c15",
+  "t16"."c16",
+  "t16"."c17",
+  "t16"."c18",
+  "t16"."c19",
+  "t16"."c20",
+  "t16"."c21",
+  "t16"."c22",
+  "t16"."c23",
+  "t16"."c24",
+  "t16"."c25",
+  "t16"."c26",
+  "t16"."c27",
   COUNT(*) AS "n",
-  SUM("t38"."u_sex") AS "u_sex",
-  SUM("t38"."u_age") AS "u_age",
-  SUM("t38"."u_bmi") AS "u_bmi",
-  SUM("t38"."u_fsh") AS "u_fsh",
-  SUM("t38"."u_platelets") AS "u_platelets",
-  SUM("t38"."u_hemoglobin") AS "u_hemoglobin",
-  SUM("t38"."u_recurrent_miscarriage") AS "u_recurrent_miscarriage"
+  SUM("t16"."u_sex") AS "u_sex",
+  SUM("t16"."u_age") AS "u_age",
+  SUM("t16"."u_bmi") AS "u_bmi",
+  SUM("t16"."u_fsh") AS "u_fsh",
+  SUM("t16"."u_platelets") AS "u_platelets",
+  SUM("t16"."u_hemoglobin") AS "u_hemoglobin",
+  SUM("t16"."u_recurrent_miscarriage") AS "u_recurrent_miscarriage"
 FROM (
   SELECT
-    IF("t37"."sex" IS NOT NULL, IF(LOWER("t37"."sex") IN ('female'), 1, -1), 0) AS "c0",
+    IF("t15"."sex" IS NOT NULL, IF(LOWER("t15"."sex") IN ('female'), 1, -1), 0) AS "c0",
     LEAST(0, 0) AS "c1",
     IF(
-      "t37"."age" IS NOT NULL,
+      "t15"."age" IS NOT NULL,
       IF(
         TRUE
         AND (
-          "t37"."age" >= CAST(20.0 AS DOUBLE)
+          "t15"."age" >= CAST(20.0 AS DOUBLE)
         )
         AND (
-          "t37"."age" <= CAST(38.0 AS DOUBLE)
+          "t15"."age" <= CAST(38.0 AS DOUBLE)
         ),
         1,
         -1
@@ -142,14 +55,14 @@ FROM (
       0
     ) AS "c2",
     IF(
-      "t37"."bmi" IS NOT NULL,
+      "t15"."bmi" IS NOT NULL,
       IF(
         TRUE
         AND (
-          "t37"."bmi" >= CAST(18.0 AS DOUBLE)
+          "t15"."bmi" >= CAST(18.0 AS DOUBLE)
         )
         AND (
-          "t37"."bmi" <= CAST(27.0 AS DOUBLE)
+          "t15"."bmi" <= CAST(27.0 AS DOUBLE)
         ),
         1,
         -1
@@ -161,14 +74,14 @@ FROM (
       LEAST(
         0,
         IF(
-          "t37"."fsh" IS NOT NULL,
+          "t15"."fsh" IS NOT NULL,
           IF(
             TRUE
             AND (
-              "t37"."fsh" >= CAST(1.0 AS DOUBLE)
+              "t15"."fsh" >= CAST(1.0 AS DOUBLE)
             )
             AND (
-              "t37"."fsh" <= CAST(10.0 AS DOUBLE)
+              "t15"."fsh" <= CAST(10.0 AS DOUBLE)
             ),
             1,
             -1
@@ -213,16 +126,16 @@ FROM (
       GREATEST(
         GREATEST(
           IF(
-            "t37"."platelets" IS NOT NULL,
+            "t15"."platelets" IS NOT NULL,
             IF(TRUE AND (
-              "t37"."platelets" < CAST(100.0 AS DOUBLE)
+              "t15"."platelets" < CAST(100.0 AS DOUBLE)
             ), 1, -1),
             0
           ),
           IF(
-            "t37"."hemoglobin" IS NOT NULL,
+            "t15"."hemoglobin" IS NOT NULL,
             IF(TRUE AND (
-              "t37"."hemoglobin" < CAST(100.0 AS DOUBLE)
+              "t15"."hemoglobin" < CAST(100.0 AS DOUBLE)
             ), 1, -1),
             0
           )
@@ -235,8 +148,8 @@ FROM (
     ) AS "c20",
     -(
       IF(
-        "t37"."recurrent_miscarriage" IS NOT NULL,
-        IF("t37"."recurrent_miscarriage", 1, -1),
+        "t15"."recurrent_miscarriage" IS NOT NULL,
+        IF("t15"."recurrent_miscarriage", 1, -1),
         0
       )
     ) AS "c21",
@@ -258,124 +171,211 @@ FROM (
     -(
       0
     ) AS "c27",
-    IF("t37"."sex" IS NULL, 1, 0) AS "u_sex",
-    IF("t37"."age" IS NULL, 1, 0) AS "u_age",
-    IF("t37"."bmi" IS NULL, 1, 0) AS "u_bmi",
-    IF("t37"."fsh" IS NULL, 1, 0) AS "u_fsh",
-    IF("t37"."platelets" IS NULL, 1, 0) AS "u_platelets",
-    IF("t37"."hemoglobin" IS NULL, 1, 0) AS "u_hemoglobin",
-    IF("t37"."recurrent_miscarriage" IS NULL, 1, 0) AS "u_recurrent_miscarriage"
+    IF("t15"."sex" IS NULL, 1, 0) AS "u_sex",
+    IF("t15"."age" IS NULL, 1, 0) AS "u_age",
+    IF("t15"."bmi" IS NULL, 1, 0) AS "u_bmi",
+    IF("t15"."fsh" IS NULL, 1, 0) AS "u_fsh",
+    IF("t15"."platelets" IS NULL, 1, 0) AS "u_platelets",
+    IF("t15"."hemoglobin" IS NULL, 1, 0) AS "u_hemoglobin",
+    IF("t15"."recurrent_miscarriage" IS NULL, 1, 0) AS "u_recurrent_miscarriage"
   FROM (
     SELECT
-      "t8"."person_id",
-      "t13"."sex",
-      "t17"."age",
-      "t33"."bmi",
-      "t34"."fsh",
-      "t35"."platelets",
-      "t36"."hemoglobin",
-      "t23"."recurrent_miscarriage"
+      "t14"."person_id",
+      "t14"."sex",
+      "t14"."age",
+      "t14"."bmi",
+      "t14"."fsh",
+      "t14"."platelets",
+      "t14"."hemoglobin",
+      CASE
+        WHEN COALESCE("t14"."h_recurrent_miscarriage", 0) > 0
+        THEN TRUE
+        ELSE CAST(NULL AS BOOLEAN)
+      END AS "recurrent_miscarriage"
     FROM (
       SELECT
-        "t0"."person_id"
-      FROM "person" AS "t0"
-    ) AS "t8"
-    LEFT OUTER JOIN (
-      SELECT
-        "t0"."person_id",
-        CASE
-          WHEN "t0"."gender_concept_id" = 8532
-          THEN 'female'
-          WHEN "t0"."gender_concept_id" = 8507
-          THEN 'male'
-          ELSE CAST(NULL AS VARCHAR)
-        END AS "sex"
-      FROM "person" AS "t0"
-    ) AS "t13"
-      ON "t8"."person_id" = "t13"."person_id"
-    LEFT OUTER JOIN (
-      SELECT
-        "t0"."person_id",
-        CAST((
-          2026 - "t0"."year_of_birth"
-        ) - CASE
-          WHEN "t0"."month_of_birth" IS NULL
-          THEN CAST(NULL AS BIGINT)
-          WHEN "t0"."month_of_birth" > 1
-          THEN 1
-          WHEN "t0"."month_of_birth" < 1
-          THEN 0
-          WHEN "t0"."day_of_birth" IS NULL
-          THEN CAST(NULL AS BIGINT)
-          WHEN "t0"."day_of_birth" > 1
-          THEN 1
-          ELSE 0
-        END AS DOUBLE) AS "age"
-      FROM "person" AS "t0"
-    ) AS "t17"
-      ON "t8"."person_id" = "t17"."person_id"
-    LEFT OUTER JOIN (
-      SELECT
-        "t28"."person_id",
-        "t28"."bmi"
-      FROM "t27" AS "t28"
-    ) AS "t33"
-      ON "t8"."person_id" = "t33"."person_id"
-    LEFT OUTER JOIN (
-      SELECT
-        "t28"."person_id",
-        "t28"."fsh"
-      FROM "t27" AS "t28"
-    ) AS "t34"
-      ON "t8"."person_id" = "t34"."person_id"
-    LEFT OUTER JOIN (
-      SELECT
-        "t28"."person_id",
-        "t28"."platelets"
-      FROM "t27" AS "t28"
-    ) AS "t35"
-      ON "t8"."person_id" = "t35"."person_id"
-    LEFT OUTER JOIN (
-      SELECT
-        "t28"."person_id",
-        "t28"."hemoglobin"
-      FROM "t27" AS "t28"
-    ) AS "t36"
-      ON "t8"."person_id" = "t36"."person_id"
-    LEFT OUTER JOIN (
-      SELECT
-        "t19"."person_id",
-        CASE WHEN "t19"."h" IS NOT NULL THEN TRUE ELSE CAST(NULL AS BOOLEAN) END AS "recurrent_miscarriage"
+        "t6"."person_id",
+        "t6"."sex",
+        "t6"."age",
+        "t13"."bmi",
+        "t13"."fsh",
+        "t13"."platelets",
+        "t13"."hemoglobin",
+        "t8"."h_recurrent_miscarriage"
       FROM (
         SELECT
-          "t8"."person_id",
-          "t16"."h"
+          "t0"."person_id",
+          CASE
+            WHEN "t0"."gender_concept_id" = 8532
+            THEN 'female'
+            WHEN "t0"."gender_concept_id" = 8507
+            THEN 'male'
+            ELSE CAST(NULL AS VARCHAR)
+          END AS "sex",
+          CAST((
+            2026 - "t0"."year_of_birth"
+          ) - CASE
+            WHEN "t0"."month_of_birth" IS NULL
+            THEN CAST(NULL AS BIGINT)
+            WHEN "t0"."month_of_birth" > 1
+            THEN 1
+            WHEN "t0"."month_of_birth" < 1
+            THEN 0
+            WHEN "t0"."day_of_birth" IS NULL
+            THEN CAST(NULL AS BIGINT)
+            WHEN "t0"."day_of_birth" > 1
+            THEN 1
+            ELSE 0
+          END AS DOUBLE) AS "age"
+        FROM "person" AS "t0"
+      ) AS "t6"
+      LEFT OUTER JOIN (
+        SELECT
+          "t11"."person_id",
+          IF(IS_NAN("t11"."bmi"), CAST(NULL AS DOUBLE), "t11"."bmi") AS "bmi",
+          IF(IS_NAN("t11"."fsh"), CAST(NULL AS DOUBLE), "t11"."fsh") AS "fsh",
+          IF(IS_NAN("t11"."platelets"), CAST(NULL AS DOUBLE), "t11"."platelets") AS "platelets",
+          IF(IS_NAN("t11"."hemoglobin"), CAST(NULL AS DOUBLE), "t11"."hemoglobin") AS "hemoglobin"
         FROM (
           SELECT
-            "t0"."person_id"
-          FROM "person" AS "t0"
-        ) AS "t8"
-        LEFT OUTER JOIN (
-          SELECT
-            "t9"."person_id",
-            COUNT(*) AS "h"
+            "t10"."person_id",
+            MAX("t10"."v") FILTER(WHERE
+              "t10"."k_field" = 'bmi') AS "bmi",
+            MAX("t10"."v") FILTER(WHERE
+              "t10"."k_field" = 'fsh') AS "fsh",
+            MAX("t10"."v") FILTER(WHERE
+              "t10"."k_field" = 'platelets') AS "platelets",
+            MAX("t10"."v") FILTER(WHERE
+              "t10"."k_field" = 'hemoglobin') AS "hemoglobin"
           FROM (
             SELECT
-              *
-            FROM "condition_occurrence" AS "t1"
-            WHERE
-              "t1"."condition_concept_id" IN (2000000002, 2000000003)
-              AND "t1"."condition_start_date" <= FROM_ISO8601_DATE('2026-01-01')
-          ) AS "t9"
+              "t9"."person_id",
+              "t9"."k_field",
+              MAX_BY("t9"."v", "t9"."k") AS "v"
+            FROM (
+              SELECT
+                *
+              FROM (
+                SELECT
+                  "t2"."person_id",
+                  CASE
+                    WHEN "t2"."measurement_concept_id" IN (3038553)
+                    THEN 'bmi'
+                    WHEN "t2"."measurement_concept_id" IN (2000000001)
+                    THEN 'fsh'
+                    WHEN "t2"."measurement_concept_id" IN (3024929)
+                    THEN 'platelets'
+                    WHEN "t2"."measurement_concept_id" IN (3000963)
+                    THEN 'hemoglobin'
+                    ELSE CAST(NULL AS VARCHAR)
+                  END AS "k_field",
+                  CASE
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3024929
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 9444
+                    )
+                    THEN "t2"."value_as_number" * CAST(1.0 AS DOUBLE)
+                    WHEN (
+                      "t2"."measurement_concept_id" = 2000000001
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8923
+                    )
+                    THEN "t2"."value_as_number" * CAST(1.0 AS DOUBLE)
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3000963
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8753
+                    )
+                    THEN "t2"."value_as_number" * CAST(16.1145 AS DOUBLE)
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3000963
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8713
+                    )
+                    THEN "t2"."value_as_number" * CAST(10.0 AS DOUBLE)
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3024929
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8848
+                    )
+                    THEN "t2"."value_as_number" * CAST(1.0 AS DOUBLE)
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3000963
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8636
+                    )
+                    THEN "t2"."value_as_number" * CAST(1.0 AS DOUBLE)
+                    WHEN (
+                      "t2"."measurement_concept_id" = 2000000001
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 2000000101
+                    )
+                    THEN "t2"."value_as_number" * CAST(1.0 AS DOUBLE)
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3038553
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 9531
+                    )
+                    THEN "t2"."value_as_number" * CAST(1.0 AS DOUBLE)
+                    ELSE NAN()
+                  END AS "v",
+                  (
+                    DATE_DIFF(
+                      'DAY',
+                      DATE_TRUNC('DAY', FROM_ISO8601_DATE(FORMAT('%04d-%02d-%02d', 1970, 1, 1))),
+                      DATE_TRUNC('DAY', "t2"."measurement_date")
+                    ) * 1000000000000
+                  ) + (
+                    "t2"."measurement_id" % 1000000000000
+                  ) AS "k"
+                FROM "measurement" AS "t2"
+                WHERE
+                  "t2"."measurement_concept_id" IN (3000963, 3024929, 3038553, 2000000001)
+                  AND "t2"."value_as_number" IS NOT NULL
+                  AND "t2"."measurement_date" <= FROM_ISO8601_DATE('2026-01-01')
+                  AND "t2"."measurement_date" > FROM_ISO8601_DATE('2025-01-01')
+              ) AS "t4"
+              WHERE
+                "t4"."k_field" IS NOT NULL
+            ) AS "t9"
+            GROUP BY
+              1,
+              2
+          ) AS "t10"
           GROUP BY
             1
-        ) AS "t16"
-          ON "t8"."person_id" = "t16"."person_id"
-      ) AS "t19"
-    ) AS "t23"
-      ON "t8"."person_id" = "t23"."person_id"
-  ) AS "t37"
-) AS "t38"
+        ) AS "t11"
+      ) AS "t13"
+        ON "t6"."person_id" = "t13"."person_id"
+      LEFT OUTER JOIN (
+        SELECT
+          "t3"."person_id",
+          COUNT(*) FILTER(WHERE
+            "t3"."condition_concept_id" IN (2000000002, 2000000003)) AS "h_recurrent_miscarriage"
+        FROM (
+          SELECT
+            *
+          FROM "condition_occurrence" AS "t1"
+          WHERE
+            "t1"."condition_concept_id" IN (2000000002, 2000000003)
+            AND "t1"."condition_start_date" <= FROM_ISO8601_DATE('2026-01-01')
+        ) AS "t3"
+        GROUP BY
+          1
+      ) AS "t8"
+        ON "t6"."person_id" = "t8"."person_id"
+    ) AS "t14"
+  ) AS "t15"
+) AS "t16"
 GROUP BY
   1,
   2,
