@@ -13,14 +13,27 @@ import pandas as pd
 import streamlit as st
 
 from trialkit.cohort import charts
-from trialkit.cohort.analysis import field_label, field_unit, numeric_bounds
+from trialkit.cohort.analysis import field_unit as canonical_unit, numeric_bounds
 from trialkit.errors import TrialkitError
-from trialkit.i18n import current_language
+from trialkit.i18n import N_, _, current_language, format_date as i18n_date
+from trialkit.plain_language import field_label, unit_words
 from ui import common, loaders
 from ui.text import md_escape
 
-EMBEDDED, URL, FOLDER, FHIR = ("Embedded synthetic OMOP database", "Connection URL (DuckDB or PostgreSQL)",
-                               "Folder of OMOP parquet files", "FHIR Bulk export (folder of NDJSON)")
+EMBEDDED, URL, FOLDER, FHIR = (N_("Embedded synthetic OMOP database"), N_("Connection URL (DuckDB or PostgreSQL)"),
+                               N_("Folder of OMOP parquet files"), N_("FHIR Bulk export (folder of NDJSON)"))
+BOUND_SIDES = {"min": N_("{field} min threshold"), "max": N_("{field} max threshold")}
+
+
+def field_unit(name: str) -> str:
+    return unit_words(name, canonical_unit(name))
+
+
+def source_words(res) -> str:
+    """The scanned source as the page says it (the source's own address or folder stays as written)."""
+    if res.synthetic:
+        return _("SYNTHETIC OMOP CDM (trialkit's seeded generator; no real person)") + ": " + res.source.label
+    return "OMOP CDM: " + res.source.label
 
 
 @st.cache_resource(show_spinner=False, max_entries=3, ttl=3600)
@@ -28,10 +41,11 @@ def _scan(nct_id: str, rules_fp: tuple, source: str, schema: str | None, index_d
           assume: str | None):
     from trialkit.omop.scan import scan
 
-    bar = st.progress(0.0, text="Opening the database…")
+    bar = st.progress(0.0, text=_("Opening the database…"))
 
     def progress(step, total, text):
-        bar.progress(min(step / total, 1.0), text=f"{text[0].upper()}{text[1:]}…")
+        words = _(text)
+        bar.progress(min(step / total, 1.0), text=f"{words[0].upper()}{words[1:]}…")
 
     try:
         return scan(loaders.ruleset(loaders.trial(nct_id)), source, cdm_schema=schema, index_date=index_date,
@@ -54,12 +68,13 @@ def fhir_cohort(nct_id: str, rules_fp: tuple, path: str, fingerprint: tuple, ind
     """A FHIR Bulk Data export read once per (trial, rules, folder contents, index date), with progress."""
     from trialkit.fhir.cohort import fhir_cohort as read
 
-    bar = st.progress(0.0, text="Reading the FHIR export…")
+    bar = st.progress(0.0, text=_("Reading the FHIR export…"))
 
     def progress(done: int, total: int):
         if total:
             bar.progress(min(done / total, 1.0),
-                         text=f"Reading the FHIR export… {done / 2**20:,.1f} of {total / 2**20:,.1f} MB")
+                         text=_("Reading the FHIR export… {done:,.1f} of {total:,.1f} MB").format(
+                             done=done / 2**20, total=total / 2**20))
 
     try:
         return read(loaders.ruleset(loaders.trial(nct_id)), path, index_date, progress=progress)
@@ -73,75 +88,78 @@ def render(trial, ruleset, rules_fp: tuple, assume: str | None):
     from trialkit.omop.synthetic import INDEX_DATE, ensure_default
 
     show = common.show_count
-    kind = st.radio("Database", [EMBEDDED, URL, FOLDER, FHIR], horizontal=True, key="cohort_db_kind")
+    kind = st.radio(_("Database"), [EMBEDDED, URL, FOLDER, FHIR], horizontal=True, key="cohort_db_kind", format_func=_)
     c1, c2, c3 = st.columns([3, 1, 1])
     if kind == FHIR:
-        path = c1.text_input("Folder of a FHIR Bulk Data export (Patient.ndjson, Observation.ndjson, …) or a "
-                             "Bundle .json", key="cohort_fhir_source")
-        index_date = c3.date_input("Index date", value=dt.date.today(), key="cohort_fhir_index",
-                                   help="Criteria are evaluated at this date: age in completed years, the latest "
-                                        "Observation on or before it within the lookback (365 days).")
+        path = c1.text_input(_("Folder of a FHIR Bulk Data export (Patient.ndjson, Observation.ndjson, …) or a "
+                               "Bundle .json"), key="cohort_fhir_source")
+        index_date = c3.date_input(_("Index date"), value=dt.date.today(), key="cohort_fhir_index",
+                                   help=_("Criteria are evaluated at this date: age in completed years, the latest "
+                                          "Observation on or before it within the lookback (365 days)."))
         if not path or not path.strip():
-            st.info("Give the folder of a FHIR Bulk Data export (NDJSON files, read with fhir.resources).")
+            st.info(_("Give the folder of a FHIR Bulk Data export (NDJSON files, read with fhir.resources)."))
             return None
         path = path.strip()
         try:
             cohort = fhir_cohort(trial.nct_id, rules_fp, path, folder_fingerprint(path), index_date)
         except TrialkitError as exc:
-            st.error(f"The FHIR export cannot be used: {md_escape(str(exc), limit=400)}")
+            st.error(_("The FHIR export cannot be used: {error}").format(error=md_escape(str(exc), limit=400)))
             return None
         fc = getattr(cohort, "fhir", None)
         bad = fc.unusable() if fc is not None else []
         if bad:
-            with st.expander(f"Values that could not be converted ({len(bad):,}): unknown", expanded=False):
-                st.dataframe(pd.DataFrame({"value": bad[:500]}), hide_index=True, width="stretch")
+            with st.expander(_("Values that could not be converted ({n}): unknown").format(n=f"{len(bad):,}"),
+                             expanded=False):
+                st.dataframe(pd.DataFrame({_("value"): bad[:500]}), hide_index=True, width="stretch")
         return cohort, ("fhir", path, folder_fingerprint(path), index_date)
     if kind == EMBEDDED:
-        c1.caption("trialkit's seeded SYNTHETIC OMOP CDM v5.4 database (20,000 synthetic persons, mixed units, "
-                   "decoy records): no real person.")
+        c1.caption(_("trialkit's seeded SYNTHETIC OMOP CDM v5.4 database (20,000 synthetic persons, mixed units, "
+                     "decoy records): no real person."))
         source, schema = None, None
     else:
         source = c1.text_input("duckdb:///file.duckdb or postgresql://user@host/db" if kind == URL
-                               else "Folder with person.parquet, measurement.parquet, …", key="cohort_db_source")
-        schema = c2.text_input("CDM schema", key="cohort_db_schema", help="Empty: the default schema.") or None
-    index_date = c3.date_input("Index date", value=INDEX_DATE if kind == EMBEDDED else dt.date.today(),
-                               key="cohort_db_index", help="Criteria are evaluated at this date: age in completed "
-                               "years, the latest lab value on or before it within the lookback (365 days).")
+                               else _("Folder with person.parquet, measurement.parquet, …"), key="cohort_db_source")
+        schema = c2.text_input(_("CDM schema"), key="cohort_db_schema", help=_("Empty: the default schema.")) or None
+    index_date = c3.date_input(_("Index date"), value=INDEX_DATE if kind == EMBEDDED else dt.date.today(),
+                               key="cohort_db_index", help=_("Criteria are evaluated at this date: age in completed "
+                               "years, the latest lab value on or before it within the lookback (365 days)."))
     if kind == EMBEDDED:
-        with st.spinner("Writing the synthetic OMOP database (first use only)…"):
+        with st.spinner(_("Writing the synthetic OMOP database (first use only)…")):
             source = "duckdb:///" + str(ensure_default())
     elif not source:
-        st.info("Give a DuckDB or PostgreSQL URL, or a folder of OMOP parquet files.")
+        st.info(_("Give a DuckDB or PostgreSQL URL, or a folder of OMOP parquet files."))
         return
     try:
         res = _scan(trial.nct_id, rules_fp, source.strip(), schema, index_date, assume)
     except TrialkitError as exc:
-        st.error(f"The database cannot be used: {md_escape(str(exc), limit=400)}")
+        st.error(_("The database cannot be used: {error}").format(error=md_escape(str(exc), limit=400)))
         return
     s = res.summary
     labels = {c.id: c.text for c in ruleset.criteria}
-    st.caption(f"{md_escape(res.label)} · index date {index_date} · rules: {md_escape(ruleset.source)}")
+    st.caption(_("{source} · index date {date} · rules: {rules}").format(
+        source=md_escape(source_words(res)), date=i18n_date(index_date), rules=md_escape(ruleset.source_words())))
     if res.synthetic:
-        st.info("SYNTHETIC OMOP database: generated persons, not real people.", icon=":material/science:")
+        st.info(_("SYNTHETIC OMOP database: generated persons, not real people."), icon=":material/science:")
     m = st.columns(4)
-    m[0].metric("Persons", show(s.n))
-    m[1].metric("Eligible", show(s.eligible))
-    m[2].metric("Needs review", show(s.needs_review))
-    m[3].metric("Ineligible", show(s.ineligible))
+    m[0].metric(_("Persons"), show(s.n))
+    m[1].metric(_("Eligible"), show(s.eligible))
+    m[2].metric(_("Needs review"), show(s.needs_review))
+    m[3].metric(_("Ineligible"), show(s.ineligible))
     notes = res.notes()
     if notes:
         unknown_fields = len(res.values.unmapped) + len(res.values.unresolved)
-        st.warning(f"{unknown_fields} of the rules' fields have no value in this database (unknown for everyone: "
-                   "their criteria can only say 'needs review'); the others are unknown where a person has no "
-                   "usable record. Details below.", icon=":material/help:")
-        with st.expander(f"What was unknown, for how many ({len(notes)} notes)", expanded=False):
-            st.dataframe(pd.DataFrame({"note": notes}), hide_index=True, width="stretch")
-    label = res.label + (", every clinician's judgment assumed favourable (upper bound)" if assume else "")
+        st.warning(_("{n} of the rules' fields have no value in this database (unknown for everyone: their criteria "
+                     "can only say 'needs review'); the others are unknown where a person has no usable record. "
+                     "Details below.").format(n=unknown_fields), icon=":material/help:")
+        with st.expander(_("What was unknown, for how many ({n} notes)").format(n=len(notes)), expanded=False):
+            st.dataframe(pd.DataFrame({_("note"): notes}), hide_index=True, width="stretch")
+    label = (_("{cohort}, every clinician's judgment assumed favourable (upper bound)").format(cohort=source_words(res))
+             if assume else source_words(res))
     st.plotly_chart(charts.funnel_figure(s, labels, label), key="cohort_db_funnel")
     st.plotly_chart(charts.attribution_figure(s, labels, label), key="cohort_db_attr")
-    st.dataframe(pd.DataFrame([{"criterion": c, "remaining": show(f["remaining"]),
-                                "sole exclusions": show(s.sole_exclusions[c]),
-                                "Shapley share": round(s.shapley[c], 1)}
+    st.dataframe(pd.DataFrame([{_("criterion"): c, _("remaining"): show(f["remaining"]),
+                                _("excluded by it alone"): show(s.sole_exclusions[c]),
+                                _("Shapley share"): round(s.shapley[c], 1)}
                                for f in s.funnel for c in [f["id"]]]), hide_index=True, width="stretch")
     bounds = [b for b in numeric_bounds(ruleset) if b.field in res.values.fields]
     if bounds:
@@ -175,16 +193,16 @@ def curve_figure(scan_key: tuple, bound_key: str, value: float, label: str, lang
 def move_a_bound(res, bounds, label: str, scan_key: tuple) -> None:
     """A fragment: a slider move reruns only this (no scan lookup, no funnel redraw)."""
     show = common.show_count
-    st.subheader("Move a bound", anchor=False)
+    st.subheader(_("Move a bound"), anchor=False)
     b = next(x for x in bounds if x.key == st.selectbox(
-        "Bound", [x.key for x in bounds], key="cohort_db_bound",
+        _("Bound"), [x.key for x in bounds], key="cohort_db_bound",
         format_func=lambda k: next(f"{x.criterion_id} · {field_label(x.field)} {x.describe()}" for x in bounds
                                    if x.key == k)))
     lo, hi, step = bound_range(b)
     unit = field_unit(b.field)
-    value = st.slider(f"{field_label(b.field)} {b.side} threshold" + (f" ({unit})" if unit else ""),
+    value = st.slider(_(BOUND_SIDES[b.side]).format(field=field_label(b.field)) + (f" ({unit})" if unit else ""),
                       min_value=lo, max_value=hi, value=float(b.value), step=step,
-                      key=f"cohort_db_bound_{b.key}", help="Answered from a cached histogram: no new query.")
+                      key=f"cohort_db_bound_{b.key}", help=_("Answered from a cached histogram: no new query."))
     fig, at = curve_figure(scan_key, b.key, float(value), label, current_language(), res, b)
-    st.metric("Eligible or needs review at this threshold", show(at))
+    st.metric(_("Eligible or needs review at this threshold"), show(at))
     st.plotly_chart(fig, key="cohort_db_curve")

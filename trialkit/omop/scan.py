@@ -15,6 +15,7 @@ from trialkit.cohort.analysis import (CohortSummary, bound_targets, curve_from_p
 from trialkit.omop.compile import (PersonValues, bound_histogram_query, pattern_query, person_codes_query,
                                    person_values)
 from trialkit.omop.source import OmopSource, open_source
+from trialkit.i18n import N_  # progress words: the page says them in its language
 
 
 @dataclass
@@ -104,23 +105,23 @@ def scan(ruleset, source: str | OmopSource, *, cdm_schema: str | None = None,
     from trialkit.criteria.judgment import check_assume, favourable_answers
 
     say = progress or (lambda *a: None)
-    say(0, 3, "opening the database")
+    say(0, 3, N_("opening the database"))
     src = source if isinstance(source, OmopSource) else open_source(source, cdm_schema)
     index_date = index_date or dt.date.today()
     fields = list(ruleset.fields_used())
-    say(1, 3, "resolving concepts and units")
+    say(1, 3, N_("resolving concepts and units"))
     pv = person_values(src, fields, index_date)
     assumed = None
     if check_assume(assume_judgment) == "favourable":
         assumed = {**favourable_answers(ruleset), **_favourable_facts(ruleset, set(pv.fields))}
     del SCREENING_VISIT_FACTS
-    say(2, 3, "grouping persons by criteria pattern")
+    say(2, 3, N_("grouping persons by criteria pattern"))
     k = len(ruleset.criteria)
     grouped = pattern_query(ruleset, pv, assumed).to_pandas()  # also counts unknown values per pattern
     pats = grouped[[f"c{j}" for j in range(k)]].to_numpy(dtype=np.int8).reshape(len(grouped), k)
     w = grouped["n"].to_numpy(dtype=np.int64)
     unknown = {f: int(grouped[f"u_{f}"].sum()) for f in pv.fields}
-    say(3, 4, "summarising")
+    say(3, 4, N_("summarising"))
     ids = [c.id for c in ruleset.criteria]
     return OmopScan(ruleset, src, index_date, pv, pats, w, summarize(pats, ids, w), unknown, assumed,
                     _is_synthetic(src))
