@@ -179,7 +179,8 @@ def slider_move(res, b, value: float, label: str):
     ts = np.arange(lo, hi + step / 2, step)
     curve = res.curve(b.key, ts)
     at = int(res.curve(b.key, np.array([value]))["not_excluded"][0])
-    return charts.curve_figure(b.field, ts, curve, b.value, value, label, f"{b.criterion_id} · {b.key}"), at
+    title = f"{b.criterion_id} · {field_label(b.field)} {b.describe()}" + (f" {field_unit(b.field)}" if field_unit(b.field) else "")
+    return charts.curve_figure(b.field, ts, curve, b.value, value, label, title), at
 
 
 @st.cache_resource(show_spinner=False, max_entries=256, ttl=3600)

@@ -34,7 +34,7 @@ NOT_YET_TRANSLATED: dict[str, str] = {}  # page path -> why; empty: every page i
 #: NCT ids, and the ids of the structured criteria (SEX, AGE: identifiers, like I1 and E17)
 _NCT = re.compile(r"NCT\d{8}|\b(?:SEX|AGE)\b")
 #: addresses, e-mail addresses and file names (data: "NCT06610773.json", "cohort.csv") are not words
-_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|[\w\-]*\.(?:json|csv|xpt|ndjson|duckdb|parquet|zip)\b")
+_URL = re.compile(r"(?:https?://|www\.|duckdb:|postgresql(?:\+\w+)?://|spark:)\S+|\S+@\S+\.\w+|[\w\-]*\.(?:json|csv|xpt|ndjson|duckdb|parquet|zip)\b")
 #: Streamlit markup (":material/icon:", ":green-badge[…]"), file paths, audit-trail user names and `code` (column
 #: names, commands: literal identifiers a reader types) are not interface words.
 _MARKUP = re.compile(r":material/\w+:|:\w+-badge\[|:\w+\[|(?:/[\w.\-]+){2,}/?|\blocal:[\w.\-]+|`[^`]*`")
@@ -195,6 +195,39 @@ def test_page_has_no_english_interface_string_in_chinese(apptest, page, trial):
     assert texts, "nothing read from the page"
     bad = untranslated(texts, page_corpus(trial))
     assert not bad, f"{len(bad)} English interface strings on {page} with lang=zh:\n" + "\n".join(bad[:60])
+
+
+COHORT_TABS = ("Funnel", "Who each criterion excludes", "What if", "Eligible vs whole cohort", "Per-patient results")
+
+
+@pytest.mark.parametrize("trial", SEED_IDS)
+def test_every_cohort_tab_and_source_in_chinese(apptest, trial):
+    """The Cohort page's tabs are lazy (only the open one runs), so the walk above sees the first tab only:
+    open each tab in Chinese, move a bound, then switch to the database source (embedded synthetic OMOP).
+    The test thread speaks Chinese too: AppTest calls the widgets' format functions (translated words) here."""
+    from trialkit import i18n
+
+    with i18n.language("zh"):
+        at = apptest("pages/4_Cohort.py", trial=trial, lang="zh")
+        corpus = page_corpus(trial)
+        bad = []
+        tabs = [i18n.gettext(t) for t in COHORT_TABS]
+        for label in tabs:
+            at.session_state["cohort_tab"] = label
+            at.run()
+            assert not at.exception, (label, [e.value for e in at.exception])
+            if label == tabs[2] and at.slider:  # the what-if tab: a moved bound adds the amendment text, deltas
+                s = at.slider[0]
+                s.set_value(s.max).run()
+                assert not at.exception, [e.value for e in at.exception]
+            bad += [f"[{label}] {b}" for b in untranslated(interface_texts(at.main), corpus)]
+        at.session_state["cohort_tab"] = tabs[0]
+        at.session_state["cohort_source"] = "Database (OMOP CDM or FHIR export)"  # the radio's value, not its words
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.metric, "the database source drew no counts"
+        bad += [f"[database] {b}" for b in untranslated(interface_texts(at.main), corpus)]
+    assert not bad, f"{len(bad)} English interface strings on the Cohort page with lang=zh:\n" + "\n".join(bad[:60])
 
 
 def test_sidebar_in_chinese(apptest):

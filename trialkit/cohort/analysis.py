@@ -502,22 +502,29 @@ class Amendment:
 
     def text(self, count=str) -> str:
         """E.g. ``BMI ≤ 27 → ≤ 30 kg/m² (I3): +412 eligible (+8.1%); +1,020 eligible or needing review (+3.2%)``.
-        ``count`` formats counts (the page passes its disclosure-aware formatter)."""
+        ``count`` formats counts (the page passes its disclosure-aware formatter). In the interface language
+        (:mod:`trialkit.i18n`; the command line runs in English)."""
+        from trialkit.i18n import gettext as _
+        from trialkit.plain_language import field_label as label_words, unit_words
+
         if self.bound is None:
-            head = "All changes together"
+            head = _("All changes together")
         else:
             b = self.bound
-            unit = field_unit(b.field)
-            head = (f"{field_label(b.field)} {b.describe()} → {b.describe(self.new_value)}"
+            unit = unit_words(b.field, field_unit(b.field))
+            head = (f"{label_words(b.field)} {b.describe()} → {b.describe(self.new_value)}"
                     f"{' ' + unit if unit else ''} ({b.criterion_id})")
         be, bn = self.before.eligible, self.before.eligible + self.before.needs_review
-        return (f"{head}: {_delta(self.eligible_delta, be, count)} eligible; "
-                f"{_delta(self.not_excluded_delta, bn, count)} eligible or needing review")
+        return _("{change}: {eligible} eligible; {not_excluded} eligible or needing review").format(
+            change=head, eligible=_delta(self.eligible_delta, be, count),
+            not_excluded=_delta(self.not_excluded_delta, bn, count))
 
 
 def _delta(d: int, base: int, count) -> str:
     sign = "+" if d >= 0 else "−"
-    pct = f" ({sign}{abs(d) / base * 100:.1f}%)" if base else (" (from 0)" if d else "")
+    from trialkit.i18n import gettext as _
+
+    pct = f" ({sign}{abs(d) / base * 100:.1f}%)" if base else (_(" (from 0)") if d else "")
     return f"{sign}{count(abs(d))}{pct}"
 
 
