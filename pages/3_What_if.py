@@ -10,7 +10,7 @@ import streamlit as st
 
 from trialkit.criteria.evaluate import evaluate_candidate, nearest_changes
 from trialkit.i18n import N_, _
-from ui import common, fhir_candidate, loaders, record_screening, referral, whatif
+from ui import common, fhir_candidate, language, loaders, record_screening, referral, whatif
 from ui.text import md_escape, registered_english
 
 trial = common.page(N_("What if"))
@@ -34,17 +34,17 @@ for problem in ruleset.problems:
     st.warning(md_escape(problem), icon=":material/warning:")
 
 
-@st.dialog(_("Record this screening"), width="large")  # the page script runs after common.page() set the language
+@language.dialog(_("Record this screening"), width="large")  # dialogs and fragments rerun in the run's language
 def record_dialog(result) -> None:
     record_screening.render(trial, result)
 
 
-@st.dialog(_("Refer or share this check"), width="large")
+@language.dialog(_("Refer or share this check"), width="large")
 def referral_dialog(candidate, result, changes) -> None:
     referral.render(trial, ruleset, candidate, result, what_would_change=[s.text for s in changes])
 
 
-@st.fragment
+@language.fragment
 def check() -> None:
     """The candidate's inputs and the verdict: a slider move reruns only this, not the sidebar, the catalog
     or the database widgets (which run when asked, in a dialog)."""

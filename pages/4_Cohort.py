@@ -24,7 +24,7 @@ from trialkit import i18n
 from trialkit.criteria import judgment
 from trialkit.i18n import N_, _, current_language, ngettext
 from trialkit.plain_language import field_label, unit_words
-from ui import common, loaders
+from ui import common, language, loaders
 from ui import whatif as whatif_ui
 from ui.text import md_escape, registered_english
 
@@ -278,7 +278,7 @@ def _remember_bound(bound_key: str) -> None:
     st.session_state.setdefault(MOVED, {})[bound_key] = float(st.session_state[f"cohort_bound_{bound_key}"])
 
 
-@st.fragment
+@language.fragment
 def results(run: CohortRun, whatif: WhatIf, run_key: tuple) -> None:
     """Counts, tabs and the what-if sliders for one evaluated cohort."""
     cohort = run.cohort

@@ -17,7 +17,7 @@ from trialkit.cohort.analysis import field_unit as canonical_unit, numeric_bound
 from trialkit.errors import TrialkitError
 from trialkit.i18n import N_, _, current_language, format_date as i18n_date
 from trialkit.plain_language import field_label, unit_words
-from ui import common, loaders
+from ui import common, language, loaders
 from ui.text import md_escape
 
 EMBEDDED, URL, FOLDER, FHIR = (N_("Embedded synthetic OMOP database"), N_("Connection URL (DuckDB or PostgreSQL)"),
@@ -190,7 +190,7 @@ def curve_figure(scan_key: tuple, bound_key: str, value: float, label: str, lang
     return slider_move(_res, _bound, value, label)
 
 
-@st.fragment
+@language.fragment
 def move_a_bound(res, bounds, label: str, scan_key: tuple) -> None:
     """A fragment: a slider move reruns only this (no scan lookup, no funnel redraw)."""
     show = common.show_count

@@ -9,6 +9,8 @@ opens in the same language.
 """
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from trialkit import i18n
@@ -74,3 +76,25 @@ def params() -> dict[str, str]:
     """The query parameter a link carries to the next page (nothing for the default language)."""
     lang = current()
     return {} if lang == i18n.DEFAULT_LANGUAGE and st.query_params.get(PARAM) is None else {PARAM: lang}
+
+
+def _speaking(func):
+    """``func`` preceded by :func:`resolve`: a fragment's or a dialog's rerun runs only that function, not the page
+    (where :func:`resolve` is called by ``ui.common.page()``), and the language must not fall back to English."""
+
+    @functools.wraps(func)  # same name and qualified name: Streamlit's fragment id stays stable across reruns
+    def run(*args, **kwargs):
+        resolve()
+        return func(*args, **kwargs)
+
+    return run
+
+
+def fragment(func):
+    """``st.fragment`` whose reruns speak the run's language (use it instead of ``@st.fragment``)."""
+    return st.fragment(_speaking(func))
+
+
+def dialog(title: str, **kwargs):
+    """``st.dialog`` whose reruns speak the run's language (use it instead of ``@st.dialog``)."""
+    return lambda func: st.dialog(title, **kwargs)(_speaking(func))

@@ -56,14 +56,28 @@ def test_enrollment_page_in_chinese_with_cjk_fonts(app, tmp_path):
     assert _cjk_font_available(pg)
 
 
-def test_what_if_page_screenshot_in_chinese(app, tmp_path):
-    """The What-if page with ?lang=zh: no error, the switch shows 中文 (the page's own strings are translated
-    after this round's merge; the screenshot is kept for the lead)."""
-    pg = app.open(f"/What_if?trial={TRIAL}&lang=zh")
+def test_what_if_page_in_chinese_stays_chinese_when_a_slider_moves(app, tmp_path):
+    """The What-if page with ?lang=zh: the header, the inputs and the verdict in Chinese; a key press on the Age
+    slider reruns only the inputs-and-verdict fragment, which must keep the run's language (the fragment does not
+    run ui.common.page(), where the language is resolved)."""
+    pg = app.open(f"/What_if?trial={TRIAL}&lang=zh&age=30")
+    assert f"假设分析 · {TRIAL}" in app.text()
+    assert "候选受试者" in app.text() and "什么会改变这一结论" in app.text()
     _save(pg, tmp_path, f"lang_zh_What_if_{TRIAL}")
-    assert not app.exceptions(), app.exceptions()
+    box = pg.locator('[data-testid="stSlider"]').filter(has_text=re.compile(r"^年龄", re.M)).first
+    slider = box.locator('input[type="range"]').first
+    assert slider.input_value() == "30"
+    slider.focus()
+    pg.keyboard.press("End")  # the oldest age on the slider: above the trial's 38 years
+    pg.wait_for_function("() => /[?&]age=(\\d+)/.test(location.search) && "
+                         "+location.search.match(/[?&]age=(\\d+)/)[1] > 38", timeout=30_000)
+    app.idle()
+    pg.wait_for_function("() => document.body.innerText.includes('不合格')", timeout=30_000)
+    _save(pg, tmp_path, f"lang_zh_What_if_{TRIAL}_moved")
+    text = app.text()
+    assert "不合格" in text and "候选受试者" in text and "Ineligible" not in text and "Candidate" not in text
     assert _params(pg.url).get("lang") == "zh"
-    assert "语言" in pg.inner_text('[data-testid="stSidebar"]')
+    assert not app.exceptions(), app.exceptions()
 
 
 def test_switch_changes_language_and_keeps_page_and_trial(app, tmp_path):
