@@ -47,12 +47,12 @@ def attribution_figure(summary: CohortSummary, labels: dict[str, str], cohort_la
     fig = go.Figure()
     fig.add_bar(y=ys, x=[summary.shapley[i] for i in ids], name=_("Shapley share of exclusions"),
                 orientation="h", marker_color=COLORS["ineligible"],
-                hovertemplate="%{y}<br>Shapley share: %{x:,.1f}<extra></extra>")
+                hovertemplate="%{y}<br>" + _("Shapley share") + ": %{x:,.1f}<extra></extra>")
     fig.add_bar(y=ys, x=[summary.sole_exclusions[i] for i in ids], name=_("Excluded by this criterion alone"),
                 orientation="h", marker_color=COLORS["other"],
-                hovertemplate="%{y}<br>sole exclusions: %{x:,}<extra></extra>")
+                hovertemplate="%{y}<br>" + _("excluded by it alone") + ": %{x:,}<extra></extra>")
     fig.update_layout(barmode="group", title=_("Who each criterion excludes — {cohort}").format(cohort=cohort_label),
-                      xaxis_title="patients", yaxis=dict(autorange="reversed", title="criterion"),
+                      xaxis_title=_("patients"), yaxis=dict(autorange="reversed", title=_("criterion")),
                       height=max(320, 34 * len(ys) + 120), legend=dict(orientation="h", y=-0.12),
                       margin=dict(l=10, r=10, t=50, b=10))
     return fig

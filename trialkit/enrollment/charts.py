@@ -99,7 +99,7 @@ def screen_fail_figure(summary: dict, trial: Trial | None, *, fmt: Callable = _f
     vals = [counts[c] for c in ids]
     fig = go.Figure(go.Bar(x=vals, y=labels, orientation="h", marker_color="#a54a4a", text=[_esc(fmt(v)) for v in vals],
                            textposition="outside", customdata=hover,
-                           hovertemplate="%{customdata}<br>Screen failures: %{text}<extra></extra>"))
+                           hovertemplate="%{customdata}<br>" + _("Screen failures") + ": %{text}<extra></extra>"))
     fig.update_layout(title=_title(_("Screen failures by criterion"), bool(summary.get("simulated"))),
                       xaxis_title=_("Screen failures citing the criterion (count)"), yaxis_title=None,
                       xaxis=dict(tickformat="d", rangemode="tozero"),
@@ -159,7 +159,7 @@ def activation_timeline_figure(table: pd.DataFrame, *, as_of: date, simulated: b
             continue
         fig.add_bar(y=[n for n, k in zip(names, keep) if k], x=[d for d, k in zip(durations, keep) if k],
                     base=[a for a, k in zip(act, keep) if k], orientation="h", name=name, marker_color=color,
-                    hovertemplate="%{y}<br>activated %{base|%Y-%m-%d}<extra></extra>")
+                    hovertemplate="%{y}<br>" + _("activated") + " %{base|%Y-%m-%d}<extra></extra>")
     planned = t["planned_activation_date"]
     fig.add_scatter(y=[n for n, p in zip(names, planned) if pd.notna(p)], x=[p for p in planned if pd.notna(p)],
                     mode="markers", marker=dict(symbol="diamond-open", size=11, color="#333333"),
@@ -181,10 +181,10 @@ def ranking_figure(ranked: pd.DataFrame, *, simulated: bool = False) -> go.Figur
                     marker=dict(size=10, color="#4a6fa5"),
                     error_x=dict(type="data", symmetric=False, array=r["posterior_high"] - r["posterior_mean"],
                                  arrayminus=r["posterior_mean"] - r["posterior_low"], color="#4a6fa5"),
-                    hovertemplate="%{y}<br>%{x:.2f} per site-month<extra></extra>")
+                    hovertemplate="%{y}<br>%{x:.2f} " + _("per site-month") + "<extra></extra>")
     fig.add_scatter(x=r["rate_per_site_month"], y=names, mode="markers", name=_("Raw rate (enrolled ÷ site-months)"),
                     marker=dict(size=9, symbol="circle-open", color="#d08c2f"),
-                    hovertemplate="%{y}<br>raw %{x:.2f} per site-month<extra></extra>")
+                    hovertemplate="%{y}<br>" + _("raw") + " %{x:.2f} " + _("per site-month") + "<extra></extra>")
     fig.update_layout(title=_title(_("Site enrollment rates, shrunk toward the average (Poisson–gamma)"), simulated),
                       xaxis_title=_("Participants enrolled per site-month"), yaxis_title=None,
                       height=max(300, 130 + 26 * len(r)), margin=dict(t=90), legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0))

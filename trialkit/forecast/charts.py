@@ -32,12 +32,12 @@ def fan_chart(f: Forecast, *, actual: pd.DataFrame | None = None, baseline: Fore
     fig.add_trace(go.Scatter(x=fan["date"], y=fan["p50"], mode="lines", line={"color": BAND.format(a=1)},
                              name=_("Median forecast"),
                              customdata=fan[["p10", "p90"]].to_numpy(),
-                             hovertemplate="%{x|%Y-%m-%d}: median %{y:.0f} (80%% band %{customdata[0]:.0f}"
-                                           "–%{customdata[1]:.0f})<extra></extra>"))
+                             hovertemplate="%{x|%Y-%m-%d}: " + _("median") + " %{y:.0f} (" + _("80%% band")
+                                           + " %{customdata[0]:.0f}–%{customdata[1]:.0f})<extra></extra>"))
     if baseline is not None and baseline is not f:
         fig.add_trace(go.Scatter(x=baseline.fan["date"], y=baseline.fan["p50"], mode="lines",
                                  line={"color": "gray", "dash": "dash"}, name=_("Median without what-ifs"),
-                                 hovertemplate="%{x|%Y-%m-%d}: %{y:.0f} without what-ifs<extra></extra>"))
+                                 hovertemplate="%{x|%Y-%m-%d}: %{y:.0f} " + _("without what-ifs") + "<extra></extra>"))
     obs = f.observed
     if len(obs):
         ox = list(obs["date"]) + [pd.Timestamp(f.as_of)]
