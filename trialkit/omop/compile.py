@@ -169,7 +169,10 @@ def _latest_measurements(src, labs: dict[str, tuple[FieldMap, list[int]]], index
                  m.measurement_date <= ibis.literal(index_date), m.measurement_date > ibis.literal(earliest))
     g = w.group_by([w.measurement_concept_id, w.unit_concept_id]).aggregate(records=w.count())
     units = concept.select(unit_id=concept.concept_id, ucum=concept.concept_code)
-    pairs = g.left_join(units, g.unit_concept_id == units.unit_id).to_pandas()
+    # sorted: a GROUP BY's row order is the engine's (DuckDB's is not even stable between runs), and the CASE
+    # below, its SQL and the list of unconvertible pairs must not depend on it
+    pairs = (g.left_join(units, g.unit_concept_id == units.unit_id).to_pandas()
+             .sort_values(["measurement_concept_id", "unit_concept_id"], na_position="last", kind="stable"))
     rows = []
     for r in pairs.itertuples(index=False):
         fld = owner[int(r.measurement_concept_id)]

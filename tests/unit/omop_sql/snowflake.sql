@@ -249,10 +249,45 @@ FROM (
                   END AS "k_field",
                   CASE
                     WHEN (
+                      "t2"."measurement_concept_id" = 3000963
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8636
+                    )
+                    THEN "t2"."value_as_number" * 1.0
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3000963
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8713
+                    )
+                    THEN "t2"."value_as_number" * 10.0
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3000963
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8753
+                    )
+                    THEN "t2"."value_as_number" * 16.1145
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3024929
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 8848
+                    )
+                    THEN "t2"."value_as_number" * 1.0
+                    WHEN (
                       "t2"."measurement_concept_id" = 3024929
                     )
                     AND (
                       "t2"."unit_concept_id" = 9444
+                    )
+                    THEN "t2"."value_as_number" * 1.0
+                    WHEN (
+                      "t2"."measurement_concept_id" = 3038553
+                    )
+                    AND (
+                      "t2"."unit_concept_id" = 9531
                     )
                     THEN "t2"."value_as_number" * 1.0
                     WHEN (
@@ -263,45 +298,10 @@ FROM (
                     )
                     THEN "t2"."value_as_number" * 1.0
                     WHEN (
-                      "t2"."measurement_concept_id" = 3000963
-                    )
-                    AND (
-                      "t2"."unit_concept_id" = 8753
-                    )
-                    THEN "t2"."value_as_number" * 16.1145
-                    WHEN (
-                      "t2"."measurement_concept_id" = 3000963
-                    )
-                    AND (
-                      "t2"."unit_concept_id" = 8713
-                    )
-                    THEN "t2"."value_as_number" * 10.0
-                    WHEN (
-                      "t2"."measurement_concept_id" = 3024929
-                    )
-                    AND (
-                      "t2"."unit_concept_id" = 8848
-                    )
-                    THEN "t2"."value_as_number" * 1.0
-                    WHEN (
-                      "t2"."measurement_concept_id" = 3000963
-                    )
-                    AND (
-                      "t2"."unit_concept_id" = 8636
-                    )
-                    THEN "t2"."value_as_number" * 1.0
-                    WHEN (
                       "t2"."measurement_concept_id" = 2000000001
                     )
                     AND (
                       "t2"."unit_concept_id" = 2000000101
-                    )
-                    THEN "t2"."value_as_number" * 1.0
-                    WHEN (
-                      "t2"."measurement_concept_id" = 3038553
-                    )
-                    AND (
-                      "t2"."unit_concept_id" = 9531
                     )
                     THEN "t2"."value_as_number" * 1.0
                     ELSE CAST('NaN' AS DOUBLE)
