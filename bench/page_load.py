@@ -108,6 +108,23 @@ class Server:
                 self.proc.kill()
 
 
+def app_and_baseline(tmp: Path, baseline_source: str, servers: list) -> tuple[Server, Server]:
+    """trialkit's app on a private copy of the shipped trials, and a one-file baseline Streamlit app, both
+    served (appended to ``servers`` as they start, so the caller's cleanup stops whatever did start)."""
+    import os
+
+    data = tmp / "data"
+    shutil.copytree(ROOT / "data" / "trials", data / "trials")
+    env = {k: v for k, v in os.environ.items() if k not in ("TRIALKIT_DB_URL", "TRIALKIT_READ_ONLY")}
+    env["TRIALKIT_DATA_DIR"] = str(data)
+    base_dir = tmp / "baseline"
+    base_dir.mkdir()
+    (base_dir / "app.py").write_text(baseline_source)
+    servers.append(Server(ROOT / "app.py", ROOT, env))
+    servers.append(Server(base_dir / "app.py", base_dir, env))
+    return servers[-2], servers[-1]
+
+
 def load_once(browser, url: str, selector: str) -> float:
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     ctx.add_init_script(f"window.__benchSelector = {json.dumps(selector)};" + READY_JS)
@@ -139,7 +156,6 @@ def main(argv=None) -> int:
         print(f"page_load: {CHROMIUM} is missing (apt-get install chromium)", file=sys.stderr)
         return 2
     from playwright.sync_api import sync_playwright
-    import os
 
     pages = page_urls()
     if a.pages:
@@ -148,17 +164,7 @@ def main(argv=None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="trialkit-bench-"))
     servers = []
     try:
-        data = tmp / "data"
-        shutil.copytree(ROOT / "data" / "trials", data / "trials")
-        env = {k: v for k, v in os.environ.items() if k not in ("TRIALKIT_DB_URL", "TRIALKIT_READ_ONLY")}
-        env["TRIALKIT_DATA_DIR"] = str(data)
-        empty_dir = tmp / "empty"
-        empty_dir.mkdir()
-        (empty_dir / "app.py").write_text("import streamlit as st\n")
-        app = Server(ROOT / "app.py", ROOT, env)
-        servers.append(app)
-        empty = Server(empty_dir / "app.py", empty_dir, env)
-        servers.append(empty)
+        app, empty = app_and_baseline(tmp, "import streamlit as st\n", servers)
         main_sel = '[data-testid="stMainBlockContainer"] [data-testid="stHeading"], [data-testid="stMain"] h1, ' \
                    '[data-testid="stMain"] h2, [data-testid="stMain"] h3'
         cases = {label: (f"http://127.0.0.1:{app.port}/{path}?trial={a.trial}", main_sel)

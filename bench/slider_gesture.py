@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import sys
@@ -24,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from page_load import ARGS, CHROMIUM, ROOT, Server  # noqa: E402
+from page_load import ARGS, CHROMIUM, app_and_baseline  # noqa: E402
 
 ONE_SLIDER = 'import streamlit as st\nst.slider("Age (years)", 0, 100, 38, key="x")\n'
 
@@ -111,17 +110,7 @@ def main(argv=None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="trialkit-bench-"))
     servers = []
     try:
-        data = tmp / "data"
-        shutil.copytree(ROOT / "data" / "trials", data / "trials")
-        env = {k: v for k, v in os.environ.items() if k not in ("TRIALKIT_DB_URL", "TRIALKIT_READ_ONLY")}
-        env["TRIALKIT_DATA_DIR"] = str(data)
-        one = tmp / "one"
-        one.mkdir()
-        (one / "app.py").write_text(ONE_SLIDER)
-        app = Server(ROOT / "app.py", ROOT, env)
-        servers.append(app)
-        base = Server(one / "app.py", one, env)
-        servers.append(base)
+        app, base = app_and_baseline(tmp, ONE_SLIDER, servers)
 
         def age_thumb(page):
             return page.locator('[data-testid="stSlider"]', has_text="Age (years)").first.get_by_role("slider")
