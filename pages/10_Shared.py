@@ -8,6 +8,7 @@ import streamlit as st
 
 from trialkit import notes as notes_mod, sharing
 from trialkit.errors import TrialkitError
+from trialkit.message import said
 from ui import common, loaders
 from ui import notes as ui_notes
 from ui.text import md_escape
@@ -20,7 +21,7 @@ def _open_cb(token: str, key: str) -> None:
     try:
         bundle = sharing.open_share(loaders.engine(), token, st.session_state.get(key, ""))
     except TrialkitError as exc:
-        st.session_state["_shared_error"] = str(exc)
+        st.session_state["_shared_error"] = said(exc)
     else:
         st.session_state.setdefault(OPENED, {})[ui_notes.token_key(token)] = bundle
     st.session_state[key] = ""  # never keep a passcode in the session
@@ -76,7 +77,7 @@ if token:
         try:
             sharing.share_status(loaders.engine(), token)
         except TrialkitError as exc:
-            st.error(md_escape(str(exc)), icon=":material/lock:")
+            st.error(md_escape(said(exc)), icon=":material/lock:")
         else:
             st.markdown(_("This link is protected by a passcode. Ask the person who sent it for the passcode."))
             if error:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from trialkit import changes
 from trialkit.errors import StudyFormatError
+from trialkit.message import said
 from ui import common, loaders
 from ui import changes as ui_changes
 from ui.text import md_escape
@@ -42,7 +43,7 @@ if old_i == new_i:
 try:
     diff = changes.diff_versions(loaders.catalog(), trial.nct_id, old_i, new_i)
 except StudyFormatError as exc:
-    st.error(_("A version could not be read: {reason}").format(reason=md_escape(str(exc), limit=400)))
+    st.error(_("A version could not be read: {reason}").format(reason=md_escape(said(exc), limit=400)))
     st.stop()
 
 st.markdown("**" + _("Summary:") + "** " + md_escape(diff.summary()))

@@ -10,6 +10,7 @@ import streamlit as st
 
 from trialkit.criteria.evaluate import evaluate_candidate, nearest_changes
 from trialkit.i18n import N_, _
+from trialkit.message import said
 from ui import common, fhir_candidate, language, loaders, record_screening, referral, whatif
 from ui.text import md_escape, registered_english
 
@@ -24,14 +25,14 @@ n_exec, total = ruleset.executable_count, ruleset.total
 st.caption(_("{n_exec} of {total} criteria have executable rules; {n_judgment} need a clinician's judgment only. "
              "Rules: {source}.").format(n_exec=common.show_count(n_exec), total=common.show_count(total),
                                         n_judgment=common.show_count(ruleset.judgment_only_count),
-                                        source=md_escape(ruleset.source_words())))
+                                        source=md_escape(said(ruleset.source))))
 if ruleset.unreviewed_count:
     st.warning(_("{n} of {total} criteria have rules drafted automatically from the criteria text that nobody has "
                  "reviewed. Check each reason against the criterion text before relying on it.").format(
                    n=common.show_count(ruleset.unreviewed_count), total=common.show_count(total)),
                icon=":material/rule:")
 for problem in ruleset.problems:
-    st.warning(md_escape(problem), icon=":material/warning:")
+    st.warning(md_escape(said(problem)), icon=":material/warning:")
 
 
 @language.dialog(_("Record this screening"), width="large")  # dialogs and fragments rerun in the run's language

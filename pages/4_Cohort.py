@@ -21,45 +21,18 @@ from trialkit.cohort.pipeline import (SIMULATED_LABEL, Cohort, CohortRun, evalua
 from trialkit.criteria.judgment import judgment_criteria
 from trialkit.errors import TrialkitError
 from trialkit import i18n
-from trialkit.criteria import judgment
 from trialkit.i18n import N_, _, current_language, ngettext
-from trialkit.plain_language import field_label, unit_words
+from trialkit.plain_language import bound_slider_label, bound_title, canonical_unit_words, field_label, upper_first as capitalized
+from trialkit.message import said
 from ui import common, language, loaders
 from ui import whatif as whatif_ui
 from ui.text import md_escape, registered_english
 
 trial = common.page(N_("Cohort what-if"))
-#: A bound's slider label per side, and the comparison groups (trialkit.cohort.analysis.group_masks).
-BOUND_SIDES = {"min": N_("{field} min threshold"), "max": N_("{field} max threshold")}
+#: The comparison groups (trialkit.cohort.analysis.group_masks).
 GROUP_WORDS = (N_("Whole cohort"), N_("Eligible or needs review"), N_("Eligible"))
 
 
-def field_unit(name: str) -> str:
-    """The field's canonical unit in the page's language ("" for none)."""
-    from trialkit.cohort.analysis import field_unit as canonical_unit
-
-    return unit_words(name, canonical_unit(name))
-
-
-def cohort_words(label: str) -> str:
-    """A cohort's label (trialkit.cohort.pipeline: "Simulated cohort", "Uploaded cohort (file.csv)") in the
-    page's language; the file name stays as written."""
-    if label == SIMULATED_LABEL:
-        return _("Simulated cohort")
-    if label.startswith("Uploaded cohort (") and label.endswith(")"):
-        return _("Uploaded cohort ({name})").format(name=label[len("Uploaded cohort ("):-1])
-    return label
-
-
-def assumption_words(run) -> str:
-    """The optimistic upper bound's label (:func:`trialkit.cohort.pipeline.assumption_text`) in the page's
-    language: the judgment answers, and the yes/no facts assumed with them."""
-    facts = [f for f in (run.assumed or {}) if not judgment.is_judgment_key(f)]
-    text = _("Optimistic upper bound: every clinician's judgment assumed favourable")
-    if facts:
-        text += _("; {facts} (settled at the screening visit, not in this cohort) assumed too").format(
-            facts=i18n.gettext(", ").join(field_label(f) for f in facts))
-    return text
 demo = common.is_demo()
 show = common.show_count
 
@@ -118,7 +91,7 @@ rules_fp = loaders.rules_fingerprint(trial)
 try:
     ruleset = loaders.ruleset(trial)
 except TrialkitError as exc:
-    st.error(_("The trial's rules cannot be loaded: {error}").format(error=md_escape(str(exc), limit=400)))
+    st.error(_("The trial's rules cannot be loaded: {error}").format(error=md_escape(said(exc), limit=400)))
     st.stop()
 fields_used = ruleset.fields_used()
 labels = {c.id: c.text for c in ruleset.criteria}
@@ -178,7 +151,7 @@ elif source == SIMULATED_LABEL:
     try:
         params = validate_params(params)
     except TrialkitError as exc:
-        st.error(_("{error}. The cohort below still uses the last valid parameters.").format(error=md_escape(str(exc))))
+        st.error(_("{error}. The cohort below still uses the last valid parameters.").format(error=md_escape(said(exc))))
         params = st.session_state.get("_cohort_last_params", defaults)
     st.session_state["_cohort_last_params"] = params
     phash = params_hash(params)
@@ -213,7 +186,7 @@ else:
             run, whatif = uploaded_run(trial.nct_id, rules_fp, sha, up.name, assume, data)
         run_key = (trial.nct_id, rules_fp, "upload", sha, assume)
     except TrialkitError as exc:
-        problems = getattr(exc, "problems", None) or [str(exc)]
+        problems = [said(p) for p in getattr(exc, "problems", None) or [exc]]
         st.error(ngettext("The file cannot be used: {n} problem. Nothing was changed.",
                           "The file cannot be used: {n} problems. Nothing was changed.", len(problems)).format(n=len(problems)))
         st.dataframe(pd.DataFrame({_("problem"): problems}), hide_index=True, width="stretch")
@@ -221,16 +194,16 @@ else:
 
 assert run is not None and whatif is not None
 cohort = run.cohort
-label = cohort_words(cohort.label)
-st.caption(_("{provenance} · rules: {source}").format(provenance=md_escape(cohort.provenance_words()),
-                                                      source=md_escape(ruleset.source_words())))
+label = said(cohort.label)
+st.caption(_("{provenance} · rules: {source}").format(provenance=md_escape(said(cohort.provenance)),
+                                                      source=md_escape(said(ruleset.source))))
 if cohort.simulated:
     st.info(_("Simulated cohort: simulated patients from stated distributions, not real people."),
             icon=":material/science:")
 assumed = run.assumed or {}
 if run.assumption:
     st.warning(_("**{assumption}.** Every count on this page is an upper bound: real patients will not all clear "
-                 "the clinician's questions.").format(assumption=md_escape(assumption_words(run))),
+                 "the clinician's questions.").format(assumption=md_escape(capitalized(said(run.assumption)))),
                icon=":material/trending_up:")
     label_charts = _("{cohort}, every clinician's judgment assumed favourable (upper bound)").format(cohort=label)
 else:
@@ -282,7 +255,7 @@ def _remember_bound(bound_key: str) -> None:
 def results(run: CohortRun, whatif: WhatIf, run_key: tuple) -> None:
     """Counts, tabs and the what-if sliders for one evaluated cohort."""
     cohort = run.cohort
-    label = cohort_words(cohort.label)
+    label = said(cohort.label)
     label_charts = (_("{cohort}, every clinician's judgment assumed favourable (upper bound)").format(cohort=label)
                     if run.assumption else label)
     # -- what-if state (before the counts, so the counts show the moved bounds) --------------------------
@@ -367,8 +340,7 @@ def results(run: CohortRun, whatif: WhatIf, run_key: tuple) -> None:
                     st.text("\n".join(line.text(count=show) for line in lines))
                 else:
                     st.caption(_("No bound moved yet: choose a bound and move its slider below."))
-                titles = {b.key: (f"{b.criterion_id} · {field_label(b.field)} {b.describe()}"
-                                  f"{(' ' + field_unit(b.field)) if field_unit(b.field) else ''} "
+                titles = {b.key: (f"{bound_title(b)} "
                                   f"({_(whatif_ui.KIND_WORDS.get(b.criterion_kind, b.criterion_kind))})")
                           for b in bounds}
                 # one bound's slider and curve at a time: a key press redraws one chart, not one per bound
@@ -384,16 +356,13 @@ def results(run: CohortRun, whatif: WhatIf, run_key: tuple) -> None:
                     st.session_state[skey] = float(moved.get(b.key, b.value))
                 if not lo <= st.session_state[skey] <= hi:
                     st.session_state[skey] = float(min(max(st.session_state[skey], lo), hi))
-                unit = field_unit(b.field)
                 with st.container(border=True):
                     left, right = st.columns([1, 2])
                     with left:
                         st.markdown(f"**{md_escape(titles[b.key])}**")
                         st.caption(md_escape(labels.get(b.criterion_id, ""), limit=300))
                         fmt = "%.0f" if step >= 1 else ("%.1f" if step >= 0.1 else "%.2f")
-                        value = st.slider(_(BOUND_SIDES[b.side]).format(field=field_label(b.field))
-                                          + (f" ({unit})" if unit else ""),
-                                          min_value=lo, max_value=hi, step=step, format=fmt, key=skey,
+                        value = st.slider(bound_slider_label(b), min_value=lo, max_value=hi, step=step, format=fmt, key=skey,
                                           on_change=_remember_bound, args=(b.key,),
                                           help=_("Moves this bound; the cohort is not regenerated. Other moved "
                                                  "bounds stay in force."))
@@ -424,7 +393,8 @@ def results(run: CohortRun, whatif: WhatIf, run_key: tuple) -> None:
             cmp = compare_groups(cohort.frame, status, ["age", *[f for f in num_fields if f != "age"]])
             if not cmp.empty:
                 cmp = cmp[cmp["patients"] > 0]
-                cmp["field"] = [field_label(f) + (f" ({field_unit(f)})" if field_unit(f) else "") for f in cmp["field"]]
+                cmp["field"] = [field_label(f) + (f" ({canonical_unit_words(f)})" if canonical_unit_words(f) else "")
+                                for f in cmp["field"]]
                 cmp["patients"] = [show(int(v)) for v in cmp["patients"]]
                 names = {"field": _("field"), "group": _("group"), "patients": _("patients"),
                          "known_pct": _("% with a value"), "median": _("median"), "p10": _("10th pct"),

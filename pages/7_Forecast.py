@@ -17,6 +17,7 @@ from trialkit.enrollment.storage import DEMO_LABEL, log_fingerprint, read_log
 from trialkit.forecast.model import DAYS_PER_MONTH, PlanPrior, log_end, log_start, snapshot
 from trialkit.forecast.predict import (DEFAULT_SEED, DEFAULT_SIMS, AddedSite, ForecastError, MovedActivation,
                                        WhatIf, forecast, plan_from_trial)
+from trialkit.message import said
 from ui import common, loaders
 from ui.text import md_escape
 
@@ -131,7 +132,7 @@ try:
                 _forecast(NCT, fp, target, as_of.isoformat(), by.isoformat(), WhatIf().key(), arms, plan_key,
                           DEFAULT_SEED, current_language()))
 except ForecastError as exc:
-    st.error(md_escape(str(exc)))
+    st.error(md_escape(said(exc)))
     st.stop()
 
 # -- headline -------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from trialkit import ctgov_api
 from trialkit.catalog import trial_summary
 from trialkit.ctgov import MAX_STUDY_BYTES, parse_bytes
 from trialkit.errors import StudyFormatError, TrialkitError
+from trialkit.message import said
 from ui import common, loaders
 from ui import find_trials as live
 from ui.text import md_escape
@@ -33,7 +34,7 @@ def review_and_add(raw: bytes, shown_name: str, *, key: str, fetched_id: str | N
     try:
         trial = parse_bytes(raw, source=shown_name)
     except StudyFormatError as exc:
-        st.error(_("Not imported: {problems}").format(problems=md_escape(str(exc), limit=600)),
+        st.error(_("Not imported: {problems}").format(problems=md_escape(said(exc), limit=600)),
                  icon=":material/error:")
         return
     summary = trial_summary(trial)
@@ -58,7 +59,7 @@ def review_and_add(raw: bytes, shown_name: str, *, key: str, fetched_id: str | N
             else:
                 _entry, _version, is_new = loaders.catalog().add(raw, source_name=shown_name)
         except TrialkitError as exc:
-            st.error(_("Not imported: {problems}").format(problems=md_escape(str(exc), limit=600)),
+            st.error(_("Not imported: {problems}").format(problems=md_escape(said(exc), limit=600)),
                      icon=":material/error:")
             return
         st.cache_data.clear()

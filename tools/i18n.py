@@ -24,7 +24,8 @@ from babel.messages.pofile import read_po, write_po  # noqa: E402
 from trialkit import i18n  # noqa: E402
 
 POT = i18n.LOCALE_DIR / f"{i18n.DOMAIN}.pot"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None,
+            "Message": None, "PluralMessage": (1, 2)}  # trialkit.message
 
 
 def template() -> Catalog:

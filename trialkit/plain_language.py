@@ -352,8 +352,12 @@ def _is_are(name: str) -> str:
     return "are" if last.endswith("s") and not last.endswith(("ss", "us", "sis")) else "is"
 
 
-def _upper_first(text: str) -> str:
+def upper_first(text: str) -> str:
+    """"optimistic upper bound: …" -> "Optimistic upper bound: …" at the start of a sentence."""
     return text[:1].upper() + text[1:]
+
+
+_upper_first = upper_first
 
 
 def field_label(field: str) -> str:
@@ -380,6 +384,30 @@ def field_display(field: str) -> str:
     if spec is None or spec.kind != "number" or spec.allow_never or not spec.unit:
         return label
     return f"{label} ({unit_words(field, spec.unit)})"
+
+
+def canonical_unit_words(field: str) -> str:
+    """The unit a cohort's numbers of ``field`` are in (:func:`trialkit.cohort.analysis.field_unit`, the
+    engine's canonical unit) in the current language; "" for a field without one."""
+    spec = FIELDS.get(field)
+    return unit_words(field, spec.unit if spec is not None and spec.kind == "number" else "")
+
+
+#: A rule bound's slider label per side (:attr:`trialkit.cohort.analysis.NumericBound.side`).
+BOUND_SIDES = {"min": N_("{field} min threshold"), "max": N_("{field} max threshold")}
+
+
+def bound_title(bound) -> str:
+    """A rule's numeric bound as the cohort pages list it: "I2 · Age ≥ 20 years" (criterion, field, bound,
+    canonical unit), in the current language."""
+    unit = canonical_unit_words(bound.field)
+    return f"{bound.criterion_id} · {field_label(bound.field)} {bound.describe()}" + (f" {unit}" if unit else "")
+
+
+def bound_slider_label(bound) -> str:
+    """The label of the slider that moves ``bound``: "Age min threshold (years)"."""
+    unit = canonical_unit_words(bound.field)
+    return _(BOUND_SIDES[bound.side]).format(field=field_label(bound.field)) + (f" ({unit})" if unit else "")
 
 
 def field_words(field: str) -> tuple[str, str]:

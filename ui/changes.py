@@ -8,6 +8,7 @@ import streamlit as st
 
 from trialkit import changes
 from trialkit.errors import StudyFormatError
+from trialkit.message import said
 from ui import common, loaders
 from ui.text import md_escape
 
@@ -66,7 +67,7 @@ def home_section() -> None:
         items = _unseen(user, loaders.catalog().fingerprint(),
                         tuple(sorted((k, v[0]) for k, v in seen.items())))
     except StudyFormatError as exc:
-        st.warning(_("Could not compare versions: {reason}").format(reason=md_escape(str(exc), limit=300)))
+        st.warning(_("Could not compare versions: {reason}").format(reason=md_escape(said(exc), limit=300)))
         items = []
     if not seen:
         st.caption(_("trialkit remembers which version of each study you have opened; when a newer version is "

@@ -13,22 +13,16 @@ import pandas as pd
 import streamlit as st
 
 from trialkit.cohort import charts
-from trialkit.cohort.analysis import field_unit as canonical_unit, numeric_bounds
+from trialkit.cohort.analysis import numeric_bounds
 from trialkit.errors import TrialkitError
 from trialkit.i18n import N_, _, current_language, format_date as i18n_date
-from trialkit.plain_language import field_label, unit_words
+from trialkit.plain_language import bound_slider_label, bound_title
+from trialkit.message import said
 from ui import common, language, loaders
 from ui.text import md_escape
 
 EMBEDDED, URL, FOLDER, FHIR = (N_("Embedded synthetic OMOP database"), N_("Connection URL (DuckDB or PostgreSQL)"),
                                N_("Folder of OMOP parquet files"), N_("FHIR Bulk export (folder of NDJSON)"))
-BOUND_SIDES = {"min": N_("{field} min threshold"), "max": N_("{field} max threshold")}
-
-
-def field_unit(name: str) -> str:
-    return unit_words(name, canonical_unit(name))
-
-
 def source_words(res) -> str:
     """The scanned source as the page says it (the source's own address or folder stays as written)."""
     if res.synthetic:
@@ -103,7 +97,7 @@ def render(trial, ruleset, rules_fp: tuple, assume: str | None):
         try:
             cohort = fhir_cohort(trial.nct_id, rules_fp, path, folder_fingerprint(path), index_date)
         except TrialkitError as exc:
-            st.error(_("The FHIR export cannot be used: {error}").format(error=md_escape(str(exc), limit=400)))
+            st.error(_("The FHIR export cannot be used: {error}").format(error=md_escape(said(exc), limit=400)))
             return None
         fc = getattr(cohort, "fhir", None)
         bad = fc.unusable() if fc is not None else []
@@ -132,12 +126,12 @@ def render(trial, ruleset, rules_fp: tuple, assume: str | None):
     try:
         res = _scan(trial.nct_id, rules_fp, source.strip(), schema, index_date, assume)
     except TrialkitError as exc:
-        st.error(_("The database cannot be used: {error}").format(error=md_escape(str(exc), limit=400)))
+        st.error(_("The database cannot be used: {error}").format(error=md_escape(said(exc), limit=400)))
         return
     s = res.summary
     labels = {c.id: c.text for c in ruleset.criteria}
     st.caption(_("{source} · index date {date} · rules: {rules}").format(
-        source=md_escape(source_words(res)), date=i18n_date(index_date), rules=md_escape(ruleset.source_words())))
+        source=md_escape(source_words(res)), date=i18n_date(index_date), rules=md_escape(said(ruleset.source))))
     if res.synthetic:
         st.info(_("SYNTHETIC OMOP database: generated persons, not real people."), icon=":material/science:")
     m = st.columns(4)
@@ -179,7 +173,7 @@ def slider_move(res, b, value: float, label: str):
     ts = np.arange(lo, hi + step / 2, step)
     curve = res.curve(b.key, ts)
     at = int(res.curve(b.key, np.array([value]))["not_excluded"][0])
-    title = f"{b.criterion_id} · {field_label(b.field)} {b.describe()}" + (f" {field_unit(b.field)}" if field_unit(b.field) else "")
+    title = bound_title(b)
     return charts.curve_figure(b.field, ts, curve, b.value, value, label, title), at
 
 
@@ -197,12 +191,9 @@ def move_a_bound(res, bounds, label: str, scan_key: tuple) -> None:
     st.subheader(_("Move a bound"), anchor=False)
     b = next(x for x in bounds if x.key == st.selectbox(
         _("Bound"), [x.key for x in bounds], key="cohort_db_bound",
-        format_func=lambda k: next(f"{x.criterion_id} · {field_label(x.field)} {x.describe()}" for x in bounds
-                                   if x.key == k)))
+        format_func=lambda k: next(bound_title(x) for x in bounds if x.key == k)))
     lo, hi, step = bound_range(b)
-    unit = field_unit(b.field)
-    value = st.slider(_(BOUND_SIDES[b.side]).format(field=field_label(b.field)) + (f" ({unit})" if unit else ""),
-                      min_value=lo, max_value=hi, value=float(b.value), step=step,
+    value = st.slider(bound_slider_label(b), min_value=lo, max_value=hi, value=float(b.value), step=step,
                       key=f"cohort_db_bound_{b.key}", help=_("Answered from a cached histogram: no new query."))
     fig, at = curve_figure(scan_key, b.key, float(value), label, current_language(), res, b)
     st.metric(_("Eligible or needs review at this threshold"), show(at))

@@ -23,6 +23,7 @@ from trialkit.ctgov import NCT_ID
 from trialkit.disclosure import Count
 from trialkit.models import Trial
 from trialkit.i18n import N_, _
+from trialkit.message import said
 from ui import auth, language, loaders  # issue 18: language
 from ui.text import md_escape
 
@@ -214,7 +215,7 @@ def choose_trial() -> Trial | None:
     scan = loaders.catalog_scan()
     cat = loaders.catalog()
     for problem in scan.problems:  # the file's name inside the catalog folder, never the server's absolute path
-        shown = problem.message.replace(str(problem.path), _catalog_name(problem.path, cat))
+        shown = said(problem.message).replace(str(problem.path), _catalog_name(problem.path, cat))
         st.sidebar.warning(_("Skipped a broken study file: {problem}").format(problem=md_escape(shown, limit=400)),
                            icon=":material/warning:")
     ids = scan.ids

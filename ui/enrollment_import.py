@@ -10,6 +10,7 @@ import streamlit as st
 from trialkit.enrollment import sdtm, storage
 from trialkit.errors import LogValidationError, TrialkitError
 from trialkit.models import Trial
+from trialkit.message import said
 from ui import common, loaders
 from ui.text import md_escape
 
@@ -70,7 +71,7 @@ def sdtm_section(trial: Trial, log: storage.LogFrames, *, flash_key: str, max_by
         try:
             data = sdtm.export_zip(loaders.engine(), trial)
         except TrialkitError as exc:
-            st.caption(md_escape(str(exc), limit=300))
+            st.caption(md_escape(said(exc), limit=300))
         else:
             st.download_button(_("This log as CDISC SDTM (DM, DS, IE as XPT v5 and CSV; zip)"), data,
                                file_name=f"{trial.nct_id}_sdtm.zip", mime="application/zip",
@@ -106,12 +107,12 @@ def run_import(do_import, *, flash_key: str, spinner: str, problems_file: str) -
     except LogValidationError as exc:
         st.error(_("Not imported: {n} problem(s). Nothing in the log changed.").format(n=len(exc.problems)),
                  icon=":material/error:")
-        st.dataframe(pd.DataFrame({"problem": exc.problems}), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame({_("problem"): [said(p) for p in exc.problems]}), hide_index=True, width="stretch")
         st.download_button(_("Problems (text)"), ("\n".join(exc.problems) + "\n").encode(), file_name=problems_file,
                            mime="text/plain")
         return
     except TrialkitError as exc:
-        st.error(_("Not imported: {problems}").format(problems=md_escape(str(exc), limit=500)), icon=":material/error:")
+        st.error(_("Not imported: {problems}").format(problems=md_escape(said(exc), limit=500)), icon=":material/error:")
         return
     st.session_state[flash_key] = [report.line(), *report.notes]
     st.rerun()

@@ -21,6 +21,7 @@ from trialkit.criteria.judgment import is_judgment_key
 from trialkit.errors import TrialkitError
 from trialkit.fhir.patient import DEFAULT_LOOKBACK_DAYS, candidate_from_bundle, latest_record_date
 from trialkit.fhir.resources import MAX_BUNDLE_BYTES, read_bundle
+from trialkit.message import said
 from ui import whatif
 from ui.text import md_escape
 
@@ -64,7 +65,7 @@ def render(ruleset) -> None:
                 sha, read = _read(up.getvalue(), up.name)
             except TrialkitError as exc:
                 st.error(_("This bundle cannot be used:"), icon=":material/error:")
-                st.text(str(exc))
+                st.text(said(exc))
                 return
             newest = latest_record_date(read) or dt.date.today()
             c1, c2 = st.columns(2)

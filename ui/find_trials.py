@@ -15,6 +15,7 @@ from trialkit.ctgov_api import CtgovError, SearchQuery
 from trialkit.enrollment import charts
 from trialkit.errors import TrialkitError
 from trialkit.geo import GAZETTEER, PlaceNotFound, resolve_place
+from trialkit.message import said
 from ui import common, loaders
 from ui.text import humanize, md_escape
 
@@ -31,7 +32,7 @@ def where() -> str:
 
 
 def show_error(exc: Exception) -> None:
-    st.error(md_escape(str(exc), limit=600), icon=":material/cloud_off:")
+    st.error(md_escape(said(exc), limit=600), icon=":material/cloud_off:")
 
 
 # -- fetch by id ------------------------------------------------------------------------------------------------
@@ -144,7 +145,7 @@ def search_form() -> tuple[SearchQuery, int] | None:
         try:
             near = resolve_place(place)
         except PlaceNotFound as exc:
-            st.error(md_escape(str(exc), limit=400), icon=":material/location_off:")
+            st.error(md_escape(said(exc), limit=400), icon=":material/location_off:")
             return None
     return SearchQuery(cond=cond or None, term=term or None, near=near, radius_mi=float(radius),
                        statuses=tuple(statuses), phases=tuple(phases)), int(limit)

@@ -16,6 +16,7 @@ import streamlit as st
 
 from trialkit import notes as notes_mod, sharing
 from trialkit.errors import TrialkitError
+from trialkit.message import said
 from ui import auth, common, loaders
 from ui.text import md_escape
 
@@ -70,7 +71,7 @@ def _write(flash_key: str, action, success: str | None = None) -> bool:
     try:
         action()
     except TrialkitError as exc:
-        _flash(flash_key, "error", str(exc))  # typed text stays in its box
+        _flash(flash_key, "error", said(exc))  # typed text stays in its box
         return False
     if success:
         _flash(flash_key, "success", success)

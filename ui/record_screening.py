@@ -21,6 +21,7 @@ from trialkit.enrollment.demo import SINGLE_GROUP_LABEL
 from trialkit.enrollment.schema import PARTICIPANT_STATUSES, SCREEN_OUTCOMES
 from trialkit.errors import LogValidationError, TrialkitError
 from trialkit.models import Trial
+from trialkit.message import said
 from ui import common, loaders
 from ui.text import md_escape
 
@@ -129,9 +130,9 @@ def render(trial: Trial, result, *, key: str = "record_screening") -> None:
         except LogValidationError as exc:
             st.error(_("Not recorded: {n} problem(s). Nothing was written.").format(n=len(exc.problems)),
                      icon=":material/error:")
-            st.dataframe(pd.DataFrame({"problem": exc.problems}), hide_index=True, width="stretch")
+            st.dataframe(pd.DataFrame({_("problem"): [said(p) for p in exc.problems]}), hide_index=True, width="stretch")
         except TrialkitError as exc:
-            st.error(_("Not recorded: {reason}").format(reason=md_escape(str(exc), limit=400)), icon=":material/error:")
+            st.error(_("Not recorded: {reason}").format(reason=md_escape(said(exc), limit=400)), icon=":material/error:")
         else:
             st.success(_("Recorded screening {id} at {site} ({outcome}); the audit trail names {user}.").format(
                 id=md_escape(subject_id), site=md_escape(site_labels[site_id]), outcome=outcome,

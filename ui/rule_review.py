@@ -17,6 +17,8 @@ from trialkit.criteria.rules import RangeRule
 from trialkit.criteria.ruleset import STRUCTURED_NOTE
 from trialkit.criteria.units import convert
 from trialkit.errors import TrialkitError
+from trialkit.message import said
+from ui.text import md_escape
 from ui import common, loaders
 
 _FLASH = "rr_flash"
@@ -51,7 +53,7 @@ def _save(trial, cid: str, rules: list, decision: str) -> None:
         stamp = review.save_review(trial, cid, rules, user=common.current_user(), decision=decision,
                                    engine=loaders.engine())
     except TrialkitError as exc:
-        st.session_state[_FLASH] = ("error", str(exc))
+        st.session_state[_FLASH] = ("error", said(exc))
         return
     st.session_state[_FLASH] = ("success", _("{id}: rules saved as reviewed by {user} at {time}.").format(
         id=cid, user=stamp['by'], time=stamp['at']))
@@ -80,7 +82,7 @@ def review_panel(trial) -> None:
         st.text(c.text)
         for p in ruleset.problems:
             if p.startswith(f"{cid}:"):
-                st.warning(p, icon=":material/warning:")
+                st.warning(md_escape(said(p)), icon=":material/warning:")
         own = _own_rules(c)
         st.dataframe([{_("rule"): _describe(r), _("words"): r.source_text if r.kind != "judgment" else "",
                        _("reviewed"): bool(r.reviewed and not c.rules_unreviewed)} for r in own],
@@ -134,7 +136,7 @@ def review_panel(trial) -> None:
             except ValueError:
                 st.session_state[_FLASH] = ("error", _("Minimum and maximum must be numbers (or empty)."))
             except TrialkitError as exc:
-                st.session_state[_FLASH] = ("error", str(exc))
+                st.session_state[_FLASH] = ("error", said(exc))
             else:
                 kept = [r for r in own if not (mode == "edit" and isinstance(r, RangeRule) and r.field == field)]
                 _save(trial, cid, kept + [new], mode)

@@ -25,6 +25,7 @@ from trialkit.criteria.ruleset import Ruleset
 from trialkit.errors import TrialkitError
 from trialkit.i18n import N_, _, current_language, ngettext, pgettext
 from trialkit.plain_language import field_display, field_label
+from trialkit.message import said
 from ui.text import md_escape
 
 SYNC_KEY = "_whatif_url"  # the scenarios (query parameters) this session has written or applied
@@ -80,7 +81,7 @@ def _apply_url(ruleset: Ruleset) -> list[str]:
                 judgment.resolve_key(k, ruleset)
                 why = _("write it as {key}").format(key=judgment.resolve_key(k, ruleset))
             except TrialkitError as exc:
-                why = str(exc)
+                why = said(exc)
             problems.append(_("link value {name}={value} ignored: {why}").format(
                 name=k, value=repr(st.query_params.get(k)), why=why))
     for key, _crit in _judgment_inputs(ruleset):
@@ -90,7 +91,7 @@ def _apply_url(ruleset: Ruleset) -> list[str]:
             try:
                 value = values.parse(key, raw)
             except TrialkitError as exc:
-                problems.append(_("link value {name}={value} ignored: {why}").format(name=key, value=repr(raw), why=exc))
+                problems.append(_("link value {name}={value} ignored: {why}").format(name=key, value=repr(raw), why=said(exc)))
         st.session_state[_keys(key)[1]] = UNKNOWN if value is None else ("yes" if value else "no")
     for name in ruleset.fields_used():
         spec = FIELDS[name]

@@ -26,7 +26,8 @@ import pandas as pd
 from trialkit import values
 from trialkit.criteria import judgment
 from trialkit.criteria.fields import FIELDS
-from trialkit.errors import CandidateError, TrialkitError
+from trialkit.errors import CandidateError, TrialkitError, problems_message
+from trialkit.message import Message
 
 MAX_BYTES = 25 * 1024 * 1024  # = server.maxUploadSize in .streamlit/config.toml (25 MB; a test keeps them equal)
 _MAX_LISTED = 200
@@ -37,9 +38,8 @@ class CohortFileError(TrialkitError):
 
     def __init__(self, problems: list[str], *, source: str | None = None):
         self.problems = list(problems)
-        head = f"{source}: " if source else ""
-        shown = "; ".join(self.problems[:3]) + (" …" if len(self.problems) > 3 else "")
-        super().__init__(f"{head}{len(self.problems)} problem(s) in the cohort file: {shown}")
+        super().__init__(problems_message(self.problems, source=source, shown=3,
+                                          what=Message("the cohort file")))
 
 
 @dataclass

@@ -27,7 +27,8 @@ from trialkit.criteria.evaluate import evaluate_frame
 from trialkit.criteria.fields import FIELDS
 from trialkit.criteria.judgment import FAVOURABLE_LABEL, check_assume, favourable_answers, is_judgment_key, resolve_key
 from trialkit.errors import TrialkitError
-from trialkit.i18n import DEFAULT_LANGUAGE, N_, current_language, gettext as _
+from trialkit.i18n import N_
+from trialkit.message import Message, coded
 from trialkit.criteria.rules import FactRule
 from trialkit.criteria.ruleset import apply_overrides, load_ruleset
 
@@ -43,30 +44,17 @@ class Cohort:
 
     frame: pd.DataFrame
     patient_ids: np.ndarray | None
-    label: str  # "Simulated cohort" or "Uploaded cohort (file.csv)"
+    #: "Simulated cohort" or "Uploaded cohort (file.csv)"; like :attr:`provenance`, a
+    #: :class:`~trialkit.message.Message`: English in files and on the command line, ``said()`` on pages
+    label: str
     simulated: bool
     #: fields the rules use that nobody in this cohort has (unknown for everyone), with why
     missing_fields: dict[str, str] = field(default_factory=dict)
     provenance: str = ""
-    #: The provenance as a catalog message and its values, so a page can say it in its language
-    #: (:meth:`provenance_words`); files and the command line keep the English :attr:`provenance`.
-    provenance_message: tuple[str, dict] | None = None
-    #: values of the message that are words themselves (catalog messages), said in the interface language
-    #: when it is not English (English keeps :attr:`provenance` as files write it)
-    provenance_words_values: dict[str, str] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
         return len(self.frame)
-
-    def provenance_words(self) -> str:
-        """:attr:`provenance` in the current interface language."""
-        if self.provenance_message is None:
-            return self.provenance
-        message, values = self.provenance_message
-        if current_language() != DEFAULT_LANGUAGE:
-            values = {**values, **{k: _(v) for k, v in self.provenance_words_values.items()}}
-        return _(message).format(**values)
 
 
 def simulated_cohort(ruleset, n: int, seed: int, params: dict | None = None, population: str | None = None) -> Cohort:
@@ -74,10 +62,9 @@ def simulated_cohort(ruleset, n: int, seed: int, params: dict | None = None, pop
     pop = population or population_for(fields).key
     p = default_params(pop) if params is None else params
     sim: SimulatedCohort = simulate(fields, n, seed, p)
-    message = N_("Simulated cohort: {n} patients, seed {seed}, population '{population}'")
-    values = {"n": f"{n:,}", "seed": seed, "population": pop}
-    return Cohort(sim.frame, None, SIMULATED_LABEL, True, dict(sim.notes), message.format(**values),
-                  (message, values), {"population": POPULATIONS[pop].label})
+    provenance = Message("Simulated cohort: {n} patients, seed {seed}, population '{population}'", n=f"{n:,}",
+                         seed=seed, population=coded(pop, POPULATIONS[pop].label))
+    return Cohort(sim.frame, None, Message(SIMULATED_LABEL), True, dict(sim.notes), provenance)
 
 
 def file_cohort(ruleset, data: bytes | str, *, source: str = "upload", max_bytes: int | None = None) -> Cohort:
@@ -86,10 +73,9 @@ def file_cohort(ruleset, data: bytes | str, *, source: str = "upload", max_bytes
     missing = {f: N_("not a column of the file: unknown for everyone") for f in ruleset.fields_used()
                if f not in cf.frame.columns}
     name = source.rsplit("/", 1)[-1]
-    message = N_("{name}, {n} rows, sha256 {sha}")
-    values = {"name": name, "n": f"{cf.n:,}", "sha": cf.sha256[:12]}
-    return Cohort(cf.frame, cf.patient_ids, f"Uploaded cohort ({name})", False, missing, message.format(**values),
-                  (message, values))
+    provenance = Message("{name}, {n} rows, sha256 {sha}", name=name, n=f"{cf.n:,}", sha=cf.sha256[:12])
+    return Cohort(cf.frame, cf.patient_ids, Message("Uploaded cohort ({name})", name=name), False, missing,
+                  provenance)
 
 
 def _favourable_facts(ruleset, columns) -> dict[str, bool]:
@@ -111,16 +97,16 @@ def assumed_answers(ruleset, cohort: Cohort, assume_judgment: str | None) -> dic
     return {**favourable_answers(ruleset), **_favourable_facts(ruleset, set(cohort.frame.columns))}
 
 
-def assumption_text(ruleset, cohort: Cohort, assume_judgment: str | None) -> str | None:
+def assumption_text(ruleset, cohort: Cohort, assume_judgment: str | None) -> Message | None:
     """What to print beside every count made under the assumption (None without one)."""
     if check_assume(assume_judgment) != "favourable":
         return None
     facts = _favourable_facts(ruleset, set(cohort.frame.columns))
-    text = FAVOURABLE_LABEL
-    if facts:
-        text += ("; " + ", ".join(FIELDS[f].label.lower() for f in facts)
-                 + " (settled at the screening visit, not in this cohort) assumed too")
-    return text
+    if not facts:
+        return Message(FAVOURABLE_LABEL)
+    return Message("{label}; {facts} (settled at the screening visit, not in this cohort) assumed too",
+                   label=Message(FAVOURABLE_LABEL), facts=[coded(FIELDS[f].label.lower(), FIELDS[f].label, "field")
+                                                           for f in facts])
 
 
 def _check_judgment_columns(ruleset, cf: CohortFile, source: str) -> None:

@@ -38,7 +38,7 @@ PREFIX = "judgment."
 CRITERION_ID = re.compile(r"^[A-Za-z]{1,3}\d{0,3}$")
 GROUP_TITLE = N_("Clinician's judgment")  # pages translate it with _()
 #: How every screen and file labels the cohort's "all favourable" option.
-FAVOURABLE_LABEL = "optimistic upper bound: every clinician's judgment assumed favourable"
+FAVOURABLE_LABEL = N_("optimistic upper bound: every clinician's judgment assumed favourable")
 ASSUME_CHOICES = ("none", "favourable")
 
 

@@ -33,7 +33,8 @@ from trialkit.errors import CandidateError, RuleFormatError
 from trialkit.models import EligibilityCriterion, Trial
 from trialkit.plain_language import age_range
 from trialkit.paths import rules_dir
-from trialkit.i18n import N_, gettext
+from trialkit.i18n import gettext
+from trialkit.message import Message
 
 STRUCTURED_NOTE = "from the study's structured eligibility fields (sex, minimum and maximum age)"
 
@@ -68,19 +69,12 @@ class Ruleset:
     #: The trial's criteria in protocol order (structured ``SEX``/``AGE`` first when they are separate),
     #: each with its rules.
     criteria: list[EligibilityCriterion]
-    #: "rules file data/rules/NCT….json" or "drafted from the criteria text".
+    #: "rules file NCT….json" or "drafted from the criteria text (not reviewed)": a
+    #: :class:`~trialkit.message.Message` (English in files and on the command line; ``said()`` on pages).
     source: str = ""
-    #: Things a person should know (rules that no longer match the text, unknown ids in the rules file).
+    #: Things a person should know (rules that no longer match the text, unknown ids in the rules file),
+    #: each a :class:`~trialkit.message.Message` starting with the criterion id.
     problems: list[str] = field(default_factory=list)
-    #: :attr:`source` as a catalog message and its values (:meth:`source_words` says it in the interface
-    #: language; files and the command line keep the English :attr:`source`).
-    source_message: tuple[str, dict] | None = None
-
-    def source_words(self) -> str:
-        if self.source_message is None:
-            return self.source
-        message, values = self.source_message
-        return gettext(message).format(**values)
 
     def fields_used(self) -> list[str]:
         """Candidate fields the rules read, in the order criteria first use them."""
@@ -240,15 +234,15 @@ def load_ruleset(trial: Trial) -> Ruleset:
         stamp = rf.reviews.get(c.id) if rf is not None else None
         if rules is not None and stamp is not None and stamp.text != c.text:
             # a new version of the study changed the reviewed criterion's words: review it again
-            problems.append(f"{c.id}: the criterion's words changed since {stamp.by} reviewed its rules "
-                            f"({stamp.at}); they need review again")
+            problems.append(Message("{id}: the criterion's words changed since {by} reviewed its rules "
+                                    "({at}); they need review again", id=c.id, by=stamp.by, at=stamp.at))
             criteria.append(c.model_copy(update={
                 "rules": [r.model_copy(update={"reviewed": False}) for r in rules], "rules_unreviewed": True}))
         elif rules is not None:
             criteria.append(c.model_copy(update={"rules": rules, "rules_unreviewed": False}))
         else:
             if rf is not None and c.id not in rf.criteria:
-                problems.append(f"{c.id}: not in the rules file; drafted rules are shown instead")
+                problems.append(Message("{id}: not in the rules file; drafted rules are shown instead", id=c.id))
             drafted_rules = [judgment_only(c)] if kind_unclear else draft_rules(c)
             criteria.append(c.model_copy(update={"rules": drafted_rules, "rules_unreviewed": True}))
             drafted += 1
@@ -256,15 +250,16 @@ def load_ruleset(trial: Trial) -> Ruleset:
         known = {c.id for c in trial.criteria}
         for cid in rf.criteria:
             if cid not in known:
-                problems.append(f"{cid}: in the rules file but not among the trial's criteria (ignored)")
+                problems.append(Message("{id}: in the rules file but not among the trial's criteria (ignored)",
+                                        id=cid))
     criteria = _add_structured(trial, criteria)
     if rf is None:
-        message, values = N_("drafted from the criteria text (not reviewed)"), {}
+        source = Message("drafted from the criteria text (not reviewed)")
     elif drafted:
-        message, values = N_("rules file {name}; {n} criteria drafted from the text"), {"name": path.name, "n": drafted}
+        source = Message("rules file {name}; {n} criteria drafted from the text", name=path.name, n=drafted)
     else:
-        message, values = N_("rules file {name}"), {"name": path.name}
-    return Ruleset(trial.nct_id, criteria, message.format(**values), problems, (message, values))
+        source = Message("rules file {name}", name=path.name)
+    return Ruleset(trial.nct_id, criteria, source, problems)
 
 
 def _add_structured(trial: Trial, criteria: list[EligibilityCriterion]) -> list[EligibilityCriterion]:
@@ -339,4 +334,5 @@ def apply_overrides(ruleset: Ruleset, overrides: dict[str, float]) -> Ruleset:
             criteria[i] = c.model_copy(update={"rules": new_rules})
         if not moved:
             raise CandidateError(f"override {key!r}: no range rule of {ruleset.nct_id} has a {attr} on {name}")
-    return Ruleset(ruleset.nct_id, criteria, ruleset.source + " (with what-if overrides)", list(ruleset.problems))
+    return Ruleset(ruleset.nct_id, criteria, Message("{source} (with what-if overrides)", source=ruleset.source),
+                   list(ruleset.problems))

@@ -20,6 +20,7 @@ from trialkit.criteria.fields import FIELDS
 from trialkit.fhir.patient import (DEFAULT_LOOKBACK_DAYS, FhirCandidate, patient_refs, subject_ref,
                                    candidate_from_resources)
 from trialkit.fhir.resources import FhirFormatError, FhirRead, read_bundle, read_ndjson_folder
+from trialkit.message import Message
 
 
 @dataclass
@@ -96,14 +97,20 @@ def fhir_cohort(ruleset, path, index_date: dt.date | None = None, lookback_days:
         if f not in frame.columns and f in FIELDS:
             frame[f] = _empty(f, n).array
     name = Path(str(path)).name
-    synth = " — synthetic patients (Synthea)" if fc.synthetic else ""
-    label = f"FHIR cohort ({name}){synth}"
+    label = (Message("FHIR cohort ({name}) — synthetic patients (Synthea)", name=name) if fc.synthetic
+             else Message("FHIR cohort ({name})", name=name))
     ignored = ", ".join(f"{t} {k:,}" for t, k in sorted(fc.ignored.items()))
-    provenance = (f"{label}: {n:,} patients, index date {fc.index_date}, lookback {lookback_days} days"
-                  + (f"; {fc.deceased:,} deceased on or before it left out" if fc.deceased else "")
-                  + (f"; not read: {ignored}" if ignored else "")
-                  + (f"; {fc.orphans:,} Observation/Condition about no patient of the export" if fc.orphans else "")
-                  + (f"; {len(fc.unusable()):,} value(s) could not be converted" if fc.unusable() else ""))
+    parts = [Message("{label}: {n} patients, index date {date}, lookback {days} days", label=label, n=f"{n:,}",
+                     date=fc.index_date, days=lookback_days)]
+    if fc.deceased:
+        parts.append(Message("{n} deceased on or before it left out", n=f"{fc.deceased:,}"))
+    if ignored:
+        parts.append(Message("not read: {resources}", resources=ignored))
+    if fc.orphans:
+        parts.append(Message("{n} Observation/Condition about no patient of the export", n=f"{fc.orphans:,}"))
+    if fc.unusable():
+        parts.append(Message("{n} value(s) could not be converted", n=f"{len(fc.unusable()):,}"))
+    provenance = Message("{parts}", parts=parts)
     cohort = Cohort(frame, np.array([c.patient_id for c in fc.candidates], dtype=object), label, False, missing,
                     provenance)
     cohort.fhir = fc  # what was unknown or unusable, for the page and the CLI
