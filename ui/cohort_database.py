@@ -7,6 +7,7 @@ use), labelled synthetic wherever it shows."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,10 +24,14 @@ from ui.text import md_escape
 
 EMBEDDED, URL, FOLDER, FHIR = (N_("Embedded synthetic OMOP database"), N_("Connection URL (DuckDB or PostgreSQL)"),
                                N_("Folder of OMOP parquet files"), N_("FHIR Bulk export (folder of NDJSON)"))
+
+
 def source_words(res) -> str:
-    """The scanned source as the page says it (the source's own address or folder stays as written)."""
+    """The scanned source as the page says it: the address or folder a person gave stays as written; the
+    embedded synthetic database is named by its file only (the server's own path is nobody's business)."""
     if res.synthetic:
-        return _("SYNTHETIC OMOP CDM (trialkit's seeded generator; no real person)") + ": " + res.source.label
+        name = Path(res.source.label.removeprefix("duckdb:///")).name
+        return _("SYNTHETIC OMOP CDM (trialkit's seeded generator; no real person)") + ": " + name
     return "OMOP CDM: " + res.source.label
 
 

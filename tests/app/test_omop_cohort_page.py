@@ -28,6 +28,11 @@ def test_embedded_synthetic_omop_database(apptest):
     assert sum(_metric(at, k) for k in ("Eligible", "Needs review", "Ineligible")) == n
     specs = [c.proto.spec for c in at.get("plotly_chart")]
     assert specs and all("SYNTHETIC" in s for s in specs)
+    # the embedded database is named by its file: the server's own folders appear nowhere on the page
+    from trialkit.omop.synthetic import ensure_default
+
+    where = str(ensure_default().parent)
+    assert all(ensure_default().name in s and where not in s for s in specs) and where not in text
     before = _metric(at, "Eligible or needs review at this threshold")
     key = next(s.key for s in at.slider if s.key.startswith("cohort_db_bound_"))
     sl = at.slider(key=key)
