@@ -113,8 +113,8 @@ class StudyDiff:
             if total == 1:
                 parts.append(Message("1 criterion {change}", change=word(counts[0][1])))
             else:
-                parts.append(Message("criteria: {counts}", counts=_listing(
-                    [Message("{n} {change}", n=n, change=word(k)) for n, k in counts])))
+                each = [Message("{n} {change}", n=n, change=word(k)) for n, k in counts]
+                parts.append(Message("criteria: {counts}", counts=_listing(each)))
         return parts[0] if len(parts) == 1 else Message("{first}; {second}", first=parts[0], second=parts[1])
 
     def to_dict(self) -> dict:
