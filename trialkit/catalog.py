@@ -193,8 +193,8 @@ class Catalog:
         if len(imported) >= self.max_versions:
             raise StorageLimitError(Message("{nct_id} already has {n} imported versions, the most kept per trial "
                                             "({limit}); not stored. Ask the administrator to remove old versions "
-                                            "from {nct_id}'s folder under imported/.", nct_id=nct_id,
-                                            n=len(imported), limit=self.max_versions))
+                                            "from {nct_id}'s folder under {folder}.", nct_id=nct_id,
+                                            n=len(imported), limit=self.max_versions, folder="imported/"))
         if used + size > self.max_bytes:
             raise StorageLimitError(Message("{nct_id}'s imported versions would take {size:.1f} MB, more than the "
                                             "{limit:.0f} MB kept per trial; not stored.", nct_id=nct_id,

@@ -47,7 +47,8 @@ def age_in_years(text: str | None) -> float | None:
         return None
     m = _AGE.match(str(text))
     if not m:
-        raise ValueError(Message("cannot read age {value!r} (expected e.g. '20 Years')", value=text))
+        raise ValueError(Message("cannot read age {value!r} (expected e.g. {example})", value=text,
+                                 example="'20 Years'"))
     value, unit = float(m.group(1)), m.group(2).lower()
     years = value if unit == "year" else value * _DAYS_PER[unit] / 365.25
     if not math.isfinite(years):

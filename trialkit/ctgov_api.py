@@ -322,7 +322,7 @@ def hit_from_study(study: dict, near: Place | None = None) -> SearchHit:
     ps = ps if isinstance(ps, dict) else {}
     nct_id = _get(ps, "identificationModule", "nctId")
     if not isinstance(nct_id, str) or not NCT_ID.match(nct_id):
-        raise ServerError(Message("a study in the search results has no valid nctId ({value!r})",
+        raise ServerError(Message("a study in the search results has no valid {field} ({value!r})", field="nctId",
                                   value=str(nct_id)[:40]))
     sites = []
     for loc in _get(ps, "contactsLocationsModule", "locations") or []:
@@ -352,7 +352,7 @@ def search(query: SearchQuery, *, limit: int = 20, client: CtgovClient | None = 
     ``progress(found, pages)`` is called after each page.
     """
     if limit < 1:
-        raise CtgovError(Message("--limit must be at least 1, not {limit}", limit=limit))
+        raise CtgovError(Message("{option} must be at least 1, not {limit}", option="--limit", limit=limit))
     own = client is None
     client = client or CtgovClient()
     try:
@@ -506,8 +506,8 @@ def refresh(catalog, nct_ids: list[str] | None = None, *, client: CtgovClient | 
     ids = [normalize_nct_id(i) for i in nct_ids] if nct_ids else catalog.scan().ids
     for i in ids:
         if not catalog.versions(i):
-            raise CtgovError(Message("{nct_id} is not in the catalog; add it with `python -m trialkit fetch {nct_id}`",
-                                     nct_id=i))
+            raise CtgovError(Message("{nct_id} is not in the catalog; add it with {command}", nct_id=i,
+                                     command=f"`python -m trialkit fetch {i}`"))
     own = client is None
     client = client or CtgovClient()
     lines: list[RefreshLine] = []

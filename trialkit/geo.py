@@ -116,8 +116,8 @@ def resolve_place(text: str) -> Place:
     if not found:
         shown = (text or "").strip()[:60]
         raise PlaceNotFound(Message("no city called {value!r} in the offline gazetteer ({gazetteer}); try the city's "
-                                    "English name, add the country (\"Springfield, US\"), or give \"latitude, "
-                                    "longitude\"", value=shown, gazetteer=GAZETTEER))
+                                    "English name, add the country ({example}), or give \"latitude, longitude\"",
+                                    value=shown, gazetteer=GAZETTEER, example='"Springfield, US"'))
     return found[0]
 
 

@@ -295,8 +295,8 @@ def _parse_map(pairs, what: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for pair in pairs or ():
         if "=" not in pair:
-            raise TrialkitError(Message("{option} {pair!r}: expected 'SDTM VALUE=trial value'", option=what,
-                                        pair=pair))
+            raise TrialkitError(Message("{option} {pair!r}: expected {form}", option=what, pair=pair,
+                                        form="'SDTM VALUE=trial value'"))
         k, v = pair.split("=", 1)
         if not k.strip() or not v.strip():
             raise TrialkitError(Message("{option} {pair!r}: both sides of '=' must be given", option=what, pair=pair))
@@ -385,8 +385,8 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
         if not text:
             problems.append(with_source(with_source(where, "IETESTCD"),
                                         Message("{code!r} has no criterion text (no TI row, no IETEST) to match to a "
-                                                "criterion of the trial; give --ie-map {code}=<criterion id>",
-                                                code=code)))
+                                                "criterion of the trial; give {option} {code}=<criterion id>",
+                                                code=code, option="--ie-map")))
             return None
         key = _norm(text)
         hits = by_text.get(key, [])
@@ -396,14 +396,15 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
             return hits[0]
         if len(hits) > 1:
             problems.append(with_source(with_source(where, "IETESTCD"),
-                                        Message("{code!r} text matches several criteria ({ids}); give --ie-map "
-                                                "{code}=<criterion id>", code=code, ids=", ".join(hits))))
+                                        Message("{code!r} text matches several criteria ({ids}); give {option} "
+                                                "{code}=<criterion id>", code=code, ids=", ".join(hits),
+                                                option="--ie-map")))
         else:
             nct = trial.nct_id if trial is not None else Message("the trial")
             problems.append(with_source(with_source(where, "IETESTCD"),
                                         Message("{code!r} ({text!r}) matches no criterion text of {nct_id}; give "
-                                                "--ie-map {code}=<criterion id>", code=code, text=text[:80],
-                                                nct_id=nct)))
+                                                "{option} {code}=<criterion id>", code=code, text=text[:80],
+                                                nct_id=nct, option="--ie-map")))
         return None
 
     # -- arms --
@@ -418,9 +419,9 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
         if not arm_labels or arm in arm_labels:
             return arm
         problems.append(with_source(with_source(where, "ARM"),
-                                    Message("{arm!r} is not an arm group of {nct_id} ({arms}); give --arm-map "
+                                    Message("{arm!r} is not an arm group of {nct_id} ({arms}); give {option} "
                                             "\"{arm}=<arm group label>\"", arm=arm, nct_id=trial.nct_id,
-                                            arms="; ".join(arm_labels))))
+                                            arms="; ".join(arm_labels), option="--arm-map")))
         return None
 
     participants: list[dict] = []
@@ -606,7 +607,7 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
         notes.append(Message("DSDECOD {decod} (DS rows {rows}) is the earlier NCOMPLT spelling of {term}, recorded as "
                              "such", decod=decod, rows=_rows_list(rows_), term=NCOMPLT_RENAMED[decod]))
     if other_reasons:
-        notes.append(Message("NCOMPLT terms outside the log's list, recorded as OTHER: {terms}",
+        notes.append(Message("NCOMPLT terms outside the log's list, recorded as {other}: {terms}", other="OTHER",
                              terms=", ".join(f"{k} ({n})" for k, n in sorted(other_reasons.items()))))
     if imputed:
         notes.append(Message("{n} partial date(s) completed: {dates}{more}", n=len(imputed), dates=imputed[:20],
@@ -628,18 +629,19 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
                           "status": status, "activation_date": first[0] if first else None})
             site_origin[site_id] = first[1] if first else _DM_SITEID
         if ended:
-            notes.append(Message("No {file} beside the SDTM domains: {n} site(s) taken from DM SITEID, named 'Site "
-                                 "<SITEID>'; their activation dates are DERIVED (each site's first screening), not "
-                                 "recorded; status CLOSED because the registry gives the trial's status as {status}.",
-                                 file=SITES_FILE, n=len(sites), status=trial.overall_status))
+            notes.append(Message("No {file} beside the SDTM domains: {n} site(s) taken from DM SITEID, named {name}; "
+                                 "their activation dates are DERIVED (each site's first screening), not recorded; "
+                                 "status CLOSED because the registry gives the trial's status as {status}.",
+                                 file=SITES_FILE, n=len(sites), name=_SITE_NAMING, status=trial.overall_status))
         else:
-            notes.append(Message("No {file} beside the SDTM domains: {n} site(s) taken from DM SITEID, named 'Site "
-                                 "<SITEID>'; their activation dates are DERIVED (each site's first screening), not "
-                                 "recorded; status ACTIVE.", file=SITES_FILE, n=len(sites)))
+            notes.append(Message("No {file} beside the SDTM domains: {n} site(s) taken from DM SITEID, named {name}; "
+                                 "their activation dates are DERIVED (each site's first screening), not recorded; "
+                                 "status ACTIVE.", file=SITES_FILE, n=len(sites), name=_SITE_NAMING))
     return MappedLog(participants, sites, sites_csv, origin, site_origin, problems, notes, derived, blocked_by_row)
 
 
 _DM_SITEID = with_source("DM", "SITEID")
+_SITE_NAMING = "'Site <SITEID>'"  # how a site taken from DM SITEID is named (the data's words)
 
 
 def _translate(mapped: MappedLog, problems: list[Message]) -> list[Message]:

@@ -251,8 +251,8 @@ def import_log(engine, nct_id: str, participants_csv, sites_csv, *, user: str, t
             previous = conn.execute(select(logs.c.source).where(logs.c.nct_id == nct_id)).scalar_one_or_none()
             if previous == "demo" and not replace_demo:
                 raise DemoLogExists(Message("{nct_id} holds {label}; importing a real log replaces it only when asked "
-                                            "to (--replace-demo, or tick 'replace the simulated demo data')",
-                                            nct_id=nct_id, label=word(DEMO_LABEL)))
+                                            "to ({option}, or tick 'replace the simulated demo data')",
+                                            nct_id=nct_id, label=word(DEMO_LABEL), option="--replace-demo"))
             before = _snapshot(conn, nct_id) if previous == "imported" else {}
             conn.execute(delete(participants_table).where(participants_table.c.nct_id == nct_id))
             conn.execute(delete(sites_table).where(sites_table.c.nct_id == nct_id))

@@ -314,7 +314,7 @@ def forecast(participants: pd.DataFrame, sites: pd.DataFrame, *, target: int, as
         raise ForecastError(Message("target must be a positive number of patients, got {target!r}", target=target))
     target = int(target)
     if n_sims < 10:
-        raise ForecastError(Message("n_sims must be at least 10"))
+        raise ForecastError(Message("{name} must be at least 10", name="n_sims"))
     if len(sites) == 0 and len(participants) == 0:
         raise ForecastError(Message("the enrollment log is empty: nothing to forecast from"))
     what_if = what_if or WhatIf()
