@@ -33,7 +33,7 @@ if len(versions) < 2:
     ui_changes.mark_viewed(trial.nct_id)
     st.stop()
 
-labels = [changes.version_label(versions, i) for i in range(len(versions))]
+labels = [said(changes.version_label(versions, i)) for i in range(len(versions))]
 c1, c2 = st.columns(2)
 old_i = c1.selectbox(_("From"), range(len(versions)), index=len(versions) - 2, format_func=lambda i: labels[i])
 new_i = c2.selectbox(_("To"), range(len(versions)), index=len(versions) - 1, format_func=lambda i: labels[i])
@@ -46,10 +46,10 @@ except StudyFormatError as exc:
     st.error(_("A version could not be read: {reason}").format(reason=md_escape(said(exc), limit=400)))
     st.stop()
 
-st.markdown("**" + _("Summary:") + "** " + md_escape(diff.summary()))
+st.markdown("**" + _("Summary:") + "** " + md_escape(said(diff.summary())))
 st.subheader(_("Registry facts"), anchor=False)
 if diff.fields:
-    st.dataframe(pd.DataFrame([{_("Field"): f.field, _("Before"): f.old, _("After"): f.new} for f in diff.fields]),
+    st.dataframe(pd.DataFrame([{_("Field"): _(f.field), _("Before"): f.old, _("After"): f.new} for f in diff.fields]),
                  hide_index=True, width="stretch")
 else:
     st.caption(_("No change in status, enrollment, dates or the other facts compared."))

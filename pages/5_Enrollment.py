@@ -13,10 +13,11 @@ import streamlit as st
 from trialkit.csv_export import csv_bytes
 from trialkit.disclosure import audit_view
 from trialkit.enrollment import charts, storage
-from trialkit.enrollment.audit import read_audit
+from trialkit.enrollment.audit import read_audit, summary_said
 from trialkit.enrollment.consort import consort_boxes, consort_figure
 from trialkit.enrollment.metrics import summarize
 from trialkit.enrollment.schema import PARTICIPANT_COLUMNS, SITE_COLUMNS
+from trialkit.message import said
 from ui import common, enrollment_import, loaders
 from ui import record_screening as rs
 from ui.text import md_escape
@@ -34,9 +35,9 @@ st.caption(f"{trial.nct_id} · {md_escape(trial.title, limit=200)}")
 
 flash = st.session_state.pop(FLASH_KEY, None)
 if flash:
-    st.success(md_escape(flash[0]), icon=":material/check_circle:")
+    st.success(md_escape(said(flash[0])), icon=":material/check_circle:")
     for note in flash[1:]:
-        st.caption(md_escape(note))
+        st.caption(md_escape(said(note)))
 
 with st.spinner(_("Reading the enrollment log…")):
     log = rs.read_log(trial.nct_id)
@@ -232,6 +233,8 @@ with tabs[6]:
                       if common.is_demo() else ""))
         if "action" in show.columns:
             show = show.assign(action=show["action"].map(lambda a: _(a) if isinstance(a, str) else a))
+        if "summary" in show.columns:  # stored in English; said again from the message it was written from
+            show = show.assign(summary=show["summary"].map(lambda t: said(summary_said(t))))
         st.dataframe(show.rename(columns=_), hide_index=True, width="stretch")  # the stored text stays as written
         st.download_button(_("Audit trail (CSV)"), lambda: to_csv(audit_view(trail, demo=common.is_demo(), export=True)),
                            file_name=f"{trial.nct_id}_audit{suffix}.csv", mime="text/csv",

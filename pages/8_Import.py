@@ -10,7 +10,7 @@ from trialkit import ctgov_api
 from trialkit.catalog import trial_summary
 from trialkit.ctgov import MAX_STUDY_BYTES, parse_bytes
 from trialkit.errors import StudyFormatError, TrialkitError
-from trialkit.message import said
+from trialkit.message import Message, said
 from ui import common, loaders
 from ui import find_trials as live
 from ui.text import md_escape
@@ -81,7 +81,7 @@ with upload_tab:
                               max_upload_size=MAX_STUDY_BYTES // 2**20)
     if upload is not None:
         # the client's file name is never trusted as a path
-        review_and_add(upload.getvalue(), "the uploaded file", key="add_uploaded")
+        review_and_add(upload.getvalue(), Message("the uploaded file"), key="add_uploaded")
 with fetch_tab:
     st.caption(_("From {where}. Nothing is sent until you press Fetch.").format(where=md_escape(live.where())))
     fetched = live.fetch_by_id()

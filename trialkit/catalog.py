@@ -17,7 +17,8 @@ from pathlib import Path
 
 from trialkit import paths
 from trialkit.ctgov import load_study, parse_bytes
-from trialkit.errors import StudyFormatError, TrialkitError
+from trialkit.errors import StudyFormatError, TrialkitError, with_source
+from trialkit.message import Message
 from trialkit.models import Trial
 
 
@@ -132,11 +133,11 @@ class Catalog:
             try:
                 trial = load_study(path)
             except StudyFormatError as exc:
-                scan.problems.append(CatalogProblem(path, str(exc)))
+                scan.problems.append(CatalogProblem(path, exc.args[0]))  # str: English; said: the reader's
                 continue
             if origin == "shipped" and path.stem != trial.nct_id:
-                scan.problems.append(CatalogProblem(
-                    path, f"{path}: file name says {path.stem} but the study is {trial.nct_id}; skipped"))
+                scan.problems.append(CatalogProblem(path, with_source(path, Message(
+                    "file name says {stem} but the study is {nct_id}; skipped", stem=path.stem, nct_id=trial.nct_id))))
                 continue
             by_id[trial.nct_id] = CatalogEntry(
                 nct_id=trial.nct_id, title=trial.title, overall_status=trial.overall_status,
@@ -190,12 +191,14 @@ class Catalog:
         ``MAX_BYTES_PER_TRIAL`` for the trial; every path that stores a study comes through ``add``."""
         used = sum(v.path.stat().st_size for v in imported)
         if len(imported) >= self.max_versions:
-            raise StorageLimitError(f"{nct_id} already has {len(imported)} imported versions, the most kept per "
-                                    f"trial ({self.max_versions}); not stored. Ask the administrator to remove "
-                                    f"old versions from {nct_id}'s folder under imported/.")
+            raise StorageLimitError(Message("{nct_id} already has {n} imported versions, the most kept per trial "
+                                            "({limit}); not stored. Ask the administrator to remove old versions "
+                                            "from {nct_id}'s folder under {folder}.", nct_id=nct_id,
+                                            n=len(imported), limit=self.max_versions, folder="imported/"))
         if used + size > self.max_bytes:
-            raise StorageLimitError(f"{nct_id}'s imported versions would take {(used + size) / 2**20:.1f} MB, "
-                                    f"more than the {self.max_bytes / 2**20:.0f} MB kept per trial; not stored.")
+            raise StorageLimitError(Message("{nct_id}'s imported versions would take {size:.1f} MB, more than the "
+                                            "{limit:.0f} MB kept per trial; not stored.", nct_id=nct_id,
+                                            size=(used + size) / 2**20, limit=self.max_bytes / 2**20))
 
 
 def default_catalog() -> Catalog:

@@ -30,6 +30,8 @@ from sqlalchemy import Column, DateTime, Engine, String, Table, select
 from trialkit.catalog import Catalog, StudyVersion
 from trialkit.ctgov import load_study
 from trialkit.db import metadata
+from trialkit.i18n import N_
+from trialkit.message import Message, coded, word
 from trialkit.models import EligibilityCriterion, Trial
 
 REWORD_THRESHOLD = 0.6
@@ -96,19 +98,24 @@ class StudyDiff:
     def is_empty(self) -> bool:
         return not self.fields and not self.criteria
 
-    def summary(self) -> str:
-        """One line: "status, enrollment changed; 1 criterion added, 2 reworded"."""
+    def summary(self) -> Message:
+        """One line: "status, enrollment changed; 1 criterion added, 2 reworded" (a Message: English in JSON and
+        files, said in the reader's language on a page)."""
         if self.is_empty:
-            return "no changes in the facts trialkit compares"
+            return Message("no changes in the facts trialkit compares")
         parts = []
-        if self.fields:
-            parts.append(", ".join(f.field.lower() for f in self.fields) + " changed")
-        counts = [(n, k) for k, n in self.criterion_counts().items()]
-        crit = ", ".join(f"{n} {k}" for n, k in counts if n)
-        if crit:
+        if self.fields:  # English names the fields in lower case; another language says their labels
+            parts.append(Message("{fields} changed",
+                                 fields=_listing([coded(f.field.lower(), f.field) for f in self.fields])))
+        counts = [(n, k) for k, n in self.criterion_counts().items() if n]
+        if counts:
             total = sum(n for n, _ in counts)
-            parts.append(f"criteria: {crit}" if total != 1 else f"1 criterion {crit.split(' ', 1)[1]}")
-        return "; ".join(parts)
+            if total == 1:
+                parts.append(Message("1 criterion {change}", change=word(counts[0][1])))
+            else:
+                each = [Message("{n} {change}", n=n, change=word(k)) for n, k in counts]
+                parts.append(Message("criteria: {counts}", counts=_listing(each)))
+        return parts[0] if len(parts) == 1 else Message("{first}; {second}", first=parts[0], second=parts[1])
 
     def to_dict(self) -> dict:
         """The diff as JSON-ready data (``python -m trialkit changes … --json``)."""
@@ -155,6 +162,14 @@ class StudyDiff:
 
 # -- comparing -----------------------------------------------------------------------------------------
 _WORD = re.compile(r"\S+")
+
+
+def _listing(items: list) -> object:
+    """``"a, b, c"`` as a message (each part said in the reader's language, joined by its comma)."""
+    out = items[0]
+    for item in items[1:]:
+        out = Message("{items}, {item}", items=out, item=item)
+    return out
 
 
 def similarity(a: str, b: str) -> float:
@@ -205,20 +220,20 @@ def _fmt(value) -> str:
 def _fields(t: Trial) -> list[tuple[str, str]]:
     d = t.dates
     return [
-        ("Overall status", _fmt(t.overall_status)),
-        ("Why stopped", _fmt(t.why_stopped)),
-        ("Enrollment", _fmt_enrollment(t)),
-        ("Start date", _fmt(d.start)),
-        ("Primary completion date", _fmt(d.primary_completion)),
-        ("Completion date", _fmt(d.completion)),
-        ("Last update posted", _fmt(d.last_update_posted)),
-        ("Title", _fmt(t.title)),
-        ("Phases", _fmt(t.design.phases)),
-        ("Sex", _fmt(t.eligibility.sex)),
-        ("Minimum age", _fmt(t.eligibility.minimum_age)),
-        ("Maximum age", _fmt(t.eligibility.maximum_age)),
-        ("Arm groups", _fmt([a.label for a in t.arm_groups])),
-        ("Number of sites", str(len(t.locations))),
+        (N_("Overall status"), _fmt(t.overall_status)),
+        (N_("Why stopped"), _fmt(t.why_stopped)),
+        (N_("Enrollment"), _fmt_enrollment(t)),
+        (N_("Start date"), _fmt(d.start)),
+        (N_("Primary completion date"), _fmt(d.primary_completion)),
+        (N_("Completion date"), _fmt(d.completion)),
+        (N_("Last update posted"), _fmt(d.last_update_posted)),
+        (N_("Title"), _fmt(t.title)),
+        (N_("Phases"), _fmt(t.design.phases)),
+        (N_("Sex"), _fmt(t.eligibility.sex)),
+        (N_("Minimum age"), _fmt(t.eligibility.minimum_age)),
+        (N_("Maximum age"), _fmt(t.eligibility.maximum_age)),
+        (N_("Arm groups"), _fmt([a.label for a in t.arm_groups])),
+        (N_("Number of sites"), str(len(t.locations))),
     ]
 
 
@@ -272,8 +287,9 @@ def _crit_order(c: CriterionChange) -> tuple:
     return (0 if c.kind == "inclusion" else 1, int(cid[1:]) if cid[1:].isdigit() else 0)
 
 
-def diff_trials(old: Trial, new: Trial, *, old_label: str = "the earlier version",
-                new_label: str = "the newer version") -> StudyDiff:
+def diff_trials(old: Trial, new: Trial, *, old_label: str | None = None, new_label: str | None = None) -> StudyDiff:
+    old_label = Message("the earlier version") if old_label is None else old_label
+    new_label = Message("the newer version") if new_label is None else new_label
     diff = StudyDiff(nct_id=new.nct_id, old_label=old_label, new_label=new_label)
     for (name, a), (_, b) in zip(_fields(old), _fields(new)):
         if a != b:
@@ -296,10 +312,11 @@ def version_key(version: StudyVersion) -> str:
     return file_key(version.path)
 
 
-def version_label(versions: list[StudyVersion], index: int) -> str:
+def version_label(versions: list[StudyVersion], index: int) -> Message:
     v = versions[index]
-    where = "shipped file" if v.origin == "shipped" else "imported"
-    return f"version {index + 1} of {len(versions)} ({where}, {v.added_at:%Y-%m-%d %H:%M} UTC)"
+    where = Message("shipped file") if v.origin == "shipped" else word("imported")
+    return Message("version {n} of {total} ({where}, {at} UTC)", n=index + 1, total=len(versions), where=where,
+                   at=f"{v.added_at:%Y-%m-%d %H:%M}")
 
 
 def diff_versions(catalog: Catalog, nct_id: str, old_index: int = -2, new_index: int = -1) -> StudyDiff:

@@ -14,6 +14,8 @@ from typing import Any
 
 from trialkit.criteria.text import split_criteria, strip_control
 from trialkit.errors import StudyFormatError
+from trialkit.i18n import N_
+from trialkit.message import Message
 from trialkit.models import (
     ArmGroup,
     Contact,
@@ -45,11 +47,12 @@ def age_in_years(text: str | None) -> float | None:
         return None
     m = _AGE.match(str(text))
     if not m:
-        raise ValueError(f"cannot read age {text!r} (expected e.g. '20 Years')")
+        raise ValueError(Message("cannot read age {value!r} (expected e.g. {example})", value=text,
+                                 example="'20 Years'"))
     value, unit = float(m.group(1)), m.group(2).lower()
     years = value if unit == "year" else value * _DAYS_PER[unit] / 365.25
     if not math.isfinite(years):
-        raise ValueError(f"cannot read age {str(text)[:40]!r} (not a finite number)")
+        raise ValueError(Message("cannot read age {value!r} (not a finite number)", value=str(text)[:40]))
     return round(years, 4)
 
 
@@ -59,15 +62,20 @@ class _Reader:
     def __init__(self, source: str | None):
         self.source = source
 
-    def fail(self, path: str, message: str) -> StudyFormatError:
+    def fail(self, path: str, message: object) -> StudyFormatError:
         return StudyFormatError(message, source=self.source, field=path)
+
+    def got(self, path: str, expected: str, value: object) -> StudyFormatError:
+        """``"expected …, got <value>"``, at most 200 characters (a huge value is cut)."""
+        english = Message(expected, value="")
+        return self.fail(path, Message(expected, value=repr(value)[:max(0, 200 - len(english))]))
 
     def obj(self, parent: dict, key: str, path: str) -> dict:
         value = parent.get(key)
         if value is None:
             return {}
         if not isinstance(value, dict):
-            raise self.fail(f"{path}.{key}" if path else key, f"expected an object, got {type(value).__name__}")
+            raise self.fail(f"{path}.{key}" if path else key, Message("expected an object, got {type}", type=type(value).__name__))
         return value
 
     def text(self, parent: dict, key: str, path: str) -> str | None:
@@ -75,7 +83,7 @@ class _Reader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise self.fail(f"{path}.{key}", f"expected text, got {type(value).__name__}")
+            raise self.fail(f"{path}.{key}", Message("expected text, got {type}", type=type(value).__name__))
         return strip_control(str(value))
 
     def boolean(self, parent: dict, key: str, path: str) -> bool | None:
@@ -83,7 +91,7 @@ class _Reader:
         if value is None:
             return None
         if not isinstance(value, bool):
-            raise self.fail(f"{path}.{key}", f"expected true or false, got {value!r}"[:200])
+            raise self.got(f"{path}.{key}", N_("expected true or false, got {value}"), value)
         return value
 
     def integer(self, parent: dict, key: str, path: str) -> int | None:
@@ -91,7 +99,7 @@ class _Reader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-            raise self.fail(f"{path}.{key}", f"expected a whole number, got {value!r}"[:200])
+            raise self.got(f"{path}.{key}", N_("expected a whole number, got {value}"), value)
         return int(value)
 
     def number(self, parent: dict, key: str, path: str) -> float | None:
@@ -99,7 +107,7 @@ class _Reader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(f"{path}.{key}", f"expected a number, got {value!r}"[:200])
+            raise self.got(f"{path}.{key}", N_("expected a number, got {value}"), value)
         return float(value)
 
     def objects(self, parent: dict, key: str, path: str) -> list[tuple[str, dict]]:
@@ -107,11 +115,11 @@ class _Reader:
         if value is None:
             return []
         if not isinstance(value, list):
-            raise self.fail(f"{path}.{key}", f"expected a list, got {type(value).__name__}")
+            raise self.fail(f"{path}.{key}", Message("expected a list, got {type}", type=type(value).__name__))
         out = []
         for i, item in enumerate(value):
             if not isinstance(item, dict):
-                raise self.fail(f"{path}.{key}[{i}]", f"expected an object, got {type(item).__name__}")
+                raise self.fail(f"{path}.{key}[{i}]", Message("expected an object, got {type}", type=type(item).__name__))
             out.append((f"{path}.{key}[{i}]", item))
         return out
 
@@ -120,11 +128,11 @@ class _Reader:
         if value is None:
             return []
         if not isinstance(value, list):
-            raise self.fail(f"{path}.{key}", f"expected a list of text, got {type(value).__name__}")
+            raise self.fail(f"{path}.{key}", Message("expected a list of text, got {type}", type=type(value).__name__))
         out = []
         for i, item in enumerate(value):
             if not isinstance(item, str):
-                raise self.fail(f"{path}.{key}[{i}]", f"expected text, got {type(item).__name__}")
+                raise self.fail(f"{path}.{key}[{i}]", Message("expected text, got {type}", type=type(item).__name__))
             out.append(strip_control(item))
         return out
 
@@ -137,18 +145,18 @@ def _unwrap(data: Any, r: _Reader) -> dict:
     if isinstance(data, list):
         if len(data) == 1 and isinstance(data[0], dict):
             return data[0]
-        raise r.fail("", f"expected one study object, got a list of {len(data)}")
+        raise r.fail("", Message("expected one study object, got a list of {n}", n=len(data)))
     if not isinstance(data, dict):
-        raise r.fail("", f"expected a JSON object (one study), got {type(data).__name__}")
+        raise r.fail("", Message("expected a JSON object (one study), got {type}", type=type(data).__name__))
     if "FullStudiesResponse" in data or "StudyStructure" in data or "FullStudy" in data:
-        raise r.fail("FullStudiesResponse", "this is a classic-API (v1) response, not an API v2 study; "
-                     "download the study from /api/v2/studies/{nctId}")
+        raise r.fail("FullStudiesResponse", Message("this is a classic-API (v1) response, not an API v2 study; "
+                                                    "download the study from {url}", url="/api/v2/studies/{nctId}"))
     if "studies" in data and "protocolSection" not in data:
         studies = data["studies"]
         if isinstance(studies, list) and len(studies) == 1 and isinstance(studies[0], dict):
             return studies[0]
         n = len(studies) if isinstance(studies, list) else "?"
-        raise r.fail("studies", f"a search response with {n} studies; import one study at a time")
+        raise r.fail("studies", Message("a search response with {n} studies; import one study at a time", n=n))
     return data
 
 
@@ -157,16 +165,17 @@ def parse_study(data: Any, *, source: str | None = None) -> Trial:
     r = _Reader(source)
     data = _unwrap(data, r)
     if "protocolSection" not in data:
-        raise r.fail("protocolSection", "missing: this is not a ClinicalTrials.gov API v2 study")
+        raise r.fail("protocolSection", Message("missing: this is not a ClinicalTrials.gov API v2 study"))
     ps = r.obj(data, "protocolSection", "")
     P = "protocolSection"
     ident = r.obj(ps, "identificationModule", P)
     nct_id = r.text(ident, "nctId", f"{P}.identificationModule")
     if not nct_id:
-        raise r.fail(f"{P}.identificationModule.nctId", "missing: every study needs an NCT id")
+        raise r.fail(f"{P}.identificationModule.nctId", Message("missing: every study needs an NCT id"))
     nct_id = nct_id.strip()
     if not NCT_ID.match(nct_id):
-        raise r.fail(f"{P}.identificationModule.nctId", f"{nct_id[:40]!r} is not an NCT id (NCT + 8 digits)")
+        raise r.fail(f"{P}.identificationModule.nctId", Message("{value!r} is not an NCT id (NCT + 8 digits)",
+                                                                value=nct_id[:40]))
     path = f"{P}.identificationModule"
     org = r.obj(ident, "orgStudyIdInfo", path)
     secondary = [r.text(s, "id", p) for p, s in r.objects(ident, "secondaryIdInfos", path)]
@@ -216,7 +225,7 @@ def parse_study(data: Any, *, source: str | None = None) -> Trial:
     )
     count = r.integer(enr, "count", f"{dp}.enrollmentInfo")
     if count is not None and count < 0:
-        raise r.fail(f"{dp}.enrollmentInfo.count", f"enrollment cannot be negative, got {count}")
+        raise r.fail(f"{dp}.enrollmentInfo.count", Message("enrollment cannot be negative, got {count}", count=count))
     enrollment = Enrollment(count=count,
                             type=r.text(enr, "type", f"{dp}.enrollmentInfo"))
 
@@ -226,14 +235,14 @@ def parse_study(data: Any, *, source: str | None = None) -> Trial:
     for p, a in r.objects(aim, "armGroups", ap):
         label = r.text(a, "label", p)
         if not label:
-            raise r.fail(f"{p}.label", "missing: every arm group needs a label")
+            raise r.fail(f"{p}.label", Message("missing: every arm group needs a label"))
         arms.append(ArmGroup(label=label, type=r.text(a, "type", p), description=r.text(a, "description", p),
                              intervention_names=r.texts(a, "interventionNames", p)))
     interventions = []
     for p, i in r.objects(aim, "interventions", ap):
         name = r.text(i, "name", p)
         if not name:
-            raise r.fail(f"{p}.name", "missing: every intervention needs a name")
+            raise r.fail(f"{p}.name", Message("missing: every intervention needs a name"))
         interventions.append(Intervention(type=r.text(i, "type", p), name=name,
                                           description=r.text(i, "description", p),
                                           arm_group_labels=r.texts(i, "armGroupLabels", p),
@@ -262,11 +271,11 @@ def parse_study(data: Any, *, source: str | None = None) -> Trial:
     try:
         min_years = age_in_years(min_age)
     except ValueError as exc:
-        raise r.fail(f"{ep}.minimumAge", str(exc)) from None
+        raise r.fail(f"{ep}.minimumAge", exc.args[0]) from None
     try:
         max_years = age_in_years(max_age)
     except ValueError as exc:
-        raise r.fail(f"{ep}.maximumAge", str(exc)) from None
+        raise r.fail(f"{ep}.maximumAge", exc.args[0]) from None
     eligibility = Eligibility(
         sex=r.text(em, "sex", ep),
         minimum_age=min_age, maximum_age=max_age,
@@ -295,7 +304,7 @@ def parse_study(data: Any, *, source: str | None = None) -> Trial:
         geo_point = None
         if lat is not None and lon is not None:
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                raise r.fail(f"{p}.geoPoint", f"lat/lon {lat}, {lon} out of range")
+                raise r.fail(f"{p}.geoPoint", Message("lat/lon {lat}, {lon} out of range", lat=lat, lon=lon))
             geo_point = GeoPoint(lat=lat, lon=lon)
         locations.append(Location(
             facility=r.text(loc, "facility", p), status=r.text(loc, "status", p), city=r.text(loc, "city", p),
@@ -386,25 +395,27 @@ def load_json(raw: bytes, *, source: str) -> Any:
         data = json.loads(raw.decode("utf-8-sig"), parse_constant=_parse_constant, parse_int=_parse_int,
                           parse_float=_parse_float)
     except UnicodeDecodeError as exc:
-        raise StudyFormatError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", source=source) from None
-    except json.JSONDecodeError as exc:
-        raise StudyFormatError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+        raise StudyFormatError(Message("not UTF-8 text ({reason} at byte {byte})", reason=exc.reason, byte=exc.start),
                                source=source) from None
+    except json.JSONDecodeError as exc:
+        raise StudyFormatError(Message("not valid JSON: {error} at line {line} column {column}", error=exc.msg,
+                                       line=exc.lineno, column=exc.colno), source=source) from None
     except RecursionError:
-        raise StudyFormatError("JSON nested too deeply to be a study", source=source) from None
+        raise StudyFormatError(Message("JSON nested too deeply to be a study"), source=source) from None
     bad = _first_not_finite(data)
     if bad is not None:
         path, value = bad
-        raise StudyFormatError(f"{value.token[:60]} is not a finite number (NaN, Infinity, numbers beyond ±1e308 "
-                               "and integers over 100 digits are refused)", source=source, field=path)
+        raise StudyFormatError(Message("{value} is not a finite number (NaN, Infinity, numbers beyond ±1e308 and "
+                                       "integers over 100 digits are refused)", value=value.token[:60]),
+                               source=source, field=path)
     return data
 
 
 def parse_bytes(raw: bytes, *, source: str) -> Trial:
     """Parse an uploaded or read file's bytes (size-checked, JSON only; nothing is executed)."""
     if len(raw) > MAX_STUDY_BYTES:
-        raise StudyFormatError(f"file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_STUDY_BYTES // 2**20} MB",
-                               source=source)
+        raise StudyFormatError(Message("file is {size:.1f} MB; the limit is {limit} MB", size=len(raw) / 1e6,
+                                       limit=MAX_STUDY_BYTES // 2**20), source=source)
     return parse_study(load_json(raw, source=source), source=source)
 
 
@@ -414,5 +425,5 @@ def load_study(path: str | Path) -> Trial:
     try:
         raw = p.read_bytes()
     except OSError as exc:
-        raise StudyFormatError(f"cannot read file: {exc.strerror}", source=str(p)) from None
+        raise StudyFormatError(Message("cannot read file: {error}", error=exc.strerror), source=str(p)) from None
     return parse_bytes(raw, source=str(p))

@@ -28,8 +28,9 @@ from typing import Any
 import httpx
 
 from trialkit.ctgov import NCT_ID, parse_bytes
-from trialkit.errors import StudyFormatError, TrialkitError
+from trialkit.errors import StudyFormatError, TrialkitError, with_source
 from trialkit.geo import Place, distance_mi
+from trialkit.message import Message
 
 DEFAULT_BASE_URL = "https://clinicaltrials.gov/api/v2"
 ENV_URL = "TRIALKIT_CTGOV_URL"
@@ -74,7 +75,7 @@ def normalize_nct_id(text: str) -> str:
     value = (text or "").strip().upper()
     if not NCT_ID.match(value):
         shown = (text or "").strip()[:40]
-        raise MalformedId(f"{shown!r} is not an NCT id (NCT followed by 8 digits, e.g. NCT04267848)")
+        raise MalformedId(Message("{value!r} is not an NCT id (NCT followed by 8 digits, e.g. NCT04267848)", value=shown))
     return value
 
 
@@ -141,9 +142,9 @@ class CtgovClient:
         self.close()
 
     # -- one request, with retries --------------------------------------------------------------------------
-    def _get(self, path: str, params: dict[str, Any] | None = None, *, what: str) -> httpx.Response:
+    def _get(self, path: str, params: dict[str, Any] | None = None, *, what: object) -> httpx.Response:
         url = f"{self.url}/{path.lstrip('/')}"
-        last = ""
+        last: object = ""
         for attempt in range(self.retries + 1):
             if attempt:
                 self.sleep(min(self.max_wait, wait))
@@ -153,40 +154,45 @@ class CtgovClient:
                 response = self._http.get(url, params=params)
                 response.read()  # the whole body now, so a cut-off body fails here and is retried
             except httpx.ConnectError as exc:
-                raise Offline(f"cannot reach ClinicalTrials.gov at {self.url} ({_reason(exc)}); check the network "
-                              f"connection or {ENV_URL}") from None
+                raise Offline(Message("cannot reach ClinicalTrials.gov at {url} ({reason}); check the network "
+                                      "connection or {setting}", url=self.url, reason=_reason(exc),
+                                      setting=ENV_URL)) from None
             except httpx.ConnectTimeout:
-                raise Offline(f"cannot reach ClinicalTrials.gov at {self.url} (no connection within "
-                              f"{min(self.timeout, 10.0):g} s); check the network connection or {ENV_URL}") from None
+                raise Offline(Message("cannot reach ClinicalTrials.gov at {url} (no connection within {seconds:g} "
+                                      "s); check the network connection or {setting}", url=self.url,
+                                      seconds=min(self.timeout, 10.0), setting=ENV_URL)) from None
             except httpx.TimeoutException:
-                last, wait = f"no answer within {self.timeout:g} s", self.backoff * 2 ** attempt
+                last, wait = Message("no answer within {seconds:g} s", seconds=self.timeout), self.backoff * 2 ** attempt
                 continue
             except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-                last, wait = f"the answer was cut off ({_reason(exc)})", self.backoff * 2 ** attempt
+                last, wait = Message("the answer was cut off ({reason})", reason=_reason(exc)), self.backoff * 2 ** attempt
                 continue
             except httpx.HTTPError as exc:
-                raise Offline(f"cannot talk to ClinicalTrials.gov at {self.url} ({_reason(exc)})") from None
+                raise Offline(Message("cannot talk to ClinicalTrials.gov at {url} ({reason})", url=self.url,
+                                      reason=_reason(exc))) from None
             status = response.status_code
             if status == 429 or status >= 500:
-                last = f"HTTP {status}" + (" (too many requests)" if status == 429 else "")
+                last = Message("HTTP {status} (too many requests)", status=status) if status == 429 else f"HTTP {status}"
                 told = _retry_after(response.headers.get("Retry-After"))
                 wait = told if told is not None else self.backoff * 2 ** attempt
                 continue
             if status == 404:
-                raise StudyNotFound(f"ClinicalTrials.gov has no {what}")
+                raise StudyNotFound(Message("ClinicalTrials.gov has no {what}", what=what))
             if status >= 400:
                 detail = " ".join(response.text.split())[:200]
-                raise ServerError(f"ClinicalTrials.gov refused the request for {what}: HTTP {status}"
-                                  + (f" ({detail})" if detail else ""))
+                raise ServerError(Message("ClinicalTrials.gov refused the request for {what}: HTTP {status} ({detail})",
+                                          what=what, status=status, detail=detail) if detail else
+                                  Message("ClinicalTrials.gov refused the request for {what}: HTTP {status}", what=what,
+                                          status=status))
             return response
-        raise ServerError(f"ClinicalTrials.gov did not deliver {what} after {self.retries + 1} attempts "
-                          f"(last: {last}); try again later")
+        raise ServerError(Message("ClinicalTrials.gov did not deliver {what} after {n} attempts (last: {last}); try "
+                                  "again later", what=what, n=self.retries + 1, last=last))
 
     # -- endpoints -----------------------------------------------------------------------------------------
     def study_bytes(self, nct_id: str) -> bytes:
         """``GET /studies/{nctId}``: the study's JSON exactly as sent."""
         nct_id = normalize_nct_id(nct_id)
-        return self._get(f"studies/{nct_id}", {"format": "json"}, what=f"study {nct_id}").content
+        return self._get(f"studies/{nct_id}", {"format": "json"}, what=Message("study {nct_id}", nct_id=nct_id)).content
 
     def pages(self, params: dict[str, Any]) -> Iterator[dict]:
         """``GET /studies`` page after page, following ``nextPageToken`` until the last page."""
@@ -195,14 +201,15 @@ class CtgovClient:
         while True:
             n += 1
             query = dict(params, **({"pageToken": token} if token else {}))
-            response = self._get("studies", query, what=f"page {n} of the search results")
+            response = self._get("studies", query, what=Message("page {n} of the search results", n=n))
             try:
                 page = response.json()
             except (json.JSONDecodeError, UnicodeDecodeError):
-                raise ServerError(f"ClinicalTrials.gov sent page {n} of the search results that is not "
-                                  "complete JSON; try again later") from None
+                raise ServerError(Message("ClinicalTrials.gov sent page {n} of the search results that is not "
+                                          "complete JSON; try again later", n=n)) from None
             if not isinstance(page, dict) or not isinstance(page.get("studies", []), list):
-                raise ServerError(f"page {n} of the search results is not a list of studies (field 'studies')")
+                raise ServerError(Message("page {n} of the search results is not a list of studies (field "
+                                          "'studies')", n=n))
             yield page
             token = page.get("nextPageToken")
             if not token:
@@ -267,17 +274,19 @@ class SearchQuery:
         if self.statuses:
             bad = [s for s in self.statuses if s not in STATUSES]
             if bad:
-                raise CtgovError(f"unknown status {bad[0]!r}; one of {', '.join(STATUSES)}")
+                raise CtgovError(Message("unknown status {value!r}; one of {allowed}", value=bad[0],
+                                         allowed=", ".join(STATUSES)))
             p["filter.overallStatus"] = "|".join(self.statuses)
         if self.phases:
             bad = [s for s in self.phases if s not in PHASES]
             if bad:
-                raise CtgovError(f"unknown phase {bad[0]!r}; one of {', '.join(PHASES)}")
+                raise CtgovError(Message("unknown phase {value!r}; one of {allowed}", value=bad[0],
+                                         allowed=", ".join(PHASES)))
             p["filter.advanced"] = f"AREA[Phase]({' OR '.join(self.phases)})"
         if not any(k in p for k in ("query.cond", "query.term", "query.locn", "filter.geo")):
-            raise CtgovError("say what to look for: a condition, free text, a location or a place")
+            raise CtgovError(Message("say what to look for: a condition, free text, a location or a place"))
         if self.radius_mi <= 0:
-            raise CtgovError(f"the radius must be more than 0 miles, not {self.radius_mi:g}")
+            raise CtgovError(Message("the radius must be more than 0 miles, not {radius:g}", radius=self.radius_mi))
         return p
 
 
@@ -313,7 +322,8 @@ def hit_from_study(study: dict, near: Place | None = None) -> SearchHit:
     ps = ps if isinstance(ps, dict) else {}
     nct_id = _get(ps, "identificationModule", "nctId")
     if not isinstance(nct_id, str) or not NCT_ID.match(nct_id):
-        raise ServerError(f"a study in the search results has no valid nctId ({str(nct_id)[:40]!r})")
+        raise ServerError(Message("a study in the search results has no valid {field} ({value!r})", field="nctId",
+                                  value=str(nct_id)[:40]))
     sites = []
     for loc in _get(ps, "contactsLocationsModule", "locations") or []:
         if not isinstance(loc, dict):
@@ -342,7 +352,7 @@ def search(query: SearchQuery, *, limit: int = 20, client: CtgovClient | None = 
     ``progress(found, pages)`` is called after each page.
     """
     if limit < 1:
-        raise CtgovError(f"--limit must be at least 1, not {limit}")
+        raise CtgovError(Message("{option} must be at least 1, not {limit}", option="--limit", limit=limit))
     own = client is None
     client = client or CtgovClient()
     try:
@@ -448,11 +458,12 @@ def download(nct_id: str, client: CtgovClient | None = None) -> tuple[Any, bytes
     finally:
         if own:
             client.close()
-    source = f"the ClinicalTrials.gov answer for {nct_id}"
+    source = Message("the ClinicalTrials.gov answer for {nct_id}", nct_id=nct_id)
     try:
         trial = parse_bytes(raw, source=source)
     except StudyFormatError as exc:
-        raise ServerError(f"{exc}; nothing was stored (try again: the answer may have been cut off)") from None
+        raise ServerError(Message("{reason}; nothing was stored (try again: the answer may have been cut off)",
+                                  reason=exc.args[0])) from None
     return trial, raw
 
 
@@ -466,7 +477,8 @@ def store(catalog, nct_id: str, trial, raw: bytes) -> FetchOutcome:
             newest = b""
         if same_record(newest, raw):
             return FetchOutcome(trial.nct_id, "unchanged", trial, raw, len(versions))
-    stored_trial, _version, is_new = catalog.add(raw, source_name=f"the ClinicalTrials.gov answer for {nct_id}")
+    stored_trial, _version, is_new = catalog.add(raw, source_name=Message("the ClinicalTrials.gov answer for {nct_id}",
+                                                                          nct_id=nct_id))
     change = ("updated" if versions else "added") if is_new else "unchanged"
     return FetchOutcome(stored_trial.nct_id, change, stored_trial, raw, len(versions))
 
@@ -481,7 +493,7 @@ def fetch_into_catalog(nct_id: str, catalog, client: CtgovClient | None = None) 
 class RefreshLine:
     nct_id: str
     change: str  # "updated", "unchanged" or "failed"
-    message: str
+    message: str  # a Message: English in the command line, said in the reader's language on a page
 
 
 def refresh(catalog, nct_ids: list[str] | None = None, *, client: CtgovClient | None = None,
@@ -494,7 +506,8 @@ def refresh(catalog, nct_ids: list[str] | None = None, *, client: CtgovClient | 
     ids = [normalize_nct_id(i) for i in nct_ids] if nct_ids else catalog.scan().ids
     for i in ids:
         if not catalog.versions(i):
-            raise CtgovError(f"{i} is not in the catalog; add it with `python -m trialkit fetch {i}`")
+            raise CtgovError(Message("{nct_id} is not in the catalog; add it with {command}", nct_id=i,
+                                     command=f"`python -m trialkit fetch {i}`"))
     own = client is None
     client = client or CtgovClient()
     lines: list[RefreshLine] = []
@@ -505,11 +518,11 @@ def refresh(catalog, nct_ids: list[str] | None = None, *, client: CtgovClient | 
             except Offline:
                 raise
             except TrialkitError as exc:  # this study only: unknown id, broken answer, refused by the catalog
-                line = RefreshLine(i, "failed", str(exc))
+                line = RefreshLine(i, "failed", exc.args[0] if len(exc.args) == 1 else str(exc))
             else:
-                line = (RefreshLine(i, "updated", f"{i}: the record changed; stored a new version "
-                                                  f"(now {outcome.earlier_versions + 1} versions)")
-                        if outcome.stored else RefreshLine(i, "unchanged", f"{i}: no change"))
+                line = (RefreshLine(i, "updated", with_source(i, Message(
+                    "the record changed; stored a new version (now {n} versions)", n=outcome.earlier_versions + 1)))
+                        if outcome.stored else RefreshLine(i, "unchanged", with_source(i, Message("no change"))))
             lines.append(line)
             if progress:
                 progress(line, n, len(ids))

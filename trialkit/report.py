@@ -29,6 +29,7 @@ from trialkit.disclosure import SMALL_COUNT_THRESHOLD, format_count, format_shar
 from trialkit.enrollment import metrics, storage
 from trialkit.enrollment.consort import consort_boxes
 from trialkit.errors import TrialkitError
+from trialkit.message import said
 from trialkit.i18n import N_, gettext as _, html_lang, language, ngettext
 from trialkit.models import Trial
 from trialkit.notes import notes_for_report
@@ -320,7 +321,7 @@ def rules_section(trial: Trial) -> RulesSection:
         ruleset = load_ruleset(trial)
     except (TrialkitError, OSError) as exc:
         out.message = _("The rule set could not be read ({problem}); no rule is shown.").format(
-            problem=" ".join(str(exc).split()))
+            problem=" ".join(said(exc).split()))
         return out
     ids = {c.id for c in trial.criteria}
     for c in ruleset.criteria:
@@ -331,12 +332,12 @@ def rules_section(trial: Trial) -> RulesSection:
     if ruleset.total:
         out.message = _("{n} of {total} criteria have executable rules (the rest need a clinician's judgment or "
                         "have no rule); source: {source}.").format(n=ruleset.executable_count, total=ruleset.total,
-                                                                 source=ruleset.source)
+                                                                 source=said(ruleset.source))
         if ruleset.unreviewed_count:
             out.message += " " + _("{n} criteria have rules drafted automatically and not yet reviewed.").format(
                 n=ruleset.unreviewed_count)
     if ruleset.problems:
-        out.message += " " + _("Problems: {problems}.").format(problems="; ".join(ruleset.problems))
+        out.message += " " + _("Problems: {problems}.").format(problems=said(list(ruleset.problems)))
     return out
 
 
@@ -368,7 +369,7 @@ def _forecast_part(trial: Trial, frames, target: int | None, as_of, *, demo: boo
         fc = forecasting.forecast(frames.participants, frames.sites, target=target, as_of=as_of,
                                   arms=trial.arm_labels or None, plan=forecasting.plan_from_trial(trial, target))
     except forecasting.ForecastError as exc:
-        return {"forecast_message": _("No forecast: {reason}.").format(reason=" ".join(str(exc).split()))}
+        return {"forecast_message": _("No forecast: {reason}.").format(reason=" ".join(said(exc).split()))}
 
     def count(n) -> str:
         return format_count(n, suppress=demo)

@@ -41,6 +41,7 @@ from trialkit import notes as notes_mod
 from trialkit.ctgov import NCT_ID
 from trialkit.db import metadata
 from trialkit.errors import TrialkitError
+from trialkit.message import Message
 from trialkit.scenario import clean_scenario
 
 FREE_ATTEMPTS = 3
@@ -93,37 +94,40 @@ class ShareError(TrialkitError):
 
 class ShareNotFound(ShareError):
     def __init__(self):
-        super().__init__("This share link is not valid. Check that the whole link was copied.")
+        super().__init__(Message("This share link is not valid. Check that the whole link was copied."))
 
 
 class ShareExpired(ShareError):
     def __init__(self, expires_at: datetime):
         self.expires_at = expires_at
-        super().__init__(f"This share link expired on {expires_at:%Y-%m-%d %H:%M} UTC. Ask its author for a new one.")
+        super().__init__(Message("This share link expired on {at} UTC. Ask its author for a new one.",
+                                 at=f"{expires_at:%Y-%m-%d %H:%M}"))
 
 
 class ShareRevoked(ShareError):
     def __init__(self, revoked_at: datetime):
         self.revoked_at = revoked_at
-        super().__init__(f"This share link was revoked by its author on {revoked_at:%Y-%m-%d %H:%M} UTC.")
+        super().__init__(Message("This share link was revoked by its author on {at} UTC.",
+                                 at=f"{revoked_at:%Y-%m-%d %H:%M}"))
 
 
 class ShareLocked(ShareError):
     def __init__(self, retry_after: timedelta):
         self.retry_after = retry_after
         secs = max(1, int(retry_after.total_seconds() + 0.999))
-        super().__init__(f"Too many wrong passcodes for this link. Try again in {secs} second(s).")
+        super().__init__(Message("Too many wrong passcodes for this link. Try again in {n} second(s).", n=secs))
 
 
 class WrongPasscode(ShareError):
     def __init__(self, failed_attempts: int, locked_for: timedelta | None):
         self.failed_attempts = failed_attempts
         self.locked_for = locked_for
-        msg = "Wrong passcode."
         if locked_for:
-            msg += f" Too many wrong passcodes: the link is locked for {int(locked_for.total_seconds())} seconds."
+            msg = Message("Wrong passcode. Too many wrong passcodes: the link is locked for {n} seconds.",
+                          n=int(locked_for.total_seconds()))
         else:
-            msg += f" {FREE_ATTEMPTS - failed_attempts} more attempt(s) before the link is locked for a while."
+            msg = Message("Wrong passcode. {n} more attempt(s) before the link is locked for a while.",
+                          n=FREE_ATTEMPTS - failed_attempts)
         super().__init__(msg)
 
 
@@ -204,9 +208,9 @@ def lock_duration(failed_attempts: int) -> timedelta | None:
 
 def check_passcode_policy(passcode: str) -> None:
     if not isinstance(passcode, str) or len(passcode) < MIN_PASSCODE_CHARS:
-        raise ShareError(f"passcode: use at least {MIN_PASSCODE_CHARS} characters")
+        raise ShareError(Message("passcode: use at least {n} characters", n=MIN_PASSCODE_CHARS))
     if len(passcode) > MAX_PASSCODE_CHARS:
-        raise ShareError(f"passcode: at most {MAX_PASSCODE_CHARS} characters")
+        raise ShareError(Message("passcode: at most {n} characters", n=MAX_PASSCODE_CHARS))
 
 
 # -- making and managing -----------------------------------------------------------------------------
@@ -215,29 +219,30 @@ def create_share(engine: Engine, *, author: str, nct_id: str, passcode: str, not
                  lifetime: timedelta = DEFAULT_LIFETIME, now: datetime | None = None) -> CreatedShare:
     """Bundle the author's notes (all on ``nct_id``) and an optional scenario into a passcode-protected link."""
     if not NCT_ID.match(nct_id or ""):
-        raise ShareError(f"trial {nct_id!r}: not an NCT id")
+        raise ShareError(Message("trial {nct_id!r}: not an NCT id", nct_id=nct_id))
     if not author or not author.strip():
-        raise ShareError("a share needs an author (the signed-in or local user)")
+        raise ShareError(Message("a share needs an author (the signed-in or local user)"))
     check_passcode_policy(passcode)
     if lifetime <= timedelta(0) or lifetime > MAX_LIFETIME:
-        raise ShareError(f"expiry: between a minute and {MAX_LIFETIME.days} days")
+        raise ShareError(Message("expiry: between a minute and {days} days", days=MAX_LIFETIME.days))
     if label is not None:
         label = label.strip() or None
         if label and len(label) > MAX_LABEL_CHARS:
-            raise ShareError(f"label: at most {MAX_LABEL_CHARS} characters")
+            raise ShareError(Message("label: at most {n} characters", n=MAX_LABEL_CHARS))
     scenario_clean = clean_scenario(scenario)
     ids = list(dict.fromkeys(int(i) for i in note_ids))
     if len(ids) > MAX_NOTES_PER_SHARE:
-        raise ShareError(f"a share holds at most {MAX_NOTES_PER_SHARE} notes")
+        raise ShareError(Message("a share holds at most {n} notes", n=MAX_NOTES_PER_SHARE))
     try:
         bundled = notes_mod.get_notes(engine, ids, author=author)  # only the author's own notes
     except notes_mod.NoteError as exc:
-        raise ShareError(str(exc)) from None
+        raise ShareError(exc.args[0]) from None
     other = [n.id for n in bundled if n.nct_id != nct_id]
     if other:
-        raise ShareError(f"note(s) {', '.join(map(str, other))}: belong to another trial than {nct_id}")
+        raise ShareError(Message("note(s) {ids}: belong to another trial than {nct_id}", ids=", ".join(map(str, other)),
+                                 nct_id=nct_id))
     if not bundled and not scenario_clean:
-        raise ShareError("nothing to share: choose at least one note or include a scenario")
+        raise ShareError(Message("nothing to share: choose at least one note or include a scenario"))
     ts = _now(now)
     selector = secrets.token_urlsafe(12)
     verifier = secrets.token_urlsafe(24)
@@ -278,7 +283,7 @@ def revoke_share(engine: Engine, share_id: int, *, author: str, now: datetime | 
         row = conn.execute(select(shares_table.c.revoked_at).where(
             shares_table.c.id == int(share_id), shares_table.c.author == author)).first()
         if row is None:
-            raise ShareError(f"share {share_id}: not found among your shares")
+            raise ShareError(Message("share {id}: not found among your shares", id=share_id))
         if row.revoked_at is None:
             conn.execute(update(shares_table).where(shares_table.c.id == int(share_id))
                          .values(revoked_at=_now(now)))

@@ -83,7 +83,7 @@ def home_section() -> None:
                 st.markdown(f"**{item.nct_id}** · " + _("last looked {time} UTC").format(time=f"{item.seen_at:%Y-%m-%d %H:%M}"))
                 if item.diff is not None:
                     st.caption(ngettext("{n} newer version: ", "{n} newer versions: ", item.versions_since).format(
-                        n=item.versions_since) + md_escape(item.diff.summary()))
+                        n=item.versions_since) + md_escape(said(item.diff.summary())))
                 else:
                     st.caption(_("The version you saw is no longer in the catalog; open the diff to compare versions."))
                 st.page_link(CHANGES_PAGE, label=_("See what changed"), icon=":material/difference:",

@@ -21,7 +21,8 @@ PILOT_CREDIT = N_("Tested on the CDISC SDTM/ADaM Pilot Project data (study CDISC
 def log_note(log: storage.LogFrames) -> None:
     """How a real log came to be (e.g. imported from SDTM, with site activation dates derived), under the title."""
     if log.source == "imported" and log.note:
-        st.caption(md_escape(log.note, limit=500), help=_("Kept with the log when it was imported."))
+        st.caption(md_escape(said(sdtm.note_words(log.note)), limit=500),
+                   help=_("Kept with the log when it was imported."))
 
 
 def sdtm_section(trial: Trial, log: storage.LogFrames, *, flash_key: str, max_bytes: int) -> None:
@@ -82,7 +83,7 @@ def sdtm_section(trial: Trial, log: storage.LogFrames, *, flash_key: str, max_by
 def _import(trial: Trial, ups, arms: str, ies: str, replace: bool, *, flash_key: str, max_bytes: int) -> None:
     problems = []
     if not ups:
-        problems.append("no SDTM file chosen")
+        problems.append(_("no SDTM file chosen"))
     for up in ups:
         if up.size > max_bytes:
             problems.append(_("{file}: {size} MB is over the {limit} MB limit").format(

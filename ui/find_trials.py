@@ -94,7 +94,7 @@ def check_for_updates(trial_id: str | None) -> None:
     lines = st.session_state.get(UPDATES_KEY)
     if lines:
         updated = [line.nct_id for line in lines if line.change == "updated"]
-        st.dataframe(pd.DataFrame([{_("NCT id"): line.nct_id, _("Result"): _(line.change), _("Details"): line.message}
+        st.dataframe(pd.DataFrame([{_("NCT id"): line.nct_id, _("Result"): _(line.change), _("Details"): said(line.message)}
                                    for line in lines]), hide_index=True, width="stretch")
         for nct_id in updated:
             st.page_link(common.CHANGES, label=_("See what changed in {nct_id}").format(nct_id=nct_id), icon=":material/difference:",
@@ -232,9 +232,9 @@ def add_one(hits, in_catalog: set[str]) -> None:
             show_error(exc)
             return
         st.cache_data.clear()
-        said = {"added": _("Added {nct_id} to the catalog."), "updated": _("Stored a new version of {nct_id}."),
+        done = {"added": _("Added {nct_id} to the catalog."), "updated": _("Stored a new version of {nct_id}."),
                 "unchanged": _("{nct_id} is already in the catalog and unchanged; nothing was stored.")}[outcome.change]
-        st.success(said.format(nct_id=outcome.nct_id), icon=":material/check:")
+        st.success(done.format(nct_id=outcome.nct_id), icon=":material/check:")
         st.page_link(common.OVERVIEW, label=_("Open {nct_id}").format(nct_id=outcome.nct_id), icon=":material/arrow_forward:",
                      query_params={"trial": outcome.nct_id})
 

@@ -6,13 +6,14 @@ mode the report is built in demo mode too: counts from 1 to 4 shown as "<5", no 
 """
 from __future__ import annotations
 
-from trialkit.i18n import _, current_language, sentence_separator
+from trialkit.i18n import _, current_language, language, sentence_separator
 
 import html
 import logging
 
 import streamlit as st
 
+from trialkit.message import said
 from trialkit.models import Trial
 from trialkit.report import render_report, report_filename
 from ui import common, loaders
@@ -30,9 +31,12 @@ def _builder(trial: Trial, *, demo: bool, author: str | None, include_notes: boo
                                  include_notes=include_notes).encode("utf-8")
         except Exception as exc:  # the download must say what went wrong rather than fail silently
             log.exception("report for %s failed", trial.nct_id)
-            reason = html.escape(" ".join(str(exc).split()) or type(exc).__name__)
-            return (f"<!DOCTYPE html><meta charset='utf-8'><title>Report failed</title>"
-                    f"<p>The report for {html.escape(trial.nct_id)} could not be built: {reason}</p>").encode("utf-8")
+            with language(lang):  # said in the page's language (the click runs off the script thread)
+                reason = html.escape(" ".join(said(exc).split()) or type(exc).__name__)
+                title = html.escape(_("Report failed"))
+                text = html.escape(_("The report for {nct_id} could not be built: {reason}")).format(
+                    nct_id=html.escape(trial.nct_id), reason=reason)  # the values escaped, then put in
+            return (f"<!DOCTYPE html><meta charset='utf-8'><title>{title}</title><p>{text}</p>").encode("utf-8")
     return build
 
 

@@ -317,3 +317,79 @@ def test_accept_language_header_picks_the_first_supported_language():
     assert language_from_accept("zh-CN,zh;q=0.9,en;q=0.8") == "zh"
     assert language_from_accept("fr-FR,en-GB;q=0.7,zh;q=0.5") == "en"
     assert language_from_accept("fr, de") is None
+
+
+# -- errors and problem lists trialkit writes, shown on a Chinese page (issue 18, records modules) -----------------
+def _chinese_without_english(text: str, data: tuple[str, ...] = ()) -> list[str]:
+    """What is still English in a shown error once its data values (file names, ids, columns) are taken out."""
+    for value in sorted(data, key=len, reverse=True):
+        text = re.sub(r"(?<![A-Za-z])" + re.escape(value) + r"(?![A-Za-z])", " ", text)
+    return untranslated([text], "")
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_import_page_says_a_refused_study_file_in_chinese(apptest, data_dir):
+    at = apptest("pages/8_Import.py", lang="zh")
+    at.file_uploader[0].set_value(("classic.json", json.dumps({"FullStudiesResponse": {}}).encode(),
+                                   "application/json")).run()
+    assert not at.exception
+    error = _MD.sub(r"\1", at.error[0].value)
+    assert "旧版 API" in error and "上传的文件" in error, error
+    assert _chinese_without_english(error, ("FullStudiesResponse", "/api/v2/studies/{nctId}")) == [], error
+
+
+def test_shared_page_says_a_bad_link_in_chinese(apptest, data_dir):
+    at = apptest("pages/10_Shared.py", token="not-a-share-token", lang="zh")
+    assert not at.exception
+    errors = [_MD.sub(r"\1", e.value) for e in at.error]
+    assert any("此分享链接无效" in e for e in errors), errors
+    assert all(_chinese_without_english(e) == [] for e in errors), errors
+
+
+def test_enrollment_page_says_log_problems_and_audit_summaries_in_chinese(apptest, data_dir):
+    from tests.unit.test_enrollment_fixtures import NCT, good_files, seed_trial
+    from trialkit import i18n
+    from trialkit.db import get_engine, init_db
+    from trialkit.enrollment.storage import import_log, record_screening
+
+    eng = get_engine()
+    init_db(eng)
+    import_log(eng, NCT, *good_files(), user="alice", trial=seed_trial())
+    record_screening(eng, NCT, dict(subject_id="C-001", site_id="A", screening_date="2025-05-01",
+                                    screen_outcome="IN_SCREENING"), user="alice", trial=seed_trial())
+    at = apptest("pages/5_Enrollment.py", trial=NCT, lang="zh")
+    assert not at.exception
+    with i18n.language("zh"):
+        summary_col, problem_col, import_label = (i18n.gettext(w) for w in ("summary", "problem", "Import"))
+    trail = next(df.value for df in at.dataframe if summary_col in df.value.columns)
+    summaries = list(trail[summary_col])
+    assert summaries == [f"已为 {NCT} 导入 10 名受试者和 3 个研究中心。", "已记录研究中心 A 的 C-001：IN_SCREENING"]
+
+    participants, sites = good_files()
+    bad = participants.replace(b"A-002,A,2025-01-20", b"A-002,A,2025-01-40", 1)
+    at.file_uploader(key="up_participants").set_value(("participants.csv", bad, "text/csv"))
+    at.file_uploader(key="up_sites").set_value(("sites.csv", sites, "text/csv"))
+    next(b for b in at.button if b.label == import_label).click().run()
+    assert not at.exception
+    table = next(df.value for df in at.dataframe if problem_col in df.value.columns)
+    problems = list(table[problem_col])
+    assert problems == ["第 3 行：screening_date：'2025-01-40' 不是真实存在的日期（participants.csv）"], problems
+    assert _has_cjk(at.error[0].value)
+
+
+def test_what_changed_page_says_the_diff_summary_and_versions_in_chinese(apptest, data_dir):
+    from trialkit.catalog import Catalog
+
+    nct = "NCT07176143"
+    d = json.loads((data_dir / "trials" / f"{nct}.json").read_text(encoding="utf-8"))
+    d["protocolSection"]["statusModule"]["overallStatus"] = "RECRUITING"
+    Catalog().add(json.dumps(d).encode("utf-8"))
+    at = apptest("pages/11_Changes.py", trial=nct, lang="zh")
+    assert not at.exception
+    summary = next(m.value for m in at.markdown if "总体状态" in m.value)
+    assert "有变化" in summary and _chinese_without_english(_MD.sub(r"\1", summary)) == [], summary
+    options = [str(o) for box in at.main.selectbox for o in box.options]
+    assert options and all(o.startswith("第 ") and "版" in o for o in options), options

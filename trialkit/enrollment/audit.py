@@ -7,12 +7,15 @@ overwrite.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 
 import pandas as pd
 from sqlalchemy import (DDL, Column, DateTime, Integer, String, Table, Text, event, insert, select)
 
 from trialkit.db import metadata
+from trialkit.i18n import N_
+from trialkit.message import Message, word
 
 audit_events = Table(
     "enrollment_audit", metadata,
@@ -42,6 +45,54 @@ event.listen(audit_events, "after_create", DDL(
 
 AUDIT_COLUMNS = ("at", "user", "nct_id", "action", "subject_id", "summary", "detail")
 
+# The summaries trialkit writes (``Message(IMPORTED, …)`` in trialkit.enrollment.storage). The trail stores their
+# English words, as it always has; :func:`summary_said` says a stored summary again in the reader's language.
+IMPORTED_OVER_DEMO = N_("Imported {participants} participant(s) and {sites} site(s) for {nct_id} (replacing the "
+                        "simulated demo data).")
+IMPORTED_OVER_LOG = N_("Imported {participants} participant(s) and {sites} site(s) for {nct_id} (replacing the "
+                       "previous log: {added} added, {changed} changed, {removed} removed).")
+IMPORTED = N_("Imported {participants} participant(s) and {sites} site(s) for {nct_id}.")
+CORRECTED_NOTHING = N_("Corrected {subject_id}: no change")
+CORRECTED = N_("Corrected {subject_id}: {columns}")
+RECORDED = N_("Recorded {subject_id} at site {site_id}: {screen_outcome}")
+LOADED_DEMO = N_("Loaded {label}: {participants} participant(s), {sites} site(s) (seed {seed})")
+#: most specific first (a summary is matched against each in turn)
+SUMMARIES = (IMPORTED_OVER_DEMO, IMPORTED_OVER_LOG, IMPORTED, CORRECTED_NOTHING, CORRECTED, RECORDED, LOADED_DEMO)
+
+
+def _pattern(template: str) -> re.Pattern:
+    parts = re.split(r"\{(\w+)\}", template)
+    return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)) + r"\Z",
+                      re.DOTALL)
+
+
+_PATTERNS = [(t, _pattern(t)) for t in SUMMARIES]
+
+
+def reread(text: object, templates=None, words: tuple[str, ...] = ()) -> object:
+    """Stored English words written from one of ``templates`` (default: the trail's :data:`SUMMARIES`) as that
+    :class:`~trialkit.message.Message` again, so a page can say them in its language; the text unchanged when no
+    template matches (an event written by an older version, or by hand). Values equal to one of ``words`` (catalog
+    words such as the demo-data label) are said as those words."""
+    if not isinstance(text, str) or isinstance(text, Message):
+        return text
+    pats = _PATTERNS if templates is None else [(t, _pattern(t)) for t in templates]
+    for template, pat in pats:
+        m = pat.match(text)
+        if m:
+            values = {k: (word(v) if v in words else v) for k, v in m.groupdict().items()}
+            again = Message(template, **values)
+            if again == text:
+                return again
+    return text
+
+
+def summary_said(summary: object) -> object:
+    """A stored summary as its message (said by the page in the reader's language; English for anything else)."""
+    from trialkit.enrollment.storage import DEMO_LABEL
+
+    return reread(summary, words=(DEMO_LABEL,))
+
 
 def record(conn, *, user: str, nct_id: str, action: str, summary: str, detail: dict | None = None,
            subject_id: str | None = None) -> None:
@@ -49,10 +100,11 @@ def record(conn, *, user: str, nct_id: str, action: str, summary: str, detail: d
     if not user or not str(user).strip():
         from trialkit.errors import TrialkitError
 
-        raise TrialkitError(f"user: {user!r} is blank; the audit trail needs a name for who made the change")
+        raise TrialkitError(Message("user: {user!r} is blank; the audit trail needs a name for who made the change",
+                                    user=user))
     conn.execute(insert(audit_events).values(
         at=datetime.now(timezone.utc), user=str(user)[:200], nct_id=nct_id, action=action,
-        subject_id=subject_id, summary=summary,
+        subject_id=subject_id, summary=str(summary),
         detail=json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)))
 
 

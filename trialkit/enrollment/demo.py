@@ -26,6 +26,7 @@ import numpy as np
 
 from trialkit.enrollment.schema import NCOMPLT_TERMS, ParticipantRow, SiteRow
 from trialkit.i18n import N_
+from trialkit.message import Message
 from trialkit.models import Trial
 
 DEMO_TRIALS = ("NCT06610773", "NCT07176143")
@@ -77,7 +78,7 @@ def _criterion_weights(trial: Trial) -> tuple[list[str], np.ndarray]:
 def demo_log(trial: Trial, *, as_of: date | None = None, seed: int = DEMO_SEED) -> DemoLog:
     """The simulated log of one seed trial, ending at ``as_of`` (default today)."""
     if trial.nct_id not in DEMO_TRIALS:
-        raise ValueError(f"no simulated demo log for {trial.nct_id}")
+        raise ValueError(Message("no simulated demo log for {nct_id}", nct_id=trial.nct_id))
     as_of = as_of or date.today()
     rng = np.random.default_rng([seed, int(trial.nct_id[3:])])
     arms = trial.arm_labels or [SINGLE_GROUP_LABEL]

@@ -22,9 +22,11 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, SkipValidation, ValidationError, field_validator, model_validator
 
 from trialkit.csv_export import restore_cell
+from trialkit.i18n import N_
+from trialkit.message import Message
 from trialkit.models import Trial
 
 SCREEN_OUTCOMES = ("IN_SCREENING", "ELIGIBLE", "SCREEN_FAILURE", "DECLINED")
@@ -63,14 +65,14 @@ _CRITERION_ID = re.compile(r"^[IE][1-9]\d*$")
 # Direct identifiers (HIPAA Safe Harbor / GDPR-style): matched on the column name with every
 # non-letter removed, so "Phone Number", "e-mail" and "date_of_birth" are all caught.
 _IDENTIFIER_PATTERNS = [
-    (re.compile(r"name"), "a person's name"),
-    (re.compile(r"phone|mobile|telephone|fax|cell"), "a phone number"),
-    (re.compile(r"e?mail"), "an email address"),
-    (re.compile(r"address|street|postcode|postalcode|zipcode|^zip$"), "an address"),
-    (re.compile(r"birth|^dob$|dateofbirth"), "a birth date"),
+    (re.compile(r"name"), Message("a person's name")),
+    (re.compile(r"phone|mobile|telephone|fax|cell"), Message("a phone number")),
+    (re.compile(r"e?mail"), Message("an email address")),
+    (re.compile(r"address|street|postcode|postalcode|zipcode|^zip$"), Message("an address")),
+    (re.compile(r"birth|^dob$|dateofbirth"), Message("a birth date")),
     (re.compile(r"national|nationalid|ssn|socialsecurity|passport|idcard|identitycard|insurance|nhsnumber|"
-                r"medicalrecord|^mrn$|hospitalnumber|driverslicen"), "a national or medical id"),
-    (re.compile(r"initials"), "initials"),
+                r"medicalrecord|^mrn$|hospitalnumber|driverslicen"), Message("a national or medical id")),
+    (re.compile(r"initials"), Message("initials")),
 ]
 _ALLOWED_WITH_NAME = {"sitename"}
 
@@ -96,11 +98,11 @@ def _parse_date(v):
         return v
     s = str(v).strip()
     if not _ISO_DATE.match(s):
-        raise ValueError(f"{s!r} is not an ISO date YYYY-MM-DD")
+        raise ValueError(Message("{value!r} is not an ISO date YYYY-MM-DD", value=s))
     try:
         return date.fromisoformat(s)
     except ValueError:
-        raise ValueError(f"{s!r} is not a real calendar date") from None
+        raise ValueError(Message("{value!r} is not a real calendar date", value=s)) from None
 
 
 def _controlled(v, allowed: tuple[str, ...]):
@@ -108,8 +110,10 @@ def _controlled(v, allowed: tuple[str, ...]):
         return v
     s = str(v).strip()
     if s not in allowed:
-        hint = " (controlled values are upper case)" if s.upper() in allowed else ""
-        raise ValueError(f"{s!r} is not one of {', '.join(allowed)}{hint}")
+        if s.upper() in allowed:
+            raise ValueError(Message("{value!r} is not one of {allowed} (controlled values are upper case)",
+                                     value=s, allowed=", ".join(allowed)))
+        raise ValueError(Message("{value!r} is not one of {allowed}", value=s, allowed=", ".join(allowed)))
     return s
 
 
@@ -159,10 +163,11 @@ class ParticipantRow(_Row):
         ids = [str(p).strip().upper() for p in v if str(p).strip()]
         bad = [i for i in ids if not _CRITERION_ID.match(i)]
         if bad:
-            raise ValueError(f"{', '.join(map(repr, bad))} not a criterion id (I1, E10, … separated by ';')")
+            raise ValueError(Message("{ids} not a criterion id (I1, E10, … separated by ';')",
+                                     ids=", ".join(map(repr, bad))))
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
-            raise ValueError(f"{', '.join(dupes)} listed twice")
+            raise ValueError(Message("{ids} listed twice", ids=", ".join(dupes)))
         return ids
 
     @field_validator("analysed", mode="before")
@@ -173,52 +178,73 @@ class ParticipantRow(_Row):
         s = str(v).strip().lower()
         if s in {"true", "false"}:
             return s == "true"
-        raise ValueError(f"{v!r} is not true or false")
+        raise ValueError(Message("{value!r} is not true or false", value=v))
 
     @property
     def enrolled(self) -> bool:
         return self.enrollment_date is not None
 
-    def problems(self) -> list[tuple[str, str]]:
+    def problems(self) -> list[tuple[str, Message]]:
         """Cross-field rules of one row: [(column, problem)]."""
-        out: list[tuple[str, str]] = []
+        out: list[tuple[str, Message]] = []
         if self.consent_date and self.consent_date < self.screening_date:
-            out.append(("consent_date", f"{self.consent_date} is before screening_date {self.screening_date}"))
+            out.append(("consent_date", Message("{date} is before screening_date {screening_date}",
+                                                date=self.consent_date, screening_date=self.screening_date)))
         if self.screen_fail_criteria and self.screen_outcome != "SCREEN_FAILURE":
-            out.append(("screen_fail_criteria", f"only allowed with screen_outcome SCREEN_FAILURE, "
-                                                f"not {self.screen_outcome}"))
+            out.append(("screen_fail_criteria", Message("only allowed with screen_outcome SCREEN_FAILURE, "
+                                                        "not {outcome}", outcome=self.screen_outcome)))
         if self.enrollment_date is not None:
             if self.screen_outcome != "ELIGIBLE":
-                out.append(("enrollment_date", f"only allowed with screen_outcome ELIGIBLE, not {self.screen_outcome}"))
+                out.append(("enrollment_date", Message("only allowed with screen_outcome ELIGIBLE, not {outcome}",
+                                                       outcome=self.screen_outcome)))
             floor, floor_name = ((self.consent_date, "consent_date") if self.consent_date
                                  else (self.screening_date, "screening_date"))
             if self.enrollment_date < floor:
-                out.append(("enrollment_date", f"{self.enrollment_date} is before {floor_name} {floor}"))
+                out.append(("enrollment_date", Message("{date} is before {column} {other}", date=self.enrollment_date,
+                                                       column=floor_name, other=floor)))
             if not self.arm:
-                out.append(("arm", "required when enrollment_date is given"))
+                out.append(("arm", Message("required when enrollment_date is given")))
             if not self.status:
-                out.append(("status", "required when enrollment_date is given"))
+                out.append(("status", Message("required when enrollment_date is given")))
         else:
             if self.arm:
-                out.append(("arm", "only allowed for an enrolled participant (no enrollment_date)"))
+                out.append(("arm", Message("only allowed for an enrolled participant (no enrollment_date)")))
             if self.status:
-                out.append(("status", "only allowed for an enrolled participant (no enrollment_date)"))
+                out.append(("status", Message("only allowed for an enrolled participant (no enrollment_date)")))
             if self.analysed is not None:
-                out.append(("analysed", "only allowed for an enrolled participant (no enrollment_date)"))
+                out.append(("analysed", Message("only allowed for an enrolled participant (no enrollment_date)")))
         if self.status == "DISCONTINUED":
             if not self.discontinuation_reason:
-                out.append(("discontinuation_reason", "required when status is DISCONTINUED"))
+                out.append(("discontinuation_reason", Message("required when status is DISCONTINUED")))
             if not self.discontinuation_date:
-                out.append(("discontinuation_date", "required when status is DISCONTINUED"))
+                out.append(("discontinuation_date", Message("required when status is DISCONTINUED")))
             elif self.enrollment_date and self.discontinuation_date < self.enrollment_date:
-                out.append(("discontinuation_date", f"{self.discontinuation_date} is before enrollment_date "
-                                                    f"{self.enrollment_date}"))
+                out.append(("discontinuation_date", Message("{date} is before enrollment_date {enrollment_date}",
+                                                            date=self.discontinuation_date,
+                                                            enrollment_date=self.enrollment_date)))
         else:
             if self.discontinuation_reason:
-                out.append(("discontinuation_reason", "only allowed when status is DISCONTINUED"))
+                out.append(("discontinuation_reason", Message("only allowed when status is DISCONTINUED")))
             if self.discontinuation_date:
-                out.append(("discontinuation_date", "only allowed when status is DISCONTINUED"))
+                out.append(("discontinuation_date", Message("only allowed when status is DISCONTINUED")))
         return out
+
+
+class _ColumnProblem(ValueError):
+    """A rule over several fields of a row, reported against one column: ``"column: problem"``."""
+
+    def __init__(self, column: str, problem: Message):
+        self.column, self.problem = column, problem
+        super().__init__(Message("{column}: {problem}", column=column, problem=problem))
+
+
+#: the form of every problem in an enrollment log (contracts §5)
+LOG_PROBLEM = N_("row {row}: {column}: {problem} ({file})")
+
+
+def problem(row: object, column: object, text: object, file: object) -> Message:
+    """``"row N: column: problem (file)"``, the form of every problem in an enrollment log."""
+    return Message(LOG_PROBLEM, row=row, column=column, problem=text, file=file)
 
 
 class SiteRow(_Row):
@@ -251,32 +277,32 @@ class SiteRow(_Row):
         else:
             s = str(v).strip()
             if not re.fullmatch(r"\d+", s):
-                raise ValueError(f"{s!r} is not a whole number of participants")
+                raise ValueError(Message("{value!r} is not a whole number of participants", value=s))
             n = int(s)
         if n is not None and n < 0:
-            raise ValueError("must not be negative")
+            raise ValueError(Message("must not be negative"))
         return n
 
     @field_validator("latitude")
     @classmethod
     def _lat(cls, v):
         if v is not None and not -90 <= v <= 90:
-            raise ValueError(f"{v} is outside -90..90")
+            raise ValueError(Message("{value} is outside -90..90", value=v))
         return v
 
     @field_validator("longitude")
     @classmethod
     def _lon(cls, v):
         if v is not None and not -180 <= v <= 180:
-            raise ValueError(f"{v} is outside -180..180")
+            raise ValueError(Message("{value} is outside -180..180", value=v))
         return v
 
     @model_validator(mode="after")
     def _activation(self):
         if self.status in ("ACTIVE", "CLOSED") and self.activation_date is None:
-            raise ValueError(f"activation_date: required when status is {self.status}")
+            raise _ColumnProblem("activation_date", Message("required when status is {status}", status=self.status))
         if (self.latitude is None) != (self.longitude is None):
-            raise ValueError("latitude: latitude and longitude go together")
+            raise _ColumnProblem("latitude", Message("latitude and longitude go together"))
         return self
 
 
@@ -289,7 +315,8 @@ def read_csv_text(source: bytes | str | Path, what: str) -> str:
         try:
             return source.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise _FileProblem(f"row 1: (file): not UTF-8 text (byte {exc.start}) ({what})") from None
+            raise _FileProblem(problem(1, Message("(file)"), Message("not UTF-8 text (byte {byte})", byte=exc.start),
+                                       what)) from None
     if isinstance(source, str):
         return source.lstrip("\ufeff")
     raise TypeError(f"{what}: expected bytes, text or a Path, got {type(source).__name__}")
@@ -305,7 +332,7 @@ def _rows(text: str, what: str, known: tuple[str, ...], required: tuple[str, ...
     try:
         header = next(reader)
     except StopIteration:
-        problems.append(f"row 1: (header): the file is empty ({what})")
+        problems.append(problem(1, Message("(header)"), Message("the file is empty"), what))
         return []
     header = [h.strip() for h in header]
     ok = True
@@ -313,21 +340,23 @@ def _rows(text: str, what: str, known: tuple[str, ...], required: tuple[str, ...
     for col in header:
         kind = identifier_kind(col)
         if kind:
-            problems.append(f"row 1: {col}: looks like {kind}, a direct identifier; remove this column ({what})")
+            problems.append(problem(1, col, Message("looks like {kind}, a direct identifier; remove this column",
+                                                    kind=kind), what))
             ok = False
         elif col == "":
-            problems.append(f"row 1: (header): an empty column name ({what})")
+            problems.append(problem(1, Message("(header)"), Message("an empty column name"), what))
             ok = False
         elif col not in known:
-            problems.append(f"row 1: {col}: not a column of {what} (allowed: {', '.join(known)})")
+            problems.append(Message("row {row}: {column}: not a column of {file} (allowed: {allowed})", row=1,
+                                    column=col, file=what, allowed=", ".join(known)))
             ok = False
         elif col in seen:
-            problems.append(f"row 1: {col}: column given twice ({what})")
+            problems.append(problem(1, col, Message("column given twice"), what))
             ok = False
         seen.add(col)
     for col in required:
         if col not in header:
-            problems.append(f"row 1: {col}: required column missing ({what})")
+            problems.append(problem(1, col, Message("required column missing"), what))
             ok = False
     if not ok:
         return []
@@ -339,13 +368,14 @@ def _rows(text: str, what: str, known: tuple[str, ...], required: tuple[str, ...
         except StopIteration:
             break
         except csv.Error as exc:  # e.g. a cell over the csv module's field size limit (131,072 characters)
-            problems.append(f"row {line_no + 1}: (row): {exc} ({what})")
+            problems.append(problem(line_no + 1, Message("(row)"), str(exc), what))
             break
         line_no += 1
         if not any(v.strip() for v in values):
             continue  # blank line
         if len(values) != len(header):
-            problems.append(f"row {line_no}: (row): {len(values)} values for {len(header)} columns ({what})")
+            problems.append(problem(line_no, Message("(row)"), Message("{n} values for {columns} columns",
+                                                                        n=len(values), columns=len(header)), what))
             continue
         out.append((line_no, {k: (restore_cell(v.strip()) or None) for k, v in zip(header, values)}))
     return out
@@ -358,32 +388,40 @@ def _cell_problems(data: dict, row_no: int, what: str) -> list[str]:
         if not isinstance(v, str):
             continue
         if "\x00" in v:
-            out.append(f"row {row_no}: {col}: contains a NUL character ({what})")
+            out.append(problem(row_no, col, Message("contains a NUL character"), what))
         elif col in MAX_CHARS and len(v) > MAX_CHARS[col]:
-            out.append(f"row {row_no}: {col}: {len(v)} characters, at most {MAX_CHARS[col]} allowed ({what})")
+            out.append(problem(row_no, col, Message("{n} characters, at most {limit} allowed", n=len(v),
+                                                    limit=MAX_CHARS[col]), what))
     return out
 
 
-def _pydantic_problems(exc: ValidationError, row_no: int, what: str) -> list[str]:
+def _pydantic_problems(exc: ValidationError, row_no: int, what: str) -> list[Message]:
     out = []
     for err in exc.errors():
         col = ".".join(str(p) for p in err["loc"]) or None
-        msg = err["msg"].removeprefix("Value error, ")
-        if col is None and ": " in msg:  # model-level rule: "column: problem"
+        msg = err["msg"].removeprefix("Value error, ")  # pydantic's own words where trialkit wrote none
+        raised = (err.get("ctx") or {}).get("error")
+        if isinstance(raised, _ColumnProblem):  # model-level rule: "column: problem"
+            col, msg = raised.column, raised.problem
+        elif isinstance(raised, ValueError) and len(raised.args) == 1 and isinstance(raised.args[0], Message):
+            msg = raised.args[0]
+        elif col is None and ": " in msg:
             col, msg = msg.split(": ", 1)
         if err["type"] == "missing" or (err.get("input", "") is None and err["type"] != "value_error"):
-            msg = "required, empty"
+            msg = Message("required, empty")
         elif err["type"] == "literal_error":
-            msg = f"{err.get('input')!r} is not one of {msg.split('Input should be ')[-1]}"
-        out.append(f"row {row_no}: {col or '(row)'}: {msg} ({what})")
+            msg = Message("{value!r} is not one of {allowed}", value=err.get("input"),
+                          allowed=msg.split("Input should be ")[-1])
+        out.append(problem(row_no, col or Message("(row)"), msg, what))
     return out
 
 
 class ValidatedLog(BaseModel):
     participants: list[ParticipantRow]
     sites: list[SiteRow]
-    #: Notes that are not errors (e.g. the trial declares no arm groups, so arm labels were not checked).
-    notes: list[str] = []
+    #: Notes that are not errors (e.g. the trial declares no arm groups, so arm labels were not checked);
+    #: :class:`~trialkit.message.Message` values (not revalidated: pydantic would make them plain ``str``).
+    notes: list[SkipValidation[str]] = []
 
 
 def validate_rows(participants: list[tuple[int, dict]], sites: list[tuple[int, dict]], trial: Trial | None,
@@ -403,7 +441,8 @@ def validate_rows(participants: list[tuple[int, dict]], sites: list[tuple[int, d
             problems.extend(_pydantic_problems(exc, row_no, SITES_FILE))
             continue
         if site.site_id in site_rows and site.site_id not in (existing_sites or {}):
-            problems.append(f"row {row_no}: site_id: {site.site_id!r} appears twice ({SITES_FILE})")
+            problems.append(problem(row_no, "site_id", Message("{value!r} appears twice", value=site.site_id),
+                                    SITES_FILE))
             continue
         site_rows[site.site_id] = site
     raw_site_ids = {d.get("site_id") for _, d in sites} | set(existing_sites or {})
@@ -411,8 +450,8 @@ def validate_rows(participants: list[tuple[int, dict]], sites: list[tuple[int, d
     arm_labels = list(trial.arm_labels) if trial is not None else []
     criterion_ids = {c.id for c in trial.criteria} if trial is not None else set()
     if trial is not None and not arm_labels:
-        notes.append(f"{trial.nct_id} declares no arm groups in its registry record, so arm labels were not "
-                     "checked against the trial.")
+        notes.append(Message("{nct_id} declares no arm groups in its registry record, so arm labels were not "
+                             "checked against the trial.", nct_id=trial.nct_id))
     seen: dict[str, int] = {}
     rows: list[ParticipantRow] = []
     for row_no, data in participants:
@@ -429,30 +468,35 @@ def validate_rows(participants: list[tuple[int, dict]], sites: list[tuple[int, d
             continue
         row_problems = list(p.problems())
         if p.subject_id in seen:
-            row_problems.append(("subject_id", f"{p.subject_id!r} already used on row {seen[p.subject_id]}"))
+            row_problems.append(("subject_id", Message("{value!r} already used on row {row}", value=p.subject_id,
+                                                       row=seen[p.subject_id])))
         elif existing_subject_ids and p.subject_id in existing_subject_ids:
-            row_problems.append(("subject_id", f"{p.subject_id!r} is already in this trial's log"))
+            row_problems.append(("subject_id", Message("{value!r} is already in this trial's log",
+                                                       value=p.subject_id)))
         else:
             seen[p.subject_id] = row_no
         if p.site_id not in raw_site_ids:
-            row_problems.append(("site_id", f"{p.site_id!r} is not in {SITES_FILE}"))
+            row_problems.append(("site_id", Message("{value!r} is not in {file}", value=p.site_id, file=SITES_FILE)))
         site = site_rows.get(p.site_id)
         if p.enrollment_date is not None and site is not None:
             if site.activation_date is None:
-                row_problems.append(("enrollment_date", f"site {p.site_id!r} has no activation_date "
-                                                        f"(status {site.status})"))
+                row_problems.append(("enrollment_date", Message("site {site!r} has no activation_date "
+                                                                "(status {status})", site=p.site_id,
+                                                                status=site.status)))
             elif p.enrollment_date < site.activation_date:
-                row_problems.append(("enrollment_date", f"{p.enrollment_date} is before site {p.site_id!r} "
-                                                        f"was activated on {site.activation_date}"))
+                row_problems.append(("enrollment_date", Message("{date} is before site {site!r} was activated on "
+                                                                "{activation_date}", date=p.enrollment_date,
+                                                                site=p.site_id,
+                                                                activation_date=site.activation_date)))
         if p.arm and arm_labels and p.arm not in arm_labels:
-            row_problems.append(("arm", f"{p.arm!r} is not an arm group of {trial.nct_id} "
-                                        f"({'; '.join(arm_labels)})"))
+            row_problems.append(("arm", Message("{arm!r} is not an arm group of {nct_id} ({arms})", arm=p.arm,
+                                                nct_id=trial.nct_id, arms="; ".join(arm_labels))))
         if criterion_ids:
             unknown = [c for c in p.screen_fail_criteria if c not in criterion_ids]
             if unknown:
-                row_problems.append(("screen_fail_criteria", f"{', '.join(unknown)} not a criterion of "
-                                                             f"{trial.nct_id}"))
-        problems.extend(f"row {row_no}: {col}: {msg} ({PARTICIPANTS_FILE})" for col, msg in row_problems)
+                row_problems.append(("screen_fail_criteria", Message("{ids} not a criterion of {nct_id}",
+                                                                     ids=", ".join(unknown), nct_id=trial.nct_id)))
+        problems.extend(problem(row_no, col, msg, PARTICIPANTS_FILE) for col, msg in row_problems)
         rows.append(p)
     return ValidatedLog(participants=rows, sites=list(site_rows.values()), notes=notes)
 
@@ -467,7 +511,7 @@ def validate_files(participants_csv, sites_csv, trial: Trial | None) -> Validate
         try:
             texts[what] = read_csv_text(src, what)
         except _FileProblem as exc:
-            problems.append(str(exc))
+            problems.append(exc.args[0])
     if problems:
         raise LogValidationError(problems)
     site_rows = _rows(texts[SITES_FILE], SITES_FILE, SITE_COLUMNS + SITE_EXTRA_COLUMNS, SITE_REQUIRED, problems)

@@ -55,9 +55,11 @@ from pathlib import Path
 import pandas as pd
 
 from trialkit.csv_export import csv_text, restore_cell, write_csv
-from trialkit.enrollment.schema import (NCOMPLT_TERMS, PARTICIPANT_COLUMNS, PARTICIPANTS_FILE, SITE_COLUMNS,
-                                        SITE_EXTRA_COLUMNS, SITES_FILE, validate_files)
-from trialkit.errors import LogValidationError, TrialkitError
+from trialkit.enrollment.schema import (LOG_PROBLEM, NCOMPLT_TERMS, PARTICIPANT_COLUMNS, PARTICIPANTS_FILE,
+                                        SITE_COLUMNS, SITE_EXTRA_COLUMNS, SITES_FILE, validate_files)
+from trialkit.errors import LogValidationError, TrialkitError, with_source
+from trialkit.i18n import N_
+from trialkit.message import Message
 from trialkit.models import Trial
 
 #: Domains the import reads; DM and DS must be there.
@@ -93,8 +95,30 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d
 _WORDS = re.compile(r"[^a-z0-9]+")
 
 
+#: the note kept with a log imported from SDTM (stored in English; :func:`note_words` reads it back)
+IMPORTED_NOTE = N_("Imported from CDISC SDTM ({source}).")
+IMPORTED_DERIVED_NOTE = N_("Imported from CDISC SDTM ({source}). Site activation dates are derived from each site's "
+                           "first screening.")
+
+
 class SdtmError(LogValidationError):
     """An SDTM folder that cannot become an enrollment log; ``problems`` lists every one."""
+
+
+def _at(domain: str, row: int, variable: str | None = None) -> Message:
+    """Where a value is in the SDTM files: ``"DM row 3"`` or ``"DM row 3: USUBJID"``."""
+    if variable is None:
+        return Message("{domain} row {row}", domain=domain, row=row)
+    return Message("{domain} row {row}: {variable}", domain=domain, row=row, variable=variable)
+
+
+def _reason(exc: Exception) -> object:
+    """An exception's reason: trialkit's message, or another library's words as it wrote them."""
+    return exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Message) else str(exc)
+
+
+def _rows_list(rows) -> str:
+    return ", ".join(str(j) for j in rows)
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -138,7 +162,8 @@ def _read_xpt(data: bytes, name: str) -> pd.DataFrame:
             try:
                 df, _ = pyreadstat.read_xport(tmp, encoding="latin1")
             except Exception as exc:  # noqa: BLE001
-                raise ValueError(f"not a readable SAS transport (XPT) file: {' '.join(str(exc).split())}") from None
+                raise ValueError(Message("not a readable SAS transport (XPT) file: {error}",
+                                         error=" ".join(str(exc).split()))) from None
     finally:
         os.unlink(tmp)
     return df
@@ -152,7 +177,7 @@ def _read_csv(data: bytes) -> pd.DataFrame:
     try:
         return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False).map(restore_cell)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ValueError(f"not a readable CSV file: {' '.join(str(exc).split())}") from None
+        raise ValueError(Message("not a readable CSV file: {error}", error=" ".join(str(exc).split()))) from None
 
 
 def read_domains(files: dict[str, bytes]) -> tuple[dict[str, Domain], bytes | None, list[str]]:
@@ -173,23 +198,27 @@ def read_domains(files: dict[str, bytes]) -> tuple[dict[str, Domain], bytes | No
         try:
             df = _read_xpt(data, base) if ext == ".xpt" else _read_csv(data)
         except ValueError as exc:
-            problems.append(f"{name}: (file): {exc} ({base})")
+            problems.append(Message("{domain}: {column}: {problem} ({file})", domain=name, column=Message("(file)"),
+                                    problem=_reason(exc), file=base))
             continue
         df.columns = [str(c).strip().upper() for c in df.columns]
         df = df.apply(lambda col: col.map(_as_text)) if len(df) else df.astype(str)
         if name in domains:  # the same domain as .xpt and .csv (as export writes it): they must agree
             other = domains[name]
             if not other.frame.reset_index(drop=True).equals(df.reset_index(drop=True)):
-                problems.append(f"{name}: (file): given twice with different contents ({other.file} and {base}); "
-                                "keep one")
+                problems.append(Message("{domain}: {column}: given twice with different contents ({file} and "
+                                        "{other}); keep one", domain=name, column=Message("(file)"), file=other.file,
+                                        other=base))
             continue
         missing = [v for v in REQUIRED_VARIABLES[name] if v not in df.columns]
         for v in missing:
-            problems.append(f"{name}: {v}: required variable missing ({base})")
+            problems.append(Message("{domain}: {column}: {problem} ({file})", domain=name, column=v,
+                                    problem=Message("required variable missing"), file=base))
         domains[name] = Domain(name, base, df)
     for name in REQUIRED_DOMAINS:
         if name not in domains and not any(p.startswith(f"{name}: (file)") for p in problems):
-            problems.append(f"{name}: (file): required domain missing (no {name.lower()}.xpt or {name.lower()}.csv)")
+            problems.append(Message("{domain}: {column}: required domain missing (no {xpt} or {csv})", domain=name,
+                                    column=Message("(file)"), xpt=f"{name.lower()}.xpt", csv=f"{name.lower()}.csv"))
     return domains, sites_csv, problems
 
 
@@ -197,7 +226,7 @@ def read_folder(folder: str | Path) -> dict[str, bytes]:
     """Every file of a folder by name (what :func:`read_domains` takes)."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise TrialkitError(f"{folder}: not a folder")
+        raise TrialkitError(with_source(folder, Message("not a folder")))
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
@@ -210,7 +239,8 @@ def parse_sdtm_date(text: str, *, end: bool = False) -> tuple[date, bool]:
     """
     m = _DATE.match(text)
     if not m:
-        raise ValueError(f"{text!r} is not an ISO 8601 date (YYYY-MM-DD, YYYY-MM, YYYY or a date-time)")
+        raise ValueError(Message("{value!r} is not an ISO 8601 date (YYYY-MM-DD, YYYY-MM, YYYY or a date-time)",
+                                 value=text))
     y, mo, d = m.group(1), m.group(2), m.group(3)
     try:
         if d is not None:
@@ -221,7 +251,7 @@ def parse_sdtm_date(text: str, *, end: bool = False) -> tuple[date, bool]:
             return date(int(y), month, day), True
         return (date(int(y), 12, 31) if end else date(int(y), 1, 1)), True
     except ValueError:
-        raise ValueError(f"{text!r} is not a real calendar date") from None
+        raise ValueError(Message("{value!r} is not a real calendar date", value=text)) from None
 
 
 def _norm(text: str) -> str:
@@ -265,10 +295,11 @@ def _parse_map(pairs, what: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for pair in pairs or ():
         if "=" not in pair:
-            raise TrialkitError(f"{what} {pair!r}: expected 'SDTM VALUE=trial value'")
+            raise TrialkitError(Message("{option} {pair!r}: expected {form}", option=what, pair=pair,
+                                        form="'SDTM VALUE=trial value'"))
         k, v = pair.split("=", 1)
         if not k.strip() or not v.strip():
-            raise TrialkitError(f"{what} {pair!r}: both sides of '=' must be given")
+            raise TrialkitError(Message("{option} {pair!r}: both sides of '=' must be given", option=what, pair=pair))
         out[k.strip()] = v.strip()
     return out
 
@@ -293,9 +324,10 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
     for i, r in dm.rows():
         sid = r.get("USUBJID", "")
         if not sid:
-            problems.append(f"DM row {i}: USUBJID: required, empty")
+            problems.append(with_source(_at("DM", i, "USUBJID"), Message("required, empty")))
         elif sid in subjects:
-            problems.append(f"DM row {i}: USUBJID: {sid!r} already on DM row {subjects[sid]}")
+            problems.append(with_source(_at("DM", i, "USUBJID"), Message("{value!r} already on DM row {row}",
+                                                                         value=sid, row=subjects[sid])))
         else:
             subjects[sid] = i
 
@@ -307,8 +339,8 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
         for i, r in d.rows():
             sid = r.get("USUBJID", "")
             if sid not in subjects:
-                problems.append(f"{name} row {i}: USUBJID: {sid!r} is not in DM" if sid
-                                else f"{name} row {i}: USUBJID: required, empty")
+                problems.append(with_source(_at(name, i, "USUBJID"), Message("{value!r} is not in DM", value=sid)
+                                            if sid else Message("required, empty")))
                 continue
             out[sid].append((i, r))
         return out
@@ -320,7 +352,7 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
     if "TA" in domains:
         screening_elements = {r["ETCD"] for _, r in domains["TA"].rows() if _is_screening(r.get("EPOCH", ""))}
 
-    imputed: list[str] = []
+    imputed: list[Message] = []
 
     blocked: set[str] = set()
 
@@ -328,11 +360,11 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
         try:
             d, partial = parse_sdtm_date(text, end=end)
         except ValueError as exc:
-            problems.append(f"{where}: {exc}")
+            problems.append(with_source(where, _reason(exc)))
             blocked.add(column)
             return None
         if partial:
-            imputed.append(f"{where}: {text} read as {d.isoformat()}")
+            imputed.append(with_source(where, Message("{value} read as {date}", value=text, date=d.isoformat())))
         return d
 
     # -- IE codes -> criterion ids --
@@ -343,15 +375,18 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
     criterion_ids = {c.id for c in criteria}
     for code, cid in ie_map.items():
         if criterion_ids and cid not in criterion_ids:
-            problems.append(f"--ie-map {code}={cid}: {cid} is not a criterion of {trial.nct_id}")
+            problems.append(with_source(f"--ie-map {code}={cid}", Message("{id} is not a criterion of {nct_id}",
+                                                                            id=cid, nct_id=trial.nct_id)))
 
     def criterion_for(code: str, ie_text: str, where: str) -> str | None:
         if code in ie_map:
             return ie_map[code]
         text = ti_text.get(code) or ie_text
         if not text:
-            problems.append(f"{where}: IETESTCD: {code!r} has no criterion text (no TI row, no IETEST) to match "
-                            f"to a criterion of the trial; give --ie-map {code}=<criterion id>")
+            problems.append(with_source(with_source(where, "IETESTCD"),
+                                        Message("{code!r} has no criterion text (no TI row, no IETEST) to match to a "
+                                                "criterion of the trial; give {option} {code}=<criterion id>",
+                                                code=code, option="--ie-map")))
             return None
         key = _norm(text)
         hits = by_text.get(key, [])
@@ -360,17 +395,21 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
         if len(hits) == 1:
             return hits[0]
         if len(hits) > 1:
-            problems.append(f"{where}: IETESTCD: {code!r} text matches several criteria ({', '.join(hits)}); "
-                            f"give --ie-map {code}=<criterion id>")
+            problems.append(with_source(with_source(where, "IETESTCD"),
+                                        Message("{code!r} text matches several criteria ({ids}); give {option} "
+                                                "{code}=<criterion id>", code=code, ids=", ".join(hits),
+                                                option="--ie-map")))
         else:
-            nct = trial.nct_id if trial is not None else "the trial"
-            problems.append(f"{where}: IETESTCD: {code!r} ({text[:80]!r}) matches no criterion text of {nct}; "
-                            f"give --ie-map {code}=<criterion id>")
+            nct = trial.nct_id if trial is not None else Message("the trial")
+            problems.append(with_source(with_source(where, "IETESTCD"),
+                                        Message("{code!r} ({text!r}) matches no criterion text of {nct_id}; give "
+                                                "{option} {code}=<criterion id>", code=code, text=text[:80],
+                                                nct_id=nct, option="--ie-map")))
         return None
 
     # -- arms --
     used_arm_keys: set[str] = set()
-    arm_differs: list[str] = []
+    arm_differs: list[Message] = []
 
     def arm_label(arm: str, armcd: str, where: str) -> str | None:
         for key in (arm, armcd):
@@ -379,12 +418,14 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
                 return arm_map[key]
         if not arm_labels or arm in arm_labels:
             return arm
-        problems.append(f"{where}: ARM: {arm!r} is not an arm group of {trial.nct_id} ({'; '.join(arm_labels)}); "
-                        f"give --arm-map \"{arm}=<arm group label>\"")
+        problems.append(with_source(with_source(where, "ARM"),
+                                    Message("{arm!r} is not an arm group of {nct_id} ({arms}); give {option} "
+                                            "\"{arm}=<arm group label>\"", arm=arm, nct_id=trial.nct_id,
+                                            arms="; ".join(arm_labels), option="--arm-map")))
         return None
 
     participants: list[dict] = []
-    origin: list[dict[str, str]] = []
+    origin: list[dict[str, Message]] = []
     blocked_by_row: list[set[str]] = []
     site_first: dict[str, tuple[date, str]] = {}
     site_country: dict[str, set[str]] = defaultdict(set)
@@ -394,11 +435,11 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
 
     for sid, i in subjects.items():
         r = dm.frame.iloc[i - 1].to_dict()
-        at = f"DM row {i}"
+        at = _at("DM", i)
         row: dict = {"subject_id": sid, "site_id": r.get("SITEID") or None}
-        org: dict[str, str] = {"subject_id": f"{at}: USUBJID", "site_id": f"{at}: SITEID"}
+        org: dict[str, Message] = {"subject_id": _at("DM", i, "USUBJID"), "site_id": _at("DM", i, "SITEID")}
         if not row["site_id"]:
-            problems.append(f"{at}: SITEID: required, empty")
+            problems.append(with_source(_at("DM", i, "SITEID"), Message("required, empty")))
         if r.get("COUNTRY"):
             site_country[r.get("SITEID", "")].add(r["COUNTRY"])
 
@@ -416,28 +457,29 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
         sv_screen = [(j, e) for j, e in sv if _is_screening(e.get("VISIT", ""))]
         if se:
             j, e = min(se, key=lambda je: je[1].get("SESTDTC") or "9999")
-            screening, org["screening_date"] = (when(e["SESTDTC"], f"SE row {j}: SESTDTC", "screening_date"),
-                                                f"SE row {j}: SESTDTC")
+            screening, org["screening_date"] = (when(e["SESTDTC"], _at("SE", j, "SESTDTC"), "screening_date"),
+                                                _at("SE", j, "SESTDTC"))
         elif sv:
             pool = sv_screen or sv
             j, e = min(pool, key=lambda je: je[1].get("SVSTDTC") or "9999")
-            screening, org["screening_date"] = (when(e["SVSTDTC"], f"SV row {j}: SVSTDTC", "screening_date"),
-                                                f"SV row {j}: SVSTDTC")
+            screening, org["screening_date"] = (when(e["SVSTDTC"], _at("SV", j, "SVSTDTC"), "screening_date"),
+                                                _at("SV", j, "SVSTDTC"))
         elif r.get("RFICDTC"):
-            screening = when(r["RFICDTC"], f"{at}: RFICDTC", "screening_date")
-            org["screening_date"] = f"{at}: RFICDTC"
+            screening = when(r["RFICDTC"], _at("DM", i, "RFICDTC"), "screening_date")
+            org["screening_date"] = _at("DM", i, "RFICDTC")
         else:
             blocked.add("screening_date")
-            problems.append(f"{at}: RFICDTC: no screening date for {sid}: no screening element in SE, no visit in "
-                            "SV, and RFICDTC is blank")
+            problems.append(with_source(_at("DM", i, "RFICDTC"), Message(
+                "no screening date for {subject_id}: no screening element in SE, no visit in SV, and RFICDTC is blank",
+                subject_id=sid)))
         row["screening_date"] = screening
         if r.get("RFICDTC"):
-            row["consent_date"] = when(r["RFICDTC"], f"{at}: RFICDTC", "consent_date")
-            org["consent_date"] = f"{at}: RFICDTC"
+            row["consent_date"] = when(r["RFICDTC"], _at("DM", i, "RFICDTC"), "consent_date")
+            org["consent_date"] = _at("DM", i, "RFICDTC")
         elif "INFORMED CONSENT OBTAINED" in milestones:
             j, e = milestones["INFORMED CONSENT OBTAINED"]
-            row["consent_date"] = when(e.get("DSSTDTC", ""), f"DS row {j}: DSSTDTC", "consent_date")
-            org["consent_date"] = f"DS row {j}: DSSTDTC"
+            row["consent_date"] = when(e.get("DSSTDTC", ""), _at("DS", j, "DSSTDTC"), "consent_date")
+            org["consent_date"] = _at("DS", j, "DSSTDTC")
         if screening and row["site_id"]:
             first = site_first.get(row["site_id"])
             if first is None or screening < first[0]:
@@ -450,43 +492,46 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
                         or (not armcd and not arm))
         allocated = not sf_arm and not not_assigned and bool(arm)
         if sf_event and allocated:
-            problems.append(f"{at}: ARM: {arm!r} but DS row {sf_event[0]} says {SCREEN_FAILURE}; a screen failure "
-                            "is not allocated to an arm")
+            problems.append(with_source(_at("DM", i, "ARM"), Message(
+                "{arm!r} but DS row {row} says {decod}; a screen failure is not allocated to an arm", arm=arm,
+                row=sf_event[0], decod=SCREEN_FAILURE)))
         ie = ie_rows.get(sid, [])
         if sf_event or sf_arm:
             row["screen_outcome"] = "SCREEN_FAILURE"
-            org["screen_outcome"] = f"DS row {sf_event[0]}: DSDECOD" if sf_event else f"{at}: ARMCD"
+            org["screen_outcome"] = _at("DS", sf_event[0], "DSDECOD") if sf_event else _at("DM", i, "ARMCD")
             ids = []
             for j, e in ie:
-                cid = criterion_for(e["IETESTCD"].upper(), e.get("IETEST", ""), f"IE row {j}")
+                cid = criterion_for(e["IETESTCD"].upper(), e.get("IETEST", ""), _at("IE", j))
                 if cid and cid not in ids:
                     ids.append(cid)
-                org.setdefault("screen_fail_criteria", f"IE row {j}: IETESTCD")
+                org.setdefault("screen_fail_criteria", _at("IE", j, "IETESTCD"))
             row["screen_fail_criteria"] = ";".join(ids) or None
         elif allocated:
             if ie:
                 allocated_with_ie.append(sid)
             row["screen_outcome"] = "ELIGIBLE"
-            org["screen_outcome"] = f"{at}: ARM"
+            org["screen_outcome"] = _at("DM", i, "ARM")
             row["arm"] = arm_label(arm, armcd, at)
             if row["arm"] is None:
                 blocked.add("arm")
-            org["arm"] = f"{at}: ARM"
+            org["arm"] = _at("DM", i, "ARM")
             actarm = r.get("ACTARM", "")
             if actarm and actarm != arm and not _is_screening(actarm):
-                arm_differs.append(f"{sid} planned {arm!r}, actual {actarm!r}")
+                arm_differs.append(Message("{subject_id} planned {arm!r}, actual {actual!r}", subject_id=sid, arm=arm,
+                                           actual=actarm))
             if "RANDOMIZED" in milestones:
                 j, e = milestones["RANDOMIZED"]
-                src = (e.get("DSSTDTC", ""), f"DS row {j}: DSSTDTC")
+                src = (e.get("DSSTDTC", ""), _at("DS", j, "DSSTDTC"))
             elif r.get("RFSTDTC"):
-                src = (r["RFSTDTC"], f"{at}: RFSTDTC")
+                src = (r["RFSTDTC"], _at("DM", i, "RFSTDTC"))
             elif r.get("RFXSTDTC"):
-                src = (r["RFXSTDTC"], f"{at}: RFXSTDTC")
+                src = (r["RFXSTDTC"], _at("DM", i, "RFXSTDTC"))
             else:
                 src = None
                 blocked.add("enrollment_date")
-                problems.append(f"{at}: RFSTDTC: {sid} is allocated to {arm!r} but has no allocation date (no DS "
-                                "RANDOMIZED milestone, RFSTDTC and RFXSTDTC blank)")
+                problems.append(with_source(_at("DM", i, "RFSTDTC"), Message(
+                    "{subject_id} is allocated to {arm!r} but has no allocation date (no DS RANDOMIZED milestone, "
+                    "RFSTDTC and RFXSTDTC blank)", subject_id=sid, arm=arm)))
             if src:
                 row["enrollment_date"] = when(src[0], src[1], "enrollment_date")
                 org["enrollment_date"] = src[1]
@@ -495,13 +540,16 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
                           or (not e.get("EPOCH") and not any(e2.get("EPOCH") for _, e2 in events)))]
             if len(treat) > 1:
                 blocked.update({"status", "discontinuation_reason", "discontinuation_date"})
-                problems.append(f"DS row {treat[1][0]}: DSDECOD: {sid} has {len(treat)} disposition events for the "
-                                f"treatment epoch (DS rows {', '.join(str(j) for j, _ in treat)}); expected one"
-                                + ("" if ds_has_epoch else " (DS has no EPOCH to tell them apart)"))
+                problems.append(with_source(_at("DS", treat[1][0], "DSDECOD"), Message(
+                    "{subject_id} has {n} disposition events for the treatment epoch (DS rows {rows}); expected one",
+                    subject_id=sid, n=len(treat), rows=_rows_list(j for j, _ in treat)) if ds_has_epoch else Message(
+                    "{subject_id} has {n} disposition events for the treatment epoch (DS rows {rows}); expected one "
+                    "(DS has no EPOCH to tell them apart)", subject_id=sid, n=len(treat),
+                    rows=_rows_list(j for j, _ in treat))))
             elif treat:
                 j, e = treat[0]
                 decod = e.get("DSDECOD", "").upper()
-                org["status"] = f"DS row {j}: DSDECOD"
+                org["status"] = _at("DS", j, "DSDECOD")
                 if decod == "COMPLETED":
                     row["status"] = "COMPLETED"
                 else:
@@ -513,24 +561,25 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
                         other_reasons[decod] += 1
                         reason = "OTHER"
                     elif decod not in NCOMPLT_TERMS:
-                        problems.append(f"DS row {j}: DSDECOD: {e.get('DSDECOD')!r} is not a CDISC NCOMPLT term "
-                                        f"({', '.join(NCOMPLT_TERMS)}, …)")
+                        problems.append(with_source(_at("DS", j, "DSDECOD"), Message(
+                            "{value!r} is not a CDISC NCOMPLT term ({terms}, …)", value=e.get("DSDECOD"),
+                            terms=", ".join(NCOMPLT_TERMS))))
                     row["discontinuation_reason"] = reason
-                    org["discontinuation_reason"] = f"DS row {j}: DSDECOD"
+                    org["discontinuation_reason"] = _at("DS", j, "DSDECOD")
                     if e.get("DSSTDTC"):
-                        row["discontinuation_date"] = when(e["DSSTDTC"], f"DS row {j}: DSSTDTC",
+                        row["discontinuation_date"] = when(e["DSSTDTC"], _at("DS", j, "DSSTDTC"),
                                                            "discontinuation_date", end=True)
-                    org["discontinuation_date"] = f"DS row {j}: DSSTDTC"
+                    org["discontinuation_date"] = _at("DS", j, "DSSTDTC")
             else:
                 row["status"] = "ONGOING"
-                org["status"] = f"{at}: USUBJID"
+                org["status"] = _at("DM", i, "USUBJID")
             for j, s in supp_rows.get(sid, []):
                 if s.get("QNAM", "").upper() == ANALYSED_QNAM:
                     row["analysed"] = {"Y": "true", "N": "false"}.get(s.get("QVAL", "").upper(), s.get("QVAL"))
-                    org["analysed"] = f"SUPPDM row {j}: QVAL"
+                    org["analysed"] = _at("SUPPDM", j, "QVAL")
         else:
             decods = [e.get("DSDECOD", "").upper() for _, e in events]
-            org["screen_outcome"] = (f"DS row {events[0][0]}: DSDECOD" if events else f"{at}: ARMCD")
+            org["screen_outcome"] = (_at("DS", events[0][0], "DSDECOD") if events else _at("DM", i, "ARMCD"))
             if "WITHDRAWAL BY SUBJECT" in decods:
                 row["screen_outcome"] = "DECLINED"
             elif events:
@@ -544,25 +593,28 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
 
     for key in arm_map:
         if key not in used_arm_keys:
-            problems.append(f"--arm-map {key}={arm_map[key]}: no allocated DM subject has ARM or ARMCD {key!r}")
+            problems.append(with_source(f"--arm-map {key}={arm_map[key]}", Message(
+                "no allocated DM subject has ARM or ARMCD {key!r}", key=key)))
     if arm_differs:
-        notes.append(f"{len(arm_differs)} subject(s) received another arm than planned; they are counted by planned "
-                     f"ARM, as CONSORT allocates: " + "; ".join(arm_differs[:20]) + (" …" if len(arm_differs) > 20 else ""))
+        notes.append(Message("{n} subject(s) received another arm than planned; they are counted by planned ARM, as "
+                             "CONSORT allocates: {subjects}{more}", n=len(arm_differs), subjects=arm_differs[:20],
+                             more=" …" if len(arm_differs) > 20 else ""))
     if allocated_with_ie:
-        notes.append(f"{len(allocated_with_ie)} allocated subject(s) have IE rows (a criterion not met, yet allocated); "
-                     "the log keeps criteria for screen failures only: " + ", ".join(allocated_with_ie[:20]))
+        notes.append(Message("{n} allocated subject(s) have IE rows (a criterion not met, yet allocated); the log keeps "
+                             "criteria for screen failures only: {subjects}", n=len(allocated_with_ie),
+                             subjects=", ".join(allocated_with_ie[:20])))
     for decod, rows_ in renamed.items():
-        notes.append(f"DSDECOD {decod} (DS rows {', '.join(map(str, rows_))}) is the earlier NCOMPLT spelling of "
-                     f"{NCOMPLT_RENAMED[decod]}, recorded as such")
+        notes.append(Message("DSDECOD {decod} (DS rows {rows}) is the earlier NCOMPLT spelling of {term}, recorded as "
+                             "such", decod=decod, rows=_rows_list(rows_), term=NCOMPLT_RENAMED[decod]))
     if other_reasons:
-        notes.append("NCOMPLT terms outside the log's list, recorded as OTHER: "
-                     + ", ".join(f"{k} ({n})" for k, n in sorted(other_reasons.items())))
+        notes.append(Message("NCOMPLT terms outside the log's list, recorded as {other}: {terms}", other="OTHER",
+                             terms=", ".join(f"{k} ({n})" for k, n in sorted(other_reasons.items()))))
     if imputed:
-        notes.append(f"{len(imputed)} partial date(s) completed: " + "; ".join(imputed[:20])
-                     + (" …" if len(imputed) > 20 else ""))
+        notes.append(Message("{n} partial date(s) completed: {dates}{more}", n=len(imputed), dates=imputed[:20],
+                             more=" …" if len(imputed) > 20 else ""))
 
     sites: list[dict] | None = None
-    site_origin: dict[str, str] = {}
+    site_origin: dict[str, Message] = {}
     derived = False
     if sites_csv is None:
         derived = True
@@ -575,36 +627,44 @@ def map_sdtm(domains: dict[str, Domain], trial: Trial | None, *, sites_csv: byte
             sites.append({"site_id": site_id, "site_name": f"Site {site_id}",
                           "country": next(iter(countries)) if len(countries) == 1 else None,
                           "status": status, "activation_date": first[0] if first else None})
-            site_origin[site_id] = first[1] if first else "DM: SITEID"
-        notes.append(f"No {SITES_FILE} beside the SDTM domains: {len(sites)} site(s) taken from DM SITEID, named "
-                     "'Site <SITEID>'; their activation dates are DERIVED (each site's first screening), not recorded"
-                     + (f"; status CLOSED because the registry gives the trial's status as {trial.overall_status}."
-                        if ended else "; status ACTIVE."))
+            site_origin[site_id] = first[1] if first else _DM_SITEID
+        if ended:
+            notes.append(Message("No {file} beside the SDTM domains: {n} site(s) taken from DM SITEID, named {name}; "
+                                 "their activation dates are DERIVED (each site's first screening), not recorded; "
+                                 "status CLOSED because the registry gives the trial's status as {status}.",
+                                 file=SITES_FILE, n=len(sites), name=_SITE_NAMING, status=trial.overall_status))
+        else:
+            notes.append(Message("No {file} beside the SDTM domains: {n} site(s) taken from DM SITEID, named {name}; "
+                                 "their activation dates are DERIVED (each site's first screening), not recorded; "
+                                 "status ACTIVE.", file=SITES_FILE, n=len(sites), name=_SITE_NAMING))
     return MappedLog(participants, sites, sites_csv, origin, site_origin, problems, notes, derived, blocked_by_row)
 
 
-_LOG_PROBLEM = re.compile(r"^row (\d+): ([^:]+): (.*) \((participants\.csv|sites\.csv)\)$")
+_DM_SITEID = with_source("DM", "SITEID")
+_SITE_NAMING = "'Site <SITEID>'"  # how a site taken from DM SITEID is named (the data's words)
 
 
-def _translate(mapped: MappedLog, problems: list[str]) -> list[str]:
-    """Log problems (``row N: column: problem (file)``) said in SDTM terms where the value came from SDTM."""
+def _translate(mapped: MappedLog, problems: list[Message]) -> list[Message]:
+    """Log problems (``row N: column: problem (file)``, :func:`trialkit.enrollment.schema.problem`) said in SDTM
+    terms where the value came from SDTM."""
     site_rows = mapped.sites or []
     out = []
     for p in problems:
-        m = _LOG_PROBLEM.match(p)
-        if not m:
+        v = p.values if isinstance(p, Message) and p.msgid == LOG_PROBLEM else None
+        if not v or not isinstance(v["row"], int):
             out.append(p)
             continue
-        n, col, msg, fname = int(m.group(1)), m.group(2), m.group(3), m.group(4)
+        n, col, msg, fname = v["row"], v["column"], v["problem"], v["file"]
         if fname == PARTICIPANTS_FILE and 0 <= n - 2 < len(mapped.origin):
             if col in mapped.blocked[n - 2]:
                 continue  # a consequence of a problem the mapping already reported
             org = mapped.origin[n - 2]
-            where = org.get(col) or org["subject_id"].replace("USUBJID", col)
-            out.append(f"{where}: {msg} (log column {col})")
+            where = org.get(col) or _at("DM", org["subject_id"].values["row"], col)
+            out.append(Message("{where}: {problem} (log column {column})", where=where, problem=msg, column=col))
         elif fname == SITES_FILE and mapped.sites is not None and 0 <= n - 2 < len(site_rows):
             sid = site_rows[n - 2]["site_id"]
-            out.append(f"{mapped.site_origin.get(sid, 'DM: SITEID')}: site {sid}: {col}: {msg}")
+            out.append(Message("{where}: site {site}: {column}: {problem}", where=mapped.site_origin.get(sid, _DM_SITEID),
+                               site=sid, column=col, problem=msg))
         else:
             out.append(p)
     return out
@@ -641,15 +701,22 @@ def import_sdtm(engine, nct_id: str, files: dict[str, bytes], *, user: str, tria
     from trialkit.enrollment.storage import _sha, import_log
 
     mapped = prepare(files, trial, arm_map=arm_map, ie_map=ie_map)
-    note = f"Imported from CDISC SDTM ({Path(source).name if os.sep in source else source})."
-    if mapped.activation_derived:
-        note += " Site activation dates are derived from each site's first screening."
+    name = Path(source).name if os.sep in source else source
+    note = (Message(IMPORTED_DERIVED_NOTE, source=name) if mapped.activation_derived
+            else Message(IMPORTED_NOTE, source=name))
     provenance = {"sdtm_source": source, "sdtm_files": {n: _sha(b) for n, b in sorted(files.items())},
                   "sdtm_notes": mapped.notes}
     report = import_log(engine, nct_id, mapped.participants_csv().encode("utf-8"), mapped.sites_csv_text(),
                         user=user, trial=trial, replace_demo=replace_demo, note=note, audit_detail=provenance)
     report.notes.extend(mapped.notes)
     return report
+
+
+def note_words(note: object) -> object:
+    """A log's stored note as the message it was written from (a page says it in its language)."""
+    from trialkit.enrollment.audit import reread
+
+    return reread(note, (IMPORTED_DERIVED_NOTE, IMPORTED_NOTE))
 
 
 # -- export ----------------------------------------------------------------------------------------
@@ -759,10 +826,11 @@ def export_sdtm(engine, trial: Trial, folder: str | Path) -> list[Path]:
 
     log = read_log(engine, trial.nct_id)
     if log.source is None:
-        raise TrialkitError(f"{trial.nct_id} has no enrollment log in this database, so there is nothing to export")
+        raise TrialkitError(Message("{nct_id} has no enrollment log in this database, so there is nothing to export",
+                                    nct_id=trial.nct_id))
     if log.source == "demo":
-        raise TrialkitError(f"{trial.nct_id} holds simulated demo data, not a real log; it is not written out as "
-                            "SDTM (a sponsor pipeline would take it for real subjects)")
+        raise TrialkitError(Message("{nct_id} holds simulated demo data, not a real log; it is not written out as "
+                                    "SDTM (a sponsor pipeline would take it for real subjects)", nct_id=trial.nct_id))
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []

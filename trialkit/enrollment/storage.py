@@ -27,10 +27,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from trialkit.db import get_engine, init_db, locked_transaction, metadata
 from trialkit.enrollment import audit
-from trialkit.enrollment.schema import (MAX_CHARS, PARTICIPANT_COLUMNS, PARTICIPANT_DATES, SITE_COLUMNS, SITE_DATES,
+from trialkit.enrollment.schema import (LOG_PROBLEM, MAX_CHARS, PARTICIPANT_COLUMNS, PARTICIPANT_DATES, SITE_COLUMNS, SITE_DATES,
                                         SITE_EXTRA_COLUMNS, ParticipantRow, SiteRow, validate_files,
                                         validate_rows)
-from trialkit.errors import LogValidationError, TrialkitError
+from trialkit.errors import LogValidationError, TrialkitError, with_source
+from trialkit.message import Message, word
 from trialkit.models import Trial
 
 DEMO_LABEL = "simulated demo data"
@@ -98,14 +99,15 @@ class ImportReport:
     removed: int = 0
     notes: list[str] = field(default_factory=list)
 
-    def line(self) -> str:
-        head = (f"Imported {self.participants} participant(s) and {self.sites} site(s) for {self.nct_id}")
+    def line(self) -> Message:
+        """One line saying what the import did (also the audit event's summary)."""
+        counts = {"participants": self.participants, "sites": self.sites, "nct_id": self.nct_id}
         if self.replaced == "demo":
-            head += " (replacing the simulated demo data)"
-        elif self.replaced == "imported":
-            head += (f" (replacing the previous log: {self.added} added, {self.changed} changed, "
-                     f"{self.removed} removed)")
-        return head + "."
+            return Message(audit.IMPORTED_OVER_DEMO, **counts)
+        if self.replaced == "imported":
+            return Message(audit.IMPORTED_OVER_LOG, **counts, added=self.added, changed=self.changed,
+                           removed=self.removed)
+        return Message(audit.IMPORTED, **counts)
 
 
 class DemoLogExists(TrialkitError):
@@ -228,7 +230,7 @@ def import_log(engine, nct_id: str, participants_csv, sites_csv, *, user: str, t
                replace_demo: bool = False, note: str | None = None, audit_detail: dict | None = None) -> ImportReport:
     """Replace the trial's log with the two files, all or nothing.
 
-    ``note`` is kept with the log (how it came to be, e.g. imported from SDTM with derived site dates) and
+    ``note`` (its English words) is kept with the log (how it came to be, e.g. imported from SDTM with derived site dates) and
     ``audit_detail`` is added to the audit event (e.g. the SDTM files' digests).
 
     Raises ``LogValidationError`` (every bad row listed) or ``DemoLogExists`` (the log is simulated demo
@@ -236,8 +238,9 @@ def import_log(engine, nct_id: str, participants_csv, sites_csv, *, user: str, t
     changed compared with the previous log, is recorded in the audit trail.
     """
     if trial is not None and trial.nct_id != nct_id:
-        raise TrialkitError(f"the trial given is {trial.nct_id}, not {nct_id}")
+        raise TrialkitError(Message("the trial given is {given}, not {nct_id}", given=trial.nct_id, nct_id=nct_id))
     log = validate_files(participants_csv, sites_csv, trial)
+    note = None if note is None else str(note)  # the database keeps the English words (note_said says them)
     ensure_tables(engine)
     p_records = [_participant_record(nct_id, p) for p in log.participants]
     s_records = [_site_record(nct_id, s) for s in log.sites]
@@ -247,8 +250,9 @@ def import_log(engine, nct_id: str, participants_csv, sites_csv, *, user: str, t
         with locked_transaction(engine, f"enrollment:{nct_id}") as conn:  # one writer of the trial's log at a time
             previous = conn.execute(select(logs.c.source).where(logs.c.nct_id == nct_id)).scalar_one_or_none()
             if previous == "demo" and not replace_demo:
-                raise DemoLogExists(f"{nct_id} holds {DEMO_LABEL}; importing a real log replaces it only when "
-                                    "asked to (--replace-demo, or tick 'replace the simulated demo data')")
+                raise DemoLogExists(Message("{nct_id} holds {label}; importing a real log replaces it only when asked "
+                                            "to ({option}, or tick 'replace the simulated demo data')",
+                                            nct_id=nct_id, label=word(DEMO_LABEL), option="--replace-demo"))
             before = _snapshot(conn, nct_id) if previous == "imported" else {}
             conn.execute(delete(participants_table).where(participants_table.c.nct_id == nct_id))
             conn.execute(delete(sites_table).where(sites_table.c.nct_id == nct_id))
@@ -291,7 +295,7 @@ def record_screening(engine, nct_id: str, row: dict, *, user: str, trial: Trial 
              if k in PARTICIPANT_COLUMNS}
     unknown = sorted(set(row) - set(PARTICIPANT_COLUMNS))
     if unknown:
-        raise LogValidationError([f"{c}: not a column of the log" for c in unknown])
+        raise LogValidationError([with_source(c, Message("not a column of the log")) for c in unknown])
     if isinstance(clean.get("screen_fail_criteria"), (list, tuple)):
         clean["screen_fail_criteria"] = ";".join(clean["screen_fail_criteria"]) or None
     for k in PARTICIPANT_DATES:
@@ -302,24 +306,25 @@ def record_screening(engine, nct_id: str, row: dict, *, user: str, trial: Trial 
         with locked_transaction(engine, f"enrollment:{nct_id}") as conn:
             source = conn.execute(select(logs.c.source).where(logs.c.nct_id == nct_id)).scalar_one_or_none()
             if source is None:
-                raise NoLogError(f"{nct_id} has no enrollment log yet: import its sites.csv (and participants.csv) "
-                                 "first, then record screenings")
+                raise NoLogError(Message("{nct_id} has no enrollment log yet: import its sites.csv (and "
+                                         "participants.csv) first, then record screenings", nct_id=nct_id))
             if source == "demo":
-                raise DemoLogExists(f"{nct_id} holds {DEMO_LABEL}; a real screening cannot go into it. Import the "
-                                    "trial's real log first.")
+                raise DemoLogExists(Message("{nct_id} holds {label}; a real screening cannot go into it. Import the "
+                                            "trial's real log first.", nct_id=nct_id, label=word(DEMO_LABEL)))
             sites = {r["site_id"]: SiteRow(**{k: r[k] for k in SITE_COLUMNS + SITE_EXTRA_COLUMNS})
                      for r in conn.execute(select(sites_table).where(sites_table.c.nct_id == nct_id)).mappings()}
             existing = set(conn.execute(select(participants_table.c.subject_id)
                                         .where(participants_table.c.nct_id == nct_id)).scalars())
             sid = clean.get("subject_id")
             if correct and sid not in existing:
-                raise LogValidationError([f"subject_id: {sid!r} is not in the log, so there is nothing to correct"])
-            problems: list[str] = []
+                raise LogValidationError([with_source("subject_id", Message(
+                    "{value!r} is not in the log, so there is nothing to correct", value=sid))])
+            problems: list[Message] = []
             v = validate_rows([(0, clean)], [], trial, problems, existing_sites=sites,
                               existing_subject_ids=(existing - {sid}) if correct else existing)
-            if problems:
-                raise LogValidationError([p.replace("row 0: ", "", 1).replace(" (participants.csv)", "")
-                                          for p in problems])
+            if problems:  # one row, not a file: "column: problem"
+                raise LogValidationError([with_source(p.values["column"], p.values["problem"])
+                                          if p.msgid == LOG_PROBLEM else p for p in problems])
             rec = _participant_record(nct_id, v.participants[0])
             now = datetime.now(timezone.utc)
             if correct:
@@ -329,18 +334,21 @@ def record_screening(engine, nct_id: str, row: dict, *, user: str, trial: Trial 
                 after = _snapshot(conn, nct_id)[sid]
                 diff = {k: {"before": before[k], "after": after[k]} for k in before if before[k] != after[k]}
                 audit.record(conn, user=user, nct_id=nct_id, action="correct_screening", subject_id=sid,
-                             summary=f"Corrected {sid}: {', '.join(diff) or 'no change'}", detail=diff)
+                             summary=(Message(audit.CORRECTED, subject_id=sid, columns=", ".join(diff)) if diff
+                                      else Message(audit.CORRECTED_NOTHING, subject_id=sid)), detail=diff)
             else:
                 conn.execute(insert(participants_table).values(**rec))
                 audit.record(conn, user=user, nct_id=nct_id, action="record_screening", subject_id=sid,
-                             summary=f"Recorded {sid} at site {rec['site_id']}: {rec['screen_outcome']}",
+                             summary=Message(audit.RECORDED, subject_id=sid, site_id=rec["site_id"],
+                                             screen_outcome=rec["screen_outcome"]),
                              detail={k: (str(v) if v is not None else None) for k, v in rec.items()})
             conn.execute(update(logs).where(logs.c.nct_id == nct_id).values(updated_at=now))
 
     try:
         _retry(write)
     except IntegrityError:  # a parallel writer recorded the same subject first
-        raise LogValidationError([f"subject_id: {clean.get('subject_id')!r} is already in this trial's log"]) from None
+        raise LogValidationError([with_source("subject_id", Message("{value!r} is already in this trial's log",
+                                                                    value=clean.get("subject_id")))]) from None
 
 
 def ensure_demo_data(engine, catalog_or_trials, *, as_of: date | None = None, user: str = "trialkit demo") -> None:
@@ -369,14 +377,15 @@ def ensure_demo_data(engine, catalog_or_trials, *, as_of: date | None = None, us
                 if conn.execute(select(logs.c.nct_id).where(logs.c.nct_id == trial.nct_id)).first():
                     return  # another process loaded it (or imported a real log) first
                 conn.execute(insert(logs).values(nct_id=trial.nct_id, source="demo",
-                                                 updated_at=datetime.now(timezone.utc), note=demo.note))
+                                                 updated_at=datetime.now(timezone.utc), note=str(demo.note)))
                 conn.execute(insert(sites_table), [_site_record(trial.nct_id, s) for s in demo.sites])
                 if demo.participants:
                     conn.execute(insert(participants_table),
                                  [_participant_record(trial.nct_id, p) for p in demo.participants])
                 audit.record(conn, user=user, nct_id=trial.nct_id, action="load_demo",
-                             summary=f"Loaded {DEMO_LABEL}: {len(demo.participants)} participant(s), "
-                                     f"{len(demo.sites)} site(s) (seed {demo.seed})",
+                             summary=Message(audit.LOADED_DEMO, label=word(DEMO_LABEL),
+                                             participants=len(demo.participants), sites=len(demo.sites),
+                                             seed=demo.seed),
                              detail={"seed": demo.seed, "as_of": str(demo.as_of), "note": demo.note})
 
         try:

@@ -33,6 +33,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
+from trialkit.message import Message
+
 DAYS_PER_MONTH = 30.44
 #: Prior on log α: N(LOG_ALPHA_PRIOR_MEAN, LOG_ALPHA_PRIOR_SD²) (background.md).
 LOG_ALPHA_PRIOR_MEAN = 0.2
@@ -127,7 +129,7 @@ def snapshot(participants: pd.DataFrame, sites: pd.DataFrame, as_of=None) -> Sna
     """
     as_of = pd.Timestamp(as_of).normalize() if as_of is not None else log_end(participants, sites)
     if as_of is None:
-        raise ValueError("the log records no dates, so there is nothing to forecast from")
+        raise ValueError(Message("the log records no dates, so there is nothing to forecast from"))
     p = participants
     n = len(p)
     scr = _dates(p.get("screening_date"), n)
@@ -276,7 +278,7 @@ def fit_poisson_gamma(k, tau) -> GammaFit:
     keep = tau > 0
     k, tau = k[keep], tau[keep]
     if len(k) == 0 or k.sum() == 0:
-        raise ValueError("the Poisson–gamma fit needs at least one patient at a site with exposure")
+        raise ValueError(Message("the Poisson–gamma fit needs at least one patient at a site with exposure"))
     f = lambda th: neg_log_posterior(th, k, tau)  # noqa: E731
     start = np.array([LOG_ALPHA_PRIOR_MEAN, np.log(k.sum() / tau.sum())])
     res = optimize.minimize(f, start, method="Nelder-Mead",

@@ -20,6 +20,7 @@ from scipy import stats
 from trialkit.i18n import N_, gettext, sentence_separator
 from trialkit.i18n import gettext as _
 from trialkit.errors import TrialkitError
+from trialkit.message import Message, said, word
 from trialkit.forecast.model import (DAYS_PER_MONTH, MIN_ACTIVE_SITES, MIN_PATIENTS, GammaFit, PlanPrior,
                                      RateDraws, Snapshot, fit_poisson_gamma, poisson_gamma_draws,
                                      single_rate_draws, snapshot)
@@ -217,7 +218,7 @@ def plan_from_trial(trial, target: int, *, planned_days: float | None = None,
     registry's start and primary-completion dates, or 24 months held with low confidence)."""
     if planned_days is not None:
         if planned_days <= 0:
-            raise ForecastError(f"planned duration must be positive, got {planned_days} days")
+            raise ForecastError(Message("planned duration must be positive, got {days} days", days=planned_days))
         return PlanPrior(n=target, days=float(planned_days), confidence=confidence or PLAN_CONFIDENCE,
                          source=_("planned duration given: {months} months").format(
                              months=f"{planned_days / DAYS_PER_MONTH:.1f}"))
@@ -241,6 +242,8 @@ def plan_from_trial(trial, target: int, *, planned_days: float | None = None,
 HORIZON_YEARS = 100
 NOT_REACHED_WORDS = N_("not reached within {years} years")  # translated where shown (date_text)
 NOT_REACHED = NOT_REACHED_WORDS.format(years=HORIZON_YEARS)
+NOT_REACHED_REASON = N_("At the rate observed so far the target of {target} is {not_reached} of {date} (no {which} date "
+                        "is given).")
 
 
 def _to_day(as_of: pd.Timestamp, days: float) -> dt.date | None:
@@ -279,9 +282,10 @@ def _future_sites(snap: Snapshot, what_if: WhatIf, notes: list[str]) -> pd.DataF
         if not hit.any():
             known = snap.sites["site_id"] == mv.site_id
             if known.any():
-                raise ForecastError(f"site {mv.site_id}: not a planned site on {snap.as_of.date()} "
-                                    f"(it is {snap.sites.loc[known, 'state'].iloc[0]}), so its activation cannot move")
-            raise ForecastError(f"site {mv.site_id}: no such site in the log")
+                raise ForecastError(Message("site {site}: not a planned site on {date} (it is {state}), so its "
+                                            "activation cannot move", site=mv.site_id, date=snap.as_of.date(),
+                                            state=snap.sites.loc[known, "state"].iloc[0]))
+            raise ForecastError(Message("site {site}: no such site in the log", site=mv.site_id))
         planned.loc[hit, "planned_offset"] = float((pd.Timestamp(mv.planned_start) - snap.as_of).days)
         planned.loc[hit, "planned_activation_date"] = pd.Timestamp(mv.planned_start)
     rows = []
@@ -307,17 +311,18 @@ def forecast(participants: pd.DataFrame, sites: pd.DataFrame, *, target: int, as
              parameter_uncertainty: bool = True, fan_points: int = 120) -> Forecast:
     """Forecast enrollment from the log cut at ``as_of`` (default: the last date the log records)."""
     if target is None or int(target) <= 0:
-        raise ForecastError(f"target must be a positive number of patients, got {target!r}")
+        raise ForecastError(Message("target must be a positive number of patients, got {target!r}", target=target))
     target = int(target)
     if n_sims < 10:
-        raise ForecastError("n_sims must be at least 10")
+        raise ForecastError(Message("{name} must be at least 10", name="n_sims"))
     if len(sites) == 0 and len(participants) == 0:
-        raise ForecastError("the enrollment log is empty: nothing to forecast from")
+        raise ForecastError(Message("the enrollment log is empty: nothing to forecast from"))
     what_if = what_if or WhatIf()
     try:
         snap = snapshot(participants, sites, as_of)
     except ValueError as exc:
-        raise ForecastError(str(exc)) from None
+        raise ForecastError(exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Message)
+                            else str(exc)) from None
     as_of = snap.as_of
     rng = np.random.default_rng(seed)
     notes: list[str] = []
@@ -394,10 +399,10 @@ def forecast(participants: pd.DataFrame, sites: pd.DataFrame, *, target: int, as
             share=f"{prob_never:.0%}"))
     not_reached = None
     if remaining and None in (q10, q50, q90):
-        which = " / ".join(n for n, q in (("10%", q10), ("median", q50), ("90%", q90)) if q is None)
-        not_reached = (f"At the rate observed so far the target of {target} is {NOT_REACHED} of {as_of.date()} "
-                       f"(no {which} date is given).")
-        notes.append(not_reached)
+        names = [n for n, q in (("10%", q10), (word("median"), q50), ("90%", q90)) if q is None]
+        words = dict(target=target, not_reached=Message(NOT_REACHED_WORDS, years=HORIZON_YEARS), date=as_of.date())
+        not_reached = str(Message(NOT_REACHED_REASON, **words, which=" / ".join(map(str, names))))  # JSON: English
+        notes.append(Message(NOT_REACHED_REASON, **words, which=" / ".join(said(n) for n in names)).said())
 
     # -- counts on dates ------------------------------------------------------------------------------
     def counts_at(days: np.ndarray) -> np.ndarray:
@@ -410,13 +415,14 @@ def forecast(participants: pd.DataFrame, sites: pd.DataFrame, *, target: int, as
         try:
             by_d = pd.Timestamp(by_date).normalize()
         except (ValueError, TypeError, OverflowError) as exc:  # OutOfBoundsDatetime is a ValueError
-            raise ForecastError(f"the date for the probability ({by_date}) is not a date trialkit can use "
-                                f"({' '.join(str(exc).split())[:80]})") from None
+            raise ForecastError(Message("the date for the probability ({date}) is not a date trialkit can use "
+                                        "({error})", date=by_date, error=" ".join(str(exc).split())[:80])) from None
         if (by_d - as_of).days > HORIZON_YEARS * 365.25:
-            raise ForecastError(f"the date for the probability ({by_d.date()}) is more than {HORIZON_YEARS} years "
-                                f"after the as-of date {as_of.date()}")
+            raise ForecastError(Message("the date for the probability ({date}) is more than {years} years after the "
+                                        "as-of date {as_of}", date=by_d.date(), years=HORIZON_YEARS, as_of=as_of.date()))
         if by_d < as_of:
-            raise ForecastError(f"the date for the probability ({by_d.date()}) is before the as-of date {as_of.date()}")
+            raise ForecastError(Message("the date for the probability ({date}) is before the as-of date {as_of}",
+                                        date=by_d.date(), as_of=as_of.date()))
         days = float((by_d - as_of).days)
         prob_by = 1.0 if remaining == 0 else float(np.mean(T <= days))
         lam_by = draws.intensity([days])[:, 0]
