@@ -17,6 +17,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from trialkit.message import Message
+
 
 class RuleBase(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -44,9 +46,10 @@ class RangeRule(RuleBase):
     @model_validator(mode="after")
     def _has_a_bound(self) -> "RangeRule":
         if self.minimum is None and self.maximum is None:
-            raise ValueError("a range rule needs a minimum or a maximum")
+            raise ValueError(Message("a range rule needs a minimum or a maximum"))
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
-            raise ValueError(f"minimum {self.minimum} is above maximum {self.maximum}")
+            raise ValueError(Message("minimum {minimum} is above maximum {maximum}", minimum=self.minimum,
+                                     maximum=self.maximum))
         return self
 
 
@@ -85,3 +88,13 @@ class JudgmentRule(RuleBase):
 
 
 Rule = Annotated[Union[RangeRule, SetRule, FactRule, WindowRule, JudgmentRule], Field(discriminator="kind")]
+
+
+def validation_reason(error: dict) -> object:
+    """One error of a pydantic ``ValidationError.errors()``: the reason a rule's own check gave (a
+    :class:`~trialkit.message.Message`, said in the reader's language), else pydantic's words as it wrote
+    them ("Value error, …", "Field required")."""
+    raised = (error.get("ctx") or {}).get("error")
+    if isinstance(raised, ValueError) and len(raised.args) == 1 and isinstance(raised.args[0], Message):
+        return Message("Value error, {reason}", reason=raised.args[0])
+    return error["msg"]
