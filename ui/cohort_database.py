@@ -129,7 +129,7 @@ def render(trial, ruleset, rules_fp: tuple, assume: str | None):
         st.error(_("The database cannot be used: {error}").format(error=md_escape(said(exc), limit=400)))
         return
     s = res.summary
-    labels = {c.id: c.text for c in ruleset.criteria}
+    labels = {c.id: ruleset.criterion_words(c) for c in ruleset.criteria}
     st.caption(_("{source} · index date {date} · rules: {rules}").format(
         source=md_escape(source_words(res)), date=i18n_date(index_date), rules=md_escape(said(ruleset.source))))
     if res.synthetic:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from trialkit.cohort.analysis import CodeMatrix, CohortSummary, WhatIf, patient_results, summarize
-from trialkit.cohort.io import CohortFile, CohortFileError, read_cohort_csv
+from trialkit.cohort.io import CohortFile, CohortFileError, error_words, read_cohort_csv
 from trialkit.cohort.params import POPULATIONS, default_params, population_for
 from trialkit.cohort.simulate import SimulatedCohort, simulate
 from trialkit.criteria.evaluate import evaluate_frame
@@ -118,11 +118,11 @@ def _check_judgment_columns(ruleset, cf: CohortFile, source: str) -> None:
             try:
                 key = resolve_key(col, ruleset)
             except TrialkitError as exc:
-                problems.append(f"row 1: {exc}")
+                problems.append(Message("row 1: {problem}", problem=error_words(exc)))
                 continue
             if key != col:
                 if key in cf.frame.columns or key in renames.values():
-                    problems.append(f"row 1: {col}: the same column as {key}")
+                    problems.append(Message("row 1: {column}: the same column as {key}", column=col, key=key))
                 renames[col] = key
     if problems:
         raise CohortFileError(problems, source=source)
