@@ -212,7 +212,7 @@ else:
 missing_now = {f: w for f, w in cohort.missing_fields.items() if f not in assumed}
 if missing_now:
     st.warning(_("Unknown for everyone in this cohort (the criteria that need them can only say 'needs review'): "
-                 "{fields}").format(fields="; ".join(f"{field_label(f)} — {md_escape(_(w))}"
+                 "{fields}").format(fields="; ".join(f"{field_label(f)} — {md_escape(said(w))}"
                                                      for f, w in missing_now.items())),
                icon=":material/help:")
 

@@ -27,8 +27,7 @@ from trialkit.criteria.evaluate import evaluate_frame
 from trialkit.criteria.fields import FIELDS
 from trialkit.criteria.judgment import FAVOURABLE_LABEL, check_assume, favourable_answers, is_judgment_key, resolve_key
 from trialkit.errors import TrialkitError
-from trialkit.i18n import N_
-from trialkit.message import Message, coded
+from trialkit.message import Message, coded, word
 from trialkit.criteria.rules import FactRule
 from trialkit.criteria.ruleset import apply_overrides, load_ruleset
 
@@ -48,7 +47,7 @@ class Cohort:
     #: :class:`~trialkit.message.Message`: English in files and on the command line, ``said()`` on pages
     label: str
     simulated: bool
-    #: fields the rules use that nobody in this cohort has (unknown for everyone), with why
+    #: fields the rules use that nobody in this cohort has (unknown for everyone), with why (a Message)
     missing_fields: dict[str, str] = field(default_factory=dict)
     provenance: str = ""
 
@@ -64,13 +63,14 @@ def simulated_cohort(ruleset, n: int, seed: int, params: dict | None = None, pop
     sim: SimulatedCohort = simulate(fields, n, seed, p)
     provenance = Message("Simulated cohort: {n} patients, seed {seed}, population '{population}'", n=f"{n:,}",
                          seed=seed, population=coded(pop, POPULATIONS[pop].label))
-    return Cohort(sim.frame, None, Message(SIMULATED_LABEL), True, dict(sim.notes), provenance)
+    return Cohort(sim.frame, None, Message(SIMULATED_LABEL), True, {f: word(w) for f, w in sim.notes.items()},
+                  provenance)
 
 
 def file_cohort(ruleset, data: bytes | str, *, source: str = "upload", max_bytes: int | None = None) -> Cohort:
     cf: CohortFile = read_cohort_csv(data, source=source, max_bytes=max_bytes)
     _check_judgment_columns(ruleset, cf, source)
-    missing = {f: N_("not a column of the file: unknown for everyone") for f in ruleset.fields_used()
+    missing = {f: Message("not a column of the file: unknown for everyone") for f in ruleset.fields_used()
                if f not in cf.frame.columns}
     name = source.rsplit("/", 1)[-1]
     provenance = Message("{name}, {n} rows, sha256 {sha}", name=name, n=f"{cf.n:,}", sha=cf.sha256[:12])

@@ -68,9 +68,11 @@ def column(name, spec, s: pd.Series, low: pd.Series, missing: np.ndarray, row,
                 factors[u] = reason_of(exc)
         for pos, i in enumerate(idx):
             if np.isinf(fast[i]):
-                problems.append(row_problem(row(int(i)), name, Message(
-                    "{value!r} is not a finite number (write 'never')" if spec.allow_never
-                    else "{value!r} is not a finite number", value=s.iloc[i])))
+                if spec.allow_never:
+                    why = Message("{value!r} is not a finite number (write 'never')", value=s.iloc[i])
+                else:
+                    why = Message("{value!r} is not a finite number", value=s.iloc[i])
+                problems.append(row_problem(row(int(i)), name, why))
                 continue
             if np.isnan(nums[pos]):
                 problems.append(row_problem(row(int(i)), name, not_a_number(s.iloc[i], spec.allow_never)))
