@@ -25,9 +25,7 @@ EMBEDDED, URL, FOLDER, FHIR = (N_("Embedded synthetic OMOP database"), N_("Conne
                                N_("Folder of OMOP parquet files"), N_("FHIR Bulk export (folder of NDJSON)"))
 def source_words(res) -> str:
     """The scanned source as the page says it (the source's own address or folder stays as written)."""
-    if res.synthetic:
-        return _("SYNTHETIC OMOP CDM (trialkit's seeded generator; no real person)") + ": " + res.source.label
-    return "OMOP CDM: " + res.source.label
+    return said(res.label)
 
 
 @st.cache_resource(show_spinner=False, max_entries=3, ttl=3600)
@@ -104,7 +102,7 @@ def render(trial, ruleset, rules_fp: tuple, assume: str | None):
         if bad:
             with st.expander(_("Values that could not be converted ({n}): unknown").format(n=f"{len(bad):,}"),
                              expanded=False):
-                st.dataframe(pd.DataFrame({_("value"): bad[:500]}), hide_index=True, width="stretch")
+                st.dataframe(pd.DataFrame({_("value"): [said(b) for b in bad[:500]]}), hide_index=True, width="stretch")
         return cohort, ("fhir", path, folder_fingerprint(path), index_date)
     if kind == EMBEDDED:
         c1.caption(_("trialkit's seeded SYNTHETIC OMOP CDM v5.4 database (20,000 synthetic persons, mixed units, "
@@ -146,7 +144,7 @@ def render(trial, ruleset, rules_fp: tuple, assume: str | None):
                      "can only say 'needs review'); the others are unknown where a person has no usable record. "
                      "Details below.").format(n=unknown_fields), icon=":material/help:")
         with st.expander(_("What was unknown, for how many ({n} notes)").format(n=len(notes)), expanded=False):
-            st.dataframe(pd.DataFrame({_("note"): notes}), hide_index=True, width="stretch")
+            st.dataframe(pd.DataFrame({_("note"): [said(n) for n in notes]}), hide_index=True, width="stretch")
     label = (_("{cohort}, every clinician's judgment assumed favourable (upper bound)").format(cohort=source_words(res))
              if assume else source_words(res))
     st.plotly_chart(charts.funnel_figure(s, labels, label), key="cohort_db_funnel")
