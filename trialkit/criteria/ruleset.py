@@ -340,6 +340,9 @@ def _same_limit(a: Rule, b: Rule) -> bool:
 
 
 # -- what-if overrides (contracts §4 --override FIELD.min=V) ------------------------------------------
+_BOUND_WORDS = {"minimum": N_("minimum"), "maximum": N_("maximum")}
+
+
 def _override(key: object, reason: Message) -> Message:
     return Message("override {key!r}: {reason}", key=key, reason=reason)
 
@@ -380,6 +383,7 @@ def apply_overrides(ruleset: Ruleset, overrides: dict[str, float]) -> Ruleset:
             criteria[i] = c.model_copy(update={"rules": new_rules})
         if not moved:
             raise CandidateError(_override(key, Message("no range rule of {nct_id} has a {bound} on {name}",
-                                                        nct_id=ruleset.nct_id, bound=coded(attr, attr), name=name)))
+                                                        nct_id=ruleset.nct_id, bound=coded(attr, _BOUND_WORDS[attr]),
+                                                        name=name)))
     return Ruleset(ruleset.nct_id, criteria, Message("{source} (with what-if overrides)", source=ruleset.source),
                    list(ruleset.problems), dict(ruleset.generated))
