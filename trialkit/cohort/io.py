@@ -25,12 +25,12 @@ import pandas as pd
 
 from trialkit import values
 from trialkit.criteria import judgment
-from trialkit.criteria.fields import FIELDS, row_problem
+from trialkit.criteria.fields import DETAILED_PROBLEMS, FIELDS, cell_problems, row_problem
 from trialkit.errors import CandidateError, TrialkitError, problems_message
 from trialkit.message import Message
 
 MAX_BYTES = 25 * 1024 * 1024  # = server.maxUploadSize in .streamlit/config.toml (25 MB; a test keeps them equal)
-_MAX_LISTED = 200
+_MAX_LISTED = DETAILED_PROBLEMS  # every check writes out at least the problems listed
 
 
 class CohortFileError(TrialkitError):
@@ -132,19 +132,19 @@ def read_cohort_csv(data: bytes | str, *, source: str = "upload", max_bytes: int
         out[col] = column
     if "patient_id" in df.columns:
         pid = df["patient_id"].str.strip()
-        for i in np.flatnonzero((pid == "").to_numpy()):
-            problems.append(row_problem(lines[i], "patient_id", Message("empty")))
+        problems += cell_problems(np.flatnonzero((pid == "").to_numpy()),
+                                  lambda i: row_problem(lines[i], "patient_id", Message("empty")))
         dup = pid.duplicated(keep="first") & (pid != "")
-        for i in np.flatnonzero(dup.to_numpy()):
-            problems.append(row_problem(lines[i], "patient_id", Message("{value!r} appears on an earlier row",
-                                                                        value=pid.iloc[i])))
+        problems += cell_problems(np.flatnonzero(dup.to_numpy()), lambda i: row_problem(
+            lines[i], "patient_id", Message("{value!r} appears on an earlier row", value=pid.iloc[i])))
         patient_ids = pid.to_numpy(dtype=object)
     else:
         patient_ids = np.arange(1, len(df) + 1)
     if problems:
-        problems = _sorted(problems)
-        if len(problems) > _MAX_LISTED:
-            extra = len(problems) - _MAX_LISTED
+        total = len(problems)  # the cells past each check's first DETAILED_PROBLEMS are None: counted only
+        problems = _sorted([p for p in problems if p is not None])
+        if total > _MAX_LISTED:
+            extra = total - _MAX_LISTED
             problems = problems[:_MAX_LISTED] + [Message("file: … and {n} more problem(s)", n=extra)]
         raise CohortFileError(problems, source=source)
     frame = pd.DataFrame(out, index=pd.RangeIndex(len(df), name="patient"))

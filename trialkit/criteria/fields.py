@@ -308,6 +308,19 @@ def row_problem(row: object, name: str, reason: object) -> Message:
     return Message("row {row}: {field}: {reason}", row=row, field=name, reason=reason)
 
 
+#: A file lists its first problems by row (:mod:`trialkit.cohort.io`: 200). One check over one column writes
+#: out at most this many problems, in row order; each further bad cell is only counted (``None``): a message
+#: per cell of a million-row file would cost seconds and nobody reads past the first ones.
+DETAILED_PROBLEMS = 200
+
+
+def cell_problems(positions, make) -> list:
+    """``make(i)`` for the first :data:`DETAILED_PROBLEMS` of ``positions`` (ascending), then one ``None`` per
+    further position (counted in the file's total, never written out)."""
+    head = [make(int(i)) for i in positions[:DETAILED_PROBLEMS]]
+    return head + [None] * max(0, len(positions) - DETAILED_PROBLEMS)
+
+
 def reason_of(exc: BaseException) -> object:
     """The reason of an error made by :func:`field_message` (without the field's name), as a message."""
     m = exc.args[0] if len(exc.args) == 1 else None

@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from trialkit.criteria.fields import field_message, reason_of, row_problem
+from trialkit.criteria.fields import cell_problems, field_message, reason_of, row_problem
 from trialkit.errors import CandidateError
 from trialkit.message import Message
 from trialkit.values.words import UNKNOWN_WORDS, is_unknown
@@ -74,7 +74,7 @@ def column(name, spec, low: pd.Series, missing, row):
         except CandidateError as exc:
             bad[j] = reason_of(exc)
             mapped.append(None)
-    problems = [row_problem(row(int(i)), name, bad[int(inv[i])]) for i in np.flatnonzero(np.isin(inv, list(bad)))]
+    problems = cell_problems(np.flatnonzero(np.isin(inv, list(bad))), lambda i: row_problem(row(i), name, bad[int(inv[i])]))
     cats = sorted({m for m in mapped if m is not None})
     pos = {c: k for k, c in enumerate(cats)}
     code_of = np.array([pos[m] if m is not None else -1 for m in mapped], dtype=np.int64)

@@ -13,7 +13,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from trialkit.criteria.fields import field_message, format_number, reason_of, row_problem
+from trialkit.criteria.fields import (DETAILED_PROBLEMS, cell_problems, field_message, format_number, reason_of,
+                                      row_problem)
 from trialkit.criteria.units import convert, not_a_number, not_whole, to_canonical
 from trialkit.errors import CandidateError
 from trialkit.message import Message
@@ -28,6 +29,12 @@ def parse(spec, value) -> float | None:
     if isinstance(value, bool):
         raise CandidateError(field_message(spec.name, not_a_number(value)))
     return to_canonical(spec, value)
+
+
+def _not_finite(value, allow_never: bool) -> Message:
+    if allow_never:
+        return Message("{value!r} is not a finite number (write 'never')", value=value)
+    return Message("{value!r} is not a finite number", value=value)
 
 
 def write(spec, value: float) -> str:
@@ -66,27 +73,29 @@ def column(name, spec, s: pd.Series, low: pd.Series, missing: np.ndarray, row,
                 factors[u] = convert(spec, 1.0, u)
             except CandidateError as exc:
                 factors[u] = reason_of(exc)
+        written = 0  # problems of this check written out (rows ascending); the rest are counted as None
+
+        def add(make) -> None:
+            nonlocal written
+            problems.append(make() if written < DETAILED_PROBLEMS else None)
+            written += 1
+
         for pos, i in enumerate(idx):
             if np.isinf(fast[i]):
-                if spec.allow_never:
-                    why = Message("{value!r} is not a finite number (write 'never')", value=s.iloc[i])
-                else:
-                    why = Message("{value!r} is not a finite number", value=s.iloc[i])
-                problems.append(row_problem(row(int(i)), name, why))
+                add(lambda i=i: row_problem(row(int(i)), name, _not_finite(s.iloc[i], spec.allow_never)))
                 continue
             if np.isnan(nums[pos]):
-                problems.append(row_problem(row(int(i)), name, not_a_number(s.iloc[i], spec.allow_never)))
+                add(lambda i=i: row_problem(row(int(i)), name, not_a_number(s.iloc[i], spec.allow_never)))
                 continue
             f = factors[units[pos]]
             if not isinstance(f, float):
-                problems.append(row_problem(row(int(i)), name, f))
+                add(lambda i=i, f=f: row_problem(row(int(i)), name, f))
                 continue
             out[i] = float(f"{nums[pos] * f:.12g}")
-    for i in np.flatnonzero(out < 0):
-        problems.append(row_problem(row(int(i)), name, Message("{value!r} is negative", value=s.iloc[i])))
+    problems += cell_problems(np.flatnonzero(out < 0), lambda i: row_problem(
+        row(i), name, Message("{value!r} is negative", value=s.iloc[i])))
     if spec.integer:
         with np.errstate(invalid="ignore"):
             frac = np.isfinite(out) & (out != np.floor(out))
-        for i in np.flatnonzero(frac):
-            problems.append(row_problem(row(int(i)), name, not_whole(s.iloc[i], spec)))
+        problems += cell_problems(np.flatnonzero(frac), lambda i: row_problem(row(i), name, not_whole(s.iloc[i], spec)))
     return out, problems

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from trialkit.criteria.fields import field_message, row_problem
+from trialkit.criteria.fields import cell_problems, field_message, row_problem
 from trialkit.errors import CandidateError
 from trialkit.message import Message
 from trialkit.values.words import is_unknown
@@ -42,8 +42,8 @@ def show(spec, value: str) -> str:
 def column(name, low, missing, raw, row):
     mapped = low.map(WORDS)
     ok = mapped.notna().to_numpy()
-    problems = [row_problem(row(int(i)), name, _not_a_sex(raw.iloc[i]))
-                for i in np.flatnonzero(~(ok | missing))]
+    problems = cell_problems(np.flatnonzero(~(ok | missing)),
+                             lambda i: row_problem(row(i), name, _not_a_sex(raw.iloc[i])))
     female, male = (mapped == "female").to_numpy(), (mapped == "male").to_numpy()
     codes = np.where(female, 0, np.where(male, 1, -1)).astype(np.int8)
     return pd.Categorical.from_codes(codes, categories=CATEGORIES), problems

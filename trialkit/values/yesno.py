@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from trialkit.criteria.fields import field_message, row_problem
+from trialkit.criteria.fields import cell_problems, field_message, row_problem
 from trialkit.errors import CandidateError
 from trialkit.message import Message
 from trialkit.values.words import is_unknown
@@ -47,7 +47,6 @@ def show(spec, value: bool) -> str:
 def column(name: str, low: pd.Series, missing: np.ndarray, raw: pd.Series, row) -> tuple[object, list[str]]:
     """A CSV column (lower-cased cells) -> a nullable boolean array; problems as ``row N: name: …``."""
     yes, no = low.isin(YES_WORDS).to_numpy(), low.isin(NO_WORDS).to_numpy()
-    problems = [row_problem(row(int(i)), name, Message("{value!r} is not {what}", value=raw.iloc[i],
-                                                       what=Message("yes or no")))
-                for i in np.flatnonzero(~(yes | no | missing))]
+    problems = cell_problems(np.flatnonzero(~(yes | no | missing)), lambda i: row_problem(
+        row(i), name, Message("{value!r} is not {what}", value=raw.iloc[i], what=Message("yes or no"))))
     return pd.arrays.BooleanArray(yes, ~(yes | no)), problems
