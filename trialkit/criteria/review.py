@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from pydantic import ValidationError
 
 from trialkit.criteria.fields import FIELDS, field_message
-from trialkit.criteria.rules import FactRule, JudgmentRule, RangeRule, Rule
+from trialkit.criteria.rules import FactRule, JudgmentRule, RangeRule, Rule, own_reason
 from trialkit.errors import RuleFormatError
 from trialkit.message import Message
 from trialkit.models import Trial
@@ -54,9 +54,9 @@ def range_rule(field: str, *, minimum: float | None, maximum: float | None, mini
 def _rule_reason(exc: ValueError) -> object:
     """Why a rule is refused: its own check's words (rules.py), else the error's last line."""
     errors = exc.errors() if isinstance(exc, ValidationError) else []
-    raised = (errors[0].get("ctx") or {}).get("error") if errors else None
-    if isinstance(raised, ValueError) and len(raised.args) == 1 and isinstance(raised.args[0], Message):
-        return raised.args[0]
+    own = own_reason(errors[0]) if errors else None
+    if own is not None:
+        return own
     return str(exc).splitlines()[-1] if str(exc) else Message("invalid bounds")
 
 

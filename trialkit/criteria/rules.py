@@ -90,11 +90,17 @@ class JudgmentRule(RuleBase):
 Rule = Annotated[Union[RangeRule, SetRule, FactRule, WindowRule, JudgmentRule], Field(discriminator="kind")]
 
 
-def validation_reason(error: dict) -> object:
-    """One error of a pydantic ``ValidationError.errors()``: the reason a rule's own check gave (a
-    :class:`~trialkit.message.Message`, said in the reader's language), else pydantic's words as it wrote
-    them ("Value error, …", "Field required")."""
+def own_reason(error: dict) -> Message | None:
+    """The reason a rule's own check gave for one error of ``ValidationError.errors()`` (a
+    :class:`~trialkit.message.Message`), None for pydantic's own errors ("Field required" …)."""
     raised = (error.get("ctx") or {}).get("error")
     if isinstance(raised, ValueError) and len(raised.args) == 1 and isinstance(raised.args[0], Message):
-        return Message("Value error, {reason}", reason=raised.args[0])
-    return error["msg"]
+        return raised.args[0]
+    return None
+
+
+def validation_reason(error: dict) -> object:
+    """One error of ``ValidationError.errors()`` as pydantic words it ("Value error, …", "Field required"),
+    a rule's own reason said in the reader's language."""
+    own = own_reason(error)
+    return error["msg"] if own is None else Message("Value error, {reason}", reason=own)
