@@ -85,7 +85,7 @@ def verdict(result, changes) -> None:
         st.info(_("Every criterion a value can decide passes; what is left needs a clinician's judgment ({ids}): "
                   "record the answers under *Clinician's judgment*.").format(
                     ids=", ".join(result.judgment_only_ids())), icon=":material/stethoscope:")
-    table = whatif.criteria_table(result)
+    table = whatif.criteria_table(result, ruleset)
     st.dataframe(table, hide_index=True, width="stretch", height=min(36 * (len(table) + 1) + 4, 1100),
                  column_config={_("Criterion"): st.column_config.TextColumn(width="small"),
                                 _("Result"): whatif.result_column(),

@@ -94,7 +94,7 @@ except TrialkitError as exc:
     st.error(_("The trial's rules cannot be loaded: {error}").format(error=md_escape(said(exc), limit=400)))
     st.stop()
 fields_used = ruleset.fields_used()
-labels = {c.id: c.text for c in ruleset.criteria}
+labels = {c.id: ruleset.criterion_words(c) for c in ruleset.criteria}
 
 DATABASE_SOURCE = "Database (OMOP CDM or FHIR export)"  # issue 14: drawn by ui/cohort_database.py
 UPLOAD_SOURCE = "Upload a CSV"
@@ -139,8 +139,9 @@ elif source == SIMULATED_LABEL:
                                                                    "is regenerated with the new parameters."))
         names = {"parameter": _("parameter"), "what": _("what"), "value": _("value"), "unit": _("unit"),
                  "source": _("source"), "note": _("note")}
-        table = pd.DataFrame([{"parameter": s.key, "what": s.label, "value": defaults[s.key], "unit": s.unit,
-                               "source": source_of(s.key, population), "note": s.note} for s in relevant])
+        table = pd.DataFrame([{"parameter": s.key, "what": said(s.label), "value": defaults[s.key],
+                               "unit": said(s.unit), "source": said(source_of(s.key, population)),
+                               "note": said(s.note)} for s in relevant])
         table = table.rename(columns=names)
         edited = st.data_editor(table, key=f"cohort_params_{population}_{i18n.current_language()}", hide_index=True, width="stretch",
                                 disabled=[names[c] for c in ("parameter", "what", "unit", "source", "note")],
@@ -211,7 +212,7 @@ else:
 missing_now = {f: w for f, w in cohort.missing_fields.items() if f not in assumed}
 if missing_now:
     st.warning(_("Unknown for everyone in this cohort (the criteria that need them can only say 'needs review'): "
-                 "{fields}").format(fields="; ".join(f"{field_label(f)} — {md_escape(_(w))}"
+                 "{fields}").format(fields="; ".join(f"{field_label(f)} — {md_escape(said(w))}"
                                                      for f, w in missing_now.items())),
                icon=":material/help:")
 

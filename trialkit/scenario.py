@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from trialkit import values
 from trialkit.criteria.fields import FIELDS
 from trialkit.errors import CandidateError, TrialkitError
+from trialkit.message import Message
 
 MAX_FIELDS = 60
 MAX_VALUE_CHARS = 200
@@ -58,9 +59,9 @@ def clean_scenario(scenario: Mapping[str, object] | None) -> dict[str, str]:
     if scenario is None:
         return {}
     if not isinstance(scenario, Mapping):
-        raise ScenarioError("a scenario must be a mapping of field names to values")
+        raise ScenarioError(Message("a scenario must be a mapping of field names to values"))
     if len(scenario) > MAX_FIELDS:
-        raise ScenarioError(f"a scenario holds at most {MAX_FIELDS} fields, got {len(scenario)}")
+        raise ScenarioError(Message("a scenario holds at most {max} fields, got {n}", max=MAX_FIELDS, n=len(scenario)))
     out: dict[str, str] = {}
     for key, value in scenario.items():
         if isinstance(key, str) and _JUDGMENT_KEY.match(key):
@@ -69,10 +70,10 @@ def clean_scenario(scenario: Mapping[str, object] | None) -> dict[str, str]:
                 out[key] = answer
             continue
         if not isinstance(key, str) or not _KEY.match(key):
-            raise ScenarioError(f"field {key!r}: field names are lower-case letters, digits and _ "
-                                "(or judgment.CRITERION_ID for a clinician's answer)")
+            raise ScenarioError(_field(key, Message("field names are lower-case letters, digits and _ "
+                                                    "(or judgment.CRITERION_ID for a clinician's answer)")))
         if identifying_key(key):
-            raise ScenarioError(f"field {key!r}: looks like a personal identifier; scenarios never carry one")
+            raise ScenarioError(_field(key, Message("looks like a personal identifier; scenarios never carry one")))
         if value is None:
             continue
         if isinstance(value, (list, tuple, set, frozenset)):
@@ -88,17 +89,19 @@ def clean_scenario(scenario: Mapping[str, object] | None) -> dict[str, str]:
         if not text:
             continue
         if len(text) > MAX_VALUE_CHARS:
-            raise ScenarioError(f"field {key!r}: value longer than {MAX_VALUE_CHARS} characters")
+            raise ScenarioError(_field(key, Message("value longer than {max} characters", max=MAX_VALUE_CHARS)))
         if any(ord(ch) < 32 for ch in text):
-            raise ScenarioError(f"field {key!r}: value contains control characters")
+            raise ScenarioError(_field(key, Message("value contains control characters")))
         if _EMAIL.search(text) or _PHONE.search(text):
-            raise ScenarioError(f"field {key!r}: value looks like an email address or phone number; "
-                                "scenarios never carry one")
+            raise ScenarioError(_field(key, Message("value looks like an email address or phone number; "
+                                                    "scenarios never carry one")))
         if key in FIELDS:  # one meaning per written value: the field's kind decides
             try:
                 parsed = values.parse(key, value)
             except CandidateError as exc:
-                raise ScenarioError(f"field {exc}") from None
+                # the value's own refusal, "<field>: <reason>", said in the reader's language
+                raise ScenarioError(Message("field {problem}", problem=exc.args[0] if len(exc.args) == 1
+                                            else str(exc))) from None
             if parsed is None:
                 continue
             if not isinstance(value, str):
@@ -107,10 +110,14 @@ def clean_scenario(scenario: Mapping[str, object] | None) -> dict[str, str]:
     return out
 
 
+def _field(key: object, reason: Message) -> Message:
+    return Message("field {key!r}: {reason}", key=key, reason=reason)
+
+
 def _judgment_answer(key: str, value: object) -> str | None:
     """A clinician's answer as "yes"/"no" (None, "" and "unknown" leave it out); anything else is refused."""
     try:
         answer = values.parse(key, value)
     except CandidateError:
-        raise ScenarioError(f"field {key!r}: a clinician's answer is yes or no") from None
+        raise ScenarioError(_field(key, Message("a clinician's answer is yes or no"))) from None
     return None if answer is None else values.write(key, answer)

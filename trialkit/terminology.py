@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from trialkit.criteria.fields import FIELDS
-from trialkit.errors import TrialkitError
+from trialkit.criteria.fields import FIELDS, row_problem
+from trialkit.errors import TrialkitError, with_source
+from trialkit.message import Message
 from trialkit.paths import PROJECT_ROOT
 
 TABLE_PATH = PROJECT_ROOT / "data" / "terminology" / "fields.csv"
@@ -80,28 +81,33 @@ def read_table(path: Path | str = TABLE_PATH, *, known_fields=None) -> Terminolo
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise TerminologyError(f"{path}: cannot read the terminology table ({exc.strerror})") from None
+        raise TerminologyError(with_source(path, Message("cannot read the terminology table ({error})",
+                                                         error=exc.strerror))) from None
     reader = csv.DictReader(text.splitlines())
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise TerminologyError(f"{path}: missing column(s) {', '.join(missing)}")
+        raise TerminologyError(with_source(path, Message("missing column(s) {columns}", columns=", ".join(missing))))
     out: list[Coding] = []
     seen: set[tuple[str, str]] = set()
     for row_no, row in enumerate(reader, start=2):  # row 1 is the header
-        def bad(column: str, why: str):
-            return TerminologyError(f"{path}: row {row_no}: {column}: {why}")
+        def bad(column: str, why: Message):
+            return TerminologyError(with_source(path, row_problem(row_no, column, why)))
         values = {k: (row.get(k) or "").strip() for k in COLUMNS}
         if values["resource"] not in RESOURCES:
-            raise bad("resource", f"{values['resource']!r} is not one of {', '.join(RESOURCES)}")
+            raise bad("resource", Message("{value!r} is not one of {choices}", value=values["resource"],
+                                          choices=", ".join(RESOURCES)))
         if values["system"] not in SYSTEM_URIS:
-            raise bad("system", f"{values['system']!r} is not one of {', '.join(SYSTEM_URIS)}")
+            raise bad("system", Message("{value!r} is not one of {choices}", value=values["system"],
+                                        choices=", ".join(SYSTEM_URIS)))
         if not _CODE_FORMS[values["system"]].match(values["code"]):
-            raise bad("code", f"{values['code']!r} is not a {values['system']} code")
+            raise bad("code", Message("{value!r} is not a {system} code", value=values["code"],
+                                      system=values["system"]))
         if not values["display"]:
-            raise bad("display", "empty")
+            raise bad("display", Message("empty"))
         key = (values["system"], values["code"])
         if key in seen:
-            raise bad("code", f"{values['system']} {values['code']} is listed twice")
+            raise bad("code", Message("{system} {code} is listed twice", system=values["system"],
+                                      code=values["code"]))
         seen.add(key)
         if values["field"] not in known:
             continue  # a field another part of trialkit has not added yet

@@ -7,7 +7,6 @@ use), labelled synthetic wherever it shows."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,12 +26,8 @@ EMBEDDED, URL, FOLDER, FHIR = (N_("Embedded synthetic OMOP database"), N_("Conne
 
 
 def source_words(res) -> str:
-    """The scanned source as the page says it: the address or folder a person gave stays as written; the
-    embedded synthetic database is named by its file only (the server's own path is nobody's business)."""
-    if res.synthetic:
-        name = Path(res.source.label.removeprefix("duckdb:///")).name
-        return _("SYNTHETIC OMOP CDM (trialkit's seeded generator; no real person)") + ": " + name
-    return "OMOP CDM: " + res.source.label
+    """The scanned source as the page says it (the source's own address or folder stays as written)."""
+    return said(res.label)
 
 
 @st.cache_resource(show_spinner=False, max_entries=3, ttl=3600)
@@ -109,7 +104,7 @@ def render(trial, ruleset, rules_fp: tuple, assume: str | None):
         if bad:
             with st.expander(_("Values that could not be converted ({n}): unknown").format(n=f"{len(bad):,}"),
                              expanded=False):
-                st.dataframe(pd.DataFrame({_("value"): bad[:500]}), hide_index=True, width="stretch")
+                st.dataframe(pd.DataFrame({_("value"): [said(b) for b in bad[:500]]}), hide_index=True, width="stretch")
         return cohort, ("fhir", path, folder_fingerprint(path), index_date)
     if kind == EMBEDDED:
         c1.caption(_("trialkit's seeded SYNTHETIC OMOP CDM v5.4 database (20,000 synthetic persons, mixed units, "
@@ -134,7 +129,7 @@ def render(trial, ruleset, rules_fp: tuple, assume: str | None):
         st.error(_("The database cannot be used: {error}").format(error=md_escape(said(exc), limit=400)))
         return
     s = res.summary
-    labels = {c.id: c.text for c in ruleset.criteria}
+    labels = {c.id: ruleset.criterion_words(c) for c in ruleset.criteria}
     st.caption(_("{source} · index date {date} · rules: {rules}").format(
         source=md_escape(source_words(res)), date=i18n_date(index_date), rules=md_escape(said(ruleset.source))))
     if res.synthetic:
@@ -151,7 +146,7 @@ def render(trial, ruleset, rules_fp: tuple, assume: str | None):
                      "can only say 'needs review'); the others are unknown where a person has no usable record. "
                      "Details below.").format(n=unknown_fields), icon=":material/help:")
         with st.expander(_("What was unknown, for how many ({n} notes)").format(n=len(notes)), expanded=False):
-            st.dataframe(pd.DataFrame({_("note"): notes}), hide_index=True, width="stretch")
+            st.dataframe(pd.DataFrame({_("note"): [said(n) for n in notes]}), hide_index=True, width="stretch")
     label = (_("{cohort}, every clinician's judgment assumed favourable (upper bound)").format(cohort=source_words(res))
              if assume else source_words(res))
     st.plotly_chart(charts.funnel_figure(s, labels, label), key="cohort_db_funnel")

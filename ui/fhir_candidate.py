@@ -85,19 +85,20 @@ def render(ruleset) -> None:
 def _summary(ruleset, cand) -> None:
     if cand.synthetic:
         st.info(_("Synthetic patient (Synthea): invented data, not a real person."), icon=":material/science:")
-    st.text(_("Loaded: {label}, index date {date}").format(label=cand.label, date=cand.index_date))
+    st.text(_("Loaded: {label}, index date {date}").format(label=said(cand.label), date=cand.index_date))
     used = set(ruleset.fields_used())
-    rows = [{_("field"): FIELDS[k].display, _("value"): FIELDS[k].format(v), _("from"): cand.evidence.get(k, ""),
+    rows = [{_("field"): said(FIELDS[k].display_word), _("value"): FIELDS[k].format(v),
+             _("from"): said(cand.evidence.get(k, "")),
              _("used by this trial"): _("yes") if k in used else _("no")} for k, v in cand.values.items()]
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     if cand.unusable:
         st.warning(_("{n} value(s) could not be used and stay unknown:").format(n=len(cand.unusable)),
                    icon=":material/warning:")
-        st.dataframe(pd.DataFrame({_("not used"): cand.unusable}), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame({_("not used"): [said(u) for u in cand.unusable]}), hide_index=True, width="stretch")
     if cand.notes:
         with st.expander(_("Notes ({n})").format(n=len(cand.notes))):
-            st.dataframe(pd.DataFrame({_("note"): cand.notes}), hide_index=True, width="stretch")
+            st.dataframe(pd.DataFrame({_("note"): [said(n) for n in cand.notes]}), hide_index=True, width="stretch")
     missing = sorted(pgettext("field", FIELDS[f].label) for f in used - set(cand.values))
     if missing:
         st.caption(md_escape(_("Unknown from the record (enter them below if you know them): {fields}.").format(

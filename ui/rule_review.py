@@ -133,10 +133,10 @@ def review_panel(trial) -> None:
                         for v in (lo, hi)]
                 new = review.range_rule(field, minimum=vals[0], maximum=vals[1], minimum_inclusive=lo_inc,
                                         maximum_inclusive=hi_inc, source_text=words.strip())
+            except TrialkitError as exc:  # a ValueError too: caught first, so its reason is said
+                st.session_state[_FLASH] = ("error", said(exc))
             except ValueError:
                 st.session_state[_FLASH] = ("error", _("Minimum and maximum must be numbers (or empty)."))
-            except TrialkitError as exc:
-                st.session_state[_FLASH] = ("error", said(exc))
             else:
                 kept = [r for r in own if not (mode == "edit" and isinstance(r, RangeRule) and r.field == field)]
                 _save(trial, cid, kept + [new], mode)

@@ -102,7 +102,7 @@ def _apply_url(ruleset: Ruleset) -> list[str]:
             try:
                 value = values.parse(name, raw)
             except TrialkitError as exc:
-                problems.append(_("link value {name}={value} ignored: {why}").format(name=name, value=repr(raw), why=exc))
+                problems.append(_("link value {name}={value} ignored: {why}").format(name=name, value=repr(raw), why=said(exc)))
         if spec.kind == "number":
             if value is None:
                 st.session_state[state_key] = UNKNOWN if spec.allow_never else False
@@ -324,8 +324,13 @@ def result_column() -> dict:
                                               color=list(RESULT_COLOURS.values()), width="small")
 
 
-def criteria_table(result) -> pd.DataFrame:
+def criteria_table(result, ruleset: Ruleset | None = None) -> pd.DataFrame:
+    """The verdict per criterion; a criterion trialkit made from the structured fields (``SEX``, ``AGE``)
+    shows its generated words in the interface language, every other the registry's text verbatim."""
     t = result.table()
+    if ruleset is not None and ruleset.generated:
+        t["text"] = [said(ruleset.generated[i]) if i in ruleset.generated else text
+                     for i, text in zip(t["id"], t["text"])]
     t["status"] = t["status"].map(lambda s: _(RESULT_SYMBOLS[s]))
     t["kind"] = t["kind"].map(lambda k: _(KIND_WORDS[k]) if k in KIND_WORDS else k)
     t = t[["id", "status", "reason", "kind", "text"]]

@@ -393,3 +393,111 @@ def test_what_changed_page_says_the_diff_summary_and_versions_in_chinese(apptest
     assert "有变化" in summary and _chinese_without_english(_MD.sub(r"\1", summary)) == [], summary
     options = [str(o) for box in at.main.selectbox for o in box.options]
     assert options and all(o.startswith("第 ") and "版" in o for o in options), options
+
+
+# -- trialkit's own errors, problem lists and notes on a Chinese page (issue 18, part B) --------------------
+WHAT_IF, COHORT = "pages/3_What_if.py", "pages/4_Cohort.py"
+SHARED = ROOT.parent / "shared"
+
+
+def _chinese_and_translated(texts: list[str], trial: str, *, must: tuple[str, ...] = (),
+                            data: tuple[str, ...] = ()) -> None:
+    """``texts`` read in Chinese (each has CJK, no English interface words left apart from ``data``: the
+    field names and values the user wrote) and contain ``must``."""
+    assert texts, "nothing shown"
+    assert all(re.search(r"[\u4e00-\u9fff]", t) for t in texts), texts
+    bad = untranslated(texts, page_corpus(trial) + "\n" + "\n".join(data))
+    assert not bad, "\n".join(bad)
+    for word in must:
+        assert any(word in t for t in texts), (word, texts)
+
+
+def test_whatif_link_values_refused_in_chinese_and_generated_criterion_marked(apptest):
+    from trialkit import i18n
+
+    with i18n.language("zh"):
+        at = apptest(WHAT_IF, trial="NCT07176143", lang="zh", fsh="7 g/dL", afc="2.5", sex="x")
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [w.value for w in at.warning if "fsh" in w.value or "afc" in w.value or "'x'" in w.value]
+    assert len(shown) == 3, [w.value for w in at.warning]
+    _chinese_and_translated(shown, "NCT07176143", must=("不适用于", "不是整数", "不是 female（女性）或 male（男性）"),
+                            data=("sex='x'", "afc='2.5'", "fsh='7 g/dL'", "sex", "afc", "fsh"))
+    # the criterion trialkit wrote from the structured sex field: its generated words, marked as not registry text
+    table = at.dataframe[0].value
+    sex_rows = [r for r in table.astype(str).to_numpy().tolist() if "SEX" in r]
+    assert sex_rows and any(cell.startswith("性别：女性（由 trialkit") for cell in sex_rows[0]), sex_rows
+
+
+@pytest.mark.skipif(not (SHARED / "fhir" / "bundles" / "mcode-ctms-patient_data.json").is_file(),
+                    reason="../shared/fhir is not here (a user's clone)")
+def test_whatif_malformed_fhir_bundle_said_in_chinese(apptest):
+    from trialkit import i18n
+
+    bundle = SHARED / "fhir" / "bundles" / "mcode-ctms-patient_data.json"
+    with i18n.language("zh"):
+        at = apptest(WHAT_IF, trial="NCT07176143", lang="zh")
+        at.file_uploader(key="fhir_bundle").set_value((bundle.name, bundle.read_bytes(), "application/json")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    reason = [t.value for t in at.text if bundle.name in t.value]
+    assert reason and "条目 2" in reason[0] and "value[x]" in reason[0] and "字段" in reason[0], reason
+    assert "entry 2" not in reason[0]
+
+
+def test_cohort_upload_problems_and_parameter_table_in_chinese(apptest):
+    from trialkit import i18n
+
+    with i18n.language("zh"):
+        at = apptest(COHORT, trial="NCT07176143", lang="zh", timeout=120)
+        params = [d.value for d in at.dataframe if "age.mean" in d.value.to_csv()]  # the parameter editor
+        funnel_texts = [str(v) for d in at.dataframe for v in d.value.to_numpy().ravel()]
+        at.radio(key="cohort_source").set_value("Upload a CSV").run(timeout=120)
+        at.file_uploader(key="cohort_upload").set_value(
+            ("bad.csv", b"patient_id,age,fsh,pregnant\n1,x,7 g/dL,maybe\n1,-3,5,no\n", "text/csv")).run(timeout=120)
+    assert not at.exception, [e.value for e in at.exception]
+    problems = [str(v) for d in at.dataframe for v in d.value.to_numpy().ravel() if "第 " in str(v)]
+    assert len(problems) == 5, problems
+    _chinese_and_translated(problems, "NCT07176143", must=("第 2 行：age：'x' 不是数字",
+                                                           "第 3 行：patient_id：'1' 已在前面的行中出现"),
+                            data=("age", "fsh", "pregnant", "patient_id", "'maybe'"))
+    # the simulation parameters: descriptions, units and notes in Chinese; a citation stays as published
+    assert len(params) == 1
+    rows = {r[0]: r for r in params[0].astype(str).to_numpy().tolist()}
+    assert rows["age.mean"][1:] == ["年龄，均值", "32.0", "年", "假设值", "正态分布，截断于 [最小值, 最大值]"]
+    assert rows["cycle_length.mean"][1] == "33 岁时月经周期长度，均值"
+    assert rows["cycle_length.mean"][4].startswith("Bull JR et al. Real-world menstrual cycle")  # a citation as written
+    assert rows["missing.afc"][1] == "缺失：窦卵泡计数（AFC）" and rows["missing.afc"][5].startswith("已发表研究中")
+    # the funnel's criterion texts: the generated SEX criterion in Chinese, marked as not the registry's words
+    assert any(t.startswith("性别：女性（由 trialkit") for t in funnel_texts), funnel_texts[:40]
+
+
+def test_cohort_database_source_refused_in_chinese(apptest, tmp_path):
+    from trialkit import i18n
+
+    with i18n.language("zh"):
+        at = apptest(COHORT, trial="NCT07176143", lang="zh", timeout=120)
+        at.radio(key="cohort_source").set_value("Database (OMOP CDM or FHIR export)").run(timeout=240)
+        at.radio(key="cohort_db_kind").set_value("Folder of OMOP parquet files").run(timeout=120)
+        at.text_input(key="cohort_db_source").set_value(str(tmp_path)).run(timeout=120)
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [e.value.replace("\\", "") for e in at.error]  # markdown escapes off
+    assert any("不是 OMOP 文件夹（0 个 parquet 文件中没有 person.parquet）" in e for e in errors), errors
+    assert not any("not an OMOP folder" in e for e in errors)
+
+
+@pytest.mark.skipif(not (SHARED / "ctgov" / "NCT03377387.json").is_file(), reason="../shared/ctgov is not here")
+def test_criteria_review_refusal_in_chinese(data_dir, apptest, tmp_path, monkeypatch):
+    from trialkit import i18n
+    from trialkit.catalog import default_catalog
+
+    monkeypatch.setenv("TRIALKIT_RULES_DIR", str(tmp_path / "rules"))
+    default_catalog().add((SHARED / "ctgov" / "NCT03377387.json").read_bytes(), source_name="NCT03377387.json")
+    with i18n.language("zh"):
+        at = apptest("pages/2_Criteria.py", trial="NCT03377387", lang="zh")
+        at.selectbox(key="rr_criterion").set_value("I7").run()
+        at.text_input(key="rr_min_I7").input("55")
+        at.text_input(key="rr_words_I7").input("LVEF at least 55 percent")
+        [b for b in at.button if i18n.gettext("Save rule as reviewed") in (b.label or "")][0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [e.value.replace("\\", "") for e in at.error]  # markdown escapes off
+    assert any("I7：标准原文中没有 'LVEF at least 55 percent' 这些词" in e for e in errors), errors
+    assert not (tmp_path / "rules" / "NCT03377387.json").exists()

@@ -25,12 +25,12 @@ import pandas as pd
 
 from trialkit import values
 from trialkit.criteria import judgment
-from trialkit.criteria.fields import FIELDS
+from trialkit.criteria.fields import DETAILED_PROBLEMS, FIELDS, cell_problems, row_problem
 from trialkit.errors import CandidateError, TrialkitError, problems_message
 from trialkit.message import Message
 
 MAX_BYTES = 25 * 1024 * 1024  # = server.maxUploadSize in .streamlit/config.toml (25 MB; a test keeps them equal)
-_MAX_LISTED = 200
+_MAX_LISTED = DETAILED_PROBLEMS  # every check writes out at least the problems listed
 
 
 class CohortFileError(TrialkitError):
@@ -64,26 +64,28 @@ def read_cohort_csv(data: bytes | str, *, source: str = "upload", max_bytes: int
     else:
         raw = bytes(data)
     if max_bytes is not None and len(raw) > max_bytes:
-        raise CohortFileError([f"file: {len(raw) / 2**20:.1f} MB is larger than the {max_bytes / 2**20:.0f} MB limit"],
-                              source=source)
+        raise CohortFileError([Message("file: {size:.1f} MB is larger than the {limit:.0f} MB limit",
+                                       size=len(raw) / 2**20, limit=max_bytes / 2**20)], source=source)
     sha = hashlib.sha256(raw).hexdigest()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CohortFileError([f"file: not UTF-8 text (byte {exc.start})"], source=source) from None
+        raise CohortFileError([Message("file: not UTF-8 text (byte {byte})", byte=exc.start)], source=source) from None
     if not text.strip():
-        raise CohortFileError(["file: empty (expected a header row with one column per field)"], source=source)
+        raise CohortFileError([Message("file: empty (expected a header row with one column per field)")],
+                              source=source)
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
                          skipinitialspace=True, on_bad_lines="error", engine="c",
                          skip_blank_lines=False)
     except pd.errors.ParserError as exc:
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        msg = (f"row {m.group(2)}: file: {m.group(3)} cells where the header has {m.group(1)}" if m
-               else f"file: not a readable CSV ({' '.join(str(exc).split())[:200]})")
+        msg = (Message("row {row}: file: {cells} cells where the header has {header}", row=m.group(2),
+                       cells=m.group(3), header=m.group(1)) if m
+               else Message("file: not a readable CSV ({error})", error=" ".join(str(exc).split())[:200]))
         raise CohortFileError([msg], source=source) from None
     except csv.Error as exc:
-        raise CohortFileError([f"file: not a readable CSV ({exc})"], source=source) from None
+        raise CohortFileError([Message("file: not a readable CSV ({error})", error=str(exc))], source=source) from None
     problems: list[str] = []
     try:
         header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])))
@@ -94,21 +96,21 @@ def read_cohort_csv(data: bytes | str, *, source: str = "upload", max_bytes: int
     seen = set()
     for pos, c in enumerate(names):
         if c == "" or re.fullmatch(r"Unnamed: \d+", c):
-            problems.append(f"row 1: column {pos + 1}: has no name")
+            problems.append(Message("row 1: column {position}: has no name", position=pos + 1))
             continue
         if c in seen:
-            problems.append(f"row 1: {c}: column appears twice")
+            problems.append(Message("row 1: {column}: column appears twice", column=c))
             continue
         seen.add(c)
         if judgment.is_judgment_key(c):
             try:
                 judgment.resolve_key(c)
             except CandidateError as exc:
-                problems.append(f"row 1: {exc}")
+                problems.append(Message("row 1: {problem}", problem=error_words(exc)))
             continue
         if c != "patient_id" and c not in FIELDS:
-            problems.append(f"row 1: {c}: not a candidate field trialkit knows "
-                            f"(known: {', '.join(sorted(FIELDS)[:8])}, …)")
+            problems.append(Message("row 1: {column}: not a candidate field trialkit knows (known: {names}, …)",
+                                    column=c, names=", ".join(sorted(FIELDS)[:8])))
     if problems:
         raise CohortFileError(problems, source=source)
     df.columns = names
@@ -119,7 +121,7 @@ def read_cohort_csv(data: bytes | str, *, source: str = "upload", max_bytes: int
         if blank.any():
             df, lines = df.loc[~blank].reset_index(drop=True), lines[~blank]
     if len(df) == 0:
-        raise CohortFileError(["file: has a header but no patient rows"], source=source)
+        raise CohortFileError([Message("file: has a header but no patient rows")], source=source)
 
     out: dict[str, object] = {}
     for col in names:
@@ -130,22 +132,29 @@ def read_cohort_csv(data: bytes | str, *, source: str = "upload", max_bytes: int
         out[col] = column
     if "patient_id" in df.columns:
         pid = df["patient_id"].str.strip()
-        for i in np.flatnonzero((pid == "").to_numpy()):
-            problems.append(f"row {lines[i]}: patient_id: empty")
+        problems += cell_problems(np.flatnonzero((pid == "").to_numpy()),
+                                  lambda i: row_problem(lines[i], "patient_id", Message("empty")))
         dup = pid.duplicated(keep="first") & (pid != "")
-        for i in np.flatnonzero(dup.to_numpy()):
-            problems.append(f"row {lines[i]}: patient_id: {pid.iloc[i]!r} appears on an earlier row")
+        problems += cell_problems(np.flatnonzero(dup.to_numpy()), lambda i: row_problem(
+            lines[i], "patient_id", Message("{value!r} appears on an earlier row", value=pid.iloc[i])))
         patient_ids = pid.to_numpy(dtype=object)
     else:
         patient_ids = np.arange(1, len(df) + 1)
     if problems:
-        problems = _sorted(problems)
-        if len(problems) > _MAX_LISTED:
-            extra = len(problems) - _MAX_LISTED
-            problems = problems[:_MAX_LISTED] + [f"file: … and {extra} more problem(s)"]
+        total = len(problems)  # the cells past each check's first DETAILED_PROBLEMS are None: counted only
+        problems = _sorted([p for p in problems if p is not None])
+        if total > _MAX_LISTED:
+            extra = total - _MAX_LISTED
+            problems = problems[:_MAX_LISTED] + [Message("file: … and {n} more problem(s)", n=extra)]
         raise CohortFileError(problems, source=source)
     frame = pd.DataFrame(out, index=pd.RangeIndex(len(df), name="patient"))
     return CohortFile(frame=frame, patient_ids=patient_ids, sha256=sha, source=source, columns=names)
+
+
+def error_words(exc: BaseException) -> object:
+    """An error's reason as a value of another message: trialkit's own message (said in the reader's
+    language), else the error's text."""
+    return exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Message) else str(exc)
 
 
 def _sorted(problems: list[str]) -> list[str]:

@@ -14,11 +14,15 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from trialkit.i18n import N_  # labels are English data; pages translate them with _() when drawing
+from trialkit.i18n import N_
+from trialkit.message import Message, coded, word
+
+#: What :attr:`ParamSpec.provenance` says for a value without a published figure.
+ASSUMPTION = N_("assumption")
 
 #: Where the missing-data level comes from (background.md): pre-screening data were 43–62% missing.
-MISSING_SOURCE = ("Pre-screening data are 43–62% missing in published studies (trialkit background notes); "
-                  "per-field rates here are assumptions within that range")
+MISSING_SOURCE = N_("Pre-screening data are 43–62% missing in published studies (trialkit background notes); "
+                    "per-field rates here are assumptions within that range")
 
 SRC_BULL = ("Bull JR et al. Real-world menstrual cycle characteristics of more than 600,000 menstrual cycles. "
             "NPJ Digit Med 2019;2:83 — mean cycle 29.3 days, falling 0.18 days per year of age (25–45 y)")
@@ -39,6 +43,9 @@ SRC_WHO_HB = ("WHO: anaemia in non-pregnant women is haemoglobin < 120 g/L; 29.9
 
 @dataclass(frozen=True)
 class ParamSpec:
+    """A parameter; its label, unit and note are :class:`~trialkit.message.Message` values (English, said in
+    the page's language); a source is a literature citation, quoted as written."""
+
     key: str
     label: str
     unit: str
@@ -54,73 +61,87 @@ class ParamSpec:
 
     @property
     def provenance(self) -> str:
-        return self.source if self.source else "assumption"
+        return self.source if self.source else word(ASSUMPTION)
+
+
+def _words(text: str) -> Message:
+    return text if isinstance(text, Message) or not text else word(text)
 
 
 def _p(key, label, unit, default, source=None, note="", lo=None, hi=None, fields=()):
-    return ParamSpec(key, label, unit, float(default), source, note, lo, hi, tuple(fields))
+    return ParamSpec(key, _words(label), _words(unit), float(default), source, _words(note), lo, hi, tuple(fields))
+
+
+def _field_words(name: str, written: str | None = None) -> Message | str:
+    """A field's name as these labels write it (``written``, default "preparing pregnancy"), said as the
+    field's label in other languages."""
+    from trialkit.criteria.fields import FIELDS
+
+    words = name.replace("_", " ") if written is None else written
+    return coded(words, FIELDS[name].label, "field") if name in FIELDS else words
 
 
 #: Every parameter, with the generic default; populations below override some defaults.
 PARAMS: list[ParamSpec] = [
     # -- demographics
-    _p("age.mean", "Age, mean", "years", 40, None, "normal, truncated to [min, max]", 0, 120, ("age",)),
-    _p("age.sd", "Age, SD", "years", 12, None, "", 0.1, 60, ("age",)),
-    _p("age.min", "Age, lowest", "years", 18, None, "", 0, 120, ("age",)),
-    _p("age.max", "Age, highest", "years", 75, None, "", 0, 120, ("age",)),
-    _p("sex.female", "Share female", "fraction", 0.5, None, "", 0, 1, ("sex",)),
+    _p("age.mean", N_("Age, mean"), N_("years"), 40, None, N_("normal, truncated to [min, max]"), 0, 120, ("age",)),
+    _p("age.sd", N_("Age, SD"), N_("years"), 12, None, "", 0.1, 60, ("age",)),
+    _p("age.min", N_("Age, lowest"), N_("years"), 18, None, "", 0, 120, ("age",)),
+    _p("age.max", N_("Age, highest"), N_("years"), 75, None, "", 0, 120, ("age",)),
+    _p("sex.female", N_("Share female"), N_("fraction"), 0.5, None, "", 0, 1, ("sex",)),
     # -- anthropometry
-    _p("bmi.mean", "BMI at 30 y, mean", "kg/m²", 22.0, None,
-       "log-normal; BMI rises with age", 10, 60, ("bmi",)),
-    _p("bmi.sd", "BMI, SD", "kg/m²", 3.3, None, "", 0.1, 20, ("bmi",)),
-    _p("bmi.per_year", "BMI change per year of age", "kg/m² per year", 0.08, None, "", -1, 1, ("bmi",)),
+    _p("bmi.mean", N_("BMI at 30 y, mean"), N_("kg/m²"), 22.0, None,
+       N_("log-normal; BMI rises with age"), 10, 60, ("bmi",)),
+    _p("bmi.sd", N_("BMI, SD"), N_("kg/m²"), 3.3, None, "", 0.1, 20, ("bmi",)),
+    _p("bmi.per_year", N_("BMI change per year of age"), N_("kg/m² per year"), 0.08, None, "", -1, 1, ("bmi",)),
     # -- menstrual cycle
-    _p("cycle_length.mean", "Cycle length at 33 y, mean", "days", 29.3, SRC_BULL, "", 15, 60, ("cycle_length",)),
-    _p("cycle_length.per_year", "Cycle length change per year of age", "days per year", -0.18, SRC_BULL, "",
+    _p("cycle_length.mean", N_("Cycle length at 33 y, mean"), N_("days"), 29.3, SRC_BULL, "", 15, 60, ("cycle_length",)),
+    _p("cycle_length.per_year", N_("Cycle length change per year of age"), N_("days per year"), -0.18, SRC_BULL, "",
        -2, 2, ("cycle_length",)),
-    _p("cycle_length.sd", "Cycle length, SD", "days", 4.0, SRC_CHIAZZE, "", 0.1, 20, ("cycle_length",)),
-    _p("cycle_length.irregular", "Share with irregular/long cycles", "fraction", 0.10, None,
-       "drawn from 36–60 days (oligomenorrhoea)", 0, 1, ("cycle_length",)),
+    _p("cycle_length.sd", N_("Cycle length, SD"), N_("days"), 4.0, SRC_CHIAZZE, "", 0.1, 20, ("cycle_length",)),
+    _p("cycle_length.irregular", N_("Share with irregular/long cycles"), N_("fraction"), 0.10, None,
+       N_("drawn from 36–60 days (oligomenorrhoea)"), 0, 1, ("cycle_length",)),
     # -- ovarian reserve (one latent 'reserve' ties AFC and FSH: low AFC goes with high FSH)
-    _p("afc.at30", "AFC at 30 y, mean", "follicles", 14.0, None, "gamma–Poisson", 0, 60, ("afc",)),
-    _p("afc.per_year", "AFC change per year of age", "follicles per year", -0.50, SRC_AFC, "", -3, 3, ("afc",)),
-    _p("afc.cv", "AFC, coefficient of variation", "fraction", 0.45, None, "", 0.01, 3, ("afc",)),
-    _p("fsh.median_at30", "Day 2–4 FSH at 30 y, median", "IU/L", 6.5, None, "log-normal", 0.5, 40, ("fsh",)),
-    _p("fsh.growth_per_year", "FSH growth per year of age", "fraction per year", 0.03, None,
-       "multiplicative: FSH rises with age", -0.5, 0.5, ("fsh",)),
-    _p("fsh.log_sd", "FSH, log SD", "log units", 0.30, None, "", 0.01, 3, ("fsh",)),
-    _p("reserve.link", "AFC–FSH link (latent reserve)", "0–1", 0.5, None,
-       "0: independent given age; 1: strongly linked", 0, 1, ("afc", "fsh")),
-    _p("good_blastocysts.at30", "Frozen good-quality blastocysts at 30 y, mean", "count", 2.5, None,
-       "Poisson", 0, 30, ("good_blastocysts",)),
-    _p("good_blastocysts.per_year", "Blastocysts change per year of age", "count per year", -0.08, None, "",
+    _p("afc.at30", N_("AFC at 30 y, mean"), N_("follicles"), 14.0, None, N_("gamma–Poisson"), 0, 60, ("afc",)),
+    _p("afc.per_year", N_("AFC change per year of age"), N_("follicles per year"), -0.50, SRC_AFC, "", -3, 3, ("afc",)),
+    _p("afc.cv", N_("AFC, coefficient of variation"), N_("fraction"), 0.45, None, "", 0.01, 3, ("afc",)),
+    _p("fsh.median_at30", N_("Day 2–4 FSH at 30 y, median"), N_("IU/L"), 6.5, None, N_("log-normal"), 0.5, 40, ("fsh",)),
+    _p("fsh.growth_per_year", N_("FSH growth per year of age"), N_("fraction per year"), 0.03, None,
+       N_("multiplicative: FSH rises with age"), -0.5, 0.5, ("fsh",)),
+    _p("fsh.log_sd", N_("FSH, log SD"), N_("log units"), 0.30, None, "", 0.01, 3, ("fsh",)),
+    _p("reserve.link", N_("AFC–FSH link (latent reserve)"), N_("0–1"), 0.5, None,
+       N_("0: independent given age; 1: strongly linked"), 0, 1, ("afc", "fsh")),
+    _p("good_blastocysts.at30", N_("Frozen good-quality blastocysts at 30 y, mean"), N_("count"), 2.5, None,
+       N_("Poisson"), 0, 30, ("good_blastocysts",)),
+    _p("good_blastocysts.per_year", N_("Blastocysts change per year of age"), N_("count per year"), -0.08, None, "",
        -2, 2, ("good_blastocysts",)),
     # -- imaging
-    _p("ovarian_cyst.prevalence", "Share with an ovarian cyst", "fraction", 0.10, None,
-       "others get 0 mm", 0, 1, ("ovarian_cyst_size",)),
-    _p("ovarian_cyst.median", "Ovarian cyst size, median", "mm", 22, None, "log-normal, log SD 0.4", 1, 200,
+    _p("ovarian_cyst.prevalence", N_("Share with an ovarian cyst"), N_("fraction"), 0.10, None,
+       N_("others get 0 mm"), 0, 1, ("ovarian_cyst_size",)),
+    _p("ovarian_cyst.median", N_("Ovarian cyst size, median"), N_("mm"), 22, None, N_("log-normal, log SD 0.4"), 1, 200,
        ("ovarian_cyst_size",)),
-    _p("fibroid.prevalence", "Share with a uterine fibroid", "fraction", 0.15, None, "others get 0 mm", 0, 1,
+    _p("fibroid.prevalence", N_("Share with a uterine fibroid"), N_("fraction"), 0.15, None, N_("others get 0 mm"), 0, 1,
        ("fibroid_size",)),
-    _p("fibroid.median", "Fibroid size, median", "mm", 20, None, "log-normal, log SD 0.5", 1, 300,
+    _p("fibroid.median", N_("Fibroid size, median"), N_("mm"), 20, None, N_("log-normal, log SD 0.5"), 1, 300,
        ("fibroid_size",)),
     # -- blood count
-    _p("hemoglobin.mean", "Haemoglobin, mean", "g/L", 128, None,
-       "normal; with SD 12 about 25% fall below the WHO anaemia cut-off (" + SRC_WHO_HB + ")", 40, 200,
+    _p("hemoglobin.mean", N_("Haemoglobin, mean"), N_("g/L"), 128, None,
+       Message("normal; with SD 12 about 25% fall below the WHO anaemia cut-off ({source})", source=SRC_WHO_HB),
+       40, 200,
        ("hemoglobin",)),
-    _p("hemoglobin.sd", "Haemoglobin, SD", "g/L", 12, None, "", 0.1, 60, ("hemoglobin",)),
-    _p("platelets.mean", "Platelets, mean", "10⁹/L", 255, None,
-       "normal; most of the population within the usual 150–400 reference interval", 10, 1000, ("platelets",)),
-    _p("platelets.sd", "Platelets, SD", "10⁹/L", 60, None, "", 0.1, 400, ("platelets",)),
+    _p("hemoglobin.sd", N_("Haemoglobin, SD"), N_("g/L"), 12, None, "", 0.1, 60, ("hemoglobin",)),
+    _p("platelets.mean", N_("Platelets, mean"), N_("10⁹/L"), 255, None,
+       N_("normal; most of the population within the usual 150–400 reference interval"), 10, 1000, ("platelets",)),
+    _p("platelets.sd", N_("Platelets, SD"), N_("10⁹/L"), 60, None, "", 0.1, 400, ("platelets",)),
     # -- HPV
-    _p("hpv.any_high_risk", "Share of HPV-positive women with ≥1 high-risk type", "fraction", 0.80, SRC_HPV_TYPES,
-       "the rest carry low-risk types only; 0.80 ≈ 11.3/(11.3+2.7)", 0, 1, ("hpv_types",)),
-    _p("hpv.multiple", "Share with a second type", "fraction", 0.20, SRC_HPV_MULTI, "", 0, 1, ("hpv_types",)),
+    _p("hpv.any_high_risk", N_("Share of HPV-positive women with ≥1 high-risk type"), N_("fraction"), 0.80, SRC_HPV_TYPES,
+       N_("the rest carry low-risk types only; 0.80 ≈ 11.3/(11.3+2.7)"), 0, 1, ("hpv_types",)),
+    _p("hpv.multiple", N_("Share with a second type"), N_("fraction"), 0.20, SRC_HPV_MULTI, "", 0, 1, ("hpv_types",)),
     # -- time since first intercourse, regular cycles
-    _p("sexual_debut.mean", "Age at first intercourse, mean", "years", 22, None, "normal, SD 3 years", 10, 40,
+    _p("sexual_debut.mean", N_("Age at first intercourse, mean"), N_("years"), 22, None, N_("normal, SD 3 years"), 10, 40,
        ("sexual_history_years",)),
-    _p("regular_cycle.short_share", "Share with regular cycles for less than 12 months", "fraction", 0.10, None,
-       "the others: 12–120 months", 0, 1, ("regular_cycle_months",)),
+    _p("regular_cycle.short_share", N_("Share with regular cycles for less than 12 months"), N_("fraction"), 0.10, None,
+       N_("the others: 12–120 months"), 0, 1, ("regular_cycle_months",)),
 ]
 
 #: Yes/no facts: (share with "yes", share missing, what the share is among). All assumptions: round
@@ -150,13 +171,13 @@ WINDOW_DEFAULTS: dict[str, tuple[float, float, float]] = {
     "months_since_normal_hysteroscopy": (0.50, 12, 0.50),
     "months_since_abnormal_cytology": (0.08, 60, 0.55),
 }
-PARAMS += [_p(f"{f}.prevalence", f"Share with: {f.replace('_', ' ')}", "fraction", prev, None, "", 0, 1, (f,))
-           for f, (prev, _m) in FACT_DEFAULTS.items()]
-PARAMS += [_p(f"{f}.ever", f"Share who ever had the event ({f.replace('_', ' ')})", "fraction", ever, None,
-              f"time since it uniform over 0–{spread:g} months; others never", 0, 1, (f,))
-           for f, (ever, spread, _m) in WINDOW_DEFAULTS.items()]
-PARAMS += [_p(f"{f}.spread", f"Longest time since ({f.replace('_', ' ')})", "months", spread, None, "", 0.1, 600,
-              (f,)) for f, (ever, spread, _m) in WINDOW_DEFAULTS.items()]
+PARAMS += [_p(f"{f}.prevalence", Message("Share with: {field}", field=_field_words(f)), N_("fraction"), prev, None,
+              "", 0, 1, (f,)) for f, (prev, _m) in FACT_DEFAULTS.items()]
+PARAMS += [_p(f"{f}.ever", Message("Share who ever had the event ({field})", field=_field_words(f)), N_("fraction"),
+              ever, None, Message("time since it uniform over 0–{spread:g} months; others never", spread=spread),
+              0, 1, (f,)) for f, (ever, spread, _m) in WINDOW_DEFAULTS.items()]
+PARAMS += [_p(f"{f}.spread", Message("Longest time since ({field})", field=_field_words(f)), N_("months"), spread,
+              None, "", 0.1, 600, (f,)) for f, (ever, spread, _m) in WINDOW_DEFAULTS.items()]
 
 #: Missing share per field (MCAR; haemoglobin and platelets go missing together: one blood count).
 MISSING_DEFAULTS: dict[str, float] = {
@@ -165,7 +186,8 @@ MISSING_DEFAULTS: dict[str, float] = {
     "platelets": 0.45, "hpv_types": 0.10, "sexual_history_years": 0.40, "regular_cycle_months": 0.50,
     **{f: m for f, (_p, m) in FACT_DEFAULTS.items()}, **{f: m for f, (_e, _s, m) in WINDOW_DEFAULTS.items()},
 }
-PARAMS += [_p(f"missing.{f}", f"Missing: {f}", "fraction", v, None, MISSING_SOURCE, 0, 1, (f,))
+PARAMS += [_p(f"missing.{f}", Message("Missing: {field}", field=_field_words(f, f)),
+              N_("fraction"), v, None, MISSING_SOURCE, 0, 1, (f,))
            for f, v in MISSING_DEFAULTS.items()]
 
 SPECS: dict[str, ParamSpec] = {p.key: p for p in PARAMS}
@@ -222,7 +244,7 @@ def source_of(key: str, population: Population | str | None = None) -> str:
     if pop is not None and key in pop.sources:
         return pop.sources[key]
     if pop is not None and key in pop.overrides:
-        return "assumption"
+        return word(ASSUMPTION)
     return SPECS[key].provenance
 
 
@@ -233,17 +255,20 @@ def validate_params(values: dict[str, float]) -> dict[str, float]:
     out = {p.key: p.default for p in PARAMS}
     for key, v in values.items():
         if key not in SPECS:
-            raise TrialkitError(f"unknown simulation parameter {key!r}")
+            raise TrialkitError(Message("unknown simulation parameter {key!r}", key=key))
         try:
             v = float(v)
         except (TypeError, ValueError):
-            raise TrialkitError(f"simulation parameter {key}: {v!r} is not a number") from None
+            raise TrialkitError(Message("simulation parameter {key}: {value!r} is not a number", key=key,
+                                        value=v)) from None
         spec = SPECS[key]
         if v != v or (spec.minimum is not None and v < spec.minimum) or (spec.maximum is not None and v > spec.maximum):
-            raise TrialkitError(f"simulation parameter {key}: {v} is outside [{spec.minimum}, {spec.maximum}]")
+            raise TrialkitError(Message("simulation parameter {key}: {value} is outside [{minimum}, {maximum}]",
+                                        key=key, value=v, minimum=spec.minimum, maximum=spec.maximum))
         out[key] = v
     if out["age.min"] > out["age.max"]:
-        raise TrialkitError(f"simulation parameter age.min ({out['age.min']}) is above age.max ({out['age.max']})")
+        raise TrialkitError(Message("simulation parameter age.min ({low}) is above age.max ({high})",
+                                    low=out["age.min"], high=out["age.max"]))
     return out
 
 

@@ -20,15 +20,14 @@ import numpy as np
 import pandas as pd
 
 from trialkit.cohort.analysis import CodeMatrix, CohortSummary, WhatIf, patient_results, summarize
-from trialkit.cohort.io import CohortFile, CohortFileError, read_cohort_csv
+from trialkit.cohort.io import CohortFile, CohortFileError, error_words, read_cohort_csv
 from trialkit.cohort.params import POPULATIONS, default_params, population_for
 from trialkit.cohort.simulate import SimulatedCohort, simulate
 from trialkit.criteria.evaluate import evaluate_frame
 from trialkit.criteria.fields import FIELDS
 from trialkit.criteria.judgment import FAVOURABLE_LABEL, check_assume, favourable_answers, is_judgment_key, resolve_key
 from trialkit.errors import TrialkitError
-from trialkit.i18n import N_
-from trialkit.message import Message, coded
+from trialkit.message import Message, coded, word
 from trialkit.criteria.rules import FactRule
 from trialkit.criteria.ruleset import apply_overrides, load_ruleset
 
@@ -48,7 +47,7 @@ class Cohort:
     #: :class:`~trialkit.message.Message`: English in files and on the command line, ``said()`` on pages
     label: str
     simulated: bool
-    #: fields the rules use that nobody in this cohort has (unknown for everyone), with why
+    #: fields the rules use that nobody in this cohort has (unknown for everyone), with why (a Message)
     missing_fields: dict[str, str] = field(default_factory=dict)
     provenance: str = ""
 
@@ -64,13 +63,14 @@ def simulated_cohort(ruleset, n: int, seed: int, params: dict | None = None, pop
     sim: SimulatedCohort = simulate(fields, n, seed, p)
     provenance = Message("Simulated cohort: {n} patients, seed {seed}, population '{population}'", n=f"{n:,}",
                          seed=seed, population=coded(pop, POPULATIONS[pop].label))
-    return Cohort(sim.frame, None, Message(SIMULATED_LABEL), True, dict(sim.notes), provenance)
+    return Cohort(sim.frame, None, Message(SIMULATED_LABEL), True, {f: word(w) for f, w in sim.notes.items()},
+                  provenance)
 
 
 def file_cohort(ruleset, data: bytes | str, *, source: str = "upload", max_bytes: int | None = None) -> Cohort:
     cf: CohortFile = read_cohort_csv(data, source=source, max_bytes=max_bytes)
     _check_judgment_columns(ruleset, cf, source)
-    missing = {f: N_("not a column of the file: unknown for everyone") for f in ruleset.fields_used()
+    missing = {f: Message("not a column of the file: unknown for everyone") for f in ruleset.fields_used()
                if f not in cf.frame.columns}
     name = source.rsplit("/", 1)[-1]
     provenance = Message("{name}, {n} rows, sha256 {sha}", name=name, n=f"{cf.n:,}", sha=cf.sha256[:12])
@@ -118,11 +118,11 @@ def _check_judgment_columns(ruleset, cf: CohortFile, source: str) -> None:
             try:
                 key = resolve_key(col, ruleset)
             except TrialkitError as exc:
-                problems.append(f"row 1: {exc}")
+                problems.append(Message("row 1: {problem}", problem=error_words(exc)))
                 continue
             if key != col:
                 if key in cf.frame.columns or key in renames.values():
-                    problems.append(f"row 1: {col}: the same column as {key}")
+                    problems.append(Message("row 1: {column}: the same column as {key}", column=col, key=key))
                 renames[col] = key
     if problems:
         raise CohortFileError(problems, source=source)

@@ -34,6 +34,7 @@ from scipy.special import ndtr, ndtri
 from trialkit.i18n import N_
 from trialkit.cohort.params import FACT_DEFAULTS, NOT_SIMULATED_NOTES, WINDOW_DEFAULTS, validate_params
 from trialkit.errors import TrialkitError
+from trialkit.message import Message
 
 MAX_N = 2_000_000
 
@@ -111,9 +112,9 @@ def simulate(fields, n: int, seed: int, params: dict[str, float] | None = None) 
     """Simulate ``n`` patients with values for ``fields`` (candidate field names, canonical units)."""
     n = int(n)
     if n < 1 or n > MAX_N:
-        raise TrialkitError(f"cohort size must be between 1 and {MAX_N:,}, got {n}")
+        raise TrialkitError(Message("cohort size must be between 1 and {max}, got {n}", max=f"{MAX_N:,}", n=n))
     if not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise TrialkitError(f"seed must be a non-negative whole number, got {seed!r}")
+        raise TrialkitError(Message("seed must be a non-negative whole number, got {seed!r}", seed=seed))
     p = validate_params(params or {})
     wanted = list(dict.fromkeys(["age", *fields]))
     miss = {f: p.get(f"missing.{f}", 0.0) for f in wanted}

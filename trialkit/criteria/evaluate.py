@@ -30,11 +30,12 @@ import pandas as pd
 
 from trialkit import values
 from trialkit.criteria import judgment, kleene, uln
-from trialkit.criteria.fields import FIELDS, FieldSpec, format_number, get_field
+from trialkit.criteria.fields import FIELDS, FieldSpec, field_message, format_number, get_field
 from trialkit.criteria.rules import FactRule, JudgmentRule, RangeRule, SetRule, WindowRule
 from trialkit.criteria.units import convert
 from trialkit.errors import CandidateError
 from trialkit.i18n import N_, current_language, gettext as _, ngettext, pgettext
+from trialkit.message import Message
 
 PASS, UNKNOWN, FAIL = 1, 0, -1
 STATUS_WORDS = {1: "eligible", 0: "needs_review", -1: "ineligible"}
@@ -65,7 +66,7 @@ def parse_candidate(pairs: dict[str, str], ruleset=None) -> dict[str, object]:
         v = values.parse(name, value)
         if v is not None:
             if key in out:
-                raise CandidateError(f"{name}: given twice")
+                raise CandidateError(field_message(name, Message("given twice")))
             out[key] = v
     return out
 
@@ -163,7 +164,8 @@ class _Columns:
                 try:
                     arr = s.to_numpy(dtype="float64", na_value=np.nan)
                 except (TypeError, ValueError):
-                    raise CandidateError(f"column {name!r}: not numbers ({FIELDS[name].display})") from None
+                    raise CandidateError(Message("column {name!r}: not numbers ({field})", name=name,
+                                                 field=FIELDS[name].display_word)) from None
                 self._cache[name] = arr
         return self._cache[name]
 
@@ -178,9 +180,9 @@ class _Columns:
                 try:
                     b = s if s.dtype == "boolean" else s.astype("boolean")
                 except (TypeError, ValueError):
-                    raise CandidateError(f"column {name!r}: not yes/no values") from None
+                    raise CandidateError(Message("column {name!r}: not yes/no values", name=name)) from None
                 if isinstance(b, pd.DataFrame):
-                    raise CandidateError(f"column {name!r}: given more than once")
+                    raise CandidateError(Message("column {name!r}: given more than once", name=name))
                 self._cache[name] = (b.fillna(False).to_numpy(dtype=bool), b.isna().to_numpy())
         return self._cache[name]
 

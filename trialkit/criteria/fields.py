@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from trialkit.errors import CandidateError
+from trialkit.message import Message, word
 
 FieldKind = Literal["number", "yesno", "set", "sex"]
 
@@ -51,6 +52,19 @@ class FieldSpec:
         if self.kind != "number" or self.allow_never:
             return self.label
         return f"{self.label} ({self.unit})" if self.unit else self.label
+
+    @property
+    def label_word(self) -> Message:
+        """:attr:`label` as a catalog word (English in files, translated where a page says it)."""
+        return word(self.label, "field")
+
+    @property
+    def display_word(self) -> Message:
+        """:attr:`display` as a message: "FSH (IU/L)" in English, the label and unit translated elsewhere."""
+        if self.kind != "number" or self.allow_never or not self.unit:
+            return self.label_word
+        return Message("{label} ({unit})", label=self.label_word,
+                       unit=word(self.unit, "unit of age" if self.name == "age" else "unit"))
 
     def format(self, value) -> str:
         """A canonical value as a person reads it: "10.4 IU/L", "6", "never", "yes"."""
@@ -280,5 +294,36 @@ def get_field(name: str) -> FieldSpec:
     try:
         return FIELDS[name]
     except KeyError:
-        raise CandidateError(f"unknown field {name!r} (known fields include: "
-                             + ", ".join(list(FIELDS)[:12]) + ", …)") from None
+        raise CandidateError(Message("unknown field {name!r} (known fields include: {names}, …)", name=name,
+                                     names=", ".join(list(FIELDS)[:12]))) from None
+
+
+def field_message(name: str, reason: object) -> Message:
+    """``"<field name>: <reason>"``, the form every refused value of a field takes."""
+    return Message("{field}: {reason}", field=name, reason=reason)
+
+
+def row_problem(row: object, name: str, reason: object) -> Message:
+    """``"row <N>: <field name>: <reason>"``, a problem of one cell of a file."""
+    return Message("row {row}: {field}: {reason}", row=row, field=name, reason=reason)
+
+
+#: A file lists its first problems by row (:mod:`trialkit.cohort.io`: 200). One check over one column writes
+#: out at most this many problems, in row order; each further bad cell is only counted (``None``): a message
+#: per cell of a million-row file would cost seconds and nobody reads past the first ones.
+DETAILED_PROBLEMS = 200
+
+
+def cell_problems(positions, make) -> list:
+    """``make(i)`` for the first :data:`DETAILED_PROBLEMS` of ``positions`` (ascending), then one ``None`` per
+    further position (counted in the file's total, never written out)."""
+    head = [make(int(i)) for i in positions[:DETAILED_PROBLEMS]]
+    return head + [None] * max(0, len(positions) - DETAILED_PROBLEMS)
+
+
+def reason_of(exc: BaseException) -> object:
+    """The reason of an error made by :func:`field_message` (without the field's name), as a message."""
+    m = exc.args[0] if len(exc.args) == 1 else None
+    if isinstance(m, Message) and m.values and "reason" in m.values and "field" in m.values:
+        return m.values["reason"]
+    return str(exc).split(": ", 1)[-1]

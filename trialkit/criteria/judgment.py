@@ -31,6 +31,7 @@ import re
 from trialkit.criteria.rules import JudgmentRule
 from trialkit.errors import CandidateError
 from trialkit.i18n import N_
+from trialkit.message import Message
 
 PREFIX = "judgment."
 #: Criterion ids as the splitter numbers them (I1, E17) and the structured SEX / AGE: letters then digits.
@@ -73,21 +74,23 @@ def resolve_key(name: str, ruleset=None) -> str:
     cid = criterion_id_of(raw)
     if "." in cid and CRITERION_ID.match(cid.split(".", 1)[0]):
         base = cid.split(".", 1)[0]
-        raise CandidateError(f"{raw}: one answer covers all of a criterion's judgment questions; "
-                             f"write {PREFIX}{base.upper()}")
+        raise CandidateError(Message("{key}: one answer covers all of a criterion's judgment questions; "
+                                     "write {answer_key}", key=raw, answer_key=f"{PREFIX}{base.upper()}"))
     if not CRITERION_ID.match(cid):
-        raise CandidateError(f"{raw}: write {PREFIX}CRITERION_ID with the criterion's id (e.g. {PREFIX}E17)")
+        raise CandidateError(Message("{key}: write {prefix}CRITERION_ID with the criterion's id (e.g. {prefix}E17)",
+                                     key=raw, prefix=PREFIX))
     if ruleset is None:
         return key_for(cid.upper())
     crit = next((c for c in ruleset.criteria if c.id.lower() == cid.lower()), None)
     with_judgment = [c.id for c in judgment_criteria(ruleset)]
-    listed = ", ".join(with_judgment) if with_judgment else "none"
+    listed = ", ".join(with_judgment) if with_judgment else Message("none")
     if crit is None:
-        raise CandidateError(f"{raw}: {ruleset.nct_id} has no criterion {cid} "
-                             f"(criteria with a clinician's judgment: {listed})")
+        raise CandidateError(Message("{key}: {nct_id} has no criterion {id} (criteria with a clinician's "
+                                     "judgment: {listed})", key=raw, nct_id=ruleset.nct_id, id=cid, listed=listed))
     if crit.id not in with_judgment:
-        raise CandidateError(f"{raw}: criterion {crit.id} has no judgment rule, so there is no clinician's "
-                             f"answer to give (criteria with one: {listed})")
+        raise CandidateError(Message("{key}: criterion {id} has no judgment rule, so there is no clinician's "
+                                     "answer to give (criteria with one: {listed})", key=raw, id=crit.id,
+                                     listed=listed))
     return key_for(crit.id)
 
 
@@ -116,4 +119,5 @@ def check_assume(value: str | None) -> str | None:
         return None
     if v in {"favourable", "favorable"}:
         return "favourable"
-    raise CandidateError(f"assume judgment {value!r}: choose one of {', '.join(ASSUME_CHOICES)}")
+    raise CandidateError(Message("assume judgment {value!r}: choose one of {choices}", value=value,
+                                 choices=", ".join(ASSUME_CHOICES)))

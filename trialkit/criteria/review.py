@@ -22,9 +22,12 @@ import os
 import tempfile
 from datetime import datetime, timezone
 
-from trialkit.criteria.fields import FIELDS
-from trialkit.criteria.rules import FactRule, JudgmentRule, RangeRule, Rule
+from pydantic import ValidationError
+
+from trialkit.criteria.fields import FIELDS, field_message
+from trialkit.criteria.rules import FactRule, JudgmentRule, RangeRule, Rule, own_reason
 from trialkit.errors import RuleFormatError
+from trialkit.message import Message
 from trialkit.models import Trial
 
 DECISIONS = ("accept", "edit", "add", "judgment_only")
@@ -40,18 +43,26 @@ def range_rule(field: str, *, minimum: float | None, maximum: float | None, mini
                maximum_inclusive: bool = True, source_text: str = "") -> RangeRule:
     """A reviewed range rule; bounds already in the field's canonical unit (units.convert them first)."""
     if field not in FIELDS or FIELDS[field].kind != "number":
-        raise RuleFormatError(f"field {field!r}: not a numeric field trialkit knows")
+        raise RuleFormatError(Message("field {field!r}: not a numeric field trialkit knows", field=field))
     try:
         return RangeRule(field=field, minimum=minimum, maximum=maximum, minimum_inclusive=minimum_inclusive,
                          maximum_inclusive=maximum_inclusive, source_text=source_text)
-    except ValueError as exc:
-        msg = str(exc).splitlines()[-1] if str(exc) else "invalid bounds"
-        raise RuleFormatError(f"{field}: {msg}") from None
+    except ValueError as exc:  # pydantic's ValidationError
+        raise RuleFormatError(field_message(field, _rule_reason(exc))) from None
+
+
+def _rule_reason(exc: ValueError) -> object:
+    """Why a rule is refused: its own check's words (rules.py), else the error's last line."""
+    errors = exc.errors() if isinstance(exc, ValidationError) else []
+    own = own_reason(errors[0]) if errors else None
+    if own is not None:
+        return own
+    return str(exc).splitlines()[-1] if str(exc) else Message("invalid bounds")
 
 
 def fact_rule(field: str, expected: bool, source_text: str = "") -> FactRule:
     if field not in FIELDS or FIELDS[field].kind != "yesno":
-        raise RuleFormatError(f"field {field!r}: not a yes/no field trialkit knows")
+        raise RuleFormatError(Message("field {field!r}: not a yes/no field trialkit knows", field=field))
     return FactRule(field=field, expected=expected, source_text=source_text)
 
 
@@ -62,20 +73,22 @@ def save_review(trial: Trial, criterion_id: str, rules: list[Rule], *, user: str
     from trialkit.criteria.ruleset import locate, read_rules_file, rules_path
 
     if decision not in DECISIONS:
-        raise RuleFormatError(f"decision {decision!r}: one of {', '.join(DECISIONS)}")
+        raise RuleFormatError(Message("decision {decision!r}: one of {choices}", decision=decision,
+                                      choices=", ".join(DECISIONS)))
     if not user or not str(user).strip():
-        raise RuleFormatError("a review needs a reviewer's name")
+        raise RuleFormatError(Message("a review needs a reviewer's name"))
     crit = next((c for c in trial.criteria if c.id == criterion_id), None)
     if crit is None:
-        raise RuleFormatError(f"{trial.nct_id} has no criterion {criterion_id}")
+        raise RuleFormatError(Message("{nct_id} has no criterion {id}", nct_id=trial.nct_id, id=criterion_id))
     if not rules:
-        raise RuleFormatError(f"{criterion_id}: a reviewed criterion needs at least one rule "
-                              "(mark it judgment-only instead)")
+        raise RuleFormatError(Message("{id}: a reviewed criterion needs at least one rule "
+                                      "(mark it judgment-only instead)", id=criterion_id))
     clean = [r.model_copy(update={"reviewed": True, "span": None,
                                   "note": None if (r.note or "").startswith("drafted") else r.note}) for r in rules]
     for r in clean:
         if r.source_text and locate([r], crit.text) is None:
-            raise RuleFormatError(f"{criterion_id}: the words {r.source_text!r} are not in the criterion's text")
+            raise RuleFormatError(Message("{id}: the words {words!r} are not in the criterion's text",
+                                          id=criterion_id, words=r.source_text))
     path = rules_path(trial.nct_id)
     if path.exists():
         data = json.loads(path.read_text(encoding="utf-8"))

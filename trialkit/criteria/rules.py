@@ -17,6 +17,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from trialkit.message import Message
+
 
 class RuleBase(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -44,9 +46,10 @@ class RangeRule(RuleBase):
     @model_validator(mode="after")
     def _has_a_bound(self) -> "RangeRule":
         if self.minimum is None and self.maximum is None:
-            raise ValueError("a range rule needs a minimum or a maximum")
+            raise ValueError(Message("a range rule needs a minimum or a maximum"))
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
-            raise ValueError(f"minimum {self.minimum} is above maximum {self.maximum}")
+            raise ValueError(Message("minimum {minimum} is above maximum {maximum}", minimum=self.minimum,
+                                     maximum=self.maximum))
         return self
 
 
@@ -85,3 +88,19 @@ class JudgmentRule(RuleBase):
 
 
 Rule = Annotated[Union[RangeRule, SetRule, FactRule, WindowRule, JudgmentRule], Field(discriminator="kind")]
+
+
+def own_reason(error: dict) -> Message | None:
+    """The reason a rule's own check gave for one error of ``ValidationError.errors()`` (a
+    :class:`~trialkit.message.Message`), None for pydantic's own errors ("Field required" …)."""
+    raised = (error.get("ctx") or {}).get("error")
+    if isinstance(raised, ValueError) and len(raised.args) == 1 and isinstance(raised.args[0], Message):
+        return raised.args[0]
+    return None
+
+
+def validation_reason(error: dict) -> object:
+    """One error of ``ValidationError.errors()`` as pydantic words it ("Value error, …", "Field required"),
+    a rule's own reason said in the reader's language."""
+    own = own_reason(error)
+    return error["msg"] if own is None else Message("Value error, {reason}", reason=own)

@@ -22,19 +22,19 @@ The study's structured sex and age limits (``eligibilityModule.sex / minimumAge 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from trialkit.criteria.fields import FIELDS, get_field
-from trialkit.criteria.rules import RangeRule, Rule, SetRule
-from trialkit.errors import CandidateError, RuleFormatError
+from trialkit.criteria.rules import RangeRule, Rule, SetRule, validation_reason
+from trialkit.errors import CandidateError, RuleFormatError, with_source
 from trialkit.models import EligibilityCriterion, Trial
-from trialkit.plain_language import age_range
 from trialkit.paths import rules_dir
-from trialkit.i18n import gettext
-from trialkit.message import Message
+from trialkit.i18n import N_, gettext
+from trialkit.message import Message, coded
 
 STRUCTURED_NOTE = "from the study's structured eligibility fields (sex, minimum and maximum age)"
 
@@ -75,6 +75,16 @@ class Ruleset:
     #: Things a person should know (rules that no longer match the text, unknown ids in the rules file),
     #: each a :class:`~trialkit.message.Message` starting with the criterion id.
     problems: list[str] = field(default_factory=list)
+    #: The words trialkit wrote for the criteria it made from the structured eligibility fields (``SEX``,
+    #: ``AGE``), by id: their :attr:`EligibilityCriterion.text` is the English, :meth:`criterion_words` says
+    #: them in the interface language.
+    generated: dict[str, Message] = field(default_factory=dict)
+
+    def criterion_words(self, criterion: EligibilityCriterion) -> str:
+        """A criterion's text as a page shows it: the registry's words verbatim, or, for a criterion trialkit
+        made from the structured fields, its generated words in the interface language."""
+        made = self.generated.get(criterion.id)
+        return made.said() if made is not None else criterion.text
 
     def fields_used(self) -> list[str]:
         """Candidate fields the rules read, in the order criteria first use them."""
@@ -162,29 +172,34 @@ def read_rules_file(path: Path) -> RulesFile:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise RuleFormatError(f"{path}: cannot read ({exc})") from None
+        raise RuleFormatError(with_source(path, Message("cannot read ({error})", error=str(exc)))) from None
     except json.JSONDecodeError as exc:
-        raise RuleFormatError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
+        raise RuleFormatError(with_source(path, Message("not JSON ({error} at line {line})", error=exc.msg,
+                                                        line=exc.lineno))) from None
     try:
         rf = RulesFile.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
-        raise RuleFormatError(f"{path}: {where}: {err['msg']}") from None
+        raise RuleFormatError(with_source(path, Message("{where}: {reason}", where=where,
+                                                        reason=validation_reason(err)))) from None
     for cid, rules in rf.criteria.items():
         for i, r in enumerate(rules):
             f = getattr(r, "field", None)
             if f is not None and f not in FIELDS:
-                raise RuleFormatError(f"{path}: criteria.{cid}.{i}.field: unknown field {f!r}")
+                raise RuleFormatError(with_source(path, Message("criteria.{id}.{i}.field: unknown field {field!r}",
+                                                                id=cid, i=i, field=f)))
             if f is not None:
                 kind = FIELDS[f].kind
                 ok = {"range": ("number",), "window": ("number",), "fact": ("yesno",),
                       "set": ("set", "sex")}[r.kind]
                 if kind not in ok:
-                    raise RuleFormatError(f"{path}: criteria.{cid}.{i}: a {r.kind} rule cannot read "
-                                          f"{f!r} (a {kind} field)")
+                    raise RuleFormatError(with_source(path, Message(
+                        "criteria.{id}.{i}: a {rule} rule cannot read {field!r} (a {kind} field)", id=cid, i=i,
+                        rule=r.kind, field=f, kind=kind)))
                 if r.kind == "window" and not FIELDS[f].allow_never:
-                    raise RuleFormatError(f"{path}: criteria.{cid}.{i}: {f!r} is not a time-since field")
+                    raise RuleFormatError(with_source(path, Message(
+                        "criteria.{id}.{i}: {field!r} is not a time-since field", id=cid, i=i, field=f)))
     return rf
 
 
@@ -221,7 +236,8 @@ def load_ruleset(trial: Trial) -> Ruleset:
     rf = read_rules_file(path) if path.exists() else None
     problems: list[str] = []
     if rf is not None and rf.nct_id != trial.nct_id:
-        raise RuleFormatError(f"{path}: nct_id {rf.nct_id!r} does not match the file name ({trial.nct_id})")
+        raise RuleFormatError(with_source(path, Message("nct_id {found!r} does not match the file name ({nct_id})",
+                                                        found=rf.nct_id, nct_id=trial.nct_id)))
     criteria: list[EligibilityCriterion] = []
     drafted = 0
     for c in trial.criteria:
@@ -229,8 +245,8 @@ def load_ruleset(trial: Trial) -> Ruleset:
         if rf is not None and c.id in rf.criteria:
             rules = locate(rf.criteria[c.id], c.text)
             if rules is None:
-                problems.append(f"{c.id}: the reviewed rules' words are no longer in the criterion text; "
-                                "drafted rules are shown instead")
+                problems.append(Message("{id}: the reviewed rules' words are no longer in the criterion text; "
+                                        "drafted rules are shown instead", id=c.id))
         stamp = rf.reviews.get(c.id) if rf is not None else None
         if rules is not None and stamp is not None and stamp.text != c.text:
             # a new version of the study changed the reviewed criterion's words: review it again
@@ -252,41 +268,66 @@ def load_ruleset(trial: Trial) -> Ruleset:
             if cid not in known:
                 problems.append(Message("{id}: in the rules file but not among the trial's criteria (ignored)",
                                         id=cid))
-    criteria = _add_structured(trial, criteria)
+    criteria, generated = _add_structured(trial, criteria)
     if rf is None:
         source = Message("drafted from the criteria text (not reviewed)")
     elif drafted:
         source = Message("rules file {name}; {n} criteria drafted from the text", name=path.name, n=drafted)
     else:
         source = Message("rules file {name}", name=path.name)
-    return Ruleset(trial.nct_id, criteria, source, problems)
+    return Ruleset(trial.nct_id, criteria, source, problems, generated)
 
 
-def _add_structured(trial: Trial, criteria: list[EligibilityCriterion]) -> list[EligibilityCriterion]:
+#: How the registry writes an age limit ("20 Years"); the catalog says it in other languages (plain_language)
+_REGISTRY_AGE = re.compile(r"\s*(\d+(?:\.\d+)?)\s+(Years|Months|Weeks|Days|Hours|Minutes)\s*")
+_AGE_WORDS = {"Years": N_("{n} Years"), "Months": N_("{n} Months"), "Weeks": N_("{n} Weeks"),
+              "Days": N_("{n} Days"), "Hours": N_("{n} Hours"), "Minutes": N_("{n} Minutes")}
+
+
+def _registry_age(text: str | None) -> object:
+    """"20 Years" as the record writes it (English), said "20岁" in Chinese; other wording stays verbatim."""
+    m = _REGISTRY_AGE.fullmatch(text or "")
+    if not m:
+        return text
+    words = Message(_AGE_WORDS[m.group(2)], n=m.group(1))
+    return words if words == text else text
+
+
+def _age_range(e) -> Message:
+    """"20 Years to 38 Years", "18 Years to no maximum" (:func:`trialkit.plain_language.age_range`'s words)."""
+    return Message("{low} to {high}", low=_registry_age(e.minimum_age) or Message("no minimum"),
+                   high=_registry_age(e.maximum_age) or Message("no maximum"))
+
+
+def _add_structured(trial: Trial, criteria: list[EligibilityCriterion]) -> tuple[list[EligibilityCriterion],
+                                                                                  dict[str, Message]]:
     e = trial.eligibility
     head: list[EligibilityCriterion] = []
-    wanted: list[tuple[str, Rule, str]] = []
+    generated: dict[str, Message] = {}
+    wanted: list[tuple[str, Rule, Message]] = []
     sex = (e.sex or "").upper()
     if sex in {"FEMALE", "MALE"}:
         wanted.append(("SEX", SetRule(field="sex", any_of=[sex.lower()], source_text="", note=STRUCTURED_NOTE),
-                       f"Sex: {sex.lower()} (structured eligibility field)"))
+                       Message("Sex: {sex} (structured eligibility field)",
+                               sex=coded(sex.lower(), sex.lower()))))
     lo = e.minimum_age_years or None  # a minimum of 0 is no limit
     hi = e.maximum_age_years
     if lo is not None or hi is not None:
         rule = RangeRule(field="age", minimum=lo, maximum=hi, note=STRUCTURED_NOTE)
-        wanted.append(("AGE", rule, f"Age: {age_range(trial)} (structured eligibility fields)"))
+        wanted.append(("AGE", rule, Message("Age: {range} (structured eligibility fields)", range=_age_range(e))))
     for cid, rule, text in wanted:
         host = next((i for i, c in enumerate(criteria) if c.kind == "inclusion"
                      and any(getattr(r, "field", None) == rule.field and r.kind == rule.kind for r in c.rules)),
                     None)
         if host is None:
             head.append(EligibilityCriterion(id=cid, kind="inclusion", text=text, rules=[rule]))
+            generated[cid] = text
             continue
         c = criteria[host]
         if any(_same_limit(r, rule) for r in c.rules):
             continue
         criteria[host] = c.model_copy(update={"rules": [*c.rules, rule]})
-    return head + criteria
+    return head + criteria, generated
 
 
 def _same_limit(a: Rule, b: Rule) -> bool:
@@ -299,6 +340,13 @@ def _same_limit(a: Rule, b: Rule) -> bool:
 
 
 # -- what-if overrides (contracts §4 --override FIELD.min=V) ------------------------------------------
+_BOUND_WORDS = {"minimum": N_("minimum"), "maximum": N_("maximum")}
+
+
+def _override(key: object, reason: Message) -> Message:
+    return Message("override {key!r}: {reason}", key=key, reason=reason)
+
+
 def apply_overrides(ruleset: Ruleset, overrides: dict[str, float]) -> Ruleset:
     """A copy of ``ruleset`` with bounds moved: ``{"bmi.max": 30}`` sets the maximum of every RangeRule on
     ``bmi`` that has a maximum. An unknown field or bound, a field no range rule reads, a bound no rule has,
@@ -307,16 +355,16 @@ def apply_overrides(ruleset: Ruleset, overrides: dict[str, float]) -> Ruleset:
     for key, value in overrides.items():
         name, dot, bound = str(key).partition(".")
         if not dot or bound not in {"min", "max"}:
-            raise CandidateError(f"override {key!r}: write FIELD.min or FIELD.max (e.g. bmi.max)")
+            raise CandidateError(_override(key, Message("write FIELD.min or FIELD.max (e.g. bmi.max)")))
         spec = get_field(name)
         if spec.kind != "number":
-            raise CandidateError(f"override {key!r}: {name} is not a numeric field")
+            raise CandidateError(_override(key, Message("{name} is not a numeric field", name=name)))
         try:
             v = float(value)
         except (TypeError, ValueError):
-            raise CandidateError(f"override {key!r}: {value!r} is not a number") from None
+            raise CandidateError(_override(key, Message("{value!r} is not a number", value=value))) from None
         if v != v or v in (float("inf"), float("-inf")):
-            raise CandidateError(f"override {key!r}: {value!r} is not a finite number")
+            raise CandidateError(_override(key, Message("{value!r} is not a finite number", value=value)))
         attr = "minimum" if bound == "min" else "maximum"
         moved = 0
         for i, c in enumerate(criteria):
@@ -326,13 +374,16 @@ def apply_overrides(ruleset: Ruleset, overrides: dict[str, float]) -> Ruleset:
                     lo = v if attr == "minimum" else r.minimum
                     hi = v if attr == "maximum" else r.maximum
                     if lo is not None and hi is not None and lo > hi:
-                        raise CandidateError(f"override {key}={v:g}: {c.id} would have minimum {lo:g} "
-                                             f"above maximum {hi:g}")
+                        raise CandidateError(Message("override {key}={value:g}: {id} would have minimum {lo:g} "
+                                                     "above maximum {hi:g}", key=key, value=v, id=c.id, lo=lo,
+                                                     hi=hi))
                     r = r.model_copy(update={attr: v, "note": f"what-if: {bound} moved to {v:g}"})
                     moved += 1
                 new_rules.append(r)
             criteria[i] = c.model_copy(update={"rules": new_rules})
         if not moved:
-            raise CandidateError(f"override {key!r}: no range rule of {ruleset.nct_id} has a {attr} on {name}")
+            raise CandidateError(_override(key, Message("no range rule of {nct_id} has a {bound} on {name}",
+                                                        nct_id=ruleset.nct_id, bound=coded(attr, _BOUND_WORDS[attr]),
+                                                        name=name)))
     return Ruleset(ruleset.nct_id, criteria, Message("{source} (with what-if overrides)", source=ruleset.source),
-                   list(ruleset.problems))
+                   list(ruleset.problems), dict(ruleset.generated))

@@ -18,8 +18,9 @@ from functools import lru_cache
 
 import pint
 
-from trialkit.criteria.fields import FieldSpec, get_field
+from trialkit.criteria.fields import FieldSpec, field_message, get_field
 from trialkit.errors import CandidateError
+from trialkit.message import Message
 
 
 @lru_cache(maxsize=1)
@@ -71,7 +72,7 @@ def normalise_unit(unit: str) -> str:
 
 
 def _fail(spec: FieldSpec, unit: str, why: str) -> CandidateError:
-    return CandidateError(f"{spec.name}: unit {unit!r} {why}")
+    return CandidateError(field_message(spec.name, Message("unit {unit!r} {why}", unit=unit, why=why)))
 
 
 def _pint_convert(spec: FieldSpec, value: float, expr: str) -> float:
@@ -90,25 +91,39 @@ def convert(spec: FieldSpec, value: float, unit: str) -> float:
     if not unit:
         return float(value)
     if spec.kind != "number":
-        raise _fail(spec, unit, f"makes no sense for {spec.label} (not a number)")
+        raise _fail(spec, unit, Message("makes no sense for {label} (not a number)", label=spec.label_word))
     expr = normalise_unit(unit)
     if spec.pint_unit is None:
-        raise _fail(spec, unit, f"does not fit {spec.display} (a count or score takes a bare number)")
+        raise _fail(spec, unit, Message("does not fit {field} (a count or score takes a bare number)",
+                                        field=spec.display_word))
     if spec.pint_unit == "percent" and expr.replace(" ", "") not in {"%", "percent", "pct"}:
         # dimensionless ratios would convert (53 mmol/mol -> 5.3 %), but HbA1c's IFCC mmol/mol and NGSP % are
         # two scales, and an ejection fraction is only ever a percentage: a percent field takes only %
-        raise _fail(spec, unit, f"does not fit {spec.display} (a percentage takes %; IFCC mmol/mol is another "
-                                "scale, not a unit of it)")
+        raise _fail(spec, unit, Message("does not fit {field} (a percentage takes %; IFCC mmol/mol is another "
+                                        "scale, not a unit of it)", field=spec.display_word))
     try:
         out = _pint_convert(spec, value, expr)
     except pint.DimensionalityError:
-        raise _fail(spec, unit, f"does not fit {spec.display}") from None
+        raise _fail(spec, unit, Message("does not fit {field}", field=spec.display_word)) from None
     except Exception:  # noqa: BLE001 - pint's tokenizer/parser raise TokenError, AssertionError, IndexError...
         # Every other failure of pint on user text is the ordinary refused unit, never a crash.
-        raise _fail(spec, unit, f"is not a unit trialkit knows (for {spec.display})") from None
+        raise _fail(spec, unit, Message("is not a unit trialkit knows (for {field})",
+                                        field=spec.display_word)) from None
     if not math.isfinite(out):
-        raise _fail(spec, unit, f"gives no finite value for {spec.display}")
+        raise _fail(spec, unit, Message("gives no finite value for {field}", field=spec.display_word))
     return float(f"{out:.12g}")  # drop float noise (100000/mm^3 -> 100, not 100.00000000000003)
+
+
+def not_a_number(value, allow_never: bool = False) -> Message:
+    """"'x' is not a number" (a time since an event adds "(or 'never')")."""
+    if allow_never:
+        return Message("{value!r} is not a number (or 'never')", value=value)
+    return Message("{value!r} is not a number", value=value)
+
+
+def not_whole(value, spec: FieldSpec) -> Message:
+    """"'2.5' is not a whole number (AFC is a count)"."""
+    return Message("{value!r} is not a whole number ({label} is a count)", value=value, label=spec.label_word)
 
 
 def to_canonical(field: str | FieldSpec, text) -> float:
@@ -123,13 +138,12 @@ def to_canonical(field: str | FieldSpec, text) -> float:
         try:
             value, unit = split_value(s)
         except ValueError:
-            raise CandidateError(f"{spec.name}: {s!r} is not a number"
-                                 + (" (or 'never')" if spec.allow_never else "")) from None
+            raise CandidateError(field_message(spec.name, not_a_number(s, spec.allow_never))) from None
         value = convert(spec, value, unit)
     if math.isnan(value) or math.isinf(value):
-        raise CandidateError(f"{spec.name}: {text!r} is not a finite number")
+        raise CandidateError(field_message(spec.name, Message("{value!r} is not a finite number", value=text)))
     if value < 0:
-        raise CandidateError(f"{spec.name}: {text!r} is negative")
+        raise CandidateError(field_message(spec.name, Message("{value!r} is negative", value=text)))
     if spec.integer and value != int(value):
-        raise CandidateError(f"{spec.name}: {text!r} is not a whole number ({spec.label} is a count)")
+        raise CandidateError(field_message(spec.name, not_whole(text, spec)))
     return value

@@ -20,6 +20,7 @@ from trialkit.criteria.fields import FIELDS
 from trialkit.fhir.patient import (DEFAULT_LOOKBACK_DAYS, FhirCandidate, patient_refs, subject_ref,
                                    candidate_from_resources)
 from trialkit.fhir.resources import FhirFormatError, FhirRead, read_bundle, read_ndjson_folder
+from trialkit.errors import with_source
 from trialkit.message import Message
 
 
@@ -37,7 +38,8 @@ class FhirCohort:
         return bool(self.candidates) and all(c.synthetic for c in self.candidates)
 
     def unusable(self) -> list[str]:
-        return [f"patient {c.patient_id}: {u}" for c in self.candidates for u in c.unusable]
+        return [Message("patient {id}: {problem}", id=c.patient_id, problem=u) for c in self.candidates
+                for u in c.unusable]
 
 
 def read_fhir_source(path: str | Path, progress=None) -> FhirRead:
@@ -47,7 +49,8 @@ def read_fhir_source(path: str | Path, progress=None) -> FhirRead:
         return read_ndjson_folder(p, progress)
     if p.is_file():
         return read_bundle(p)
-    raise FhirFormatError(f"{path}: no such file or folder (give a Bundle .json or a folder of .ndjson files)")
+    raise FhirFormatError(with_source(path, Message("no such file or folder (give a Bundle .json or a folder of "
+                                                    ".ndjson files)")))
 
 
 def fhir_cohort_records(read: FhirRead, *, index_date: dt.date | None = None,
@@ -55,12 +58,13 @@ def fhir_cohort_records(read: FhirRead, *, index_date: dt.date | None = None,
     index_date = index_date or dt.date.today()
     patients = read.of_type("Patient")
     if not patients:
-        raise FhirFormatError(f"{read.source}: no Patient resources")
+        raise FhirFormatError(with_source(read.source, Message("no Patient resources")))
     owner: dict[str, int] = {}
     for i, p in enumerate(patients):
         for ref in patient_refs(p):
             if ref in owner:
-                raise FhirFormatError(f"{p.source}: {p.where}: field id: {ref} appears twice")
+                raise FhirFormatError(with_source(p.source, Message("{where}: field id: {ref} appears twice",
+                                                                    where=p.where, ref=ref)))
             owner[ref] = i
     obs: dict[int, list] = defaultdict(list)
     cond: dict[int, list] = defaultdict(list)
@@ -85,14 +89,16 @@ def fhir_cohort(ruleset, path, index_date: dt.date | None = None, lookback_days:
 
     fc = fhir_cohort_records(read_fhir_source(path, progress), index_date=index_date, lookback_days=lookback_days)
     if not fc.candidates:
-        raise FhirFormatError(f"{path}: every patient died on or before the index date {fc.index_date}")
+        raise FhirFormatError(with_source(path, Message("every patient died on or before the index date {date}",
+                                                        date=fc.index_date)))
     frame = candidate_frame([c.values for c in fc.candidates])
     n = len(fc.candidates)
     missing: dict[str, str] = {}
     for f in ruleset.fields_used():
         have = int(frame[f].notna().sum()) if f in frame.columns else 0
         if have == 0:
-            missing[f] = f"no usable FHIR record for anyone (index date {fc.index_date}): unknown for everyone"
+            missing[f] = Message("no usable FHIR record for anyone (index date {date}): unknown for everyone",
+                                 date=fc.index_date)
     for f in ruleset.fields_used():
         if f not in frame.columns and f in FIELDS:
             frame[f] = _empty(f, n).array

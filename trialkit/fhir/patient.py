@@ -27,13 +27,15 @@ from dataclasses import dataclass, field
 
 from trialkit.criteria.fields import FIELDS
 from trialkit.criteria.units import convert
-from trialkit.errors import CandidateError
+from trialkit.errors import CandidateError, with_source
 from trialkit.fhir.resources import FhirFormatError, FhirRead, Resource
+from trialkit.i18n import N_
+from trialkit.message import Message, word
 from trialkit.terminology import Terminology, terminology, ucum_to_unit_text
 
 DEFAULT_LOOKBACK_DAYS = 365
 SYNTHEA_SYSTEM = "https://github.com/synthetichealth/synthea"
-SYNTHETIC_LABEL = "synthetic patient (Synthea)"
+SYNTHETIC_LABEL = N_("synthetic patient (Synthea)")
 _ACTIVE = {"active", "recurrence", "relapse"}
 _DISCARDED_STATUS = {"entered-in-error", "cancelled"}
 _NOT_CONFIRMED = {"refuted", "entered-in-error"}
@@ -56,8 +58,10 @@ class FhirCandidate:
 
     @property
     def label(self) -> str:
-        tag = f" — {self.synthetic}" if self.synthetic else ""
-        return f"FHIR patient {self.patient_id} ({self.source}){tag}"
+        if self.synthetic:
+            return Message("FHIR patient {id} ({source}) — {synthetic}", id=self.patient_id, source=self.source,
+                           synthetic=word(self.synthetic))
+        return Message("FHIR patient {id} ({source})", id=self.patient_id, source=self.source)
 
 
 def _date(value) -> dt.date | None:
@@ -131,13 +135,14 @@ def _observation_readings(res: Resource, term: Terminology):
                 value = quantity.value
                 unit = quantity.code if quantity.code and (quantity.system or UCUM_SYSTEM) == UCUM_SYSTEM \
                     else (quantity.unit or quantity.code or "")
-            yield row, _Reading(when, value, unit or "", row, f"{res.source}: {res.where}")
+            yield row, _Reading(when, value, unit or "", row, with_source(res.source, res.where))
             break
 
 
-def _describe(row, reading: _Reading) -> str:
-    value = "no value" if reading.value is None else f"{float(reading.value):g} {reading.unit}".strip()
-    return f"{row.system} {row.code} {row.display}: {value} on {reading.date}"
+def _describe(row, reading: _Reading) -> Message:
+    value = Message("no value") if reading.value is None else f"{float(reading.value):g} {reading.unit}".strip()
+    return Message("{system} {code} {display}: {value} on {date}", system=row.system, code=row.code,
+                   display=row.display, value=value, date=reading.date)
 
 
 def candidate_from_resources(patient: Resource, observations: list[Resource], conditions: list[Resource], *,
@@ -154,25 +159,27 @@ def candidate_from_resources(patient: Resource, observations: list[Resource], co
         out.synthetic = SYNTHETIC_LABEL
     birth = _date(p.birthDate)
     if birth is None:
-        out.notes.append("age: no Patient.birthDate: unknown")
+        out.notes.append(Message("age: no Patient.birthDate: unknown"))
     elif birth > index_date:
-        out.notes.append(f"age: born {birth}, after the index date {index_date}: unknown")
+        out.notes.append(Message("age: born {birth}, after the index date {date}: unknown", birth=birth,
+                                 date=index_date))
     else:
         out.values["age"] = float(completed_years(birth, index_date))
-        out.evidence["age"] = f"Patient.birthDate {birth}: {completed_years(birth, index_date)} completed " \
-                              f"years on {index_date}"
+        out.evidence["age"] = Message("Patient.birthDate {birth}: {n} completed years on {date}", birth=birth,
+                                      n=completed_years(birth, index_date), date=index_date)
     deceased = _date(getattr(p, "deceasedDateTime", None))
     if deceased is not None and deceased <= index_date:
         out.deceased = True
-        out.notes.append(f"deceased on {deceased} (on or before the index date {index_date})")
+        out.notes.append(Message("deceased on {deceased} (on or before the index date {date})", deceased=deceased,
+                                 date=index_date))
     elif getattr(p, "deceasedBoolean", None):
         out.deceased = True
-        out.notes.append("Patient.deceasedBoolean is true")
+        out.notes.append(Message("Patient.deceasedBoolean is true"))
     if p.gender in ("female", "male"):
         out.values["sex"] = p.gender
         out.evidence["sex"] = f"Patient.gender {p.gender}"
     else:
-        out.notes.append(f"sex: Patient.gender is {p.gender or 'missing'}: unknown")
+        out.notes.append(Message("sex: Patient.gender is {gender}: unknown", gender=p.gender or Message("missing")))
 
     # -- measured values: latest on or before the index date within the lookback ------------------------
     earliest = index_date - dt.timedelta(days=lookback_days)
@@ -181,7 +188,8 @@ def candidate_from_resources(patient: Resource, observations: list[Resource], co
     for res in observations:
         for row, reading in _observation_readings(res, term):
             if reading.date is None:
-                out.unusable.append(f"{row.field}: {row.system} {row.code} at {reading.where} has no date")
+                out.unusable.append(Message("{field}: {system} {code} at {where} has no date", field=row.field,
+                                            system=row.system, code=row.code, where=reading.where))
                 continue
             if not (earliest <= reading.date <= index_date):
                 outside[row.field] = outside.get(row.field, 0) + 1
@@ -192,19 +200,23 @@ def candidate_from_resources(patient: Resource, observations: list[Resource], co
     for name, (row, reading) in sorted(latest.items()):
         spec = FIELDS[name]
         if reading.value is None:
-            out.unusable.append(f"{name}: {_describe(row, reading)} ({reading.where}): no valueQuantity")
+            out.unusable.append(Message("{field}: {reading} ({where}): no valueQuantity", field=name,
+                                        reading=_describe(row, reading), where=reading.where))
             continue
         try:
             value = convert(spec, float(reading.value), ucum_to_unit_text(reading.unit))
         except CandidateError as exc:
-            out.unusable.append(f"{name}: {_describe(row, reading)} ({reading.where}): {exc}")
+            out.unusable.append(Message("{field}: {reading} ({where}): {problem}", field=name,
+                                        reading=_describe(row, reading), where=reading.where,
+                                        problem=exc.args[0] if len(exc.args) == 1 else str(exc)))
             continue
         out.values[name] = float(f"{value:.12g}")
         out.evidence[name] = _describe(row, reading)
     for name, n in sorted(outside.items()):
         if name not in latest:
-            out.notes.append(f"{name}: {n} record(s), none between {earliest} and {index_date} "
-                             f"(lookback {lookback_days} days): unknown")
+            out.notes.append(Message("{field}: {n} record(s), none between {earliest} and {date} "
+                                     "(lookback {days} days): unknown", field=name, n=n, earliest=earliest,
+                                     date=index_date, days=lookback_days))
 
     # -- conditions --------------------------------------------------------------------------------------
     active: dict[str, str] = {}
@@ -220,8 +232,10 @@ def candidate_from_resources(patient: Resource, observations: list[Resource], co
             onset = _date(getattr(c, "onsetDateTime", None)) or _date(getattr(c, "recordedDate", None))
             abated = _date(getattr(c, "abatementDateTime", None))
             status = _status_code(c.clinicalStatus)
-            text = f"{row.system} {row.code} {row.display} ({status or 'no clinicalStatus'}" \
-                   f"{f', onset {onset}' if onset else ''}{f', abated {abated}' if abated else ''})"
+            text = Message("{system} {code} {display} ({status}{onset}{abated})", system=row.system, code=row.code,
+                           display=row.display, status=status or Message("no clinicalStatus"),
+                           onset=Message(", onset {date}", date=onset) if onset else "",
+                           abated=Message(", abated {date}", date=abated) if abated else "")
             if onset is not None and onset > index_date:
                 break
             if status in _ACTIVE and (abated is None or abated > index_date):
@@ -235,12 +249,16 @@ def candidate_from_resources(patient: Resource, observations: list[Resource], co
             out.evidence[row_field] = active[row_field]
         elif absent_means_no:
             out.values[row_field] = False
-            out.evidence[row_field] = "no active condition on the index date (absence counted as no)"
+            out.evidence[row_field] = Message("no active condition on the index date (absence counted as no)")
         else:
             past = seen_inactive.get(row_field, [])
-            out.notes.append(f"{row_field}: no active condition on {index_date}"
-                             + (f" ({len(past)} past: {past[0]}{' …' if len(past) > 1 else ''})" if past else "")
-                             + ": unknown (absence is not 'no')")
+            if past:
+                out.notes.append(Message("{field}: no active condition on {date} ({n} past: {first}{more}): unknown "
+                                         "(absence is not 'no')", field=row_field, date=index_date, n=len(past),
+                                         first=past[0], more=" …" if len(past) > 1 else ""))
+            else:
+                out.notes.append(Message("{field}: no active condition on {date}: unknown (absence is not 'no')",
+                                         field=row_field, date=index_date))
     return out
 
 
@@ -261,15 +279,19 @@ def candidate_from_bundle(read: FhirRead, **kw) -> FhirCandidate:
     """A one-patient Bundle -> its candidate; a Bundle with no Patient or several raises FhirFormatError."""
     patients = read.of_type("Patient")
     if len(patients) != 1:
-        raise FhirFormatError(f"{read.source}: expected one Patient in the bundle, found {len(patients)}"
-                              + (" (use `cohort --fhir` for several patients)" if patients else ""))
+        if patients:
+            why = Message("expected one Patient in the bundle, found {n} (use `cohort --fhir` for several patients)",
+                          n=len(patients))
+        else:
+            why = Message("expected one Patient in the bundle, found {n}", n=0)
+        raise FhirFormatError(with_source(read.source, why))
     refs = patient_refs(patients[0])
     obs = [r for r in read.of_type("Observation") if not subject_ref(r) or subject_ref(r) in refs]
     cond = [r for r in read.of_type("Condition") if not subject_ref(r) or subject_ref(r) in refs]
     cand = candidate_from_resources(patients[0], obs, cond, source=read.source, **kw)
     other = len(read.of_type("Observation")) + len(read.of_type("Condition")) - len(obs) - len(cond)
     if other:
-        cand.notes.append(f"{other} Observation/Condition resource(s) about someone else were not used")
+        cand.notes.append(Message("{n} Observation/Condition resource(s) about someone else were not used", n=other))
     return cand
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from trialkit.errors import TrialkitError
+from trialkit.errors import TrialkitError, with_source
+from trialkit.message import Message
 
 USED_TYPES = ("Patient", "Observation", "Condition")
 MAX_BUNDLE_BYTES = 64 * 1024 * 1024
@@ -72,36 +73,51 @@ def _field_name(err: dict, raw: dict) -> str:
 def validate(raw: dict, source: str, where: str, full_url: str = "") -> Resource:
     """One resource dict -> :class:`Resource`; FhirFormatError names file, place, resource and field."""
     if not isinstance(raw, dict):
-        raise FhirFormatError(f"{source}: {where}: not a JSON object (a FHIR resource)")
+        raise FhirFormatError(with_source(source, Message("{where}: not a JSON object (a FHIR resource)",
+                                                          where=where)))
     rtype = raw.get("resourceType")
     if not isinstance(rtype, str) or not rtype:
-        raise FhirFormatError(f"{source}: {where}: field resourceType: missing")
+        raise FhirFormatError(with_source(source, _type_missing(where)))
     label = f"{rtype}/{raw.get('id')}" if raw.get("id") else rtype
     try:
         cls = _model(rtype)
     except (KeyError, ValueError):
-        raise FhirFormatError(f"{source}: {where}: field resourceType: {rtype!r} is not an R4 resource type") \
-            from None
+        raise FhirFormatError(with_source(source, _not_a_type(where, rtype))) from None
     try:
         model = cls.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise FhirFormatError(f"{source}: {where} ({label}): field {_field_name(err, raw)}: "
-                              f"{err['msg']}{more}") from None
+        if exc.error_count() > 1:
+            problem = Message("{where} ({resource}): field {field}: {error} (and {n} more)", where=where,
+                              resource=label, field=_field_name(err, raw), error=err["msg"], n=exc.error_count() - 1)
+        else:
+            problem = Message("{where} ({resource}): field {field}: {error}", where=where, resource=label,
+                              field=_field_name(err, raw), error=err["msg"])
+        raise FhirFormatError(with_source(source, problem)) from None
     return Resource(rtype, model, source, where, full_url)
+
+
+def _type_missing(where: object) -> Message:
+    return Message("{where}: field resourceType: missing", where=where)
+
+
+def _not_a_type(where: object, rtype: str) -> Message:
+    return Message("{where}: field resourceType: {type!r} is not an R4 resource type", where=where, type=rtype)
+
+
+def _too_large(source: object) -> FhirFormatError:
+    return FhirFormatError(with_source(source, Message("larger than {mb} MB", mb=MAX_BUNDLE_BYTES // 2**20)))
 
 
 def _check_type(raw: dict, source: str, where: str) -> None:
     """A resource trialkit does not read must still name a real R4 type (its body is not validated)."""
     rtype = raw.get("resourceType")
     if not isinstance(rtype, str) or not rtype:
-        raise FhirFormatError(f"{source}: {where}: field resourceType: missing")
+        raise FhirFormatError(with_source(source, _type_missing(where)))
     try:
         _model(rtype)
     except (KeyError, ValueError):
-        raise FhirFormatError(f"{source}: {where}: field resourceType: {rtype!r} is not an R4 resource type") \
-            from None
+        raise FhirFormatError(with_source(source, _not_a_type(where, rtype))) from None
 
 
 def read_bundle(data: bytes | str | Path, *, source: str | None = None) -> FhirRead:
@@ -111,32 +127,35 @@ def read_bundle(data: bytes | str | Path, *, source: str | None = None) -> FhirR
         source = source or str(path)
         try:
             if path.stat().st_size > MAX_BUNDLE_BYTES:
-                raise FhirFormatError(f"{source}: larger than {MAX_BUNDLE_BYTES // 2**20} MB")
+                raise _too_large(source)
             raw_bytes = path.read_bytes()
         except OSError as exc:
-            raise FhirFormatError(f"{source}: cannot read ({exc.strerror})") from None
+            raise FhirFormatError(with_source(source, Message("cannot read ({error})", error=exc.strerror))) from None
     else:
         raw_bytes = bytes(data)
         source = source or "upload"
         if len(raw_bytes) > MAX_BUNDLE_BYTES:
-            raise FhirFormatError(f"{source}: larger than {MAX_BUNDLE_BYTES // 2**20} MB")
+            raise _too_large(source)
     try:
         doc = json.loads(raw_bytes.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise FhirFormatError(f"{source}: not UTF-8 text (byte {exc.start})") from None
+        raise FhirFormatError(with_source(source, Message("not UTF-8 text (byte {byte})", byte=exc.start))) from None
     except json.JSONDecodeError as exc:
-        raise FhirFormatError(f"{source}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
+        raise FhirFormatError(with_source(source, Message("line {line}: not valid JSON ({error})", line=exc.lineno,
+                                                          error=exc.msg))) from None
     if not isinstance(doc, dict) or doc.get("resourceType") != "Bundle":
         found = doc.get("resourceType") if isinstance(doc, dict) else type(doc).__name__
-        raise FhirFormatError(f"{source}: field resourceType: expected a FHIR Bundle, found {found!r}")
+        raise FhirFormatError(with_source(source, Message("field resourceType: expected a FHIR Bundle, found {found!r}",
+                                                          found=found)))
     entries = doc.get("entry", [])
     if not isinstance(entries, list):
-        raise FhirFormatError(f"{source}: field entry: expected a list of entries")
+        raise FhirFormatError(with_source(source, Message("field entry: expected a list of entries")))
     out = FhirRead([], source)
     for i, entry in enumerate(entries):
-        where = f"entry {i}"
+        where = Message("entry {i}", i=i)
         if not isinstance(entry, dict) or not isinstance(entry.get("resource"), dict):
-            raise FhirFormatError(f"{source}: {where}: field entry[{i}].resource: missing")
+            raise FhirFormatError(with_source(source, Message("{where}: field entry[{i}].resource: missing",
+                                                              where=where, i=i)))
         raw = entry["resource"]
         rtype = raw.get("resourceType")
         if rtype not in USED_TYPES:
@@ -163,11 +182,12 @@ def read_ndjson_folder(folder: str | Path, progress=None) -> FhirRead:
     ``progress(done_bytes, total_bytes)`` is called as files are read (for a progress bar)."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise FhirFormatError(f"{folder}: not a folder")
+        raise FhirFormatError(with_source(folder, Message("not a folder")))
     groups = ndjson_files(folder)
     if "Patient" not in groups:
-        raise FhirFormatError(f"{folder}: no Patient NDJSON file (expected Patient.000.ndjson or Patient.ndjson; "
-                              f"found: {', '.join(sorted(groups)) or 'no .ndjson files'})")
+        raise FhirFormatError(with_source(folder, Message(
+            "no Patient NDJSON file (expected Patient.000.ndjson or Patient.ndjson; found: {found})",
+            found=", ".join(sorted(groups)) or Message("no .ndjson files"))))
     out = FhirRead([], str(folder))
     used = [p for t in USED_TYPES for p in groups.get(t, [])]
     for t, paths in groups.items():
@@ -184,14 +204,16 @@ def read_ndjson_folder(folder: str | Path, progress=None) -> FhirRead:
                 done += len(line)
                 if not line.strip():
                     continue
-                where = f"line {line_no}"
+                where = Message("line {line}", line=line_no)
                 try:
                     raw = json.loads(line.decode("utf-8"))
                 except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                    raise FhirFormatError(f"{path}: {where}: not valid JSON ({getattr(exc, 'msg', exc)})") from None
+                    raise FhirFormatError(with_source(path, Message("{where}: not valid JSON ({error})", where=where,
+                                                                    error=str(getattr(exc, "msg", exc))))) from None
                 if isinstance(raw, dict) and raw.get("resourceType") not in (rtype, None):
-                    raise FhirFormatError(f"{path}: {where}: field resourceType: {raw.get('resourceType')!r} "
-                                          f"in a {rtype} file")
+                    raise FhirFormatError(with_source(path, Message(
+                        "{where}: field resourceType: {found!r} in a {type} file", where=where,
+                        found=raw.get("resourceType"), type=rtype)))
                 out.resources.append(validate(raw, str(path), where))
                 if progress and line_no % 500 == 0:
                     progress(done, total)

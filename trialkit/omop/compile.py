@@ -27,6 +27,7 @@ from trialkit.criteria.units import convert
 from trialkit.errors import CandidateError
 from trialkit.omop.mapping import FieldMap, load_mapping, ucum_to_unit
 from trialkit.omop.source import OmopSource, OmopSourceError
+from trialkit.message import Message
 
 FEMALE, MALE = 8532, 8507
 
@@ -99,7 +100,7 @@ def person_values(src: OmopSource, fields: list[str], index_date: dt.date,
     for f in fields:
         fm = mapping.get(f)
         if fm is None:
-            pv.unmapped[f] = "no OMOP CDM mapping (data/omop/fields.csv): unknown for everyone"
+            pv.unmapped[f] = Message("no OMOP CDM mapping (data/omop/fields.csv): unknown for everyone")
         elif fm.cdm_table == "person":
             if fm.value == "age_at_index":
                 own[f] = _age(person, index_date)
@@ -114,7 +115,8 @@ def person_values(src: OmopSource, fields: list[str], index_date: dt.date,
     for fm in coded:
         if not ids.get(fm.field):
             codes = ", ".join(f"{v} {c}" for v, c in fm.codes)
-            pv.unresolved[fm.field] = f"{codes}: not in this database's concept table: unknown for everyone"
+            pv.unresolved[fm.field] = Message("{codes}: not in this database's concept table: unknown for everyone",
+                                              codes=codes)
         elif fm.cdm_table == "measurement":
             labs[fm.field] = (fm, ids[fm.field])
         else:
@@ -162,7 +164,7 @@ def _latest_measurements(src, labs: dict[str, tuple[FieldMap, list[int]]], index
     for f, (fm, ids) in labs.items():
         for i in ids:
             if i in owner:
-                raise OmopSourceError("data/omop/fields.csv: one measurement concept is mapped to two fields")
+                raise OmopSourceError(Message("data/omop/fields.csv: one measurement concept is mapped to two fields"))
             owner[i] = f
     earliest = index_date - dt.timedelta(days=max(fm.lookback_days for fm, _ in labs.values()))
     w = m.filter(m.measurement_concept_id.isin(sorted(owner)), m.value_as_number.notnull(),

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from trialkit.criteria.fields import FIELDS
 from trialkit.errors import TrialkitError
+from trialkit.message import Message
 
 MAPPING_PATH = Path(__file__).resolve().parents[2] / "data" / "omop" / "fields.csv"
 #: the ONE terminology table shared with the FHIR half (field -> LOINC / SNOMED codes, UCUM unit)
@@ -55,6 +56,11 @@ def load_terminology(path: str | Path = TERMINOLOGY_PATH) -> dict[str, list[tupl
     return out
 
 
+def _at(where: Message, column: str, reason: Message) -> Message:
+    """``"fields.csv: row 3: cdm_table: …"``."""
+    return Message("{where}: {column}: {reason}", where=where, column=column, reason=reason)
+
+
 def load_mapping(path: str | Path = MAPPING_PATH, terminology: str | Path = TERMINOLOGY_PATH
                  ) -> dict[str, FieldMap]:
     """The OMOP-only parts from ``path``; the codes from the shared terminology table (a field's own
@@ -64,30 +70,34 @@ def load_mapping(path: str | Path = MAPPING_PATH, terminology: str | Path = TERM
     path = Path(path)
     with path.open(newline="", encoding="utf-8") as fh:
         for i, row in enumerate(csv.DictReader(fh), start=2):
-            where = f"{path.name}: row {i}"
+            where = Message("{source}: row {row}", source=path.name, row=i)
             f = (row.get("field") or "").strip()
             if f not in FIELDS:
-                raise TrialkitError(f"{where}: field: {f!r} is not a candidate field")
+                raise TrialkitError(_at(where, "field", Message("{value!r} is not a candidate field", value=f)))
             table = (row.get("cdm_table") or "").strip()
             if table not in TABLES:
-                raise TrialkitError(f"{where}: cdm_table: {table!r} is not one of {sorted(TABLES)}")
+                raise TrialkitError(_at(where, "cdm_table", Message("{value!r} is not one of {choices}", value=table,
+                                                                    choices=str(sorted(TABLES)))))
             value = (row.get("value") or "").strip()
             if value not in VALUES[table]:
-                raise TrialkitError(f"{where}: value: {value!r} is not one of {sorted(VALUES[table])}")
+                raise TrialkitError(_at(where, "value", Message("{value!r} is not one of {choices}", value=value,
+                                                                choices=str(sorted(VALUES[table])))))
             absence = (row.get("absence") or "unknown").strip()
             if absence not in {"unknown", "no_while_observed"}:
-                raise TrialkitError(f"{where}: absence: {absence!r} (write unknown or no_while_observed)")
+                raise TrialkitError(_at(where, "absence", Message("{value!r} (write unknown or no_while_observed)",
+                                                                  value=absence)))
             lb = (row.get("lookback_days") or "").strip()
             try:
                 lookback = int(lb) if lb else DEFAULT_LOOKBACK_DAYS
             except ValueError:
-                raise TrialkitError(f"{where}: lookback_days: {lb!r} is not a whole number") from None
+                raise TrialkitError(_at(where, "lookback_days", Message("{value!r} is not a whole number",
+                                                                        value=lb))) from None
             own = ((row.get("vocabulary_id") or "").strip(), (row.get("concept_code") or "").strip())
             codes = tuple(terms.get(f) or ([own] if all(own) else []))
             if table != "person" and not codes:
-                raise TrialkitError(f"{where}: {f}: no code in data/terminology/fields.csv nor in this row")
+                raise TrialkitError(_at(where, f, Message("no code in data/terminology/fields.csv nor in this row")))
             if f in out:
-                raise TrialkitError(f"{where}: field: {f!r} mapped twice")
+                raise TrialkitError(_at(where, "field", Message("{value!r} mapped twice", value=f)))
             out[f] = FieldMap(f, table, codes,
                               (row.get("descendants") or "").strip().lower() == "yes", value, lookback, absence,
                               (row.get("note") or "").strip())

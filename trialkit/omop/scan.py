@@ -15,7 +15,9 @@ from trialkit.cohort.analysis import (CohortSummary, bound_targets, curve_from_p
 from trialkit.omop.compile import (PersonValues, bound_histogram_query, pattern_query, person_codes_query,
                                    person_values)
 from trialkit.omop.source import OmopSource, open_source
+from trialkit.criteria.fields import field_message
 from trialkit.i18n import N_  # progress words: the page says them in its language
+from trialkit.message import Message, word
 
 
 @dataclass
@@ -41,17 +43,22 @@ class OmopScan:
     def label(self) -> str:
         from trialkit.omop.synthetic import SYNTHETIC_LABEL
 
-        return f"{SYNTHETIC_LABEL}: {self.source.label}" if self.synthetic else f"OMOP CDM: {self.source.label}"
+        if self.synthetic:  # trialkit's own generated database: its file name, not the server's folders
+            name = self.source.label.removeprefix("duckdb:///").replace("\\", "/").rsplit("/", 1)[-1]
+            return Message("{synthetic}: {source}", synthetic=word(SYNTHETIC_LABEL), source=name)
+        return Message("OMOP CDM: {source}", source=self.source.label)
 
     def notes(self) -> list[str]:
         """An honest list of what was unknown, for how many persons, and why."""
-        out = [f"{f}: {why}" for f, why in {**self.values.unmapped, **self.values.unresolved}.items()]
+        out = [field_message(f, why) for f, why in {**self.values.unmapped, **self.values.unresolved}.items()]
         for f, k in self.unknown_values.items():
             if k:
-                out.append(f"{f}: no usable value for {k:,} of {self.summary.n:,} persons (unknown)")
+                out.append(field_message(f, Message("no usable value for {k} of {n} persons (unknown)", k=f"{k:,}",
+                                                    n=f"{self.summary.n:,}")))
         for f, concept, ucum, records in self.values.unconvertible:
-            out.append(f"{f}: {records:,} record(s) of concept {concept} with unit {ucum or '(none)'} "
-                       "cannot be converted: unknown when it is the latest value")
+            out.append(field_message(f, Message("{n} record(s) of concept {concept} with unit {unit} cannot be "
+                                                "converted: unknown when it is the latest value", n=f"{records:,}",
+                                                concept=concept, unit=ucum or Message("(none)"))))
         return out
 
     def curve(self, key: str, thresholds, overrides: dict[str, float] | None = None) -> dict[str, np.ndarray]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from trialkit.errors import TrialkitError
+from trialkit.errors import TrialkitError, with_source
+from trialkit.message import Message
 
 
 class OmopSourceError(TrialkitError):
@@ -30,9 +31,13 @@ class OmopSource:
                 return self.con.table(name, database=self.schema)
             return self.con.table(name)
         except Exception as exc:  # noqa: BLE001  (each backend raises its own type)
-            where = f"schema {self.schema!r} of " if self.schema else ""
-            raise OmopSourceError(f"{self.label}: no OMOP CDM table {name!r} in {where}this database "
-                                  f"({type(exc).__name__})") from None
+            if self.schema:
+                why = Message("no OMOP CDM table {name!r} in schema {schema!r} of this database ({error})",
+                              name=name, schema=self.schema, error=type(exc).__name__)
+            else:
+                why = Message("no OMOP CDM table {name!r} in this database ({error})", name=name,
+                              error=type(exc).__name__)
+            raise OmopSourceError(with_source(self.label, why)) from None
 
     def has_table(self, name: str) -> bool:
         try:
@@ -80,6 +85,10 @@ def _spark():
     return ibis.pyspark.connect(session)
 
 
+def _no_schema(schema: str) -> Message:
+    return Message("no schema {schema!r} (give the CDM schema with --cdm-schema)", schema=schema)
+
+
 def open_source(source: str, cdm_schema: str | None = None, engine: str | None = None) -> OmopSource:
     """``engine="spark"`` reads a parquet folder with Spark in local mode instead of DuckDB."""
     import ibis
@@ -90,13 +99,15 @@ def open_source(source: str, cdm_schema: str | None = None, engine: str | None =
     if s.startswith("duckdb://"):
         path = s[len("duckdb:///"):] if s.startswith("duckdb:///") else ""
         if not path:
-            raise OmopSourceError(f"{s}: write duckdb:///relative/path.duckdb or duckdb:////absolute/path.duckdb")
+            raise OmopSourceError(with_source(s, Message("write duckdb:///relative/path.duckdb or "
+                                                         "duckdb:////absolute/path.duckdb")))
         if not Path(path).is_file():
-            raise OmopSourceError(f"{s}: no DuckDB file at {path}")
+            raise OmopSourceError(with_source(s, Message("no DuckDB file at {path}", path=path)))
         try:
             con = _duckdb(path, read_only=True)
         except Exception as exc:  # noqa: BLE001
-            raise OmopSourceError(f"{s}: cannot open as DuckDB ({str(exc).splitlines()[0]})") from None
+            raise OmopSourceError(with_source(s, Message("cannot open as DuckDB ({error})",
+                                                         error=str(exc).splitlines()[0]))) from None
         src = OmopSource(con, "duckdb", s, cdm_schema)
     elif s.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
         from sqlalchemy.engine import make_url
@@ -107,26 +118,29 @@ def open_source(source: str, cdm_schema: str | None = None, engine: str | None =
             con = ibis.postgres.connect(host=u.host or "localhost", port=u.port or 5432, user=u.username,
                                         password=u.password, database=u.database)
         except Exception as exc:  # noqa: BLE001
-            raise OmopSourceError(f"{label}: cannot connect ({str(exc).strip().splitlines()[0]})") from None
+            raise OmopSourceError(with_source(label, Message("cannot connect ({error})",
+                                                             error=str(exc).strip().splitlines()[0]))) from None
         src = OmopSource(con, "postgres", label, cdm_schema)
         if cdm_schema and cdm_schema not in set(con.list_databases()):
-            raise OmopSourceError(f"{label}: no schema {cdm_schema!r} (give the CDM schema with --cdm-schema)")
+            raise OmopSourceError(with_source(label, _no_schema(cdm_schema)))
     else:
         folder = Path(s)
         if not folder.is_dir():
-            raise OmopSourceError(f"{s}: not a duckdb:/// URL, a PostgreSQL URL or a folder of OMOP parquet files")
+            raise OmopSourceError(with_source(s, Message("not a duckdb:/// URL, a PostgreSQL URL or a folder of OMOP "
+                                                         "parquet files")))
         files = {p.stem.lower(): p for p in folder.glob("*.parquet") if not p.name.startswith("._")}
         if "person" not in files:
-            raise OmopSourceError(f"{s}: not an OMOP folder (no person.parquet among "
-                                  f"{len(files)} parquet file(s))")
+            raise OmopSourceError(with_source(s, Message("not an OMOP folder (no person.parquet among {n} parquet "
+                                                         "file(s))", n=len(files))))
         if engine == "spark":
             try:
                 con = _spark()
             except ImportError:
-                raise OmopSourceError(f"spark:{s}: PySpark is not installed (pip install pyspark; it needs a "
-                                      "Java runtime)") from None
+                raise OmopSourceError(with_source(f"spark:{s}", Message(
+                    "PySpark is not installed (pip install pyspark; it needs a Java runtime)"))) from None
             except Exception as exc:  # noqa: BLE001  (no Java: PySpark's gateway error)
-                raise OmopSourceError(f"spark:{s}: Spark cannot start ({str(exc).strip().splitlines()[0]})") from None
+                raise OmopSourceError(with_source(f"spark:{s}", Message(
+                    "Spark cannot start ({error})", error=str(exc).strip().splitlines()[0]))) from None
         else:
             con = _duckdb()
         for name, p in files.items():
@@ -135,6 +149,6 @@ def open_source(source: str, cdm_schema: str | None = None, engine: str | None =
                          None)
     if src.kind == "duckdb" and cdm_schema:
         if cdm_schema not in set(src.con.list_databases()):
-            raise OmopSourceError(f"{src.label}: no schema {cdm_schema!r} (give the CDM schema with --cdm-schema)")
+            raise OmopSourceError(with_source(src.label, _no_schema(cdm_schema)))
     src.table("person")
     return src

@@ -29,8 +29,9 @@ import pandas as pd
 
 from trialkit.cohort.params import default_params
 from trialkit.cohort.simulate import _rng, simulate
+from trialkit.i18n import N_
 
-SYNTHETIC_LABEL = "SYNTHETIC OMOP CDM (trialkit's seeded generator; no real person)"
+SYNTHETIC_LABEL = N_("SYNTHETIC OMOP CDM (trialkit's seeded generator; no real person)")
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "omop_synthetic.duckdb"
 INDEX_DATE = dt.date(2026, 1, 1)
 FIELDS = ("age", "bmi", "hemoglobin", "platelets", "fsh", "recurrent_miscarriage")

@@ -72,7 +72,8 @@ def show(name: str, value) -> str:
 
 def column(name: str, cells, row) -> tuple[object, list[str]]:
     """A CSV column of strings -> the engine frame's column; ``row(i)`` numbers the i-th cell for the
-    problems (``row N: name: …``). Uses the same words as :func:`parse`."""
+    problems (``row N: name: …``; past each check's first ``DETAILED_PROBLEMS`` a ``None`` that only counts).
+    Uses the same words as :func:`parse`."""
     s = cells.astype(str).str.strip()
     low = s.str.lower()
     missing = low.isin(UNKNOWN_WORDS).to_numpy()

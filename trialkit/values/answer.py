@@ -3,9 +3,10 @@
 (yes = the condition asked about holds); canonical written form ``yes``/``no``."""
 from __future__ import annotations
 
+from trialkit.message import Message
 from trialkit.values import yesno
 
-WHAT = "yes or no (the clinician's answer to the criterion's judgment question)"
+WHAT = Message("yes or no (the clinician's answer to the criterion's judgment question)")
 
 
 def parse(key: str, value) -> bool | None:

@@ -12,7 +12,9 @@ import re
 import numpy as np
 import pandas as pd
 
+from trialkit.criteria.fields import cell_problems, field_message, reason_of, row_problem
 from trialkit.errors import CandidateError
+from trialkit.message import Message
 from trialkit.values.words import UNKNOWN_WORDS, is_unknown
 
 NONE_WORDS = frozenset({"none", "negative", "neg"})
@@ -28,7 +30,8 @@ def _codes(spec, items) -> frozenset[str]:
     for it in items:
         code = str(it).strip().upper().removeprefix("HPV").strip("-_ ")
         if not re.fullmatch(spec.code_pattern, code):
-            raise CandidateError(f"{spec.name}: {str(it).strip()!r} is not a type code (write e.g. 16,52)")
+            raise CandidateError(field_message(spec.name, Message(
+                "{value!r} is not a type code (write e.g. 16,52)", value=str(it).strip())))
         out.add(str(int(code)) if code.isdigit() else code)
     return frozenset(out)
 
@@ -61,7 +64,7 @@ def column(name, spec, low: pd.Series, missing, row):
     """A CSV column -> a categorical of :func:`frame_text` values; each distinct cell is parsed once."""
     uniq, inv = np.unique(low.to_numpy(dtype=str), return_inverse=True)
     mapped: list[object] = []
-    bad: dict[int, str] = {}
+    bad: dict[int, object] = {}
     for j, u in enumerate(uniq):
         if u.strip() in UNKNOWN_WORDS:
             mapped.append(None)
@@ -69,9 +72,9 @@ def column(name, spec, low: pd.Series, missing, row):
         try:
             mapped.append(frame_text(parse(spec, u)))
         except CandidateError as exc:
-            bad[j] = str(exc).split(": ", 1)[-1]
+            bad[j] = reason_of(exc)
             mapped.append(None)
-    problems = [f"row {row(int(i))}: {name}: {bad[int(inv[i])]}" for i in np.flatnonzero(np.isin(inv, list(bad)))]
+    problems = cell_problems(np.flatnonzero(np.isin(inv, list(bad))), lambda i: row_problem(row(i), name, bad[int(inv[i])]))
     cats = sorted({m for m in mapped if m is not None})
     pos = {c: k for k, c in enumerate(cats)}
     code_of = np.array([pos[m] if m is not None else -1 for m in mapped], dtype=np.int64)

@@ -13,9 +13,11 @@ import re
 import numpy as np
 import pandas as pd
 
-from trialkit.criteria.fields import format_number
-from trialkit.criteria.units import convert, to_canonical
+from trialkit.criteria.fields import (DETAILED_PROBLEMS, cell_problems, field_message, format_number, reason_of,
+                                      row_problem)
+from trialkit.criteria.units import convert, not_a_number, not_whole, to_canonical
 from trialkit.errors import CandidateError
+from trialkit.message import Message
 from trialkit.values.words import is_unknown
 
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+))\s*(.*?)\s*$")
@@ -25,8 +27,14 @@ def parse(spec, value) -> float | None:
     if is_unknown(value):
         return None
     if isinstance(value, bool):
-        raise CandidateError(f"{spec.name}: {value!r} is not a number")
+        raise CandidateError(field_message(spec.name, not_a_number(value)))
     return to_canonical(spec, value)
+
+
+def _not_finite(value, allow_never: bool) -> Message:
+    if allow_never:
+        return Message("{value!r} is not a finite number (write 'never')", value=value)
+    return Message("{value!r} is not a finite number", value=value)
 
 
 def write(spec, value: float) -> str:
@@ -56,7 +64,7 @@ def column(name, spec, s: pd.Series, low: pd.Series, missing: np.ndarray, row,
         nums = pd.to_numeric(parts[0].str.replace(",", ".", regex=False), errors="coerce").to_numpy(
             dtype=np.float64, na_value=np.nan)
         units = parts[1].fillna("").to_numpy(dtype=object)
-        factors: dict[str, float | str] = {}
+        factors: dict[str, object] = {}  # a factor, or why the unit is refused
         for u in pd.unique(units):
             if u == "":
                 factors[u] = 1.0
@@ -64,27 +72,30 @@ def column(name, spec, s: pd.Series, low: pd.Series, missing: np.ndarray, row,
             try:
                 factors[u] = convert(spec, 1.0, u)
             except CandidateError as exc:
-                factors[u] = str(exc).split(": ", 1)[-1]
+                factors[u] = reason_of(exc)
+        written = 0  # problems of this check written out (rows ascending); the rest are counted as None
+
+        def add(make) -> None:
+            nonlocal written
+            problems.append(make() if written < DETAILED_PROBLEMS else None)
+            written += 1
+
         for pos, i in enumerate(idx):
             if np.isinf(fast[i]):
-                problems.append(f"row {row(int(i))}: {name}: {s.iloc[i]!r} is not a finite number"
-                                + (" (write 'never')" if spec.allow_never else ""))
+                add(lambda i=i: row_problem(row(int(i)), name, _not_finite(s.iloc[i], spec.allow_never)))
                 continue
             if np.isnan(nums[pos]):
-                problems.append(f"row {row(int(i))}: {name}: {s.iloc[i]!r} is not a number"
-                                + (" (or 'never')" if spec.allow_never else ""))
+                add(lambda i=i: row_problem(row(int(i)), name, not_a_number(s.iloc[i], spec.allow_never)))
                 continue
             f = factors[units[pos]]
-            if isinstance(f, str):
-                problems.append(f"row {row(int(i))}: {name}: {f}")
+            if not isinstance(f, float):
+                add(lambda i=i, f=f: row_problem(row(int(i)), name, f))
                 continue
             out[i] = float(f"{nums[pos] * f:.12g}")
-    for i in np.flatnonzero(out < 0):
-        problems.append(f"row {row(int(i))}: {name}: {s.iloc[i]!r} is negative")
+    problems += cell_problems(np.flatnonzero(out < 0), lambda i: row_problem(
+        row(i), name, Message("{value!r} is negative", value=s.iloc[i])))
     if spec.integer:
         with np.errstate(invalid="ignore"):
             frac = np.isfinite(out) & (out != np.floor(out))
-        for i in np.flatnonzero(frac):
-            problems.append(f"row {row(int(i))}: {name}: {s.iloc[i]!r} is not a whole number "
-                            f"({spec.label} is a count)")
+        problems += cell_problems(np.flatnonzero(frac), lambda i: row_problem(row(i), name, not_whole(s.iloc[i], spec)))
     return out, problems

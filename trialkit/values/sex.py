@@ -8,7 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from trialkit.criteria.fields import cell_problems, field_message, row_problem
 from trialkit.errors import CandidateError
+from trialkit.message import Message
 from trialkit.values.words import is_unknown
 
 WORDS = {"female": "female", "f": "female", "woman": "female", "women": "female",
@@ -21,8 +23,12 @@ def parse(spec, value) -> str | None:
         return None
     s = str(value).strip().lower()
     if s not in WORDS:
-        raise CandidateError(f"{spec.name}: {value!r} is not female or male")
+        raise CandidateError(field_message(spec.name, _not_a_sex(value)))
     return WORDS[s]
+
+
+def _not_a_sex(value) -> Message:
+    return Message("{value!r} is not female or male", value=value)
 
 
 def write(spec, value: str) -> str:
@@ -36,8 +42,8 @@ def show(spec, value: str) -> str:
 def column(name, low, missing, raw, row):
     mapped = low.map(WORDS)
     ok = mapped.notna().to_numpy()
-    problems = [f"row {row(int(i))}: {name}: {raw.iloc[i]!r} is not female or male"
-                for i in np.flatnonzero(~(ok | missing))]
+    problems = cell_problems(np.flatnonzero(~(ok | missing)),
+                             lambda i: row_problem(row(i), name, _not_a_sex(raw.iloc[i])))
     female, male = (mapped == "female").to_numpy(), (mapped == "male").to_numpy()
     codes = np.where(female, 0, np.where(male, 1, -1)).astype(np.int8)
     return pd.Categorical.from_codes(codes, categories=CATEGORIES), problems
