@@ -132,16 +132,22 @@ def _value(value: object, lang: str) -> object:
 
 def _render(msgid: str, values: Mapping[str, object] | None, context: str | None, plural: str | None,
             n: int | None, lang: str) -> str:
-    with language(lang):
-        if plural is not None:
-            template = ngettext(msgid, plural, n if n is not None else 1)
-        elif context is not None:
-            template = pgettext(context, msgid)
-        else:
-            template = gettext(msgid)
+    if lang == DEFAULT_LANGUAGE:  # the source language: the message ids are its words (no catalog lookup)
+        template = msgid if plural is None or n == 1 else plural
         if values is None:
             return template
         words = {k: _value(v, lang) for k, v in values.items()}
+    else:
+        with language(lang):
+            if plural is not None:
+                template = ngettext(msgid, plural, n if n is not None else 1)
+            elif context is not None:
+                template = pgettext(context, msgid)
+            else:
+                template = gettext(msgid)
+            if values is None:
+                return template
+            words = {k: _value(v, lang) for k, v in values.items()}
     try:
         return template.format(**words)
     except (KeyError, IndexError, ValueError):

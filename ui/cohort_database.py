@@ -139,7 +139,7 @@ def render(trial, ruleset, rules_fp: tuple, assume: str | None):
     m[1].metric(_("Eligible"), show(s.eligible))
     m[2].metric(_("Needs review"), show(s.needs_review))
     m[3].metric(_("Ineligible"), show(s.ineligible))
-    notes = res.notes()
+    notes = res.notes(suppress=common.is_demo())  # small counts read "<5" in demo mode
     if notes:
         unknown_fields = len(res.values.unmapped) + len(res.values.unresolved)
         st.warning(_("{n} of the rules' fields have no value in this database (unknown for everyone: their criteria "

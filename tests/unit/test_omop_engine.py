@@ -74,6 +74,20 @@ def test_values_equal_the_generators_truth(synthetic):
     assert any(u == "%" for _, _, u, _ in r.values.unconvertible)
     assert any("cannot be converted" in n for n in r.notes())
     assert r.synthetic and "SYNTHETIC" in r.label
+    assert synthetic.path.name in r.label and str(synthetic.path.parent) not in r.label  # no server folders
+
+
+def test_notes_hide_small_counts_in_demo_mode(synthetic):
+    import dataclasses
+
+    rs = load_ruleset(resolve_trial("NCT07176143"))
+    r = scan(rs, f"duckdb:///{synthetic.path}", index_date=synthetic.index_date)
+    field = next(iter(r.unknown_values))
+    small = dataclasses.replace(r, unknown_values={**r.unknown_values, field: 3})
+    assert any(f"no usable value for 3 of {r.summary.n:,} persons" in n for n in small.notes())
+    hidden = small.notes(suppress=True)
+    assert not any("for 3 of" in n for n in hidden)
+    assert any(f"no usable value for <5 of {r.summary.n:,} persons" in n for n in hidden)
 
 
 def test_sql_parses_in_other_dialects_and_matches_snapshot(synthetic):

@@ -16,6 +16,7 @@ from trialkit.omop.compile import (PersonValues, bound_histogram_query, pattern_
                                    person_values)
 from trialkit.omop.source import OmopSource, open_source
 from trialkit.criteria.fields import field_message
+from trialkit.disclosure import Count
 from trialkit.i18n import N_  # progress words: the page says them in its language
 from trialkit.message import Message, word
 
@@ -48,16 +49,20 @@ class OmopScan:
             return Message("{synthetic}: {source}", synthetic=word(SYNTHETIC_LABEL), source=name)
         return Message("OMOP CDM: {source}", source=self.source.label)
 
-    def notes(self) -> list[str]:
-        """An honest list of what was unknown, for how many persons, and why."""
+    def notes(self, *, suppress: bool = False) -> list[str]:
+        """An honest list of what was unknown, for how many persons, and why. With ``suppress`` (demo mode)
+        counts from 1 to 4 read "<5", as every count on a demo screen does (:mod:`trialkit.disclosure`)."""
+        def show(k: int) -> str:
+            return str(Count(k, suppress=suppress))
+
         out = [field_message(f, why) for f, why in {**self.values.unmapped, **self.values.unresolved}.items()]
         for f, k in self.unknown_values.items():
             if k:
-                out.append(field_message(f, Message("no usable value for {k} of {n} persons (unknown)", k=f"{k:,}",
-                                                    n=f"{self.summary.n:,}")))
+                out.append(field_message(f, Message("no usable value for {k} of {n} persons (unknown)", k=show(k),
+                                                    n=show(self.summary.n))))
         for f, concept, ucum, records in self.values.unconvertible:
             out.append(field_message(f, Message("{n} record(s) of concept {concept} with unit {unit} cannot be "
-                                                "converted: unknown when it is the latest value", n=f"{records:,}",
+                                                "converted: unknown when it is the latest value", n=show(records),
                                                 concept=concept, unit=ucum or Message("(none)"))))
         return out
 
