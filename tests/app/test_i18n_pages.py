@@ -200,6 +200,32 @@ def test_page_has_no_english_interface_string_in_chinese(apptest, page, trial):
 COHORT_TABS = ("Funnel", "Who each criterion excludes", "What if", "Eligible vs whole cohort", "Per-patient results")
 
 
+#: Other pages' lazy tabs (issue 13, page load: only the open tab runs): page -> (session key, English labels).
+LAZY_TABS = {
+    "pages/5_Enrollment.py": ("enrollment_tab", ("Over time", "By arm", "Screen failures", "CONSORT flow",
+                                                 "Downloads", "Import a log", "Audit trail")),
+}
+
+
+@pytest.mark.parametrize("trial", SEED_IDS)
+@pytest.mark.parametrize("page", list(LAZY_TABS))
+def test_every_lazy_tab_in_chinese(apptest, page, trial):
+    """The walk above sees a lazy tab bar's first tab only: open each tab in Chinese."""
+    from trialkit import i18n
+
+    key, labels = LAZY_TABS[page]
+    with i18n.language("zh"):
+        at = apptest(page, trial=trial, lang="zh")
+        corpus = page_corpus(trial)
+        bad = []
+        for label in [i18n.gettext(t) for t in labels]:
+            at.session_state[key] = label
+            at.run()
+            assert not at.exception, (label, [e.value for e in at.exception])
+            bad += [f"[{label}] {b}" for b in untranslated(interface_texts(at.main), corpus)]
+    assert not bad, f"{len(bad)} English interface strings on {page} with lang=zh:\n" + "\n".join(bad[:60])
+
+
 @pytest.mark.parametrize("trial", SEED_IDS)
 def test_every_cohort_tab_and_source_in_chinese(apptest, trial):
     """The Cohort page's tabs are lazy (only the open one runs), so the walk above sees the first tab only:
