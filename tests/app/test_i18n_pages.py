@@ -226,6 +226,32 @@ def test_every_lazy_tab_in_chinese(apptest, page, trial):
     assert not bad, f"{len(bad)} English interface strings on {page} with lang=zh:\n" + "\n".join(bad[:60])
 
 
+#: Lazy expanders and popovers (built only while open): page -> session keys of their open state.
+LAZY_PANELS = {
+    "pages/2_Criteria.py": ("rr_open", "note_{trial}_I1_open"),
+    "pages/1_Overview.py": ("note_{trial}_key_facts_open",),
+}
+
+
+@pytest.mark.parametrize("trial", SEED_IDS)
+@pytest.mark.parametrize("page", list(LAZY_PANELS))
+def test_every_lazy_panel_in_chinese(apptest, page, trial):
+    """The walk above sees closed lazy panels as their labels only: open them (all at once) in Chinese."""
+    from trialkit import i18n
+
+    with i18n.language("zh"):
+        at = apptest(page, trial=trial, lang="zh")
+        before = len(interface_texts(at.main))
+        for key in LAZY_PANELS[page]:
+            at.session_state[key.format(trial=trial)] = True
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        texts = interface_texts(at.main)
+        assert len(texts) > before, "opening the panels drew nothing"
+        bad = untranslated(texts, page_corpus(trial))
+    assert not bad, f"{len(bad)} English interface strings on {page} with lang=zh:\n" + "\n".join(bad[:60])
+
+
 @pytest.mark.parametrize("trial", SEED_IDS)
 def test_every_cohort_tab_and_source_in_chinese(apptest, trial):
     """The Cohort page's tabs are lazy (only the open one runs), so the walk above sees the first tab only:
