@@ -230,6 +230,7 @@ def test_every_lazy_tab_in_chinese(apptest, page, trial):
 LAZY_PANELS = {
     "pages/2_Criteria.py": ("rr_open", "note_{trial}_I1_open"),
     "pages/1_Overview.py": ("note_{trial}_key_facts_open",),
+    "pages/7_Forecast.py": ("fc_details", "fc_calibration"),
 }
 
 
