@@ -232,6 +232,8 @@ LAZY_PANELS = {
     "pages/1_Overview.py": ("note_{trial}_key_facts_open",),
     "pages/7_Forecast.py": ("fc_details", "fc_calibration"),
 }
+#: Pages that stop before their lazy panels for a trial (NCT06610773 states no enrollment target to forecast).
+NO_PANELS = {("pages/7_Forecast.py", "NCT06610773")}
 
 
 @pytest.mark.parametrize("trial", SEED_IDS)
@@ -240,6 +242,8 @@ def test_every_lazy_panel_in_chinese(apptest, page, trial):
     """The walk above sees closed lazy panels as their labels only: open them (all at once) in Chinese."""
     from trialkit import i18n
 
+    if (page, trial) in NO_PANELS:
+        pytest.skip(f"{page} stops before its panels for {trial}")
     with i18n.language("zh"):
         at = apptest(page, trial=trial, lang="zh")
         before = len(interface_texts(at.main))
