@@ -204,6 +204,7 @@ COHORT_TABS = ("Funnel", "Who each criterion excludes", "What if", "Eligible vs 
 LAZY_TABS = {
     "pages/5_Enrollment.py": ("enrollment_tab", ("Over time", "By arm", "Screen failures", "CONSORT flow",
                                                  "Downloads", "Import a log", "Audit trail")),
+    "pages/6_Sites.py": ("sites_tab", ("Ranking of site rates", "Activation timeline", "Map of the log's sites")),
 }
 
 
