@@ -94,16 +94,12 @@ tabs = st.tabs([_("Over time"), _("By arm"), _("Screen failures"), _("CONSORT fl
                 _("Audit trail")], key=TAB_KEY, on_change="rerun")
 
 
-def is_open(tab) -> bool:
-    return tab.open is not False  # None: state tracking off (every tab runs)
-
-
-if is_open(tabs[0]):
+if common.is_open(tabs[0]):
     with tabs[0]:
         fig = charts.cumulative_enrollment_figure(log.participants, summary["target"], as_of=today, simulated=demo)
         st.plotly_chart(fig, width="stretch", key="cum")
 
-if is_open(tabs[1]):
+if common.is_open(tabs[1]):
     with tabs[1]:
         if summary["by_arm"]:
             st.plotly_chart(charts.arm_figure(summary, fmt=fmt), width="stretch", key="arms")
@@ -115,13 +111,13 @@ if is_open(tabs[1]):
         else:
             st.caption(_("No participant enrolled yet."))
 
-if is_open(tabs[2]):
+if common.is_open(tabs[2]):
     with tabs[2]:
         st.plotly_chart(charts.screen_fail_figure(summary, trial, fmt=fmt), width="stretch", key="sf")
         st.caption(_("A participant who failed several criteria counts under each. Screen failures with no "
                      "criterion recorded: {n}.").format(n=fmt(summary['screen_failed_without_criteria'])))
 
-if is_open(tabs[3]):
+if common.is_open(tabs[3]):
     with tabs[3]:
         st.plotly_chart(consort_figure(summary, fmt=fmt), width="stretch", key="consort",
                         config={"displayModeBar": False})
@@ -160,7 +156,7 @@ def import_uploads(up_p, up_s, replace: bool) -> None:
         problems_file=f"{trial.nct_id}_import_problems.txt")
 
 
-if is_open(tabs[4]):
+if common.is_open(tabs[4]):
     with tabs[4]:
         if log.source is None:
             st.caption(_("Nothing to download: no log yet."))
@@ -192,7 +188,7 @@ if is_open(tabs[4]):
                                    file_name=f"{trial.nct_id}_participants{suffix}.csv", mime="text/csv",
                                    icon=":material/download:")
 
-if is_open(tabs[5]):
+if common.is_open(tabs[5]):
     with tabs[5]:
         st.markdown(_("Two CSV files: **participants.csv** (one row per screened participant) and **sites.csv** (one "
                     "row per site). The import is all or nothing: any bad row refuses both files, every problem is "
@@ -237,7 +233,7 @@ if is_open(tabs[5]):
                 import_uploads(up_p, up_s, replace)
         enrollment_import.sdtm_section(trial, log, flash_key=FLASH_KEY, max_bytes=MAX_UPLOAD_BYTES)
 
-if is_open(tabs[6]):
+if common.is_open(tabs[6]):
     with tabs[6]:
         trail = read_audit(loaders.engine(), trial.nct_id)
         if trail.empty:

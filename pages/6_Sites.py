@@ -111,7 +111,7 @@ else:
     # Plotly figure here instead of three; a click on a tab reruns the page with it open (session key below).
     t_rank, t_timeline, t_map = st.tabs([_("Ranking of site rates"), _("Activation timeline"),
                                          _("Map of the log's sites")], key="sites_tab", on_change="rerun")
-    if t_rank.open is not False:  # None: state tracking off (every tab runs)
+    if common.is_open(t_rank):
         with t_rank:
             ranked = ranking(table)
             if ranked.empty:
@@ -122,11 +122,11 @@ else:
                              "Poisson–gamma model, Anisimov & Fedorov 2007) so that one lucky month does not top "
                              "the list; bars are 90% credible intervals.")
                            + (sentence_separator() + _("Top 40 shown; the CSV has all.") if len(ranked) > 40 else ""))
-    if t_timeline.open is not False:
+    if common.is_open(t_timeline):
         with t_timeline:
             st.plotly_chart(charts.activation_timeline_figure(view, as_of=today, simulated=demo), width="stretch",
                             key="timeline")
-    if t_map.open is not False:
+    if common.is_open(t_map):
         with t_map:
             geo = attach_registry_coordinates(table, trial).dropna(subset=["latitude", "longitude"])
             if len(geo):

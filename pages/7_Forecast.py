@@ -207,7 +207,7 @@ with right:
 # open (opening one reruns the page), so a first visit draws one figure; the session keys hold their state.
 details = st.expander(_("Model details: fitted parameters and sites"), icon=":material/query_stats:",
                       key="fc_details", on_change="rerun")
-if details.open is not False:  # None: state tracking off (always built)
+if common.is_open(details):
     with details:
         st.dataframe(pd.DataFrame({_("Parameter"): list(f.params), _("Value"): [str(v) for v in f.params.values()]}),
                      hide_index=True, width="stretch")
@@ -225,7 +225,7 @@ if details.open is not False:  # None: state tracking off (always built)
 # -- calibration ------------------------------------------------------------------------------------------
 calibration = st.expander(_("Calibration: how often did past bands hold?"), icon=":material/fact_check:",
                           key="fc_calibration", on_change="rerun")
-if calibration.open is not False:
+if common.is_open(calibration):
     with calibration:
         with st.spinner(_("Refitting at past dates of the log…")):
             b = _backtest(NCT, fp, target, arms, plan_key, DEFAULT_SEED, current_language())

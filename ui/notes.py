@@ -152,7 +152,7 @@ def note_button(nct_id: str, target: str, by_target: dict[str, list[notes_mod.No
         st.session_state[key] = True
     pop = st.popover(label, icon=":material/edit_note:", key=key, on_change="rerun",
                      help=_("Private notes on {target}").format(target=notes_mod.display_label(target)))
-    if pop.open is not False:  # None: state tracking off (the editor is always built)
+    if common.is_open(pop):
         with pop:
             note_editor(nct_id, target, items)
 

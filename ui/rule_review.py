@@ -69,7 +69,7 @@ def review_panel(trial) -> None:
     box = st.expander(_("Review rules · {reviewed} of {total} criteria reviewed").format(
         reviewed=common.show_count(ruleset.reviewed_count), total=common.show_count(ruleset.total)),
         icon=":material/rule:", key=PANEL_KEY, on_change="rerun")
-    if box.open is False:
+    if not common.is_open(box):
         return
     with box:
         _panel(trial, ruleset)
