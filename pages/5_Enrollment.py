@@ -87,33 +87,43 @@ else:
                + (sentence_separator() + _("Counts below 5 are shown as \u201c<5\u201d (demo mode).")
                   if common.is_demo() else ""))
 
-tabs = st.tabs([_("Over time"), _("By arm"), _("Screen failures"), _("CONSORT flow"), _("Downloads"), _("Import a log"), _("Audit trail")])
+# Lazy tabs (issue 13, page load): only the open tab's content is built and sent, so a first visit draws one
+# Plotly figure instead of four and loads no table, uploader or download code it does not show; a click on a
+# tab reruns the page with that tab open (its choice is kept in the session under TAB_KEY).
+TAB_KEY = "enrollment_tab"
+tabs = st.tabs([_("Over time"), _("By arm"), _("Screen failures"), _("CONSORT flow"), _("Downloads"), _("Import a log"),
+                _("Audit trail")], key=TAB_KEY, on_change="rerun")
 
-with tabs[0]:
-    fig = charts.cumulative_enrollment_figure(log.participants, summary["target"], as_of=today, simulated=demo)
-    st.plotly_chart(fig, width="stretch", key="cum")
 
-with tabs[1]:
-    if summary["by_arm"]:
-        st.plotly_chart(charts.arm_figure(summary, fmt=fmt), width="stretch", key="arms")
-        if not trial.arm_labels:
-            st.caption(_("{nct_id}'s registry record lists no arm groups; the labels come from the log "
-                         "(the demo log's single label is simulated).").format(nct_id=trial.nct_id) if demo else
-                       _("{nct_id}'s registry record lists no arm groups; the labels come from the log.").format(
-                           nct_id=trial.nct_id))
-    else:
-        st.caption(_("No participant enrolled yet."))
+if common.is_open(tabs[0]):
+    with tabs[0]:
+        fig = charts.cumulative_enrollment_figure(log.participants, summary["target"], as_of=today, simulated=demo)
+        st.plotly_chart(fig, width="stretch", key="cum")
 
-with tabs[2]:
-    st.plotly_chart(charts.screen_fail_figure(summary, trial, fmt=fmt), width="stretch", key="sf")
-    st.caption(_("A participant who failed several criteria counts under each. Screen failures with no "
-                 "criterion recorded: {n}.").format(n=fmt(summary['screen_failed_without_criteria'])))
+if common.is_open(tabs[1]):
+    with tabs[1]:
+        if summary["by_arm"]:
+            st.plotly_chart(charts.arm_figure(summary, fmt=fmt), width="stretch", key="arms")
+            if not trial.arm_labels:
+                st.caption(_("{nct_id}'s registry record lists no arm groups; the labels come from the log "
+                             "(the demo log's single label is simulated).").format(nct_id=trial.nct_id) if demo else
+                           _("{nct_id}'s registry record lists no arm groups; the labels come from the log.").format(
+                               nct_id=trial.nct_id))
+        else:
+            st.caption(_("No participant enrolled yet."))
 
-with tabs[3]:
-    st.plotly_chart(consort_figure(summary, fmt=fmt), width="stretch", key="consort",
-                    config={"displayModeBar": False})
-    st.caption(_("Every box is counted from the same log as the tiles above: assessed = excluded + still in "
-               "screening + allocated; excluded = not meeting criteria + declined + other reasons."))
+if common.is_open(tabs[2]):
+    with tabs[2]:
+        st.plotly_chart(charts.screen_fail_figure(summary, trial, fmt=fmt), width="stretch", key="sf")
+        st.caption(_("A participant who failed several criteria counts under each. Screen failures with no "
+                     "criterion recorded: {n}.").format(n=fmt(summary['screen_failed_without_criteria'])))
+
+if common.is_open(tabs[3]):
+    with tabs[3]:
+        st.plotly_chart(consort_figure(summary, fmt=fmt), width="stretch", key="consort",
+                        config={"displayModeBar": False})
+        st.caption(_("Every box is counted from the same log as the tiles above: assessed = excluded + still in "
+                   "screening + allocated; excluded = not meeting criteria + declined + other reasons."))
 
 boxes = consort_boxes(summary)
 consort_rows = [{"stage": b.stage, "box": b.title, "arm": b.arm or "", "n": b.n} for b in boxes]
@@ -147,95 +157,100 @@ def import_uploads(up_p, up_s, replace: bool) -> None:
         problems_file=f"{trial.nct_id}_import_problems.txt")
 
 
-with tabs[4]:
-    if log.source is None:
-        st.caption(_("Nothing to download: no log yet."))
-    else:
-        st.caption(_("Each file holds what this page shows, and says it is simulated demo data (a `data` column / "
-                     "a `data_label` key).") if demo else _("Each file holds what this page shows."))
-        out = dict(summary, data_label=storage.DEMO_LABEL) if demo else summary
-        c1, c2, c3 = st.columns(3)
-        c1.download_button(_("Summary and KPIs (JSON)"), json.dumps(out, indent=2, default=str).encode(),
-                           file_name=f"{trial.nct_id}_enrollment_summary{suffix}.json", mime="application/json",
-                           icon=":material/download:")
-        c2.download_button(_("CONSORT flow (CSV)"), lambda: to_csv(pd.DataFrame(consort_rows)),
-                           file_name=f"{trial.nct_id}_consort{suffix}.csv", mime="text/csv",
-                           icon=":material/download:")
-        crit = pd.DataFrame([{"criterion": c, "text": (trial.criterion(c).text if trial.criterion(c) else None),
-                              "screen_failures": n} for c, n in summary["screen_fail_by_criterion"].items()],
-                            columns=["criterion", "text", "screen_failures"])
-        c3.download_button(_("Screen failures by criterion (CSV)"), lambda: to_csv(crit),
-                           file_name=f"{trial.nct_id}_screen_failures{suffix}.csv", mime="text/csv",
-                           icon=":material/download:")
-        if common.is_demo():
-            st.caption(_("Participant-level rows are not offered in demo mode."))
+if common.is_open(tabs[4]):
+    with tabs[4]:
+        if log.source is None:
+            st.caption(_("Nothing to download: no log yet."))
         else:
-            st.download_button(_("Participant log (CSV, pseudonymous screening numbers)"),
-                               lambda: to_csv(log.participants.assign(**{c: log.participants[c].dt.strftime("%Y-%m-%d")
-                                                                for c in ("screening_date", "consent_date",
-                                                                          "enrollment_date", "discontinuation_date")})),
-                               file_name=f"{trial.nct_id}_participants{suffix}.csv", mime="text/csv",
+            st.caption(_("Each file holds what this page shows, and says it is simulated demo data (a `data` column / "
+                         "a `data_label` key).") if demo else _("Each file holds what this page shows."))
+            out = dict(summary, data_label=storage.DEMO_LABEL) if demo else summary
+            c1, c2, c3 = st.columns(3)
+            c1.download_button(_("Summary and KPIs (JSON)"), json.dumps(out, indent=2, default=str).encode(),
+                               file_name=f"{trial.nct_id}_enrollment_summary{suffix}.json", mime="application/json",
                                icon=":material/download:")
+            c2.download_button(_("CONSORT flow (CSV)"), lambda: to_csv(pd.DataFrame(consort_rows)),
+                               file_name=f"{trial.nct_id}_consort{suffix}.csv", mime="text/csv",
+                               icon=":material/download:")
+            crit = pd.DataFrame([{"criterion": c, "text": (trial.criterion(c).text if trial.criterion(c) else None),
+                                  "screen_failures": n} for c, n in summary["screen_fail_by_criterion"].items()],
+                                columns=["criterion", "text", "screen_failures"])
+            c3.download_button(_("Screen failures by criterion (CSV)"), lambda: to_csv(crit),
+                               file_name=f"{trial.nct_id}_screen_failures{suffix}.csv", mime="text/csv",
+                               icon=":material/download:")
+            if common.is_demo():
+                st.caption(_("Participant-level rows are not offered in demo mode."))
+            else:
+                st.download_button(_("Participant log (CSV, pseudonymous screening numbers)"),
+                                   lambda: to_csv(log.participants.assign(**{
+                                       c: log.participants[c].dt.strftime("%Y-%m-%d")
+                                       for c in ("screening_date", "consent_date", "enrollment_date",
+                                                 "discontinuation_date")})),
+                                   file_name=f"{trial.nct_id}_participants{suffix}.csv", mime="text/csv",
+                                   icon=":material/download:")
 
-with tabs[5]:
-    st.markdown(_("Two CSV files: **participants.csv** (one row per screened participant) and **sites.csv** (one "
-                "row per site). The import is all or nothing: any bad row refuses both files, every problem is "
-                "listed, and the log stays as it was. Columns that look like direct identifiers (name, phone, "
-                "email, address, birth date, national id) are refused."))
-    with st.expander(_("Columns and rules")):
-        st.markdown(
-            _("- **participants.csv**: `subject_id` (screening number, unique), `site_id` (in sites.csv), "
-            "`screening_date`, `consent_date` (≥ screening), `screen_outcome` (IN\\_SCREENING, ELIGIBLE, "
-            "SCREEN\\_FAILURE, DECLINED), `screen_fail_criteria` (ids such as I3;E10, only with SCREEN\\_FAILURE), "
-            "`enrollment_date` (only with ELIGIBLE, ≥ consent, not before the site's activation), `arm` and "
-            "`status` (ONGOING, COMPLETED, DISCONTINUED) when enrolled, `discontinuation_reason` (CDISC NCOMPLT "
-            "term) and `discontinuation_date` when DISCONTINUED, `analysed` (true/false).\n"
-            "- **sites.csv**: `site_id`, `site_name`, `city`, `country`, `status` (PLANNED, ACTIVE, ON\\_HOLD, "
-            "CLOSED), `planned_activation_date`, `activation_date` (required when ACTIVE or CLOSED), `target`; "
-            "optional `latitude`, `longitude` for the site map.\n"
-            "- Dates are YYYY-MM-DD; controlled values are upper case."))
-    t1, t2 = st.columns(2)
-    t1.download_button(_("participants.csv template"), csv_bytes(pd.DataFrame(columns=PARTICIPANT_COLUMNS)),
-                       file_name="participants.csv", mime="text/csv", icon=":material/description:")
-    t2.download_button(_("sites.csv template"), csv_bytes(pd.DataFrame(columns=SITE_COLUMNS)), file_name="sites.csv",
-                       mime="text/csv", icon=":material/description:")
-    allowed, reason = common.can_write()
-    if not allowed:
-        st.info(reason, icon=":material/lock:")
-    else:
-        with st.form("enrollment_import", clear_on_submit=False):
-            up_p = st.file_uploader(_("participants.csv"), type=["csv"], key="up_participants",
-                                    max_upload_size=MAX_UPLOAD_BYTES // 1024 // 1024,
-                                    help=_("At most {n} MB.").format(n=MAX_UPLOAD_BYTES // 1024 // 1024))
-            up_s = st.file_uploader(_("sites.csv"), type=["csv"], key="up_sites",
-                                    max_upload_size=MAX_UPLOAD_BYTES // 1024 // 1024,
-                                    help=_("At most {n} MB.").format(n=MAX_UPLOAD_BYTES // 1024 // 1024))
-            replace = False
-            if demo:
-                replace = st.checkbox(_("Replace the simulated demo data of this trial with this real log"),
-                                      help=_("Without this, an import never touches the demo log."))
-            elif log.source == "imported":
-                st.caption(_("This replaces the trial's current log; the audit trail keeps what changed."))
-            go = st.form_submit_button(_("Import"), type="primary", icon=":material/upload:")
-        if go:
-            import_uploads(up_p, up_s, replace)
-    enrollment_import.sdtm_section(trial, log, flash_key=FLASH_KEY, max_bytes=MAX_UPLOAD_BYTES)
+if common.is_open(tabs[5]):
+    with tabs[5]:
+        st.markdown(_("Two CSV files: **participants.csv** (one row per screened participant) and **sites.csv** (one "
+                    "row per site). The import is all or nothing: any bad row refuses both files, every problem is "
+                    "listed, and the log stays as it was. Columns that look like direct identifiers (name, phone, "
+                    "email, address, birth date, national id) are refused."))
+        with st.expander(_("Columns and rules")):
+            st.markdown(
+                _("- **participants.csv**: `subject_id` (screening number, unique), `site_id` (in sites.csv), "
+                "`screening_date`, `consent_date` (≥ screening), `screen_outcome` (IN\\_SCREENING, ELIGIBLE, "
+                "SCREEN\\_FAILURE, DECLINED), `screen_fail_criteria` (ids such as I3;E10, only with SCREEN\\_FAILURE), "
+                "`enrollment_date` (only with ELIGIBLE, ≥ consent, not before the site's activation), `arm` and "
+                "`status` (ONGOING, COMPLETED, DISCONTINUED) when enrolled, `discontinuation_reason` (CDISC NCOMPLT "
+                "term) and `discontinuation_date` when DISCONTINUED, `analysed` (true/false).\n"
+                "- **sites.csv**: `site_id`, `site_name`, `city`, `country`, `status` (PLANNED, ACTIVE, ON\\_HOLD, "
+                "CLOSED), `planned_activation_date`, `activation_date` (required when ACTIVE or CLOSED), `target`; "
+                "optional `latitude`, `longitude` for the site map.\n"
+                "- Dates are YYYY-MM-DD; controlled values are upper case."))
+        t1, t2 = st.columns(2)
+        t1.download_button(_("participants.csv template"), csv_bytes(pd.DataFrame(columns=PARTICIPANT_COLUMNS)),
+                           file_name="participants.csv", mime="text/csv", icon=":material/description:")
+        t2.download_button(_("sites.csv template"), csv_bytes(pd.DataFrame(columns=SITE_COLUMNS)),
+                           file_name="sites.csv", mime="text/csv", icon=":material/description:")
+        allowed, reason = common.can_write()
+        if not allowed:
+            st.info(reason, icon=":material/lock:")
+        else:
+            with st.form("enrollment_import", clear_on_submit=False):
+                up_p = st.file_uploader(_("participants.csv"), type=["csv"], key="up_participants",
+                                        max_upload_size=MAX_UPLOAD_BYTES // 1024 // 1024,
+                                        help=_("At most {n} MB.").format(n=MAX_UPLOAD_BYTES // 1024 // 1024))
+                up_s = st.file_uploader(_("sites.csv"), type=["csv"], key="up_sites",
+                                        max_upload_size=MAX_UPLOAD_BYTES // 1024 // 1024,
+                                        help=_("At most {n} MB.").format(n=MAX_UPLOAD_BYTES // 1024 // 1024))
+                replace = False
+                if demo:
+                    replace = st.checkbox(_("Replace the simulated demo data of this trial with this real log"),
+                                          help=_("Without this, an import never touches the demo log."))
+                elif log.source == "imported":
+                    st.caption(_("This replaces the trial's current log; the audit trail keeps what changed."))
+                go = st.form_submit_button(_("Import"), type="primary", icon=":material/upload:")
+            if go:
+                import_uploads(up_p, up_s, replace)
+        enrollment_import.sdtm_section(trial, log, flash_key=FLASH_KEY, max_bytes=MAX_UPLOAD_BYTES)
 
-with tabs[6]:
-    trail = read_audit(loaders.engine(), trial.nct_id)
-    if trail.empty:
-        st.caption(_("No write recorded for this trial yet."))
-    else:
-        show = audit_view(trail, demo=common.is_demo())
-        st.caption(_("{n} event(s), oldest first. The trail is append-only: a correction is a new event carrying "
-                     "the values before and after.").format(n=common.show_count(len(trail)))
-                   + (sentence_separator() + _("Demo mode: events counted per day and kind only.")
-                      if common.is_demo() else ""))
-        if "action" in show.columns:
-            show = show.assign(action=show["action"].map(lambda a: _(a) if isinstance(a, str) else a))
-        if "summary" in show.columns:  # stored in English; said again from the message it was written from
-            show = show.assign(summary=show["summary"].map(lambda t: said(summary_said(t))))
-        st.dataframe(show.rename(columns=_), hide_index=True, width="stretch")  # the stored text stays as written
-        st.download_button(_("Audit trail (CSV)"), lambda: to_csv(audit_view(trail, demo=common.is_demo(), export=True)),
-                           file_name=f"{trial.nct_id}_audit{suffix}.csv", mime="text/csv",
-                           icon=":material/download:")
+if common.is_open(tabs[6]):
+    with tabs[6]:
+        trail = read_audit(loaders.engine(), trial.nct_id)
+        if trail.empty:
+            st.caption(_("No write recorded for this trial yet."))
+        else:
+            show = audit_view(trail, demo=common.is_demo())
+            st.caption(_("{n} event(s), oldest first. The trail is append-only: a correction is a new event carrying "
+                         "the values before and after.").format(n=common.show_count(len(trail)))
+                       + (sentence_separator() + _("Demo mode: events counted per day and kind only.")
+                          if common.is_demo() else ""))
+            if "action" in show.columns:
+                show = show.assign(action=show["action"].map(lambda a: _(a) if isinstance(a, str) else a))
+            if "summary" in show.columns:  # stored in English; said again from the message it was written from
+                show = show.assign(summary=show["summary"].map(lambda t: said(summary_said(t))))
+            st.dataframe(show.rename(columns=_), hide_index=True, width="stretch")  # the stored text stays as written
+            st.download_button(_("Audit trail (CSV)"),
+                               lambda: to_csv(audit_view(trail, demo=common.is_demo(), export=True)),
+                               file_name=f"{trial.nct_id}_audit{suffix}.csv", mime="text/csv",
+                               icon=":material/download:")

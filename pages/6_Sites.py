@@ -107,30 +107,37 @@ else:
     st.download_button(_("Site table (CSV)"), lambda: csv_bytes(out), mime="text/csv",
                        file_name=f"{trial.nct_id}_sites{suffix}.csv", icon=":material/download:")
 
-    st.subheader(_("Ranking of site rates"), anchor=False)
-    ranked = ranking(table)
-    if ranked.empty:
-        st.caption(_("No activated site with a fitted rate yet."))
-    else:
-        st.plotly_chart(charts.ranking_figure(ranked.iloc[:40], simulated=demo), width="stretch", key="rank")
-        st.caption(_("Small or young sites are pulled toward the average (posterior mean of the Poisson–gamma "
-                     "model, Anisimov & Fedorov 2007) so that one lucky month does not top the list; bars are 90% "
-                     "credible intervals.")
-                   + (sentence_separator() + _("Top 40 shown; the CSV has all.") if len(ranked) > 40 else ""))
-
-    st.subheader(_("Activation timeline"), anchor=False)
-    st.plotly_chart(charts.activation_timeline_figure(view, as_of=today, simulated=demo), width="stretch",
-                    key="timeline")
-
-    geo = attach_registry_coordinates(table, trial).dropna(subset=["latitude", "longitude"])
-    if len(geo):
-        st.subheader(_("Map of the log's sites"), anchor=False)
-        st.plotly_chart(charts.site_map_figure(geo.assign(label=geo["site_name"]), label="label", size="enrolled",
-                                               title=_("Sites by enrolled participants"), simulated=demo, fmt=fmt),
-                        width="stretch", key="logmap")
-    else:
-        st.caption(_("The log's sites carry no coordinates (optional latitude/longitude columns in sites.csv, or a "
-                   "registry location with the same facility name), so there is no map of them."))
+    # Lazy tabs (issue 13, page load): only the open tab's figure is built and sent, so a first visit draws one
+    # Plotly figure here instead of three; a click on a tab reruns the page with it open (session key below).
+    t_rank, t_timeline, t_map = st.tabs([_("Ranking of site rates"), _("Activation timeline"),
+                                         _("Map of the log's sites")], key="sites_tab", on_change="rerun")
+    if common.is_open(t_rank):
+        with t_rank:
+            ranked = ranking(table)
+            if ranked.empty:
+                st.caption(_("No activated site with a fitted rate yet."))
+            else:
+                st.plotly_chart(charts.ranking_figure(ranked.iloc[:40], simulated=demo), width="stretch", key="rank")
+                st.caption(_("Small or young sites are pulled toward the average (posterior mean of the "
+                             "Poisson–gamma model, Anisimov & Fedorov 2007) so that one lucky month does not top "
+                             "the list; bars are 90% credible intervals.")
+                           + (sentence_separator() + _("Top 40 shown; the CSV has all.") if len(ranked) > 40 else ""))
+    if common.is_open(t_timeline):
+        with t_timeline:
+            st.plotly_chart(charts.activation_timeline_figure(view, as_of=today, simulated=demo), width="stretch",
+                            key="timeline")
+    if common.is_open(t_map):
+        with t_map:
+            geo = attach_registry_coordinates(table, trial).dropna(subset=["latitude", "longitude"])
+            if len(geo):
+                st.plotly_chart(charts.site_map_figure(geo.assign(label=geo["site_name"]), label="label",
+                                                       size="enrolled", title=_("Sites by enrolled participants"),
+                                                       simulated=demo, fmt=fmt),
+                                width="stretch", key="logmap")
+            else:
+                st.caption(_("The log's sites carry no coordinates (optional latitude/longitude columns in "
+                             "sites.csv, or a registry location with the same facility name), so there is no map "
+                             "of them."))
 
 # -- registry locations --------------------------------------------------------------------------------
 st.header(_("Locations in the registry record"), anchor=False)

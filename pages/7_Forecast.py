@@ -204,38 +204,48 @@ with right:
                          waiting=show(s.in_screening)))
 
 # -- parameters and sites --------------------------------------------------------------------------------
-with st.expander(_("Model details: fitted parameters and sites"), icon=":material/query_stats:"):
-    st.dataframe(pd.DataFrame({_("Parameter"): list(f.params), _("Value"): [str(v) for v in f.params.values()]}),
-                 hide_index=True, width="stretch")
-    st.dataframe(pd.DataFrame([{
-        _("Site"): x.site_id, _("Name"): x.site_name, _("State"): _(x.state), _("Enrolled"): show(x.enrolled),
-        _("Days active"): round(x.exposure_days),
-        _("Rate / month"): None if x.rate_per_month is None else round(x.rate_per_month, 2),
-        _("80% range / month"): (None if x.rate_per_month is None else
-                              f"{x.rate_p10_per_month:.2f}–{x.rate_p90_per_month:.2f}"),
-        _("Planned start"): x.planned_start, _("Start (actual or simulated median)"): x.start_median,
-    } for x in f.sites]), hide_index=True, width="stretch")
-    st.caption(_("Open sites: posterior mean rate Gamma(α + k, β + τ) (shrunk toward the average); planned and "
-               "added sites: a new site's rate; closed/on-hold sites stop contributing."))
+# Lazy expanders (issue 13, page load): their tables, the backtest's refits and its chart are built only while
+# open (opening one reruns the page), so a first visit draws one figure; the session keys hold their state.
+details = st.expander(_("Model details: fitted parameters and sites"), icon=":material/query_stats:",
+                      key="fc_details", on_change="rerun")
+if common.is_open(details):
+    with details:
+        st.dataframe(pd.DataFrame({_("Parameter"): list(f.params), _("Value"): [str(v) for v in f.params.values()]}),
+                     hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame([{
+            _("Site"): x.site_id, _("Name"): x.site_name, _("State"): _(x.state), _("Enrolled"): show(x.enrolled),
+            _("Days active"): round(x.exposure_days),
+            _("Rate / month"): None if x.rate_per_month is None else round(x.rate_per_month, 2),
+            _("80% range / month"): (None if x.rate_per_month is None else
+                                  f"{x.rate_p10_per_month:.2f}–{x.rate_p90_per_month:.2f}"),
+            _("Planned start"): x.planned_start, _("Start (actual or simulated median)"): x.start_median,
+        } for x in f.sites]), hide_index=True, width="stretch")
+        st.caption(_("Open sites: posterior mean rate Gamma(α + k, β + τ) (shrunk toward the average); planned and "
+                   "added sites: a new site's rate; closed/on-hold sites stop contributing."))
 
 # -- calibration ------------------------------------------------------------------------------------------
-st.subheader(_("Calibration: how often did past bands hold?"), anchor=False)
-with st.spinner(_("Refitting at past dates of the log…")):
-    b = _backtest(NCT, fp, target, arms, plan_key, DEFAULT_SEED, current_language())
-if b.n:
-    st.metric(_("Past 80% bands that held what happened"), _("{held} of {n} ({share})").format(held=b.held, n=b.n, share=f"{b.share_held:.0%}"),
-              help=_("Nominal: 80%. Checks share patients, so they are not independent."))
-    st.plotly_chart(backtest_chart(b, simulated=demo_data), key="fc_backtest")
-    st.caption(_("The log is cut at past dates, the forecast refitted with only what was known then, and its "
-                 "80% band for the count on up to three later dates compared with the log. On simulated trials "
-                 "(bench/forecast_calibration.py) the nominal 80% band is checked to cover 70–90% of the truths.")
-               + (" · " + _("simulated demo data") if demo_data else ""))
-    with st.expander(_("Backtest table")):
-        bt = b.to_frame()
-        bt["actual"] = bt["actual"].map(show)
-        st.dataframe(bt.rename(columns=_), hide_index=True, width="stretch")
-else:
-    st.caption(md_escape(b.message or _("No backtest.")))
+calibration = st.expander(_("Calibration: how often did past bands hold?"), icon=":material/fact_check:",
+                          key="fc_calibration", on_change="rerun")
+if common.is_open(calibration):
+    with calibration:
+        with st.spinner(_("Refitting at past dates of the log…")):
+            b = _backtest(NCT, fp, target, arms, plan_key, DEFAULT_SEED, current_language())
+        if b.n:
+            st.metric(_("Past 80% bands that held what happened"),
+                      _("{held} of {n} ({share})").format(held=b.held, n=b.n, share=f"{b.share_held:.0%}"),
+                      help=_("Nominal: 80%. Checks share patients, so they are not independent."))
+            st.plotly_chart(backtest_chart(b, simulated=demo_data), key="fc_backtest")
+            st.caption(_("The log is cut at past dates, the forecast refitted with only what was known then, and its "
+                         "80% band for the count on up to three later dates compared with the log. On simulated "
+                         "trials (bench/forecast_calibration.py) the nominal 80% band is checked to cover 70–90% of "
+                         "the truths.")
+                       + (" · " + _("simulated demo data") if demo_data else ""))
+            st.markdown("**" + _("Backtest table") + "**")  # in the open expander (expanders do not nest)
+            bt = b.to_frame()
+            bt["actual"] = bt["actual"].map(show)
+            st.dataframe(bt.rename(columns=_), hide_index=True, width="stretch")
+        else:
+            st.caption(md_escape(b.message or _("No backtest.")))
 
 # -- downloads ---------------------------------------------------------------------------------------------
 d1, d2 = st.columns(2)

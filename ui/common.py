@@ -69,6 +69,12 @@ def url_path(script: str) -> str:
     return stem.split("_", 1)[1] if stem.split("_", 1)[0].isdigit() else stem
 
 
+def is_open(container) -> bool:
+    """Whether a lazy tab, expander or popover (made with ``key=…, on_change="rerun"``) should build its content
+    in this run: True when it is open, and when Streamlit tracks no open state (``.open`` is None)."""
+    return container.open is not False
+
+
 TRIAL_KEY = "trial"  # session key of the chosen trial (not a widget key: it survives page switches)
 _WIDGET_KEY = "_trial_chooser"
 

@@ -131,16 +131,31 @@ def note_editor(nct_id: str, target: str, items: list[notes_mod.Note]) -> None:
         st.caption(md_escape(reason))
 
 
+def popover_key(nct_id: str, target: str) -> str:
+    """The session key of a note popover's open state (True while it is open)."""
+    return f"note_{nct_id}_{target}_open"
+
+
 def note_button(nct_id: str, target: str, by_target: dict[str, list[notes_mod.Note]], *,
                 label: str | None = None) -> None:
-    """A popover button holding the note editor for one target; its label shows how many notes there are."""
+    """A popover button holding the note editor for one target; its label shows how many notes there are.
+
+    The popover is lazy (issue 13, page load): its editor is built and sent only while it is open (opening it
+    reruns the page), so a page with a note button beside each of 27 criteria does not send 27 hidden editors
+    on every load."""
     items = by_target.get(target, [])
     if label is None:
         label = f"{len(items)}" if items else ""
     elif items:
         label = f"{label} ({len(items)})"
-    with st.popover(label, icon=":material/edit_note:", help=_("Private notes on {target}").format(target=notes_mod.display_label(target))):
-        note_editor(nct_id, target, items)
+    key = popover_key(nct_id, target)
+    if st.session_state.get(key):  # open in the last run: stays open when its label (the note count) changes
+        st.session_state[key] = True
+    pop = st.popover(label, icon=":material/edit_note:", key=key, on_change="rerun",
+                     help=_("Private notes on {target}").format(target=notes_mod.display_label(target)))
+    if common.is_open(pop):
+        with pop:
+            note_editor(nct_id, target, items)
 
 
 def subheader_with_notes(title: str, nct_id: str, target: str, by_target: dict) -> None:

@@ -24,6 +24,37 @@ def charts(at) -> list[dict]:
     return [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
 
 
+ENROLLMENT_TABS = ("Over time", "By arm", "Screen failures", "CONSORT flow", "Downloads", "Import a log",
+                   "Audit trail")
+
+
+def open_tab(at, label: str):
+    """Open one of the Enrollment page's lazy tabs (only the open tab's content runs; the choice is the session
+    key ``enrollment_tab``) and return the rerun AppTest."""
+    assert label in ENROLLMENT_TABS
+    at.session_state["enrollment_tab"] = label
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_enrollment_tabs_are_lazy_and_each_opens(apptest):
+    """A first visit builds the first tab only (one figure); every other tab draws its content once opened."""
+    at = apptest(ENROLLMENT, trial=NCT)
+    assert not at.exception
+    first = [c["layout"]["title"]["text"] for c in charts(at)]
+    assert len(first) == 1 and first[0].startswith("Cumulative enrollment"), first
+    assert not at.file_uploader and not at.dataframe
+    seen = {}
+    for label in ENROLLMENT_TABS[1:4]:
+        seen[label] = [c["layout"]["title"]["text"] for c in charts(open_tab(at, label))]
+    assert all(len(v) == 1 for v in seen.values()), seen
+    assert seen["CONSORT flow"][0].startswith("CONSORT")
+    assert any("CSV" in b.label for b in open_tab(at, "Downloads").get("download_button"))
+    assert any(u.label == "participants.csv" for u in open_tab(at, "Import a log").file_uploader)
+    assert any("action" in df.value.columns for df in open_tab(at, "Audit trail").dataframe)
+
+
 def db_summary(nct=NCT):
     from trialkit.db import get_engine
     from trialkit.enrollment.metrics import summarize
@@ -48,15 +79,17 @@ def test_enrollment_page_shows_demo_data_labelled_and_tiles_agree_with_consort(a
     assert tiles["Enrolled / target"].startswith(f"{s['enrolled']} / 60")
     assert tiles["Discontinued"].startswith(str(s["discontinued"]))
     specs = charts(at)
+    for label in ENROLLMENT_TABS[1:4]:  # lazy tabs: each chart tab's figure once it is open
+        specs += charts(open_tab(at, label))
     titles = [c["layout"]["title"]["text"] for c in specs]
-    assert all("simulated demo data" in t for t in titles), titles
+    assert len(titles) == 4 and all("simulated demo data" in t for t in titles), titles
     consort = next(c for c in specs if t_starts(c, "CONSORT"))
     notes = " ".join(a["text"] for a in consort["layout"]["annotations"])
     assert f"Assessed for eligibility</b><br>(n = {s['screened']})" in notes
     assert f"Excluded</b><br>(n = {s['consort']['excluded']})" in notes
     for arm, n in s["by_arm"].items():
         assert f"Allocated to {arm}</b><br>(n = {n})" in notes.replace("<br>group", " group")
-    labels = [b.label for b in at.get("download_button")]
+    labels = [b.label for b in open_tab(at, "Downloads").get("download_button")]
     assert any("Participant log" in label for label in labels)
 
 
@@ -67,21 +100,20 @@ def t_starts(spec, prefix):
 def test_demo_mode_hides_participant_rows_and_small_counts(apptest):
     at = apptest(ENROLLMENT, trial="NCT06610773", demo="1")
     assert not at.exception
-    labels = [b.label for b in at.get("download_button")]
+    tiles = {m.label: m.value for m in at.metric}
+    labels = [b.label for b in open_tab(at, "Downloads").get("download_button")]
     assert not any("Participant log" in label for label in labels)
     assert "Participant-level rows are not offered in demo mode." in all_text(at)
     s = db_summary("NCT06610773")
-    tiles = {m.label: m.value for m in at.metric}
     if 0 < s["discontinued"] < 5:
         assert tiles["Discontinued"].startswith("<5")
-    audit_tables = [df.value for df in at.dataframe if "action" in df.value.columns]
+    audit_tables = [df.value for df in open_tab(at, "Audit trail").dataframe if "action" in df.value.columns]
     assert audit_tables and "subject_id" not in audit_tables[0].columns
 
 
 def test_read_only_server_offers_no_import(apptest, monkeypatch):
     monkeypatch.setenv("TRIALKIT_READ_ONLY", "1")
-    at = apptest(ENROLLMENT, trial=NCT)
-    assert not at.exception
+    at = open_tab(apptest(ENROLLMENT, trial=NCT), "Import a log")
     assert "read-only" in all_text(at)
     assert not [b for b in at.button if b.label == "Import"]
 
@@ -97,7 +129,7 @@ def test_imported_log_is_not_labelled_simulated(apptest, data_dir):
     assert not at.exception
     assert "simulated" not in all_text(at).lower()
     assert {m.label: m.value for m in at.metric}["Screened"] == "10"
-    trail = [df.value for df in at.dataframe if "action" in df.value.columns][0]
+    trail = [df.value for df in open_tab(at, "Audit trail").dataframe if "action" in df.value.columns][0]
     assert list(trail["action"]) == ["import"] and list(trail["user"]) == ["alice"]
     at = apptest(SITES, trial=NCT)
     assert not at.exception
@@ -112,8 +144,12 @@ def test_sites_page_demo_flags_silent_sites_and_ranks(apptest):
     text = all_text(at)
     assert "Simulated demo data" in text
     titles = [c["layout"]["title"]["text"] for c in charts(at)]
-    assert any(t.startswith("Site enrollment rates, shrunk") for t in titles)
-    assert any(t.startswith("Site activation timeline") for t in titles)
+    assert len(titles) == 1 and titles[0].startswith("Site enrollment rates, shrunk")  # lazy tabs: the open one
+    at.session_state["sites_tab"] = "Activation timeline"
+    at.run()
+    assert not at.exception
+    titles = [c["layout"]["title"]["text"] for c in charts(at)]
+    assert len(titles) == 1 and titles[0].startswith("Site activation timeline")
     assert "lists no locations" in text
 
 

@@ -45,8 +45,9 @@ def test_broken_study_file_is_skipped_and_named_without_the_server_path(apptest,
 
 
 def test_demo_mode_audit_trail_is_counts_only(apptest):
-    at = apptest("pages/5_Enrollment.py", trial=SEED, demo="1")
-    assert not at.exception
+    from tests.app.test_enrollment_pages import open_tab
+
+    at = open_tab(apptest("pages/5_Enrollment.py", trial=SEED, demo="1"), "Audit trail")  # lazy tabs
     audit = [df.value for df in at.dataframe if "action" in df.value.columns]
     assert audit and list(audit[0].columns) == ["day", "action", "events"]
     assert "Demo mode: events counted per day and kind only." in all_text(at)

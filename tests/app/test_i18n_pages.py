@@ -200,6 +200,64 @@ def test_page_has_no_english_interface_string_in_chinese(apptest, page, trial):
 COHORT_TABS = ("Funnel", "Who each criterion excludes", "What if", "Eligible vs whole cohort", "Per-patient results")
 
 
+#: Other pages' lazy tabs (issue 13, page load: only the open tab runs): page -> (session key, English labels).
+LAZY_TABS = {
+    "pages/5_Enrollment.py": ("enrollment_tab", ("Over time", "By arm", "Screen failures", "CONSORT flow",
+                                                 "Downloads", "Import a log", "Audit trail")),
+    "pages/6_Sites.py": ("sites_tab", ("Ranking of site rates", "Activation timeline", "Map of the log's sites")),
+}
+
+
+@pytest.mark.parametrize("trial", SEED_IDS)
+@pytest.mark.parametrize("page", list(LAZY_TABS))
+def test_every_lazy_tab_in_chinese(apptest, page, trial):
+    """The walk above sees a lazy tab bar's first tab only: open each tab in Chinese."""
+    from trialkit import i18n
+
+    key, labels = LAZY_TABS[page]
+    with i18n.language("zh"):
+        at = apptest(page, trial=trial, lang="zh")
+        corpus = page_corpus(trial)
+        bad = []
+        for label in [i18n.gettext(t) for t in labels]:
+            at.session_state[key] = label
+            at.run()
+            assert not at.exception, (label, [e.value for e in at.exception])
+            bad += [f"[{label}] {b}" for b in untranslated(interface_texts(at.main), corpus)]
+    assert not bad, f"{len(bad)} English interface strings on {page} with lang=zh:\n" + "\n".join(bad[:60])
+
+
+#: Lazy expanders and popovers (built only while open): page -> session keys of their open state.
+LAZY_PANELS = {
+    "pages/2_Criteria.py": ("rr_open", "note_{trial}_I1_open"),
+    "pages/1_Overview.py": ("note_{trial}_key_facts_open",),
+    "pages/7_Forecast.py": ("fc_details", "fc_calibration"),
+}
+#: Pages that stop before their lazy panels for a trial (NCT06610773 states no enrollment target to forecast).
+NO_PANELS = {("pages/7_Forecast.py", "NCT06610773")}
+
+
+@pytest.mark.parametrize("trial", SEED_IDS)
+@pytest.mark.parametrize("page", list(LAZY_PANELS))
+def test_every_lazy_panel_in_chinese(apptest, page, trial):
+    """The walk above sees closed lazy panels as their labels only: open them (all at once) in Chinese."""
+    from trialkit import i18n
+
+    if (page, trial) in NO_PANELS:
+        pytest.skip(f"{page} stops before its panels for {trial}")
+    with i18n.language("zh"):
+        at = apptest(page, trial=trial, lang="zh")
+        before = len(interface_texts(at.main))
+        for key in LAZY_PANELS[page]:
+            at.session_state[key.format(trial=trial)] = True
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        texts = interface_texts(at.main)
+        assert len(texts) > before, "opening the panels drew nothing"
+        bad = untranslated(texts, page_corpus(trial))
+    assert not bad, f"{len(bad)} English interface strings on {page} with lang=zh:\n" + "\n".join(bad[:60])
+
+
 @pytest.mark.parametrize("trial", SEED_IDS)
 def test_every_cohort_tab_and_source_in_chinese(apptest, trial):
     """The Cohort page's tabs are lazy (only the open one runs), so the walk above sees the first tab only:

@@ -42,9 +42,26 @@ def _button(at, key):
     return next(b for b in at.button if b.key == key)
 
 
-def test_add_a_note_beside_a_criterion_and_it_stays_private(apptest, user, engine, monkeypatch):
+def open_notes(at, target: str, nct_id: str = T):
+    """Open the lazy note popover of ``target`` (its editor is built only while it is open) and rerun."""
+    from ui.notes import popover_key
+
+    at.session_state[popover_key(nct_id, target)] = True
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_note_editors_are_built_only_when_their_popover_opens(apptest, user, engine):
     at = apptest(CRITERIA, trial=T)
     assert not at.exception
+    assert not at.text_area  # 27 closed popovers: no editor sent
+    open_notes(at, "I5")
+    assert [ta.key for ta in at.text_area] == [f"note_{T}_I5_new"]
+
+
+def test_add_a_note_beside_a_criterion_and_it_stays_private(apptest, user, engine, monkeypatch):
+    at = open_notes(apptest(CRITERIA, trial=T), "I5")
     at.text_area(key=f"note_{T}_I5_new").input("Ask the site how AFC is counted [x](javascript:alert(1))")
     _button(at, f"note_{T}_I5_add").click()
     at.run()
@@ -65,7 +82,7 @@ def test_add_a_note_beside_a_criterion_and_it_stays_private(apptest, user, engin
 
 def test_edit_and_delete_a_note(apptest, user, engine):
     n = notes.add_note(engine, nct_id=T, target="E10", author="alice@example.org", body="first")
-    at = apptest(CRITERIA, trial=T)
+    at = open_notes(apptest(CRITERIA, trial=T), "E10")
     at.text_area(key=f"note_{T}_E10_edit_{n.id}").input("second")
     _button(at, f"note_{T}_E10_save_{n.id}").click()
     at.run()
@@ -76,7 +93,7 @@ def test_edit_and_delete_a_note(apptest, user, engine):
 
 
 def test_empty_note_is_refused_with_a_message(apptest, user, engine):
-    at = apptest(CRITERIA, trial=T)
+    at = open_notes(apptest(CRITERIA, trial=T), "I1")
     at.text_area(key=f"note_{T}_I1_new").input("   ")
     _button(at, f"note_{T}_I1_add").click()
     at.run()
@@ -87,8 +104,7 @@ def test_empty_note_is_refused_with_a_message(apptest, user, engine):
 
 def test_read_only_mode_turns_note_writing_off(apptest, user, engine, monkeypatch):
     monkeypatch.setenv("TRIALKIT_READ_ONLY", "1")
-    at = apptest(CRITERIA, trial=T)
-    assert not at.exception
+    at = open_notes(apptest(CRITERIA, trial=T), "I1")
     assert _button(at, f"note_{T}_I1_add").disabled
     at2 = apptest(SHARED, trial=T)
     assert "read-only" in all_text(at2)
@@ -99,6 +115,7 @@ def test_notes_beside_overview_fields(apptest, user, engine):
     at = apptest(OVERVIEW, trial=T)
     assert not at.exception
     assert "Only one site so far" in all_text(at)
+    open_notes(at, "key_facts")
     at.text_area(key=f"note_{T}_key_facts_new").input("Sponsor is the hospital itself")
     _button(at, f"note_{T}_key_facts_add").click()
     at.run()

@@ -45,7 +45,14 @@ def test_headingless_text_says_kind_cannot_be_told(data_dir, apptest):
 
 
 def _criteria_page(apptest):
+    """The Criteria page with the (lazy) review panel open: its inputs are built only while it is open."""
+    from ui.rule_review import PANEL_KEY
+
     at = apptest("pages/2_Criteria.py", trial="NCT03377387")
+    assert not at.exception
+    assert not [s for s in at.selectbox if s.key == "rr_criterion"]  # closed: nothing of the panel is sent
+    at.session_state[PANEL_KEY] = True
+    at.run()
     assert not at.exception
     return at
 

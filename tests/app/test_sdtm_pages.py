@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.test_enrollment_pages import all_text
+from tests.app.test_enrollment_pages import all_text, open_tab
 from tests.sdtm_pilot import PILOT, PILOT_NCT, write_pilot_trial
 
 ENROLLMENT, SITES = "pages/5_Enrollment.py", "pages/6_Sites.py"
@@ -33,8 +33,7 @@ def pilot_trial(data_dir):
 
 
 def test_sdtm_upload_imports_the_pilot_and_both_pages_show_it(apptest, pilot_trial):
-    at = apptest(ENROLLMENT, trial=pilot_trial)
-    assert not at.exception
+    at = open_tab(apptest(ENROLLMENT, trial=pilot_trial), "Import a log")  # lazy tabs: the uploaders' tab
     assert "CDISC SDTM/ADaM Pilot Project data (study CDISCPILOT01), © CDISC" in all_text(at)
     uploader(at).set_value([(n.upper() if n.startswith("d") else n, (PILOT / n).read_bytes(), "application/octet-stream")
                             for n in PILOT_FILES])
@@ -64,7 +63,7 @@ def test_sdtm_upload_imports_the_pilot_and_both_pages_show_it(apptest, pilot_tri
 
 
 def test_bad_sdtm_upload_lists_every_problem_and_changes_nothing(apptest, pilot_trial):
-    at = apptest(ENROLLMENT, trial=pilot_trial)
+    at = open_tab(apptest(ENROLLMENT, trial=pilot_trial), "Import a log")
     dm = b"USUBJID,SITEID,ARM,ARMCD,RFICDTC\nX-1,S1,Nowhere,NW,2024-02-30\n"
     ds = b"USUBJID,DSDECOD,DSCAT,DSSTDTC\nGHOST,COMPLETED,DISPOSITION EVENT,2024-05-01\n"
     uploader(at).set_value([("dm.csv", dm, "text/csv"), ("ds.csv", ds, "text/csv")])
@@ -80,7 +79,7 @@ def test_bad_sdtm_upload_lists_every_problem_and_changes_nothing(apptest, pilot_
 
 def test_the_csv_import_shares_the_same_result_handling(apptest, pilot_trial):
     """The two-CSV form goes through the same problem listing / flash as the SDTM form (one helper)."""
-    at = apptest(ENROLLMENT, trial=pilot_trial)
+    at = open_tab(apptest(ENROLLMENT, trial=pilot_trial), "Import a log")
     uploader(at, "participants.csv").set_value(("participants.csv", b"subject_id,site_id\nA,S\n", "text/csv"))
     uploader(at, "sites.csv").set_value(("sites.csv", b"site_id,site_name,status\nS,One,ACTIVE\n", "text/csv"))
     submit(at, "Import").click().run()
@@ -94,7 +93,7 @@ def test_the_csv_import_shares_the_same_result_handling(apptest, pilot_trial):
     from trialkit.enrollment import sdtm
 
     mapped = sdtm.prepare({n: (PILOT / n).read_bytes() for n in PILOT_FILES}, parse_study(pilot_study_dict()))
-    at = apptest(ENROLLMENT, trial=pilot_trial)
+    at = open_tab(apptest(ENROLLMENT, trial=pilot_trial), "Import a log")
     uploader(at, "participants.csv").set_value(("participants.csv", mapped.participants_csv().encode(), "text/csv"))
     uploader(at, "sites.csv").set_value(("sites.csv", mapped.sites_csv_text().encode(), "text/csv"))
     submit(at, "Import").click().run()

@@ -13,6 +13,7 @@ def test_a_lazy_download_delivers_its_file(app, tmp_path, path, tab, label, head
     pg = app.open(path)
     if tab:
         pg.get_by_role("tab", name=tab).click()
+        app.idle()  # the Enrollment tabs are lazy: a click reruns the page, which then draws the tab's buttons
     button = pg.get_by_role("button", name=label)
     button.scroll_into_view_if_needed()
     with pg.expect_download(timeout=60_000) as info:
