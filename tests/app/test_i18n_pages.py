@@ -421,13 +421,18 @@ def test_enrollment_page_says_log_problems_and_audit_summaries_in_chinese(apptes
     at = apptest("pages/5_Enrollment.py", trial=NCT, lang="zh")
     assert not at.exception
     with i18n.language("zh"):
-        summary_col, problem_col, import_label = (i18n.gettext(w) for w in ("summary", "problem", "Import"))
+        summary_col, problem_col, import_label, audit_tab, import_tab = (
+            i18n.gettext(w) for w in ("summary", "problem", "Import", "Audit trail", "Import a log"))
+    at.session_state["enrollment_tab"] = audit_tab  # the tabs are lazy: open the one read
+    at.run()
     trail = next(df.value for df in at.dataframe if summary_col in df.value.columns)
     summaries = list(trail[summary_col])
     assert summaries == [f"已为 {NCT} 导入 10 名受试者和 3 个研究中心。", "已记录研究中心 A 的 C-001：IN_SCREENING"]
 
     participants, sites = good_files()
     bad = participants.replace(b"A-002,A,2025-01-20", b"A-002,A,2025-01-40", 1)
+    at.session_state["enrollment_tab"] = import_tab
+    at.run()
     at.file_uploader(key="up_participants").set_value(("participants.csv", bad, "text/csv"))
     at.file_uploader(key="up_sites").set_value(("sites.csv", sites, "text/csv"))
     next(b for b in at.button if b.label == import_label).click().run()
@@ -551,6 +556,10 @@ def test_criteria_review_refusal_in_chinese(data_dir, apptest, tmp_path, monkeyp
     default_catalog().add((SHARED / "ctgov" / "NCT03377387.json").read_bytes(), source_name="NCT03377387.json")
     with i18n.language("zh"):
         at = apptest("pages/2_Criteria.py", trial="NCT03377387", lang="zh")
+        from ui.rule_review import PANEL_KEY
+
+        at.session_state[PANEL_KEY] = True  # the review panel is lazy: open it
+        at.run()
         at.selectbox(key="rr_criterion").set_value("I7").run()
         at.text_input(key="rr_min_I7").input("55")
         at.text_input(key="rr_words_I7").input("LVEF at least 55 percent")
