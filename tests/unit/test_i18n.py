@@ -66,6 +66,30 @@ def test_translations_keep_every_placeholder():
     assert not bad, bad[:5]
 
 
+def test_translated_markdown_emphasis_still_renders():
+    """CommonMark does not close ``**`` after full-width punctuation when a letter follows ("**沉默时间过长：**S02"
+    shows its asterisks): every translation whose English renders its emphasis must render it too, with its
+    placeholders filled by letters as the pages fill them."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark")
+    with i18n.catalog_path("zh").open("rb") as fh:
+        cat = read_po(fh)
+    bad = []
+    for m in cat:
+        if not m.id:
+            continue
+        ids = [m.id] if isinstance(m.id, str) else list(m.id)
+        strings = [m.string] if isinstance(m.string, str) else list(m.string)
+        for english, chinese in zip(ids * len(strings), strings):
+            if "*" not in chinese:
+                continue
+            filled = [re.sub(r"\{[^{}]*\}", "Ab1", t) for t in (english, chinese)]
+            if "*" not in md.renderInline(filled[0]) and "*" in md.renderInline(filled[1]):
+                bad.append(chinese)
+    assert not bad, bad
+
+
 def test_glossary_terms_are_the_ones_the_catalog_uses():
     import csv
 
