@@ -445,6 +445,24 @@ def _yes_no(value: bool) -> str:
     return _("yes") if value else _("no")
 
 
+def value_words(field: str, value) -> str:
+    """A canonical value as a person reads it in the current language: what
+    :meth:`trialkit.criteria.fields.FieldSpec.format` writes in English ("10.4 IU/L", "never", "yes", "none",
+    "female"), with the words and units translated ("10.4 IU/L", "从未", "是", "无", "女性")."""
+    spec = FIELDS.get(field)
+    if spec is None or current_language() == "en":
+        return spec.format(value) if spec is not None else str(value)
+    if spec.kind == "number":
+        return _("never") if value == float("inf") else _with_unit(float(value), unit_words(field, spec.unit))
+    if spec.kind == "yesno":
+        return _yes_no(bool(value))
+    if spec.kind == "set":
+        return spec.format(value) if value else _("none")
+    if isinstance(value, str) and value in ("female", "male"):
+        return _(value)
+    return spec.format(value)
+
+
 def describe_rule(rule, kind: str) -> str:
     """One rule as a sentence, read the way the engine reads it for an ``inclusion`` or ``exclusion``
     criterion: "Age must be from 20 to 38 years (both included).",

@@ -22,6 +22,7 @@ from trialkit.errors import TrialkitError
 from trialkit.fhir.patient import DEFAULT_LOOKBACK_DAYS, candidate_from_bundle, latest_record_date
 from trialkit.fhir.resources import MAX_BUNDLE_BYTES, read_bundle
 from trialkit.message import said
+from trialkit.plain_language import value_words
 from ui import whatif
 from ui.text import md_escape
 
@@ -87,7 +88,7 @@ def _summary(ruleset, cand) -> None:
         st.info(_("Synthetic patient (Synthea): invented data, not a real person."), icon=":material/science:")
     st.text(_("Loaded: {label}, index date {date}").format(label=said(cand.label), date=cand.index_date))
     used = set(ruleset.fields_used())
-    rows = [{_("field"): said(FIELDS[k].display_word), _("value"): FIELDS[k].format(v),
+    rows = [{_("field"): said(FIELDS[k].display_word), _("value"): value_words(k, v),
              _("from"): said(cand.evidence.get(k, "")),
              _("used by this trial"): _("yes") if k in used else _("no")} for k, v in cand.values.items()]
     if rows:

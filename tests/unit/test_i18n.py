@@ -66,6 +66,27 @@ def test_translations_keep_every_placeholder():
     assert not bad, bad[:5]
 
 
+@pytest.mark.parametrize("field, value, english, chinese", [
+    ("fsh", 10.4, "10.4 IU/L", "10.4IU/L"),
+    ("age", 34.0, "34 years", "34岁"),
+    ("months_since_other_trial", float("inf"), "never", "从未"),
+    ("months_since_other_trial", 3.0, "3 months", "3个月"),
+    ("pregnant", True, "yes", "是"),
+    ("pregnant", False, "no", "否"),
+    ("sex", "female", "female", "女性"),
+])
+def test_a_value_is_said_as_fields_format_writes_it(field, value, english, chinese):
+    from trialkit.criteria.fields import FIELDS
+    from trialkit.plain_language import value_words
+
+    spec = FIELDS.get(field)
+    if spec is None:
+        pytest.skip(f"no field {field}")
+    assert value_words(field, value) == spec.format(value) == english
+    with language("zh"):
+        assert value_words(field, value) == chinese
+
+
 def test_translated_markdown_emphasis_still_renders():
     """CommonMark does not close ``**`` after full-width punctuation when a letter follows ("**沉默时间过长：**S02"
     shows its asterisks): every translation whose English renders its emphasis must render it too, with its
