@@ -7,7 +7,9 @@ email address or phone number is left out, and the summary says how many were. T
 contacts (central contacts) are included so the reader knows where to send it.
 
 Output as Markdown (:meth:`Referral.to_markdown`, data text escaped so a hostile criterion cannot become a
-link or an image when the file is rendered) and as plain text (:meth:`Referral.to_text`).
+link or an image when the file is rendered) and as plain text (:meth:`Referral.to_text`), in the current
+interface language (:mod:`trialkit.i18n`: a Chinese page gives the study team a Chinese summary; English, the
+default, is unchanged). The registry's own words (title, criteria, contacts) stay as registered.
 """
 from __future__ import annotations
 
@@ -16,12 +18,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from trialkit.i18n import N_, gettext as _
 from trialkit.models import Trial
 from trialkit.plain_language import humanize
 from trialkit.scenario import ScenarioError, clean_scenario
 
-VERDICT_LABELS = {"eligible": "Eligible", "ineligible": "Ineligible", "needs_review": "Needs review"}
-RESULT_LABELS = {"pass": "Pass", "fail": "Fail", "unknown": "Unknown"}
+VERDICT_LABELS = {"eligible": N_("Eligible"), "ineligible": N_("Ineligible"), "needs_review": N_("Needs review")}
+RESULT_LABELS = {"pass": N_("Pass"), "fail": N_("Fail"), "unknown": N_("Unknown")}
+KIND_LABELS = {"inclusion": N_("inclusion"), "exclusion": N_("exclusion")}
+
+
+def _label(table: dict, key: str) -> str:
+    return _(table[key]) if key in table else key
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$^:=])")
 
 
@@ -59,60 +67,85 @@ class Referral:
 
     @property
     def verdict_label(self) -> str:
-        return VERDICT_LABELS.get(self.verdict, self.verdict)
+        return _label(VERDICT_LABELS, self.verdict)
 
     @property
     def filename_stem(self) -> str:
         return f"{self.nct_id}_referral_{self.created.isoformat()}"
 
     def _privacy_line(self) -> str:
-        s = ("No personal identifiers: this summary holds the eligibility values checked and their results, "
-             "not who they belong to.")
+        s = _("No personal identifiers: this summary holds the eligibility values checked and their results, "
+              "not who they belong to.")
         if self.values_left_out:
-            s += f" {self.values_left_out} value(s) that looked identifying were left out."
+            s += " " + _("{n} value(s) that looked identifying were left out.").format(n=self.values_left_out)
         return s
 
+    def _check_line(self) -> str:
+        return _("{verdict} (trialkit what-if check, {date})").format(verdict=self.verdict_label,
+                                                                     date=self.created.isoformat())
+
+    def _words(self) -> dict[str, str]:
+        """The summary's headings in the current language (gettext literals, so the catalog extracts them)."""
+        return {
+            "Field": _("Field"),
+            "Pre-screening result:": _("Pre-screening result:"),
+            "Recruitment status:": _("Recruitment status:"),
+            "Registry:": _("Registry:"),
+            "Some criteria were checked with automatically drafted rules nobody has reviewed yet.": _("Some criteria were checked with automatically drafted rules nobody has reviewed yet."),
+            "Sponsor:": _("Sponsor:"),
+            "Trial:": _("Trial:"),
+            "Value": _("Value"),
+            "not stated": _("not stated"),
+        }
+
     def to_markdown(self) -> str:
-        L = [f"# Referral summary: {self.nct_id}", "",
-             f"**Trial:** {md_cell(self.title)}  ",
-             f"**Sponsor:** {md_cell(self.sponsor or 'not stated')}  ",
-             f"**Recruitment status:** {md_cell(humanize(self.overall_status))}  ",
-             f"**Registry:** <{self.registry_url}>  ",
-             f"**Pre-screening result:** {self.verdict_label} (trialkit what-if check, {self.created.isoformat()})",
+        w = self._words()
+        L = ["# " + _("Referral summary: {nct_id}").format(nct_id=self.nct_id), "",
+             f"**{w['Trial:']}** {md_cell(self.title)}  ",
+             f"**{w['Sponsor:']}** {md_cell(self.sponsor or w['not stated'])}  ",
+             f"**{w['Recruitment status:']}** {md_cell(humanize(self.overall_status))}  ",
+             f"**{w['Registry:']}** <{self.registry_url}>  ",
+             f"**{w['Pre-screening result:']}** {self._check_line()}",
              "", f"_{self._privacy_line()}_", ""]
         if self.unreviewed_rules:
-            L += ["_Some criteria were checked with automatically drafted rules nobody has reviewed yet._", ""]
-        L += ["## Values checked", ""]
+            L += [f"_{w['Some criteria were checked with automatically drafted rules nobody has reviewed yet.']}_",
+                  ""]
+        L += ["## " + _("Values checked"), ""]
         if self.values:
-            L += ["| Field | Value |", "|---|---|"]
+            L += [f"| {w['Field']} | {w['Value']} |", "|---|---|"]
             L += [f"| {md_cell(k)} | {md_cell(v)} |" for k, v in self.values.items()]
         else:
-            L.append("None entered.")
-        L += ["", "## Criteria results", "", "| Id | Kind | Result | Reason | Criterion |", "|---|---|---|---|---|"]
-        L += [f"| {c.id} | {c.kind} | {RESULT_LABELS.get(c.status, c.status)} | {md_cell(c.reason)} | "
+            L.append(_("None entered."))
+        L += ["", "## " + _("Criteria results"), "",
+              "| " + " | ".join((_("Id"), _("Kind"), _("Result"), _("Reason"), _("Criterion"))) + " |",
+              "|---|---|---|---|---|"]
+        L += [f"| {c.id} | {_label(KIND_LABELS, c.kind)} | {_label(RESULT_LABELS, c.status)} | {md_cell(c.reason)} | "
               f"{md_cell(_short(c.text))} |" for c in self.criteria]
-        L += ["", "## What would change the result", ""]
-        L += [f"- {md_cell(w)}" for w in self.what_would_change] or ["Nothing: every criterion passes."]
-        L += ["", "## Study contacts (as the registry lists them)", ""]
-        L += [f"- {md_cell(c)}" for c in self.contacts] or ["Not stated in the registry record."]
+        L += ["", "## " + _("What would change the result"), ""]
+        L += [f"- {md_cell(x)}" for x in self.what_would_change] or [_("Nothing: every criterion passes.")]
+        L += ["", "## " + _("Study contacts (as the registry lists them)"), ""]
+        L += [f"- {md_cell(c)}" for c in self.contacts] or [_("Not stated in the registry record.")]
         return "\n".join(L) + "\n"
 
     def to_text(self) -> str:
-        L = [f"Referral summary: {self.nct_id}", "",
-             f"Trial: {self.title}", f"Sponsor: {self.sponsor or 'not stated'}",
-             f"Recruitment status: {humanize(self.overall_status)}", f"Registry: {self.registry_url}",
-             f"Pre-screening result: {self.verdict_label} (trialkit what-if check, {self.created.isoformat()})",
+        w = self._words()
+        L = [_("Referral summary: {nct_id}").format(nct_id=self.nct_id), "",
+             f"{w['Trial:']} {self.title}", f"{w['Sponsor:']} {self.sponsor or w['not stated']}",
+             f"{w['Recruitment status:']} {humanize(self.overall_status)}", f"{w['Registry:']} {self.registry_url}",
+             f"{w['Pre-screening result:']} {self._check_line()}",
              "", self._privacy_line(), ""]
         if self.unreviewed_rules:
-            L += ["Some criteria were checked with automatically drafted rules nobody has reviewed yet.", ""]
-        L.append("Values checked:")
-        L += [f"  {k} = {v}" for k, v in self.values.items()] or ["  none entered"]
-        L += ["", "Criteria results:"]
-        L += [f"  {c.id} ({c.kind}): {RESULT_LABELS.get(c.status, c.status)} - {c.reason}" for c in self.criteria]
-        L += ["", "What would change the result:"]
-        L += [f"  - {w}" for w in self.what_would_change] or ["  nothing: every criterion passes"]
-        L += ["", "Study contacts (as the registry lists them):"]
-        L += [f"  - {c}" for c in self.contacts] or ["  not stated in the registry record"]
+            L += [_("Some criteria were checked with automatically drafted rules nobody has reviewed yet."), ""]
+        L.append(_("Values checked:"))
+        L += [f"  {k} = {v}" for k, v in self.values.items()] or ["  " + _("none entered")]
+        L += ["", _("Criteria results:")]
+        L += ["  " + _("{id} ({kind}): {result} - {reason}").format(
+                  id=c.id, kind=_label(KIND_LABELS, c.kind), result=_label(RESULT_LABELS, c.status), reason=c.reason)
+              for c in self.criteria]
+        L += ["", _("What would change the result:")]
+        L += [f"  - {x}" for x in self.what_would_change] or ["  " + _("nothing: every criterion passes")]
+        L += ["", _("Study contacts (as the registry lists them):")]
+        L += [f"  - {c}" for c in self.contacts] or ["  " + _("not stated in the registry record")]
         return "\n".join(L) + "\n"
 
 
@@ -168,8 +201,9 @@ def build_referral(trial: Trial, result, candidate=None, *, what_would_change: l
                                    text=crit.text if crit else ""))
     if what_would_change is None:
         what_would_change = (
-            [f"{c.id} fails: {c.reason}" for c in lines if c.status == "fail"]
-            + [f"{c.id} is undecided: {c.reason}" for c in lines if c.status == "unknown"])
+            [_("{id} fails: {reason}").format(id=c.id, reason=c.reason) for c in lines if c.status == "fail"]
+            + [_("{id} is undecided: {reason}").format(id=c.id, reason=c.reason) for c in lines
+               if c.status == "unknown"])
     values, left_out = candidate_values(candidate)
     if ruleset is None:
         from trialkit.criteria.ruleset import load_ruleset

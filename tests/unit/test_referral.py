@@ -127,3 +127,26 @@ def test_drafted_automatically_flag_comes_from_the_ruleset(data_dir):
     rc = load_ruleset(curated)
     r2 = referral.build_referral(curated, evaluate_candidate(rc, {}), {}, ruleset=rc)
     assert not r2.unreviewed_rules and "automatically drafted" not in r2.to_markdown()
+
+
+def test_referral_in_chinese_keeps_the_registry_words_and_english_files_unchanged(trial):
+    """On a Chinese page the study team gets the summary in Chinese (headings, results, verdict); the
+    registry's own words (title, criteria) stay as registered, and English (the default) does not change."""
+    from trialkit.i18n import language
+
+    res = _result(trial, fail=["I2"], unknown=["I5"])
+    english = referral.build_referral(trial, res, {"age": 41}, today=date(2026, 9, 1))
+    md_en, text_en = english.to_markdown(), english.to_text()
+    with language("zh"):
+        zh = referral.build_referral(trial, res, {"age": 41}, today=date(2026, 9, 1))
+        md, text = zh.to_markdown(), zh.to_text()
+    assert md.startswith(f"# 转介摘要：{T}")
+    for words in ("**试验：**", "**预筛选结果：** 不合格（trialkit 假设分析核查，2026-09-01）", "## 各条标准的结果",
+                  "| 编号 | 类别 | 结果 | 理由 | 标准 |", "| I2 | 入选 | 未通过 |", "## 怎样会改变结果", "I2 未通过：reason for I2"):
+        assert words in md, words
+    assert referral.md_cell(trial.title) in md  # the registry's title as registered
+    assert "I5（入选）：未知 — reason for I5" in text and text.startswith(f"转介摘要：{T}")
+    for english_words in ("Referral summary", "Criteria results", "Pre-screening", "What would change", "fails:"):
+        assert english_words not in md and english_words not in text
+    assert md_en.startswith(f"# Referral summary: {T}") and "**Pre-screening result:** Ineligible" in md_en
+    assert referral.build_referral(trial, res, {"age": 41}, today=date(2026, 9, 1)).to_text() == text_en
