@@ -58,10 +58,6 @@ class Message(str):
             return str.__str__(self)
         return _render(self.msgid, self.values, self.context, self.plural, self.n, lang)
 
-    def in_english(self) -> str:
-        """The English words (``str(self)``), as a plain ``str``."""
-        return str.__str__(self)
-
     def __str__(self) -> str:
         return str.__str__(self)
 

@@ -357,8 +357,6 @@ def upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-_upper_first = upper_first
-
 
 def field_label(field: str) -> str:
     """The field's label (``FIELDS[field].label``, "Platelets") in the current language. Labels are data of
@@ -475,7 +473,7 @@ def describe_rule(rule, kind: str) -> str:
         if isinstance(rule, RangeRule):
             r = _range_words(rule, unit)
             if inclusion:
-                text = _("{Name} must be {range}.").format(Name=_upper_first(name), range=r)
+                text = _("{Name} must be {range}.").format(Name=upper_first(name), range=r)
             elif _is_are(name) == "are" and current_language() == "en":
                 text = _("Excluded when {name} are {range}.").format(name=name, range=r)
             else:
@@ -487,9 +485,9 @@ def describe_rule(rule, kind: str) -> str:
             values = pgettext("list separator", ", ").join(str(v) for v in rule.any_of)
             text = (_("{Name} must include at least one of: {values}.") if inclusion
                     else _("Excluded when {name} include any of: {values}.")).format(
-                Name=_upper_first(name), name=name, values=values)
+                Name=upper_first(name), name=name, values=values)
         elif isinstance(rule, FactRule):
-            fact = _quote(_upper_first(name))
+            fact = _quote(upper_first(name))
             text = (_("{fact} must be {answer}.") if inclusion else _("Excluded when {fact} is {answer}.")).format(
                 fact=fact, answer=_yes_no(rule.expected))
         elif isinstance(rule, WindowRule):
@@ -509,7 +507,7 @@ def describe_rule(rule, kind: str) -> str:
             event = re.sub(r"^(?:(?:years|months|weeks|days)\s+)?since\s+", "", name, flags=re.I)
             text = (_("{Event}: must have been {window}.") if inclusion
                     else _("Excluded when {event} was {window}.")).format(
-                Event=_upper_first(event), event=event, window=window)
+                Event=upper_first(event), event=event, window=window)
         else:  # a rule kind added later: say so rather than guess
             text = _("A rule of kind {kind!r} (no plain wording yet).").format(
                 kind=getattr(rule, "kind", type(rule).__name__))

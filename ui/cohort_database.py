@@ -25,11 +25,6 @@ EMBEDDED, URL, FOLDER, FHIR = (N_("Embedded synthetic OMOP database"), N_("Conne
                                N_("Folder of OMOP parquet files"), N_("FHIR Bulk export (folder of NDJSON)"))
 
 
-def source_words(res) -> str:
-    """The scanned source as the page says it (the source's own address or folder stays as written)."""
-    return said(res.label)
-
-
 @st.cache_resource(show_spinner=False, max_entries=3, ttl=3600)
 def _scan(nct_id: str, rules_fp: tuple, source: str, schema: str | None, index_date: dt.date,
           assume: str | None):
@@ -131,7 +126,7 @@ def render(trial, ruleset, rules_fp: tuple, assume: str | None):
     s = res.summary
     labels = {c.id: ruleset.criterion_words(c) for c in ruleset.criteria}
     st.caption(_("{source} · index date {date} · rules: {rules}").format(
-        source=md_escape(source_words(res)), date=i18n_date(index_date), rules=md_escape(said(ruleset.source))))
+        source=md_escape(said(res.label)), date=i18n_date(index_date), rules=md_escape(said(ruleset.source))))
     if res.synthetic:
         st.info(_("SYNTHETIC OMOP database: generated persons, not real people."), icon=":material/science:")
     m = st.columns(4)
@@ -147,8 +142,8 @@ def render(trial, ruleset, rules_fp: tuple, assume: str | None):
                      "Details below.").format(n=unknown_fields), icon=":material/help:")
         with st.expander(_("What was unknown, for how many ({n} notes)").format(n=len(notes)), expanded=False):
             st.dataframe(pd.DataFrame({_("note"): [said(n) for n in notes]}), hide_index=True, width="stretch")
-    label = (_("{cohort}, every clinician's judgment assumed favourable (upper bound)").format(cohort=source_words(res))
-             if assume else source_words(res))
+    label = (_("{cohort}, every clinician's judgment assumed favourable (upper bound)").format(cohort=said(res.label))
+             if assume else said(res.label))
     st.plotly_chart(charts.funnel_figure(s, labels, label), key="cohort_db_funnel")
     st.plotly_chart(charts.attribution_figure(s, labels, label), key="cohort_db_attr")
     st.dataframe(pd.DataFrame([{_("criterion"): c, _("remaining"): show(f["remaining"]),
