@@ -21,8 +21,16 @@ draws, with size and arrival time).
 
 The pages are ui.common.PAGES (the sidebar's list), so a page added there is measured too.
 
+Floors (measured in the same run, the same way, unless ``--no-floors``): what Streamlit's own frontend costs
+before a page draws anything of its own, each as a ratio to the empty app. "trialkit's frame" is a page that
+calls ``ui.common.page()`` and draws only its title (the sidebar every page has: page links, trial chooser,
+demo switch, language switch); "one Plotly chart" and "one st.dataframe" are one-file apps that draw a title
+and one small element of that kind, with no sidebar; "frame + one Plotly chart" is the frame plus the same
+chart. A page cannot load faster than the floor of what it shows, so these say which targets a page with a
+trial chooser, a table or a chart can meet at all.
+
     python bench/page_load.py [--repeats 5] [--trial NCT07176143] [--pages Overview,Cohort] [--cold-only]
-                              [--breakdown] [--json]
+                              [--breakdown] [--no-floors] [--json]
 """
 from __future__ import annotations
 
@@ -182,6 +190,38 @@ def app_and_baseline(tmp: Path, baseline_source: str, servers: list) -> tuple[Se
     return servers[-2], servers[-1]
 
 
+_FRAME = "from ui import common\nimport streamlit as st\n\ncommon.page(\"trialkit\")\nst.title(\"trialkit\")\n"
+_CHART = ("import plotly.graph_objects as go\nimport streamlit as st\n\n{head}st.title(\"One chart\")\n"
+          "st.plotly_chart(go.Figure(go.Bar(x=[\"a\", \"b\", \"c\"], y=[3, 1, 2])))\n")
+#: label -> (source of the floor app's main script, whether it needs trialkit's files beside it)
+FLOORS = {
+    "trialkit's frame (sidebar only)": (_FRAME, True),
+    "one Plotly chart": (_CHART.format(head=""), False),
+    "one st.dataframe": ("import pandas as pd\nimport streamlit as st\n\nst.title(\"One table\")\n"
+                         "st.dataframe(pd.DataFrame({\"a\": [1, 2, 3], \"b\": [\"x\", \"y\", \"z\"]}))\n", False),
+    "frame + one Plotly chart": (_CHART.format(head="from ui import common\n\ncommon.page(\"trialkit\")\n"), True),
+}
+
+
+def floor_servers(tmp: Path, servers: list) -> dict[str, Server]:
+    """One server per FLOORS app. An app that draws trialkit's frame is served from a folder holding its script
+    as ``app.py`` beside links to this checkout's ``ui``, ``trialkit``, ``pages`` and ``.streamlit`` (the page
+    links point at the real pages; the trials are the same private copy the app uses)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("TRIALKIT_DB_URL", "TRIALKIT_READ_ONLY")}
+    env["TRIALKIT_DATA_DIR"] = str(tmp / "data")
+    out = {}
+    for i, (label, (source, needs_trialkit)) in enumerate(FLOORS.items()):
+        folder = tmp / f"floor{i}"
+        folder.mkdir()
+        (folder / "app.py").write_text(source)
+        if needs_trialkit:
+            for name in ("ui", "trialkit", "pages", ".streamlit"):
+                (folder / name).symlink_to(ROOT / name, target_is_directory=True)
+        servers.append(Server(folder / "app.py", folder, env))
+        out[label] = servers[-1]
+    return out
+
+
 class WireTimes:
     """--breakdown: when the server's messages reach the browser (CDP network events, so the arrival time,
     not when a busy main thread gets to them), in ms from the document request: the first websocket frame
@@ -319,6 +359,8 @@ def main(argv=None) -> int:
     ap.add_argument("--cold-only", action="store_true", help="skip the returning visitor's (warm cache) load")
     ap.add_argument("--breakdown", action="store_true",
                     help="also print, per page, where the time goes (milestones, long tasks, JS chunks fetched)")
+    ap.add_argument("--no-floors", action="store_true",
+                    help="skip the floors (trialkit's frame, one Plotly chart, one st.dataframe, frame + chart)")
     ap.add_argument("--json", action="store_true", help="also print one JSON line with the results")
     a = ap.parse_args(argv)
     if not Path(CHROMIUM).exists():
@@ -341,15 +383,19 @@ def main(argv=None) -> int:
                    '[data-testid="stMain"] h2, [data-testid="stMain"] h3'
         cases = {label: (f"http://127.0.0.1:{app.port}/{path}?trial={a.trial}", main_sel)
                  for label, path in pages.items()}
+        floors = {} if a.no_floors else {
+            label: (f"http://127.0.0.1:{s.port}/?trial={a.trial}", main_sel)
+            for label, s in floor_servers(tmp, servers).items()}
         empty_case = (f"http://127.0.0.1:{empty.port}/", '[data-testid="stMain"]')
-        samples: dict[str, dict[str, list[dict]]] = {k: {kind: [] for kind in kinds} for k in [*cases, "empty"]}
+        measured = {**cases, **floors}
+        samples: dict[str, dict[str, list[dict]]] = {k: {kind: [] for kind in kinds} for k in [*measured, "empty"]}
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            for name, (url, sel) in [*cases.items(), ("empty", empty_case)]:  # warm-up: first run, caches
+            for name, (url, sel) in [*measured.items(), ("empty", empty_case)]:  # warm-up: first run, caches
                 load_once(browser, url, sel)
             load_avg.append(os.getloadavg()[0])
             for _ in range(a.repeats):
-                for name, (url, sel) in cases.items():  # interleaved: the empty app before every page
+                for name, (url, sel) in measured.items():  # interleaved: the empty app before every page
                     for key, (u, s_) in (("empty", empty_case), (name, (url, sel))):
                         got = load_once(browser, u, s_, warm=warm, breakdown=a.breakdown)
                         for kind in kinds:
@@ -369,6 +415,7 @@ def main(argv=None) -> int:
         med = {k: statistics.median(v) for k, v in times.items()}
         base = med["empty"]
         ratios = {k: med[k] / base for k in cases}
+        floor_ratios = {k: med[k] / base for k in floors}
         over_pages = statistics.median(ratios.values())
         slowest = max(ratios, key=ratios.get)
         who = ("first-time visitor (fresh browser context: empty HTTP cache)" if kind == "cold" else
@@ -382,10 +429,14 @@ def main(argv=None) -> int:
         if a.breakdown:
             print(f"  {'empty app':<24} {base * 1000:7.0f} ms")
             print("\n".join(summarize(samples["empty"][kind], [])[:2]))
+        for k in floors:
+            print(f"  floor: {k:<33} {med[k] * 1000:7.0f} ms  {floor_ratios[k]:5.2f}x   "
+                  f"[{', '.join(f'{t * 1000:.0f}' for t in times[k])}]")
         print(f"  {kind}: median over the {len(cases)} pages: {over_pages:.2f}x the empty app; slowest: {slowest} "
               f"{ratios[slowest]:.2f}x")
         result[kind] = {"ratio": round(over_pages, 3), "slowest": slowest, "slowest_ratio": round(ratios[slowest], 3),
-                        "baseline_s": round(base, 4), "per_page": {k: round(v, 3) for k, v in ratios.items()}}
+                        "baseline_s": round(base, 4), "per_page": {k: round(v, 3) for k, v in ratios.items()},
+                        "floors": {k: round(v, 3) for k, v in floor_ratios.items()}}
     if a.json:  # "ratio" (what bench/run_all.py quotes) is the first-time visitor's median over the pages
         print(json.dumps({**result, "ratio": result["cold"]["ratio"]}))
     return 0
