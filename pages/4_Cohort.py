@@ -292,10 +292,10 @@ def results(run: CohortRun, whatif: WhatIf, run_key: tuple) -> None:
                        "or judgment): 'needs review' is then the group to watch."))
     st.caption(i18n.sentence_separator().join(notes) or _("Counts under the protocol's own bounds."))  # always one element: tabs keep their place
 
-    tab_funnel, tab_who, tab_whatif, tab_groups, tab_download = st.tabs(
-        [_("Funnel"), _("Who each criterion excludes"), _("What if"), _("Eligible vs whole cohort"),
-         _("Per-patient results")],
-        key="cohort_tab", on_change="rerun")  # lazy: only the open tab's content runs and is sent
+    tab_funnel, tab_who, tab_whatif, tab_groups, tab_download = common.lazy_tabs(
+        [("funnel", _("Funnel")), ("excluded", _("Who each criterion excludes")), ("what-if", _("What if")),
+         ("groups", _("Eligible vs whole cohort")), ("per-patient", _("Per-patient results"))],
+        key="cohort_tab")  # lazy: only the open tab's content runs and is sent; the link keeps it (?tab=)
 
     funnel_fig, attribution_fig = summary_figures(run_key, tuple(sorted(overrides.items())), label_charts,
                                                   current_language(), whatif, summary, labels)

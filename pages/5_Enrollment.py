@@ -89,10 +89,11 @@ else:
 
 # Lazy tabs (issue 13, page load): only the open tab's content is built and sent, so a first visit draws one
 # Plotly figure instead of four and loads no table, uploader or download code it does not show; a click on a
-# tab reruns the page with that tab open (its choice is kept in the session under TAB_KEY).
+# tab reruns the page with that tab open (kept in the session under TAB_KEY and in the link as ?tab=).
 TAB_KEY = "enrollment_tab"
-tabs = st.tabs([_("Over time"), _("By arm"), _("Screen failures"), _("CONSORT flow"), _("Downloads"), _("Import a log"),
-                _("Audit trail")], key=TAB_KEY, on_change="rerun")
+tabs = common.lazy_tabs([("over-time", _("Over time")), ("by-arm", _("By arm")), ("screen-failures", _("Screen failures")),
+                         ("consort", _("CONSORT flow")), ("downloads", _("Downloads")), ("import", _("Import a log")),
+                         ("audit", _("Audit trail"))], key=TAB_KEY)
 
 
 if common.is_open(tabs[0]):

@@ -109,8 +109,9 @@ else:
 
     # Lazy tabs (issue 13, page load): only the open tab's figure is built and sent, so a first visit draws one
     # Plotly figure here instead of three; a click on a tab reruns the page with it open (session key below).
-    t_rank, t_timeline, t_map = st.tabs([_("Ranking of site rates"), _("Activation timeline"),
-                                         _("Map of the log's sites")], key="sites_tab", on_change="rerun")
+    t_rank, t_timeline, t_map = common.lazy_tabs([("ranking", _("Ranking of site rates")),
+                                                  ("timeline", _("Activation timeline")),
+                                                  ("map", _("Map of the log's sites"))], key="sites_tab")
     if common.is_open(t_rank):
         with t_rank:
             ranked = ranking(table)

@@ -4,6 +4,9 @@ Two sources: the shipped studies in ``data/trials/*.json`` and the studies users
 ``data/imported/NCTxxxxxxxx/<UTC time>-<sha12>.json`` with every version (the newest is the one shown;
 the earlier ones let the app show what changed). A broken file is reported and skipped; it never hides
 the others. File names from uploads are never used as paths: an import is stored under its NCT id.
+Every writer of one trial's versions (a page's session, another server process, the command line) holds that
+trial's file lock while it checks for a duplicate, checks the caps and writes, so two uploads at once cannot
+both pass a cap that only one of them fits.
 """
 from __future__ import annotations
 
@@ -11,9 +14,12 @@ import hashlib
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+
+import filelock
 
 from trialkit import paths
 from trialkit.ctgov import load_study, parse_bytes
@@ -81,8 +87,16 @@ MAX_VERSIONS_PER_TRIAL = 20
 MAX_BYTES_PER_TRIAL = 100 * 2**20
 
 
+#: How long an import waits for another writer of the same trial before it gives up (seconds).
+LOCK_TIMEOUT_S = 60
+
+
 class StorageLimitError(TrialkitError):
     """Storing one more version would pass the per-trial cap on versions or bytes."""
+
+
+class CatalogBusyError(TrialkitError):
+    """Another writer held the trial's lock for longer than ``LOCK_TIMEOUT_S``."""
 
 
 class Catalog:
@@ -169,21 +183,40 @@ class Catalog:
         ``source_name`` is shown in messages only; it never becomes part of a path.
         """
         trial = parse_bytes(raw, source=source_name)
-        versions = self.versions(trial.nct_id)
         digest = hashlib.sha256(raw).hexdigest()
-        if versions and hashlib.sha256(versions[-1].path.read_bytes()).hexdigest() == digest:
-            return trial, versions[-1], False
-        self._check_room(trial.nct_id, len(raw), [v for v in versions if v.origin == "imported"])
-        folder = self.imported_dir / trial.nct_id  # nct_id matched ^NCT\d{8}$: safe as a folder name
-        folder.mkdir(parents=True, exist_ok=True)
-        now = datetime.now(timezone.utc)
-        target = folder / f"{now.strftime('%Y%m%dT%H%M%S%fZ')}-{digest[:12]}.json"
-        # Write atomically so a reader never sees half a file.
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-        os.replace(tmp, target)
+        with self._writer_lock(trial.nct_id):  # the duplicate check, the caps and the write are one step
+            versions = self.versions(trial.nct_id)
+            if versions and hashlib.sha256(versions[-1].path.read_bytes()).hexdigest() == digest:
+                return trial, versions[-1], False
+            self._check_room(trial.nct_id, len(raw), [v for v in versions if v.origin == "imported"])
+            folder = self.imported_dir / trial.nct_id  # nct_id matched ^NCT\d{8}$: safe as a folder name
+            folder.mkdir(parents=True, exist_ok=True)
+            now = datetime.now(timezone.utc)
+            target = folder / f"{now.strftime('%Y%m%dT%H%M%S%fZ')}-{digest[:12]}.json"
+            # Write atomically so a reader never sees half a file.
+            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(raw)
+            os.replace(tmp, target)
         return trial, StudyVersion(trial.nct_id, target, "imported", now), True
+
+    @contextmanager
+    def _writer_lock(self, nct_id: str):
+        """Hold ``imported/.NCTxxxxxxxx.lock`` (an OS file lock: other threads, server processes and commands
+        wait for it); :class:`CatalogBusyError` after ``LOCK_TIMEOUT_S``. The lock file sits beside the trials'
+        folders, outside every glob the catalog reads."""
+        self.imported_dir.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(self.imported_dir / f".{nct_id}.lock", timeout=LOCK_TIMEOUT_S)
+        try:
+            lock.acquire()
+        except filelock.Timeout:
+            raise CatalogBusyError(Message("Another import of {nct_id} has been writing for more than {seconds} s; "
+                                           "not stored. Try again in a moment.", nct_id=nct_id,
+                                           seconds=LOCK_TIMEOUT_S)) from None
+        try:
+            yield
+        finally:
+            lock.release()
 
 
     def _check_room(self, nct_id: str, size: int, imported: list[StudyVersion]) -> None:

@@ -75,6 +75,38 @@ def is_open(container) -> bool:
     return container.open is not False
 
 
+#: The query parameter that keeps a page's open lazy tab (``?tab=map``): a stable English slug, the same in every
+#: language, so a shared link opens the same tab whatever language it is read in.
+TAB_PARAM = "tab"
+
+
+def lazy_tabs(tabs, *, key: str):
+    """``st.tabs`` whose content is built only while open (check each with :func:`is_open`), the open tab kept in
+    the page's link. ``tabs`` is ``[(slug, label), ...]``, the first being the default (it leaves no parameter).
+
+    The tab comes from the session while the page is open, else from ``?tab=``: so a link opens its tab, a
+    switch of language (the labels change) keeps it, and an unknown value is said and dropped. A tab carries
+    no further than its page: the sidebar's links carry only :func:`carried_params`."""
+    slugs, labels = [s for s, _l in tabs], [label for _s, label in tabs]
+    wanted = st.query_params.get(TAB_PARAM)
+    if st.session_state.get(key) not in labels:
+        if wanted in slugs:
+            st.session_state[key] = labels[slugs.index(wanted)]
+        elif wanted is not None:
+            st.warning(_("The link's tab value \u201c{value}\u201d is not a tab of this page ({known}); showing "
+                         "\u201c{first}\u201d.").format(value=md_escape(wanted, limit=60), known=", ".join(slugs),
+                                                      first=labels[0]), icon=":material/link_off:")
+    out = st.tabs(labels, key=key, on_change="rerun")
+    current = st.session_state.get(key)
+    slug = slugs[labels.index(current)] if current in labels else slugs[0]
+    if slug == slugs[0]:
+        if wanted is not None:
+            del st.query_params[TAB_PARAM]
+    elif wanted != slug:
+        st.query_params[TAB_PARAM] = slug
+    return out
+
+
 TRIAL_KEY = "trial"  # session key of the chosen trial (not a widget key: it survives page switches)
 _WIDGET_KEY = "_trial_chooser"
 

@@ -55,6 +55,49 @@ def test_enrollment_tabs_are_lazy_and_each_opens(apptest):
     assert any("action" in df.value.columns for df in open_tab(at, "Audit trail").dataframe)
 
 
+def tab_warnings(at) -> list[str]:
+    return [w.value for w in at.warning if "tab value" in w.value]
+
+
+def test_a_link_opens_its_lazy_tab_and_the_open_tab_goes_into_the_link(apptest):
+    """?tab= (a stable English slug) opens that tab on Enrollment and Sites; switching tabs writes the new one
+    into the link, and the first tab leaves none."""
+    at = apptest(ENROLLMENT, trial=NCT, tab="consort")
+    assert not at.exception and not tab_warnings(at)
+    titles = [c["layout"]["title"]["text"] for c in charts(at)]
+    assert len(titles) == 1 and titles[0].startswith("CONSORT"), titles
+    open_tab(at, "Audit trail")
+    assert at.query_params["tab"] == "audit"
+    open_tab(at, "Over time")
+    assert "tab" not in at.query_params
+    sites = apptest(SITES, trial=NCT, tab="map")
+    assert not sites.exception and not tab_warnings(sites)
+    assert sites.session_state["sites_tab"] == "Map of the log's sites"
+    shown = [c["layout"]["title"]["text"] for c in charts(sites)] + [c.value for c in sites.caption]
+    assert any(t.startswith("Sites by enrolled participants") or "so there is no map" in t for t in shown), shown
+    assert not any(t.startswith("Site enrollment rates") for t in shown), shown  # the ranking tab is not built
+
+
+def test_a_tab_value_the_page_does_not_have_is_said_and_dropped(apptest):
+    at = apptest(SITES, trial=NCT, tab="<b>nope</b>")
+    assert not at.exception
+    warned = " ".join(w.value for w in at.warning)
+    assert "nope" in warned and "<b>" not in warned, warned  # the link's text is escaped, never markup
+    assert "is not a tab of this page (ranking, timeline, map); showing \u201cRanking of site rates\u201d" in warned
+    assert "tab" not in at.query_params
+    assert at.session_state["sites_tab"] == "Ranking of site rates"
+
+
+def test_the_open_tab_survives_a_switch_of_language(apptest):
+    at = apptest(ENROLLMENT, trial=NCT, tab="by-arm")
+    at.query_params["lang"] = "zh"
+    at.run()
+    assert not at.exception
+    assert at.query_params["tab"] == "by-arm"
+    assert at.session_state["enrollment_tab"] != "By arm"  # the Chinese label of the same tab
+    assert len(charts(at)) == 1
+
+
 def db_summary(nct=NCT):
     from trialkit.db import get_engine
     from trialkit.enrollment.metrics import summarize

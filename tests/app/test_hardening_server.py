@@ -83,6 +83,62 @@ def test_catalog_caps_versions_and_bytes_per_trial(data_dir, monkeypatch):
         cat.add((base + " " * 20).encode())
 
 
+def test_uploads_at_once_cannot_pass_the_version_cap_together(data_dir, monkeypatch):
+    """Four different uploads of one trial at the same moment, with room for one more version: the duplicate
+    check, the cap and the write hold the trial's lock, so one is stored and three are refused. (The check is
+    slowed down so that, without the lock, all four pass it before any of them writes.)"""
+    import threading
+    import time
+
+    from trialkit.catalog import Catalog, StorageLimitError
+
+    base = STUDY.read_text()
+    monkeypatch.setattr(Catalog, "max_versions", 3)
+    for i in range(2):
+        assert Catalog().add((base + " " * (i + 1)).encode())[2] is True
+    check = Catalog._check_room
+
+    def slow_check(self, *args, **kwargs):
+        check(self, *args, **kwargs)
+        time.sleep(0.3)
+
+    monkeypatch.setattr(Catalog, "_check_room", slow_check)
+    start, results = threading.Barrier(4), []
+
+    def upload(i):
+        start.wait()
+        try:
+            results.append("stored" if Catalog().add((base + " " * (10 + i)).encode())[2] else "same")
+        except StorageLimitError:
+            results.append("refused")
+
+    threads = [threading.Thread(target=upload, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(results) == ["refused", "refused", "refused", "stored"]
+    assert len([v for v in Catalog().versions("NCT07176143") if v.origin == "imported"]) == 3
+    assert not Catalog().scan().problems  # the lock file is not read as a study
+
+
+def test_an_upload_waiting_too_long_for_the_trial_lock_is_refused_clearly(data_dir, monkeypatch):
+    import filelock
+
+    from trialkit import catalog as catalog_mod
+    from trialkit.catalog import Catalog, CatalogBusyError
+
+    monkeypatch.setattr(catalog_mod, "LOCK_TIMEOUT_S", 0.2)
+    cat = Catalog()
+    cat.imported_dir.mkdir(parents=True, exist_ok=True)
+    with filelock.FileLock(cat.imported_dir / ".NCT07176143.lock"):  # another writer holds it
+        with pytest.raises(CatalogBusyError, match=r"Another import of NCT07176143 has been writing for more than "
+                                                   r"0.2 s; not stored"):
+            cat.add(STUDY.read_bytes() + b" ")
+    assert not [v for v in cat.versions("NCT07176143") if v.origin == "imported"]
+    assert cat.add(STUDY.read_bytes() + b" ")[2] is True  # released: the next upload is stored
+
+
 @pytest.mark.parametrize("page", [None, "pages/5_Enrollment.py", "pages/6_Sites.py", "pages/7_Forecast.py", "pages/10_Shared.py"])
 def test_read_only_first_start_writes_nothing(data_dir, apptest, monkeypatch, page):
     """TRIALKIT_READ_ONLY=1 on a fresh data folder: the pages work (no log) and no database file, table,

@@ -128,3 +128,23 @@ def test_trial_chooser_keeps_the_trial_across_page_links(app):
         assert app.chosen_trial().startswith(other), label
         assert not app.exceptions(), (label, app.exceptions())
         app.shot(f"chooser_kept_{url_path(script).strip('/')}_{other}")
+
+
+def test_a_link_opens_a_lazy_tab_and_a_click_puts_the_tab_in_the_link(app):
+    """?tab=map opens the Sites map tab in the browser (selected, its content drawn); clicking another tab writes
+    that tab into the address; the first tab leaves none (issue 13: lazy tabs that can still be linked)."""
+    pg = app.open("/Sites?trial=NCT07176143&tab=map")
+    selected = pg.locator('[data-testid="stTabs"] [role="tab"][aria-selected="true"]')
+    assert selected.inner_text().strip() == "Map of the log's sites"
+    text = app.text()  # the map tab's content: the map, or why there is none (the simulated sites have no place)
+    assert "Sites by enrolled participants" in text or "so there is no map" in text
+    assert "Site enrollment rates" not in text  # the ranking tab is not built
+    app.shot("sites_tab_map_from_link")
+    pg.locator('[data-testid="stTabs"] [role="tab"]', has_text="Activation timeline").click()
+    pg.wait_for_url(re.compile(r"[?&]tab=timeline(&|$)"), timeout=20_000)
+    app.idle()
+    pg.locator('[data-testid="stTabs"] [role="tab"]', has_text="Ranking of site rates").click()
+    pg.wait_for_url(lambda u: "tab=" not in u, timeout=20_000)
+    app.idle()
+    assert "trial=NCT07176143" in pg.url
+    assert not app.exceptions() and not app.page_not_found()
