@@ -70,8 +70,9 @@ def test_add_stores_under_the_nct_id_never_the_upload_name(tmp_path, raw):
     assert version.path.parent == tmp_path / "imported" / hostile.HOSTILE_ID
     assert re.fullmatch(r"\d{8}T\d{12}Z-[0-9a-f]{12}\.json", version.path.name)
     assert "evil" not in str(version.path)
-    written = [p for p in tmp_path.rglob("*") if p.is_file()]
-    assert written == [version.path]
+    written = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    lock = tmp_path / "imported" / f".{hostile.HOSTILE_ID}.lock"  # the trial's writer lock, named by its NCT id too
+    assert written == sorted([version.path, lock])
     assert set(tmp_path.parent.iterdir()) == before
     assert not Path("/tmp/evil<script>.json").exists()
     # the same bytes again: nothing new
