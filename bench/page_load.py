@@ -175,15 +175,19 @@ class Server:
                 self.proc.kill()
 
 
+def served_env(tmp: Path) -> dict:
+    """The environment every served app gets: the private data folder under ``tmp``, the embedded database,
+    writes allowed (whatever the caller's shell sets)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("TRIALKIT_DB_URL", "TRIALKIT_READ_ONLY")}
+    env["TRIALKIT_DATA_DIR"] = str(tmp / "data")
+    return env
+
+
 def app_and_baseline(tmp: Path, baseline_source: str, servers: list) -> tuple[Server, Server]:
     """trialkit's app on a private copy of the shipped trials, and a one-file baseline Streamlit app, both
     served (appended to ``servers`` as they start, so the caller's cleanup stops whatever did start)."""
-    import os
-
-    data = tmp / "data"
-    shutil.copytree(ROOT / "data" / "trials", data / "trials")
-    env = {k: v for k, v in os.environ.items() if k not in ("TRIALKIT_DB_URL", "TRIALKIT_READ_ONLY")}
-    env["TRIALKIT_DATA_DIR"] = str(data)
+    shutil.copytree(ROOT / "data" / "trials", tmp / "data" / "trials")
+    env = served_env(tmp)
     base_dir = tmp / "baseline"
     base_dir.mkdir()
     (base_dir / "app.py").write_text(baseline_source)
@@ -210,8 +214,7 @@ def floor_servers(tmp: Path, servers: list) -> dict[str, Server]:
     """One server per FLOORS app. An app that draws trialkit's frame is served from a folder holding its script
     as ``app.py`` beside links to this checkout's ``ui``, ``trialkit``, ``pages`` and ``.streamlit`` (the page
     links point at the real pages; the trials are the same private copy the app uses)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("TRIALKIT_DB_URL", "TRIALKIT_READ_ONLY")}
-    env["TRIALKIT_DATA_DIR"] = str(tmp / "data")
+    env = served_env(tmp)
     out = {}
     for i, (label, (source, needs_trialkit)) in enumerate(FLOORS.items()):
         folder = tmp / f"floor{i}"

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from page_load import ARGS, CHROMIUM, Server, load_once  # noqa: E402
+from page_load import ARGS, CHROMIUM, Server, load_once, served_env  # noqa: E402
 
 MAIN = ('[data-testid="stMainBlockContainer"] [data-testid="stHeading"], [data-testid="stMain"] h1, '
         '[data-testid="stMain"] h2, [data-testid="stMain"] h3')
@@ -42,8 +42,8 @@ def main(argv=None) -> int:
             return 2
     from playwright.sync_api import sync_playwright
 
-    env = {k: v for k, v in os.environ.items() if k not in ("TRIALKIT_DB_URL", "TRIALKIT_READ_ONLY")}
     tmp = Path(tempfile.mkdtemp(prefix="trialkit-bench-"))
+    env = served_env(tmp)  # each checkout then gets its own data folder below
     servers, cases = [], {}
     kind = "warm" if a.warm else "cold"
     try:
